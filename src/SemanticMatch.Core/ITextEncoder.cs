@@ -1,0 +1,32 @@
+namespace SemanticMatch.Core;
+
+/// <summary>Whether a text is a shopper's query or a product text; models may treat them differently (prefixes).</summary>
+public enum TextRole
+{
+    /// <summary>A search query.</summary>
+    Query,
+
+    /// <summary>A product (document) text.</summary>
+    Document,
+}
+
+/// <summary>Turns texts into fixed-size vectors (a bi-encoder).</summary>
+/// <remarks>Implementations are thread-safe.</remarks>
+public interface ITextEncoder
+{
+    /// <summary>Length of every vector.</summary>
+    int Dimension { get; }
+
+    /// <summary>
+    /// Identifies the model and every setting that changes its vectors (weights, pooling, length limit); an index built
+    /// with one identity refuses queries encoded under another.
+    /// </summary>
+    string Identity { get; }
+
+    /// <summary>Encodes texts; result[i] is the vector of texts[i].</summary>
+    /// <param name="texts">Texts, already normalised.</param>
+    /// <param name="role">Query or document.</param>
+    /// <param name="progress">Receives the count of texts finished so far.</param>
+    /// <param name="cancellationToken">Stops between batches.</param>
+    float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
+}

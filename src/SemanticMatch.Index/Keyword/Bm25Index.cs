@@ -1,0 +1,183 @@
+using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.TokenAttributes;
+using Lucene.Net.Documents;
+using Lucene.Net.Index;
+using Lucene.Net.Queries;
+using Lucene.Net.Search;
+using Lucene.Net.Search.Similarities;
+using Lucene.Net.Store;
+using Lucene.Net.Util;
+using SemanticMatch.Core;
+using LuceneDirectory = Lucene.Net.Store.Directory;
+
+namespace SemanticMatch.Index.Keyword;
+
+/// <summary>
+/// Keyword search with Okapi BM25 (k1 = 1.2, b = 0.75) on Lucene.Net, English analysis (lower-case, stop words,
+/// Porter stemming). This is the "traditional keyword matching" baseline and the lexical half of hybrid search.
+/// </summary>
+/// <remarks>
+/// Scores are BM25 sums over query terms: unbounded, comparable only within one query. Searches may run concurrently;
+/// writes (<see cref="Upsert"/>, <see cref="Remove"/>, <see cref="Commit"/>) must not overlap each other.
+/// </remarks>
+public sealed class Bm25Index : IDisposable
+{
+    private const string IdField = "id";
+    private const string TextField = "text";
+    private const LuceneVersion Version = LuceneVersion.LUCENE_48;
+
+    private readonly LuceneDirectory _directory;
+    private readonly Analyzer _analyzer = new EnglishAnalyzer(Version);
+    private readonly BM25Similarity _similarity = new();
+    private readonly IndexWriter? _writer;
+    private readonly System.Threading.Lock _searcherLock = new();
+    private DirectoryReader? _reader;
+    private IndexSearcher? _searcher;
+
+    private Bm25Index(LuceneDirectory directory, bool writable)
+    {
+        _directory = directory;
+        if (writable)
+        {
+            var config = new IndexWriterConfig(Version, _analyzer)
+            {
+                Similarity = _similarity,
+                OpenMode = OpenMode.CREATE_OR_APPEND,
+            };
+            _writer = new IndexWriter(directory, config);
+        }
+    }
+
+    /// <summary>A writable index held in memory (for evaluation and tests).</summary>
+    public static Bm25Index CreateInMemory() => new(new RAMDirectory(), writable: true);
+
+    /// <summary>Creates or opens a writable index in <paramref name="path"/>.</summary>
+    public static Bm25Index OpenWritable(string path) => new(FSDirectory.Open(path), writable: true);
+
+    /// <summary>Opens an existing index for searching only.</summary>
+    /// <exception cref="Vectors.VectorIndexException">No index exists there.</exception>
+    public static Bm25Index OpenReadOnly(string path)
+    {
+        var directory = FSDirectory.Open(path);
+        if (!DirectoryReader.IndexExists(directory))
+        {
+            directory.Dispose();
+            throw new Vectors.VectorIndexException($"{path}: no keyword index found");
+        }
+
+        return new Bm25Index(directory, writable: false);
+    }
+
+    /// <summary>Number of searchable products (after the last commit).</summary>
+    public int Count => Searcher().IndexReader.NumDocs;
+
+    /// <summary>Adds a product or replaces its text.</summary>
+    public void Upsert(string id, string text)
+    {
+        var writer = Writer();
+        writer.UpdateDocument(new Term(IdField, id), new Document
+        {
+            new StringField(IdField, id, Field.Store.YES),
+            new TextField(TextField, text, Field.Store.NO),
+        });
+    }
+
+    /// <summary>Removes a product (visible after <see cref="Commit"/>).</summary>
+    public void Remove(string id) => Writer().DeleteDocuments(new Term(IdField, id));
+
+    /// <summary>Makes pending changes durable and visible to searches.</summary>
+    public void Commit()
+    {
+        Writer().Commit();
+        lock (_searcherLock)
+        {
+            _reader?.Dispose();
+            _reader = null;
+            _searcher = null;
+        }
+    }
+
+    /// <summary>The best <paramref name="k"/> products by BM25, best first; empty when no query term matches.</summary>
+    public IReadOnlyList<SearchHit> Search(string query, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        var luceneQuery = BuildQuery(query);
+        return luceneQuery is null ? [] : Collect(Searcher(), Searcher().Search(luceneQuery, k));
+    }
+
+    /// <summary>
+    /// BM25 scores of the given products for <paramref name="query"/> (0 for a product no query term matches), so a
+    /// fixed candidate set can be re-ranked; unknown ids are left out.
+    /// </summary>
+    public IReadOnlyDictionary<string, float> ScoreCandidates(string query, IReadOnlyCollection<string> ids)
+    {
+        var scores = new Dictionary<string, float>(StringComparer.Ordinal);
+        var luceneQuery = BuildQuery(query);
+        var searcher = Searcher();
+        if (luceneQuery is not null && ids.Count > 0)
+        {
+            var filter = new TermsFilter(ids.Select(id => new Term(IdField, id)).ToList());
+            foreach (var hit in Collect(searcher, searcher.Search(luceneQuery, filter, ids.Count)))
+            {
+                scores[hit.ProductId] = hit.Score;
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            scores.TryAdd(id, 0);
+        }
+
+        return scores;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _reader?.Dispose();
+        _writer?.Dispose();
+        _analyzer.Dispose();
+        _directory.Dispose();
+    }
+
+    private static List<SearchHit> Collect(IndexSearcher searcher, TopDocs top) =>
+        top.ScoreDocs.Select(d => new SearchHit(searcher.Doc(d.Doc).Get(IdField), d.Score)).ToList();
+
+    private IndexWriter Writer() => _writer ?? throw new InvalidOperationException("this keyword index was opened read-only");
+
+    private IndexSearcher Searcher()
+    {
+        lock (_searcherLock)
+        {
+            if (_searcher is null)
+            {
+                _reader = _writer is null ? DirectoryReader.Open(_directory) : DirectoryReader.Open(_writer, applyAllDeletes: true);
+                _searcher = new IndexSearcher(_reader) { Similarity = _similarity };
+            }
+
+            return _searcher;
+        }
+    }
+
+    // A disjunction of the analysed query terms: user text is never parsed as Lucene syntax, so "1/2" or "AND" are safe.
+    private BooleanQuery? BuildQuery(string text)
+    {
+        var query = new BooleanQuery();
+        using var stream = _analyzer.GetTokenStream(TextField, text);
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        stream.Reset();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (stream.IncrementToken() && query.Clauses.Count < BooleanQuery.MaxClauseCount)
+        {
+            var value = term.ToString();
+            if (seen.Add(value))
+            {
+                query.Add(new TermQuery(new Term(TextField, value)), Occur.SHOULD);
+            }
+        }
+
+        stream.End();
+        return query.Clauses.Count == 0 ? null : query;
+    }
+}

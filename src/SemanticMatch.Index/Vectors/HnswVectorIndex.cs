@@ -1,0 +1,190 @@
+using Cloud.Unum.USearch;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Similarity;
+
+namespace SemanticMatch.Index.Vectors;
+
+/// <summary>
+/// Approximate nearest-neighbour search on an HNSW graph (USearch). Product ids map to 64-bit keys kept beside the graph.
+/// </summary>
+/// <remarks>
+/// The native index is held in a <see cref="System.Runtime.InteropServices.SafeHandle"/> (see <see cref="USearchNative"/>).
+/// Concurrent searches are safe; adds and removes must not overlap other calls.
+/// </remarks>
+public sealed class HnswVectorIndex : IVectorIndex
+{
+    private const string MetaFile = "hnsw.json";
+    private const string GraphFile = "hnsw.usearch";
+    private const string KeyFile = "keys.json";
+
+    private readonly Dictionary<string, ulong> _keyById = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, string> _idByKey = [];
+    private readonly USearchHandle _native;
+    private ulong _nextKey;
+
+    /// <summary>Creates an empty index.</summary>
+    public HnswVectorIndex(int dimension, SimilarityMetric metric, HnswOptions? options = null)
+        : this(dimension, metric, options ?? new HnswOptions(), null)
+    {
+    }
+
+    private HnswVectorIndex(int dimension, SimilarityMetric metric, HnswOptions options, string? graphPath)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        Dimension = dimension;
+        Metric = metric;
+        Options = options;
+        var kind = metric switch
+        {
+            SimilarityMetric.Cosine => MetricKind.Cos,
+            SimilarityMetric.Dot => MetricKind.Ip,
+            SimilarityMetric.Euclidean => MetricKind.L2sq,
+            _ => throw new ArgumentException($"{metric} is not a vector metric", nameof(metric)),
+        };
+        _native = USearchNative.Init(new IndexOptions(kind, IntPtr.Zero, ScalarKind.Float32, (ulong)dimension,
+            (ulong)options.M, (ulong)options.EfConstruction, (ulong)options.EfSearch, multi: false));
+        if (graphPath is not null)
+        {
+            LoadGraph(graphPath);
+        }
+    }
+
+    /// <inheritdoc />
+    public int Dimension { get; }
+
+    /// <inheritdoc />
+    public SimilarityMetric Metric { get; }
+
+    /// <summary>Graph parameters.</summary>
+    public HnswOptions Options { get; }
+
+    /// <inheritdoc />
+    public int Count => _keyById.Count;
+
+    /// <summary>Loads an index written by <see cref="Save"/>.</summary>
+    /// <exception cref="VectorIndexException">Files are missing or inconsistent.</exception>
+    public static HnswVectorIndex Load(string directory)
+    {
+        var meta = IndexFiles.ReadJson<HnswMeta>(Path.Combine(directory, MetaFile));
+        var keys = IndexFiles.ReadJson<List<KeyEntry>>(Path.Combine(directory, KeyFile));
+        var options = new HnswOptions { M = meta.M, EfConstruction = meta.EfConstruction, EfSearch = meta.EfSearch };
+        var index = new HnswVectorIndex(meta.Dimension, meta.Metric, options, Path.Combine(directory, GraphFile));
+        foreach (var entry in keys)
+        {
+            index._keyById[entry.Id] = entry.Key;
+            index._idByKey[entry.Key] = entry.Id;
+            index._nextKey = Math.Max(index._nextKey, entry.Key + 1);
+        }
+
+        if ((ulong)index.Count != (ulong)USearchNative.usearch_size(index._native, out _))
+        {
+            var count = index.Count;
+            index.Dispose();
+            throw new VectorIndexException($"{directory}: {KeyFile} lists {count} ids but the graph holds a different number of vectors");
+        }
+
+        return index;
+    }
+
+    /// <inheritdoc />
+    public void Add(string id, ReadOnlySpan<float> vector)
+    {
+        IndexFiles.CheckDimension(vector.Length, Dimension);
+        Remove(id);
+        var key = _nextKey++;
+        EnsureCapacity();
+        USearchNative.usearch_add(_native, key, vector.ToArray(), ScalarKind.Float32, out var error);
+        USearchNative.Check(error, "add a vector");
+        _keyById[id] = key;
+        _idByKey[key] = id;
+    }
+
+    /// <inheritdoc />
+    public bool Remove(string id)
+    {
+        if (!_keyById.Remove(id, out var key))
+        {
+            return false;
+        }
+
+        USearchNative.usearch_remove(_native, key, out var error);
+        USearchNative.Check(error, "remove a vector");
+        _idByKey.Remove(key);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool Contains(string id) => _keyById.ContainsKey(id);
+
+    /// <inheritdoc />
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k)
+    {
+        IndexFiles.CheckDimension(query.Length, Dimension);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (Count == 0)
+        {
+            return [];
+        }
+
+        var keys = new ulong[k];
+        var distances = new float[k];
+        var found = (int)USearchNative.usearch_search(_native, query.ToArray(), ScalarKind.Float32, (UIntPtr)k, keys, distances, out var error);
+        USearchNative.Check(error, "search");
+        var top = new TopK(k);
+        for (var i = 0; i < found; i++)
+        {
+            top.Offer(_idByKey[keys[i]], ToScore(distances[i]));
+        }
+
+        return top.BestFirst();
+    }
+
+    /// <inheritdoc />
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        USearchNative.usearch_save(_native, Path.Combine(directory, GraphFile), out var error);
+        USearchNative.Check(error, "save the graph");
+        IndexFiles.WriteJson(Path.Combine(directory, MetaFile),
+            new HnswMeta(Dimension, Metric, Options.M, Options.EfConstruction, Options.EfSearch));
+        IndexFiles.WriteJson(Path.Combine(directory, KeyFile), _keyById.Select(kv => new KeyEntry(kv.Value, kv.Key)).OrderBy(e => e.Key).ToList());
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _native.Dispose();
+
+    private void LoadGraph(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new VectorIndexException($"{path}: HNSW graph file not found");
+        }
+
+        USearchNative.usearch_load(_native, path, out var error);
+        USearchNative.Check(error, "load " + path);
+
+        // A loaded file brings its own search expansion; ours is set again.
+        USearchNative.usearch_change_expansion_search(_native, (UIntPtr)Options.EfSearch, out error);
+        USearchNative.Check(error, "set ef_search");
+    }
+
+    private void EnsureCapacity()
+    {
+        var capacity = (ulong)USearchNative.usearch_capacity(_native, out _);
+        if ((ulong)Count + 1 > capacity)
+        {
+            USearchNative.usearch_reserve(_native, checked((UIntPtr)Math.Max(64, capacity * 2)), out var error);
+            USearchNative.Check(error, "reserve memory");
+        }
+    }
+
+    private float ToScore(float distance) => Metric switch
+    {
+        SimilarityMetric.Euclidean => -MathF.Sqrt(Math.Max(distance, 0)),
+        _ => 1 - distance,
+    };
+
+    private sealed record HnswMeta(int Dimension, SimilarityMetric Metric, int M, int EfConstruction, int EfSearch);
+
+    private sealed record KeyEntry(ulong Key, string Id);
+}

@@ -1,0 +1,30 @@
+using SemanticMatch.Onnx.Models;
+
+namespace SemanticMatch.Onnx.Encoding;
+
+/// <summary>Run-time settings of <see cref="OnnxEncoder"/>; null values take the model config's.</summary>
+public sealed record EncoderOptions
+{
+    private readonly int _batchSize = 32;
+    private readonly int _threads = Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>Overrides the config's pooling (e.g. to compare mean, max and CLS).</summary>
+    public Pooling? Pooling { get; init; }
+
+    /// <summary>Overrides the config's token limit.</summary>
+    public int? MaxLength { get; init; }
+
+    /// <summary>Texts per forward pass; texts are sorted by length first so a batch pads little.</summary>
+    public int BatchSize
+    {
+        get => _batchSize;
+        init => _batchSize = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BatchSize), value, "must be >= 1");
+    }
+
+    /// <summary>ONNX Runtime intra-op threads (default: all cores).</summary>
+    public int Threads
+    {
+        get => _threads;
+        init => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "must be >= 1");
+    }
+}

@@ -1,0 +1,179 @@
+using Microsoft.ML.OnnxRuntime;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Onnx.Models;
+
+namespace SemanticMatch.Onnx.Encoding;
+
+/// <summary>
+/// A bi-encoder on ONNX Runtime (CPU): tokenize -> sort by length -> batch -> transformer -> masked pooling -> L2 normalise.
+/// </summary>
+/// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
+public sealed class OnnxEncoder : ITextEncoder, IDisposable
+{
+    private static readonly string[] s_requiredInputs = ["input_ids", "attention_mask"];
+    private readonly InferenceSession _session;
+    private readonly WordPieceTokenizer _tokenizer;
+    private readonly Lock _tokenizerLock = new();
+    private readonly bool _hasTokenTypes;
+    private readonly int _maxLength;
+    private readonly int _batchSize;
+
+    private OnnxEncoder(ModelDirectory model, InferenceSession session, WordPieceTokenizer tokenizer, EncoderOptions options)
+    {
+        _session = session;
+        _tokenizer = tokenizer;
+        _batchSize = options.BatchSize;
+        _maxLength = options.MaxLength ?? model.Config.MaxLength;
+        Pooling = options.Pooling ?? model.Config.Pooling;
+        Model = model;
+        _hasTokenTypes = session.InputMetadata.ContainsKey("token_type_ids");
+        Dimension = session.OutputMetadata[model.Config.Output].Dimensions[^1] is var d && d > 0 ? d : model.Config.Dimension;
+        Identity = $"{model.Config.Name}@{model.Fingerprint}/pool={Pooling.ToString().ToLowerInvariant()}/max={_maxLength}";
+    }
+
+    /// <summary>The model directory.</summary>
+    public ModelDirectory Model { get; }
+
+    /// <summary>The pooling in force.</summary>
+    public Pooling Pooling { get; }
+
+    /// <inheritdoc />
+    public int Dimension { get; }
+
+    /// <inheritdoc />
+    public string Identity { get; }
+
+    /// <summary>Loads the model and its vocabulary.</summary>
+    /// <exception cref="ModelFormatException">The model is a cross-encoder, or its graph lacks the expected inputs/outputs.</exception>
+    public static OnnxEncoder Create(ModelDirectory model, EncoderOptions? options = null)
+    {
+        options ??= new EncoderOptions();
+        if (model.Config.Kind != ModelKind.BiEncoder)
+        {
+            throw new ModelFormatException($"{model.Path} is a {model.Config.Kind} model; embedding needs a bi-encoder");
+        }
+
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = options.Threads,
+            InterOpNumThreads = 1,
+        };
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(model.ModelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelFormatException($"{model.ModelPath}: ONNX Runtime cannot load the graph: {e.Message}");
+        }
+
+        var missing = s_requiredInputs.Where(n => !session.InputMetadata.ContainsKey(n))
+            .Concat(session.OutputMetadata.ContainsKey(model.Config.Output) ? [] : [model.Config.Output])
+            .ToList();
+        if (missing.Count > 0)
+        {
+            session.Dispose();
+            throw new ModelFormatException($"{model.ModelPath}: graph lacks {string.Join(", ", missing)}");
+        }
+
+        return new OnnxEncoder(model, session, WordPieceTokenizer.Load(model.VocabPath, model.Config.LowerCase), options);
+    }
+
+    /// <summary>Encodes one query (with the model's query prefix).</summary>
+    public float[] EncodeQuery(string query) => Encode([query], TextRole.Query)[0];
+
+    /// <inheritdoc />
+    public float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var tokenized = Tokenize(texts, role == TextRole.Query ? Model.Config.QueryPrefix : Model.Config.DocumentPrefix);
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenized[i].Length).ToArray();
+        var result = new float[texts.Count][];
+        var done = 0;
+        for (var start = 0; start < order.Length; start += _batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = order.AsSpan(start, Math.Min(_batchSize, order.Length - start)).ToArray();
+            RunBatch(tokenized, batch, result);
+            done += batch.Length;
+            progress?.Report(done);
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+
+    private long[][] Tokenize(IReadOnlyList<string> texts, string prefix)
+    {
+        var ids = new long[_maxLength];
+        var mask = new long[_maxLength];
+        var result = new long[texts.Count][];
+        lock (_tokenizerLock)
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                var count = _tokenizer.Encode(prefix + texts[i], ids, mask);
+                result[i] = ids[..count];
+            }
+        }
+
+        return result;
+    }
+
+    private void RunBatch(long[][] tokenized, int[] batch, float[][] result)
+    {
+        var seq = batch.Max(i => tokenized[i].Length);
+        var ids = new long[batch.Length * seq];
+        var mask = new long[batch.Length * seq];
+        for (var b = 0; b < batch.Length; b++)
+        {
+            var tokens = tokenized[batch[b]];
+            tokens.CopyTo(ids, b * seq);
+            mask.AsSpan(b * seq, tokens.Length).Fill(1);
+        }
+
+        long[] shape = [batch.Length, seq];
+        var names = new List<string> { "input_ids", "attention_mask" };
+        var inputs = new List<OrtValue>
+        {
+            OrtValue.CreateTensorValueFromMemory(ids, shape),
+            OrtValue.CreateTensorValueFromMemory(mask, shape),
+        };
+        if (_hasTokenTypes)
+        {
+            names.Add("token_type_ids");
+            inputs.Add(OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape));
+        }
+
+        try
+        {
+            using var runOptions = new RunOptions();
+            using var outputs = _session.Run(runOptions, names, inputs, [Model.Config.Output]);
+            var hidden = outputs[0].GetTensorDataAsSpan<float>();
+            var stride = seq * Dimension;
+            for (var b = 0; b < batch.Length; b++)
+            {
+                var vector = new float[Dimension];
+                Pooler.Pool(hidden.Slice(b * stride, stride), mask.AsSpan(b * seq, seq), Pooling, vector);
+                if (Model.Config.Normalize)
+                {
+                    VectorSimilarity.Normalize(vector);
+                }
+
+                result[batch[b]] = vector;
+            }
+        }
+        finally
+        {
+            foreach (var input in inputs)
+            {
+                input.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+
+namespace SemanticMatch.Onnx.Models;
+
+/// <summary>How token vectors become one sentence vector.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Pooling>))]
+public enum Pooling
+{
+    /// <summary>Average of the token vectors under the attention mask (sentence-transformers' default; MiniLM).</summary>
+    Mean,
+
+    /// <summary>The [CLS] token's vector (ArcticXs, BGE).</summary>
+    Cls,
+
+    /// <summary>Per-dimension maximum over the unpadded tokens.</summary>
+    Max,
+}
+
+/// <summary>What the model computes.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ModelKind>))]
+public enum ModelKind
+{
+    /// <summary>Encodes one text into a vector; relevance is the similarity of two vectors.</summary>
+    [JsonStringEnumMemberName("bi-encoder")]
+    BiEncoder,
+
+    /// <summary>Reads "query [SEP] product" together and outputs a relevance score.</summary>
+    [JsonStringEnumMemberName("cross-encoder")]
+    CrossEncoder,
+}
+
+/// <summary>
+/// The configuration file (<c>semanticmatch.json</c>) of a model directory; see docs/model-format.md.
+/// </summary>
+public sealed record ModelConfig
+{
+    /// <summary>The format tag every config carries.</summary>
+    public const string CurrentFormat = "semanticmatch-model/1";
+
+    /// <summary>Format tag; must equal <see cref="CurrentFormat"/>.</summary>
+    public string Format { get; init; } = CurrentFormat;
+
+    /// <summary>Human-readable model name, e.g. "all-MiniLM-L6-v2".</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Bi-encoder or cross-encoder.</summary>
+    public ModelKind Kind { get; init; } = ModelKind.BiEncoder;
+
+    /// <summary>Sentence pooling.</summary>
+    public Pooling Pooling { get; init; } = Pooling.Mean;
+
+    /// <summary>Whether sentence vectors are L2-normalised (then dot product equals cosine).</summary>
+    public bool Normalize { get; init; } = true;
+
+    /// <summary>Token limit per text, [CLS] and [SEP] included; longer texts are truncated.</summary>
+    public int MaxLength { get; init; } = 256;
+
+    /// <summary>Text put before every query (e.g. ArcticXs' retrieval instruction).</summary>
+    public string QueryPrefix { get; init; } = string.Empty;
+
+    /// <summary>Text put before every product text.</summary>
+    public string DocumentPrefix { get; init; } = string.Empty;
+
+    /// <summary>Size of the sentence vector (the hidden size).</summary>
+    public int Dimension { get; init; } = 384;
+
+    /// <summary>Whether the tokenizer lower-cases and strips accents (BERT uncased).</summary>
+    public bool LowerCase { get; init; } = true;
+
+    /// <summary>Name of the graph output holding token vectors [batch, sequence, dimension].</summary>
+    public string Output { get; init; } = "last_hidden_state";
+}
