@@ -1,0 +1,37 @@
+using SemanticMatch.Core;
+using SemanticMatch.Core.Fusion;
+
+namespace SemanticMatch.Engine.Evaluation;
+
+/// <summary>Settings of an evaluation run; the metric definitions are in docs/metrics.md.</summary>
+public sealed record EvalOptions
+{
+    /// <summary>A pair counts as relevant for binary metrics when relevance &gt;= this (2.5 for Home Depot).</summary>
+    public double RelevantThreshold { get; init; } = 2.5;
+
+    /// <summary>Lowest relevance of the scale (gain 0); null takes the smallest relevance in the judgments.</summary>
+    public double? ScaleMinimum { get; init; }
+
+    /// <summary>Product text fields and normalisation.</summary>
+    public ProductText Text { get; init; } = ProductText.Default;
+
+    /// <summary>Hybrid fusion settings.</summary>
+    public FusionOptions Fusion { get; init; } = new();
+
+    /// <summary>Results each retriever contributes to hybrid fusion.</summary>
+    public int FusionDepth { get; init; } = 100;
+
+    /// <summary>Whether to evaluate BM25 alone.</summary>
+    public bool IncludeBm25 { get; init; } = true;
+
+    /// <summary>Whether to evaluate each dense model alone.</summary>
+    public bool IncludeDense { get; init; } = true;
+
+    /// <summary>Whether to evaluate hybrid (BM25 + each dense model).</summary>
+    public bool IncludeHybrid { get; init; } = true;
+}
+
+/// <summary>A dense model under evaluation.</summary>
+/// <param name="Label">Short label for the report, e.g. "minilm" or "minilm:max".</param>
+/// <param name="Encoder">The encoder.</param>
+public sealed record EvalModel(string Label, ITextEncoder Encoder);

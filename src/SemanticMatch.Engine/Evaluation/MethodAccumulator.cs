@@ -1,0 +1,81 @@
+using SemanticMatch.Core;
+using SemanticMatch.Core.Metrics;
+
+namespace SemanticMatch.Engine.Evaluation;
+
+/// <summary>Collects one method's per-query measurements and turns them into a <see cref="MethodResult"/>.</summary>
+internal sealed class MethodAccumulator(string method, double productsPerSecond)
+{
+    private readonly List<double> _ndcg = [];
+    private readonly List<double> _recall10 = [];
+    private readonly List<double> _recall100 = [];
+    private readonly List<double> _mrr10 = [];
+    private readonly List<double> _pairScores = [];
+    private readonly List<bool> _pairLabels = [];
+    private readonly List<double> _latencies = [];
+    private int _ndcgSkipped;
+
+    /// <summary>Indexing throughput of the method.</summary>
+    public double ProductsPerSecond => productsPerSecond;
+
+    /// <summary>Records the candidate scores of one query (re-ranking NDCG and pair classification).</summary>
+    public void AddCandidates(IReadOnlyList<ScoredCandidate> candidates, double scaleMinimum, double relevantThreshold)
+    {
+        var ndcg = RankingMetrics.NdcgAtK(candidates, 10, scaleMinimum);
+        if (ndcg is null)
+        {
+            _ndcgSkipped++;
+        }
+        else
+        {
+            _ndcg.Add(ndcg.Value);
+        }
+
+        foreach (var candidate in candidates)
+        {
+            _pairScores.Add(candidate.Score);
+            _pairLabels.Add(candidate.Relevance >= relevantThreshold);
+        }
+    }
+
+    /// <summary>Records one query's full-catalogue ranking and how long it took.</summary>
+    public void AddRetrieval(IReadOnlyList<SearchHit> ranked, IReadOnlySet<string> relevant, double latencyMs)
+    {
+        _latencies.Add(latencyMs);
+        if (relevant.Count == 0)
+        {
+            return;
+        }
+
+        var ids = ranked.Select(h => h.ProductId).ToList();
+        _recall10.Add(RankingMetrics.RecallAtK(ids, relevant, 10));
+        _recall100.Add(RankingMetrics.RecallAtK(ids, relevant, 100));
+        _mrr10.Add(RankingMetrics.ReciprocalRankAtK(ids, relevant, 10));
+    }
+
+    public MethodResult Result()
+    {
+        var threshold = _pairScores.Count == 0 ? (ThresholdResult?)null : ClassificationMetrics.BestAccuracyThreshold(_pairScores, _pairLabels);
+        var latency = LatencyStats.From(_latencies);
+        return new MethodResult
+        {
+            Method = method,
+            Ndcg10 = MeanOrNull(_ndcg),
+            NdcgQueries = _ndcg.Count,
+            NdcgSkipped = _ndcgSkipped,
+            Recall10 = MeanOrNull(_recall10),
+            Recall100 = MeanOrNull(_recall100),
+            Mrr10 = MeanOrNull(_mrr10),
+            RetrievalQueries = _recall10.Count,
+            RocAuc = ClassificationMetrics.RocAuc(_pairScores, _pairLabels),
+            Accuracy = threshold?.Accuracy,
+            F1 = threshold?.F1,
+            Threshold = threshold?.Threshold,
+            ProductsPerSecond = productsPerSecond,
+            LatencyP50Ms = latency.P50Ms,
+            LatencyP95Ms = latency.P95Ms,
+        };
+    }
+
+    private static double? MeanOrNull(List<double> values) => values.Count == 0 ? null : values.Average();
+}

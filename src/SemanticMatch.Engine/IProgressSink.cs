@@ -1,0 +1,18 @@
+namespace SemanticMatch.Engine;
+
+/// <summary>Receives progress of long steps (a CLI shows bars; tests pass <see cref="NullProgressSink"/>).</summary>
+public interface IProgressSink
+{
+    /// <summary>Starts a step of <paramref name="total"/> units; report the number done so far to the returned sink.</summary>
+    IProgress<int> Begin(string description, int total);
+}
+
+/// <summary>Discards progress.</summary>
+public sealed class NullProgressSink : IProgressSink
+{
+    /// <summary>The shared instance.</summary>
+    public static NullProgressSink Instance { get; } = new();
+
+    /// <inheritdoc />
+    public IProgress<int> Begin(string description, int total) => new Progress<int>();
+}

@@ -1,0 +1,61 @@
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
+using SemanticMatch.Index.Vectors;
+
+namespace SemanticMatch.Engine.Indexing;
+
+/// <summary>Which vector index implementation a catalogue index uses.</summary>
+public enum VectorIndexKind
+{
+    /// <summary>Exact brute-force search.</summary>
+    Exact,
+
+    /// <summary>Approximate HNSW graph search.</summary>
+    Hnsw,
+}
+
+/// <summary>
+/// manifest.json of a catalogue index: what it was built from and with which model and settings, so that search
+/// applies the same text processing and refuses a different model.
+/// </summary>
+public sealed record IndexManifest
+{
+    /// <summary>The format tag every manifest carries.</summary>
+    public const string CurrentFormat = "semanticmatch-index/1";
+
+    /// <summary>Format tag.</summary>
+    public string Format { get; init; } = CurrentFormat;
+
+    /// <summary>When the index was built (UTC).</summary>
+    public DateTimeOffset CreatedUtc { get; init; }
+
+    /// <summary>The model argument used to build it ("minilm", "arctic" or a directory), reused by default at search time.</summary>
+    public required string ModelSource { get; init; }
+
+    /// <summary>Identity of the encoder (<see cref="Core.ITextEncoder.Identity"/>).</summary>
+    public required string ModelIdentity { get; init; }
+
+    /// <summary>Vector length.</summary>
+    public int Dimension { get; init; }
+
+    /// <summary>Vector similarity.</summary>
+    public SimilarityMetric Metric { get; init; } = SimilarityMetric.Cosine;
+
+    /// <summary>Vector index implementation.</summary>
+    public VectorIndexKind VectorIndex { get; init; } = VectorIndexKind.Exact;
+
+    /// <summary>HNSW parameters when <see cref="VectorIndex"/> is HNSW.</summary>
+    public HnswOptions? Hnsw { get; init; }
+
+    /// <summary>Product fields that were embedded and keyword-indexed.</summary>
+    public required IReadOnlyList<string> Fields { get; init; }
+
+    /// <summary>Text clean-up applied to products and queries.</summary>
+    public required TextNormalizationOptions Normalization { get; init; }
+
+    /// <summary>Number of products.</summary>
+    public int ProductCount { get; init; }
+
+    /// <summary>The products file it was built from.</summary>
+    public string? Source { get; init; }
+}

@@ -1,0 +1,24 @@
+using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Text;
+
+namespace SemanticMatch.Engine;
+
+/// <summary>Builds the text that represents a product for matching: chosen fields, joined, then normalised.</summary>
+/// <param name="Fields">Product fields to use, in order (e.g. title, description).</param>
+/// <param name="Normalization">Clean-up applied to products and queries alike.</param>
+public sealed record ProductText(IReadOnlyList<string> Fields, TextNormalizationOptions Normalization)
+{
+    private TextNormalizer? _normalizer;
+
+    /// <summary>Title only, all normalisation steps on.</summary>
+    public static ProductText Default { get; } = new([ProductColumns.Title], TextNormalizationOptions.Default);
+
+    private TextNormalizer Normalizer => _normalizer ??= new TextNormalizer(Normalization);
+
+    /// <summary>The normalised text of a product: non-empty chosen fields joined by ". ".</summary>
+    public string Of(Product product) =>
+        Normalizer.Normalize(string.Join(". ", Fields.Select(product.Field).Where(v => !string.IsNullOrWhiteSpace(v))));
+
+    /// <summary>The normalised query.</summary>
+    public string OfQuery(string query) => Normalizer.Normalize(query);
+}
