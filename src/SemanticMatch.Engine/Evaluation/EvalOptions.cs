@@ -21,6 +21,9 @@ public sealed record EvalOptions
     /// <summary>Results each retriever contributes to hybrid fusion.</summary>
     public int FusionDepth { get; init; } = 100;
 
+    /// <summary>Spell-correct queries against the catalogue before every method (as search does by default).</summary>
+    public bool SpellCorrection { get; init; } = true;
+
     /// <summary>Whether to evaluate BM25 alone.</summary>
     public bool IncludeBm25 { get; init; } = true;
 

@@ -66,14 +66,15 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
         foreach (var query in queries)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var normalized = options.Text.OfQuery(query.Text);
             stopwatch.Restart();
+            var normalized = options.Text.OfQuery(query.Text);
+            normalized = options.SpellCorrection ? index.CorrectSpelling(normalized) : normalized;
             var hits = index.Search(normalized, depth);
             var latency = stopwatch.Elapsed.TotalMilliseconds;
             var scores = index.ScoreCandidates(normalized, query.Judged.Keys.ToList());
             run.Method.AddRetrieval(hits, query.Relevant(options.RelevantThreshold), latency);
             run.Method.AddCandidates(Candidates(scores, query.Judged), scaleMinimum, options.RelevantThreshold);
-            run.PerQuery.Add(new KeywordResult(hits, scores, latency));
+            run.PerQuery.Add(new KeywordResult(normalized, hits, scores, latency));
             step.Report(run.PerQuery.Count);
         }
 
@@ -103,8 +104,9 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             cancellationToken.ThrowIfCancellationRequested();
             var query = queries[q];
             var relevant = query.Relevant(options.RelevantThreshold);
+            var keywordResult = keyword.PerQuery[q];
             stopwatch.Restart();
-            var queryVector = model.Encoder.Encode([options.Text.OfQuery(query.Text)], TextRole.Query, cancellationToken: cancellationToken)[0];
+            var queryVector = model.Encoder.Encode([keywordResult.PreparedQuery], TextRole.Query, cancellationToken: cancellationToken)[0];
             var depth = Math.Max(RetrievalDepth, options.FusionDepth);
             var denseHits = vectors.Search(queryVector, depth);
             var denseMs = stopwatch.Elapsed.TotalMilliseconds;
@@ -112,7 +114,6 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             dense.AddRetrieval(denseHits.Take(RetrievalDepth).ToList(), relevant, denseMs);
             dense.AddCandidates(Candidates(denseScores, query.Judged), scaleMinimum, options.RelevantThreshold);
 
-            var keywordResult = keyword.PerQuery[q];
             stopwatch.Restart();
             var fusedHits = HybridFusion.Fuse(keywordResult.Hits.Take(options.FusionDepth).ToList(),
                 denseHits.Take(options.FusionDepth).ToList(), options.Fusion);
@@ -160,7 +161,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             Judged.Where(kv => kv.Value >= threshold).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
     }
 
-    private sealed record KeywordResult(IReadOnlyList<SearchHit> Hits, IReadOnlyDictionary<string, float> CandidateScores, double LatencyMs);
+    private sealed record KeywordResult(string PreparedQuery, IReadOnlyList<SearchHit> Hits, IReadOnlyDictionary<string, float> CandidateScores, double LatencyMs);
 
     private sealed record KeywordRun(MethodAccumulator Method)
     {

@@ -159,11 +159,9 @@ public sealed class CatalogueIndex : IDisposable
     /// <summary>The normalised form of a query under this index's text configuration.</summary>
     public string NormalizeQuery(string query) => _text.OfQuery(query);
 
-    /// <summary>Embeds a query (normalised first).</summary>
-    public float[] EmbedQuery(string query) => _encoder.Encode([NormalizeQuery(query)], TextRole.Query)[0];
-
-    /// <summary>Searches the catalogue.</summary>
-    public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
+    /// <summary>The query as searched: normalised, then spell-corrected against the catalogue when asked.</summary>
+    /// <exception cref="ArgumentException">Nothing is left of the query after normalisation.</exception>
+    public string PrepareQuery(string query, bool spellCorrection)
     {
         var normalized = NormalizeQuery(query);
         if (normalized.Length == 0)
@@ -171,20 +169,30 @@ public sealed class CatalogueIndex : IDisposable
             throw new ArgumentException("the query is empty", nameof(query));
         }
 
+        return spellCorrection ? Keyword.CorrectSpelling(normalized) : normalized;
+    }
+
+    /// <summary>Embeds a query prepared by <see cref="PrepareQuery"/>.</summary>
+    public float[] EmbedQuery(string preparedQuery) => _encoder.Encode([preparedQuery], TextRole.Query)[0];
+
+    /// <summary>Searches the catalogue.</summary>
+    public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
+    {
+        var prepared = PrepareQuery(query, options.SpellCorrection);
         var hits = options.Method switch
         {
-            SearchMethod.Bm25 => Keyword.Search(normalized, options.Top),
-            SearchMethod.Dense => Vectors.Search(EmbedQuery(query), options.Top),
-            _ => SearchHybrid(normalized, EmbedQuery(query), options),
+            SearchMethod.Bm25 => Keyword.Search(prepared, options.Top),
+            SearchMethod.Dense => Vectors.Search(EmbedQuery(prepared), options.Top),
+            _ => SearchHybrid(prepared, EmbedQuery(prepared), options),
         };
         return hits.Take(options.Top).Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
     }
 
-    /// <summary>Hybrid retrieval with a query that is already normalised and embedded.</summary>
-    public IReadOnlyList<SearchHit> SearchHybrid(string normalizedQuery, float[] queryVector, SearchOptions options)
+    /// <summary>Hybrid retrieval with a query that is already prepared and embedded.</summary>
+    public IReadOnlyList<SearchHit> SearchHybrid(string preparedQuery, float[] queryVector, SearchOptions options)
     {
         var depth = Math.Max(options.Top, options.FusionDepth);
-        return HybridFusion.Fuse(Keyword.Search(normalizedQuery, depth), Vectors.Search(queryVector, depth), options.Fusion)
+        return HybridFusion.Fuse(Keyword.Search(preparedQuery, depth), Vectors.Search(queryVector, depth), options.Fusion)
             .Take(options.Top)
             .ToList();
     }

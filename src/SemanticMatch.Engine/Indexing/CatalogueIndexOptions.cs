@@ -48,4 +48,7 @@ public sealed record SearchOptions
 
     /// <summary>Fusion rule and weights.</summary>
     public FusionOptions Fusion { get; init; } = new();
+
+    /// <summary>Replace query words that no product contains by the closest catalogue word (see Bm25Index.CorrectSpelling).</summary>
+    public bool SpellCorrection { get; init; } = true;
 }

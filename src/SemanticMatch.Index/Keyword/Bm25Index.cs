@@ -1,5 +1,8 @@
 using Lucene.Net.Analysis;
 using Lucene.Net.Analysis.En;
+using Lucene.Net.Analysis.Miscellaneous;
+using Lucene.Net.Analysis.Standard;
+using Lucene.Net.Analysis.Util;
 using Lucene.Net.Analysis.TokenAttributes;
 using Lucene.Net.Documents;
 using Lucene.Net.Index;
@@ -21,14 +24,25 @@ namespace SemanticMatch.Index.Keyword;
 /// Scores are BM25 sums over query terms: unbounded, comparable only within one query. Searches may run concurrently;
 /// writes (<see cref="Upsert"/>, <see cref="Remove"/>, <see cref="Commit"/>) must not overlap each other.
 /// </remarks>
-public sealed class Bm25Index : IDisposable
+public sealed partial class Bm25Index : IDisposable
 {
     private const string IdField = "id";
     private const string TextField = "text";
+    private const string SpellField = "spell";
     private const LuceneVersion Version = LuceneVersion.LUCENE_48;
 
     private readonly LuceneDirectory _directory;
-    private readonly Analyzer _analyzer = new EnglishAnalyzer(Version);
+    private static readonly FieldType s_spellFieldType = new()
+    {
+        IsIndexed = true,
+        IsTokenized = true,
+        OmitNorms = true,
+        IndexOptions = IndexOptions.DOCS_ONLY,
+    };
+
+    // "text" is stemmed for BM25; "spell" keeps the surface words (lower-cased) for spelling suggestions.
+    private readonly Analyzer _analyzer = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Version),
+        new Dictionary<string, Analyzer> { [SpellField] = new StandardAnalyzer(Version, CharArraySet.Empty) });
     private readonly BM25Similarity _similarity = new();
     private readonly IndexWriter? _writer;
     private readonly System.Threading.Lock _searcherLock = new();
@@ -80,6 +94,7 @@ public sealed class Bm25Index : IDisposable
         {
             new StringField(IdField, id, Field.Store.YES),
             new TextField(TextField, text, Field.Store.NO),
+            new Field(SpellField, text, s_spellFieldType),
         });
     }
 
@@ -132,6 +147,30 @@ public sealed class Bm25Index : IDisposable
         return scores;
     }
 
+    /// <summary>
+    /// Replaces each query word that no product contains (letters only, 4+ characters) by the catalogue word closest in
+    /// edit distance (1 edit up to 7 letters, 2 from 8), preferring the more frequent word; other words stay as they are.
+    /// </summary>
+    /// <remarks>
+    /// Hand-written on Lucene's <see cref="FuzzyTermsEnum"/> because Lucene.Net.Suggest (DirectSpellChecker) is not served
+    /// by our package registry.
+    /// </remarks>
+    public string CorrectSpelling(string query)
+    {
+        var reader = Searcher().IndexReader;
+        var terms = MultiFields.GetTerms(reader, SpellField);
+        if (terms is null)
+        {
+            return query;
+        }
+
+        return SpellWord().Replace(query, match =>
+        {
+            var word = match.Value.ToLowerInvariant();
+            return reader.DocFreq(new Term(SpellField, word)) > 0 ? match.Value : Suggest(terms, word) ?? match.Value;
+        });
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -139,6 +178,28 @@ public sealed class Bm25Index : IDisposable
         _writer?.Dispose();
         _analyzer.Dispose();
         _directory.Dispose();
+    }
+
+    private static string? Suggest(Terms terms, string word)
+    {
+        var maxEdits = word.Length >= 8 ? 2 : 1;
+        var attributes = new AttributeSource();
+        var boost = attributes.AddAttribute<IBoostAttribute>();
+        var fuzzy = new FuzzyTermsEnum(terms, attributes, new Term(SpellField, word), maxEdits, prefixLength: 1, transpositions: true);
+        string? best = null;
+        (float Boost, int Frequency) bestKey = (float.MinValue, 0);
+        while (fuzzy.MoveNext())
+        {
+            var candidate = fuzzy.Term;
+            var key = (boost.Boost, fuzzy.DocFreq);
+            if (key.Boost > bestKey.Boost || (key.Boost == bestKey.Boost && key.DocFreq > bestKey.Frequency))
+            {
+                best = candidate.Utf8ToString();
+                bestKey = key;
+            }
+        }
+
+        return best;
     }
 
     private static List<SearchHit> Collect(IndexSearcher searcher, TopDocs top) =>
@@ -180,4 +241,7 @@ public sealed class Bm25Index : IDisposable
         stream.End();
         return query.Clauses.Count == 0 ? null : query;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\p{L}\d])\p{L}{4,}(?![\p{L}\d])")]
+    private static partial System.Text.RegularExpressions.Regex SpellWord();
 }

@@ -1,0 +1,171 @@
+using System.ComponentModel;
+using System.Text.Json;
+using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Core.Fusion;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Evaluation;
+using SemanticMatch.Onnx.Encoding;
+using SemanticMatch.Onnx.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SemanticMatch.Cli.Commands;
+
+/// <summary><c>semmatch eval</c>: relevance and speed of BM25, dense and hybrid search on labelled pairs.</summary>
+internal sealed class EvalCommand : Command<EvalCommand.Settings>
+{
+    internal sealed class Settings : CatalogueSettings
+    {
+        [CommandOption("-p|--products <FILE>")]
+        [Description("The whole catalogue (retrieval metrics search all of it).")]
+        public string Products { get; init; } = string.Empty;
+
+        [CommandOption("-j|--judgments <FILE>")]
+        [Description("Labelled pairs: query,product_id,relevance (CSV or .jsonl).")]
+        public string Judgments { get; init; } = string.Empty;
+
+        [CommandOption("--methods <LIST>")]
+        [Description("Comma-separated methods to evaluate: bm25, dense, hybrid.")]
+        [DefaultValue("bm25,dense,hybrid")]
+        public string Methods { get; init; } = "bm25,dense,hybrid";
+
+        [CommandOption("--models <LIST>")]
+        [Description("Comma-separated dense models to compare, each MODEL or MODEL:POOLING (e.g. minilm,minilm:max,arctic). Default: --model.")]
+        public string? Models { get; init; }
+
+        [CommandOption("--relevant-threshold <T>")]
+        [Description("A pair is relevant for Recall, MRR, ROC-AUC, accuracy and F1 when relevance >= T (2.5 for Home Depot's 1-3 scale).")]
+        [DefaultValue(2.5)]
+        public double RelevantThreshold { get; init; } = 2.5;
+
+        [CommandOption("--scale-min <R>")]
+        [Description("Lowest relevance of the scale, which gets NDCG gain 0 (default: the smallest relevance in the judgments).")]
+        public double? ScaleMinimum { get; init; }
+
+        [CommandOption("--fusion <RULE>")]
+        [Description("Hybrid fusion: weighted (min-max normalised scores) or rrf (reciprocal ranks).")]
+        [DefaultValue(FusionMethod.Weighted)]
+        public FusionMethod Fusion { get; init; } = FusionMethod.Weighted;
+
+        [CommandOption("--dense-weight <W>")]
+        [Description("Weight of the dense list in weighted fusion, 0..1.")]
+        [DefaultValue(0.5)]
+        public double DenseWeight { get; init; } = 0.5;
+
+        [CommandOption("--no-spell")]
+        [Description("Do not correct query words that no product contains (e.g. \"dril\" -> \"drill\").")]
+        public bool NoSpell { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Directory for report.md and report.json.")]
+        public string Out { get; init; } = string.Empty;
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Products) || string.IsNullOrWhiteSpace(Judgments) || string.IsNullOrWhiteSpace(Out))
+            {
+                return ValidationResult.Error("--products, --judgments and --out are required");
+            }
+
+            var unknown = MethodList().Where(m => !Enum.TryParse<SearchMethod>(m, ignoreCase: true, out _)).ToList();
+            if (unknown.Count > 0)
+            {
+                return ValidationResult.Error($"unknown method(s) in --methods: {string.Join(", ", unknown)} (use bm25, dense, hybrid)");
+            }
+
+            return DenseWeight is < 0 or > 1 ? ValidationResult.Error("--dense-weight must be between 0 and 1") : base.Validate();
+        }
+
+        public List<string> MethodList() =>
+            Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToList();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var products = Inputs.Products(settings.Products, settings.ToReadOptions());
+        var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var judgments = Inputs.Judgments(settings.Judgments, ids, settings.ToReadOptions());
+        var methods = settings.MethodList();
+        var options = new EvalOptions
+        {
+            RelevantThreshold = settings.RelevantThreshold,
+            ScaleMinimum = settings.ScaleMinimum,
+            Text = settings.ToProductText(),
+            Fusion = new FusionOptions { Method = settings.Fusion, DenseWeight = settings.DenseWeight },
+            SpellCorrection = !settings.NoSpell,
+            IncludeBm25 = methods.Contains("bm25"),
+            IncludeDense = methods.Contains("dense"),
+            IncludeHybrid = methods.Contains("hybrid"),
+        };
+        var needsModels = options.IncludeDense || options.IncludeHybrid;
+        var encoders = needsModels ? LoadModels(settings) : [];
+        try
+        {
+            var models = encoders.Select(e => new EvalModel(e.Label, e.Encoder)).ToList();
+            var results = SpectreProgressSink.Run(sink => new Evaluator(options, sink).Run(products, judgments, models, cancellationToken));
+            var report = new EvalReport
+            {
+                Date = DateTimeOffset.UtcNow,
+                Machine = MachineInfo.Describe(),
+                Command = "semmatch " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Quote)),
+                Products = settings.Products,
+                Judgments = settings.Judgments,
+                ProductCount = products.Count,
+                QueryCount = judgments.Select(j => j.Query).Distinct().Count(),
+                PairCount = judgments.Count,
+                RelevantThreshold = settings.RelevantThreshold,
+                ScaleMinimum = settings.ScaleMinimum ?? judgments.Min(j => j.Relevance),
+                Methods = results,
+            };
+            Write(settings.Out, report);
+            return 0;
+        }
+        finally
+        {
+            foreach (var (_, encoder) in encoders)
+            {
+                encoder.Dispose();
+            }
+        }
+    }
+
+    private static List<(string Label, OnnxEncoder Encoder)> LoadModels(Settings settings)
+    {
+        var specs = (settings.Models ?? settings.Model ?? BundledModels.DefaultKey)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var loaded = new List<(string, OnnxEncoder)>();
+        foreach (var spec in specs)
+        {
+            var (model, pooling) = ParseSpec(spec, settings.Pooling);
+            var encoder = Inputs.Encoder(new ModelSettings { Model = model, Pooling = pooling, BatchSize = settings.BatchSize });
+            loaded.Add((spec, encoder));
+        }
+
+        return loaded;
+    }
+
+    private static (string Model, Pooling? Pooling) ParseSpec(string spec, Pooling? fallback)
+    {
+        var colon = spec.LastIndexOf(':');
+        if (colon <= 0 || Directory.Exists(spec))
+        {
+            return (spec, fallback);
+        }
+
+        return Enum.TryParse<Pooling>(spec[(colon + 1)..], ignoreCase: true, out var pooling)
+            ? (spec[..colon], pooling)
+            : throw new UserError($"--models entry '{spec}': unknown pooling '{spec[(colon + 1)..]}' (use mean, cls or max)");
+    }
+
+    private static void Write(string directory, EvalReport report)
+    {
+        Directory.CreateDirectory(directory);
+        var markdown = EvalMarkdown.Render(report);
+        File.WriteAllText(Path.Combine(directory, "report.md"), markdown);
+        File.WriteAllText(Path.Combine(directory, "report.json"), JsonSerializer.Serialize(report, JsonOutput.Options));
+        Consoles.Out.WriteLine(markdown);
+        Consoles.Error.MarkupLineInterpolated($"wrote [blue]{Path.Combine(directory, "report.md")}[/] and report.json");
+    }
+
+    private static string Quote(string arg) => arg.Contains(' ', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
+}

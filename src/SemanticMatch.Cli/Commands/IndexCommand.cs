@@ -1,0 +1,90 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Index.Vectors;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SemanticMatch.Cli.Commands;
+
+/// <summary><c>semmatch index</c>: embeds a catalogue and writes a searchable index directory.</summary>
+internal sealed class IndexCommand : Command<IndexCommand.Settings>
+{
+    internal sealed class Settings : CatalogueSettings
+    {
+        [CommandOption("-p|--products <FILE>")]
+        [Description("Products file: CSV (product_id,title[,description,...]) or JSON Lines (.jsonl).")]
+        public string Products { get; init; } = string.Empty;
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("Index directory to create (must be empty, or an older index, which is replaced).")]
+        public string Out { get; init; } = string.Empty;
+
+        [CommandOption("--metric <METRIC>")]
+        [Description("Vector similarity: cosine, dot or euclidean.")]
+        [DefaultValue(SimilarityMetric.Cosine)]
+        public SimilarityMetric Metric { get; init; } = SimilarityMetric.Cosine;
+
+        [CommandOption("--vector-index <KIND>")]
+        [Description("exact (brute force, exact) or hnsw (approximate graph, faster on large catalogues).")]
+        [DefaultValue(VectorIndexKind.Exact)]
+        public VectorIndexKind VectorIndex { get; init; } = VectorIndexKind.Exact;
+
+        [CommandOption("--hnsw-m <M>")]
+        [Description("HNSW links per node.")]
+        [DefaultValue(16)]
+        public int HnswM { get; init; } = 16;
+
+        [CommandOption("--hnsw-ef-construction <EF>")]
+        [Description("HNSW candidate list size while building.")]
+        [DefaultValue(128)]
+        public int HnswEfConstruction { get; init; } = 128;
+
+        [CommandOption("--hnsw-ef-search <EF>")]
+        [Description("HNSW candidate list size while searching.")]
+        [DefaultValue(128)]
+        public int HnswEfSearch { get; init; } = 128;
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Products))
+            {
+                return ValidationResult.Error("--products is required");
+            }
+
+            if (string.IsNullOrWhiteSpace(Out))
+            {
+                return ValidationResult.Error("--out is required");
+            }
+
+            return Metric == SimilarityMetric.Jaccard
+                ? ValidationResult.Error("--metric jaccard is lexical and cannot index vectors; use it with 'semmatch match'")
+                : base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var products = Inputs.Products(settings.Products, settings.ToReadOptions());
+        using var encoder = Inputs.Encoder(settings);
+        var options = new CatalogueIndexOptions
+        {
+            Text = settings.ToProductText(),
+            Metric = settings.Metric,
+            VectorIndex = settings.VectorIndex,
+            Hnsw = new HnswOptions { M = settings.HnswM, EfConstruction = settings.HnswEfConstruction, EfSearch = settings.HnswEfSearch },
+            ModelSource = settings.Model ?? Onnx.Models.BundledModels.DefaultKey,
+        };
+        var stopwatch = Stopwatch.StartNew();
+        var embeddings = SpectreProgressSink.Run(sink =>
+            CatalogueIndex.Embed(products, encoder, options.Text, sink.Begin($"embedding {products.Count} products", products.Count), cancellationToken));
+        var embedSeconds = stopwatch.Elapsed.TotalSeconds;
+        using var index = Consoles.Error.Status().Start("writing index", _ =>
+            CatalogueIndex.Build(products, embeddings, encoder, options, settings.Out, Path.GetFullPath(settings.Products)));
+        Consoles.Out.MarkupLineInterpolated(
+            $"indexed [green]{products.Count}[/] products into [blue]{settings.Out}[/] with {encoder.Model.Config.Name} ({products.Count / embedSeconds:F0} products/s embedding, {stopwatch.Elapsed.TotalSeconds:F1} s total)");
+        return 0;
+    }
+}

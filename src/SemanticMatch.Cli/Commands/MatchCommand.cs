@@ -1,0 +1,135 @@
+using System.ComponentModel;
+using System.Globalization;
+using nietras.SeparatedValues;
+using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Similarity;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SemanticMatch.Cli.Commands;
+
+/// <summary><c>semmatch match</c>: the relevance S(q, d) of given query/product pairs.</summary>
+internal sealed class MatchCommand : Command<MatchCommand.Settings>
+{
+    internal sealed class Settings : CatalogueSettings
+    {
+        [CommandArgument(0, "[QUERY]")]
+        [Description("A query, followed by one or more product texts to score against it.")]
+        public string? Query { get; init; }
+
+        [CommandArgument(1, "[TEXTS]")]
+        [Description("Product texts.")]
+        public string[] Texts { get; init; } = [];
+
+        [CommandOption("--pairs <FILE>")]
+        [Description("Judgments-format file (query,product_id,relevance) of pairs to score; needs --products.")]
+        public string? Pairs { get; init; }
+
+        [CommandOption("-p|--products <FILE>")]
+        [Description("Products file for --pairs.")]
+        public string? Products { get; init; }
+
+        [CommandOption("--similarity <METRIC>")]
+        [Description("cosine (default), dot, euclidean (negated distance) or jaccard (token-set overlap, no model).")]
+        [DefaultValue(SimilarityMetric.Cosine)]
+        public SimilarityMetric Similarity { get; init; } = SimilarityMetric.Cosine;
+
+        [CommandOption("-o|--out <FILE>")]
+        [Description("Write query,product_id,relevance,score as CSV here (with --pairs).")]
+        public string? Out { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print JSON instead of a table.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Pairs is null && (string.IsNullOrWhiteSpace(Query) || Texts.Length == 0))
+            {
+                return ValidationResult.Error("give a query and at least one product text, or --pairs FILE --products FILE");
+            }
+
+            if (Pairs is not null && (Products is null || Query is not null))
+            {
+                return ValidationResult.Error("--pairs needs --products and takes no positional query");
+            }
+
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var text = settings.ToProductText();
+        List<(string Query, string ProductId, double? Relevance, string Text)> pairs;
+        if (settings.Pairs is null)
+        {
+            pairs = settings.Texts.Select((t, i) => (settings.Query!, $"#{i + 1}", (double?)null, text.OfQuery(t))).ToList();
+        }
+        else
+        {
+            var products = Inputs.Products(settings.Products!, settings.ToReadOptions()).ToDictionary(p => p.Id, StringComparer.Ordinal);
+            pairs = Inputs.Judgments(settings.Pairs, products.Keys.ToHashSet(StringComparer.Ordinal), settings.ToReadOptions())
+                .Select(j => (j.Query, j.ProductId, (double?)j.Relevance, text.Of(products[j.ProductId])))
+                .ToList();
+        }
+
+        var scores = Score(settings, pairs.Select(p => text.OfQuery(p.Query)).ToList(), pairs.Select(p => p.Text).ToList(), cancellationToken);
+        Print(settings, pairs, scores);
+        return 0;
+    }
+
+    private static float[] Score(Settings settings, List<string> queries, List<string> texts, CancellationToken cancellationToken)
+    {
+        if (settings.Similarity == SimilarityMetric.Jaccard)
+        {
+            return queries.Select((q, i) => TokenJaccard.Score(q, texts[i])).ToArray();
+        }
+
+        using var encoder = Inputs.Encoder(settings);
+        var distinctQueries = queries.Distinct().ToList();
+        var queryVectors = distinctQueries.Zip(encoder.Encode(distinctQueries, TextRole.Query, cancellationToken: cancellationToken))
+            .ToDictionary(x => x.First, x => x.Second);
+        var textVectors = SpectreProgressSink.Run(sink =>
+            encoder.Encode(texts, TextRole.Document, sink.Begin($"embedding {texts.Count} products", texts.Count), cancellationToken));
+        return queries.Select((q, i) => VectorSimilarity.Score(settings.Similarity, queryVectors[q], textVectors[i])).ToArray();
+    }
+
+    private static void Print(Settings settings, List<(string Query, string ProductId, double? Relevance, string Text)> pairs, float[] scores)
+    {
+        if (settings.Out is not null)
+        {
+            using var writer = Sep.New(',').Writer(o => o with { Escape = true }).ToFile(settings.Out);
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                using var row = writer.NewRow();
+                row["query"].Set(pairs[i].Query);
+                row["product_id"].Set(pairs[i].ProductId);
+                row["relevance"].Set(pairs[i].Relevance?.ToString(CultureInfo.InvariantCulture) ?? string.Empty);
+                row["score"].Set(scores[i].ToString("R", CultureInfo.InvariantCulture));
+            }
+
+            Consoles.Error.MarkupLineInterpolated($"wrote {pairs.Count} scored pairs to [blue]{settings.Out}[/]");
+            return;
+        }
+
+        if (settings.Json)
+        {
+            JsonOutput.Print(
+                pairs.Select((p, i) => new { query = p.Query, product_id = p.ProductId, relevance = p.Relevance, score = scores[i] }));
+            return;
+        }
+
+        var table = new Table().AddColumns("query", "product", "relevance", $"score ({settings.Similarity.ToString().ToLowerInvariant()})");
+        for (var i = 0; i < pairs.Count; i++)
+        {
+            var product = settings.Pairs is null ? pairs[i].Text : pairs[i].ProductId;
+            table.AddRow(Markup.Escape(pairs[i].Query), Markup.Escape(product),
+                pairs[i].Relevance?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-", scores[i].ToString("F4"));
+        }
+
+        Consoles.Out.Write(table);
+    }
+}

@@ -1,0 +1,97 @@
+using System.ComponentModel;
+using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Core.Fusion;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Onnx.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SemanticMatch.Cli.Commands;
+
+/// <summary><c>semmatch search</c>: ranks a catalogue for a query.</summary>
+internal sealed class SearchCommand : Command<SearchCommand.Settings>
+{
+    internal sealed class Settings : ModelSettings
+    {
+        [CommandArgument(0, "<QUERY>")]
+        [Description("What the shopper typed.")]
+        public string Query { get; init; } = string.Empty;
+
+        [CommandOption("-i|--index <DIR>")]
+        [Description("Index directory from 'semmatch index'. Without it, the bundled demo catalogue is searched (indexed on first use).")]
+        public string? Index { get; init; }
+
+        [CommandOption("--method <METHOD>")]
+        [Description("bm25 (keywords), dense (embedding similarity) or hybrid (both, fused).")]
+        [DefaultValue(SearchMethod.Hybrid)]
+        public SearchMethod Method { get; init; } = SearchMethod.Hybrid;
+
+        [CommandOption("-k|--top <N>")]
+        [Description("Number of results.")]
+        [DefaultValue(10)]
+        public int Top { get; init; } = 10;
+
+        [CommandOption("--fusion <RULE>")]
+        [Description("Hybrid fusion: weighted (min-max normalised scores) or rrf (reciprocal ranks).")]
+        [DefaultValue(FusionMethod.Weighted)]
+        public FusionMethod Fusion { get; init; } = FusionMethod.Weighted;
+
+        [CommandOption("--dense-weight <W>")]
+        [Description("Weight of the dense list in weighted fusion, 0..1 (BM25 gets 1 - W).")]
+        [DefaultValue(0.5)]
+        public double DenseWeight { get; init; } = 0.5;
+
+        [CommandOption("--no-spell")]
+        [Description("Do not correct query words that no product contains (e.g. \"dril\" -> \"drill\").")]
+        public bool NoSpell { get; init; }
+
+        [CommandOption("--json")]
+        [Description("Print results as JSON instead of a table.")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Query))
+            {
+                return ValidationResult.Error("the query is empty");
+            }
+
+            if (Top < 1)
+            {
+                return ValidationResult.Error("--top must be at least 1");
+            }
+
+            return DenseWeight is < 0 or > 1 ? ValidationResult.Error("--dense-weight must be between 0 and 1") : base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var modelSource = settings.Model
+            ?? (settings.Index is null ? BundledModels.DefaultKey : CatalogueIndex.ReadManifest(settings.Index).ModelSource);
+        using var encoder = Inputs.Encoder(settings, modelSource);
+        using var index = settings.Index is null
+            ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
+            : CatalogueIndex.Open(settings.Index, encoder);
+        var results = index.Search(settings.Query, new SearchOptions
+        {
+            Method = settings.Method,
+            Top = settings.Top,
+            Fusion = new FusionOptions { Method = settings.Fusion, DenseWeight = settings.DenseWeight },
+            SpellCorrection = !settings.NoSpell,
+        });
+        if (settings.Json)
+        {
+            JsonOutput.Print(
+                results.Select(r => new { rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score }));
+        }
+        else
+        {
+            ResultTable.NoteCorrection(index, settings.Query, !settings.NoSpell);
+            Consoles.Out.Write(ResultTable.Of(settings.Query, settings.Method, results));
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
+using Spectre.Console;
+
+namespace SemanticMatch.Cli.Infrastructure;
+
+/// <summary>Renders ranked products as a table.</summary>
+internal static class ResultTable
+{
+    public static Table Of(string query, SearchMethod method, IReadOnlyList<RankedProduct> results)
+    {
+        var table = new Table()
+            .Title($"[bold]{Markup.Escape(query)}[/] ({method.ToString().ToLowerInvariant()})")
+            .AddColumn(new TableColumn("#").RightAligned())
+            .AddColumn("product_id")
+            .AddColumn("title")
+            .AddColumn(new TableColumn("score").RightAligned());
+        foreach (var result in results)
+        {
+            table.AddRow(result.Rank.ToString(), Markup.Escape(result.Product.Id), Markup.Escape(result.Product.Title), result.Score.ToString("F4"));
+        }
+
+        if (results.Count == 0)
+        {
+            table.Caption("no results");
+        }
+
+        return table;
+    }
+
+    /// <summary>Tells the user when spelling correction changed the query.</summary>
+    public static void NoteCorrection(CatalogueIndex index, string query, bool spellCorrection)
+    {
+        var prepared = index.PrepareQuery(query, spellCorrection);
+        if (spellCorrection && prepared != index.NormalizeQuery(query))
+        {
+            Consoles.Out.MarkupLineInterpolated($"[grey]showing results for[/] [bold]{prepared}[/] [grey](use --no-spell to search for \"{query}\")[/]");
+        }
+    }
+
+    /// <summary>One row per rank, one column per method, so keyword and semantic results can be compared.</summary>
+    public static Table Compare(string query, IReadOnlyDictionary<SearchMethod, IReadOnlyList<RankedProduct>> byMethod, int top)
+    {
+        var table = new Table().Title($"[bold]{Markup.Escape(query)}[/]").AddColumn(new TableColumn("#").RightAligned());
+        foreach (var method in byMethod.Keys)
+        {
+            table.AddColumn(method.ToString().ToLowerInvariant());
+        }
+
+        for (var rank = 0; rank < top; rank++)
+        {
+            var row = new List<string> { (rank + 1).ToString() };
+            row.AddRange(byMethod.Values.Select(results => rank < results.Count ? Markup.Escape(results[rank].Product.Title) : "[grey]-[/]"));
+            table.AddRow([.. row]);
+        }
+
+        return table;
+    }
+}

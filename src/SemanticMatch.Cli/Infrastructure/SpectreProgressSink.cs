@@ -1,0 +1,29 @@
+using SemanticMatch.Engine;
+using Spectre.Console;
+
+namespace SemanticMatch.Cli.Infrastructure;
+
+/// <summary>Shows each engine step as a Spectre progress bar on standard error.</summary>
+internal sealed class SpectreProgressSink(ProgressContext context) : IProgressSink
+{
+    public IProgress<int> Begin(string description, int total)
+    {
+        var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(1, total));
+        return new TaskProgress(task);
+    }
+
+    /// <summary>Runs <paramref name="work"/> with progress bars (elapsed, remaining, rate) on standard error.</summary>
+    public static T Run<T>(Func<IProgressSink, T> work) =>
+        Consoles.Error.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context => work(new SpectreProgressSink(context)));
+
+    // Synchronous, unlike Progress<T>, so bars never lag or arrive out of order.
+    private sealed class TaskProgress(ProgressTask task) : IProgress<int>
+    {
+        public void Report(int value) => task.Value = value;
+    }
+}

@@ -1,0 +1,61 @@
+using SemanticMatch.Cli.Commands;
+using SemanticMatch.Cli.Infrastructure;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("semmatch");
+    config.ConfigureConsole(Consoles.Out);
+    config.AddCommand<DemoCommand>("demo")
+        .WithDescription("Index the bundled demo catalogue and compare BM25, dense and hybrid results for a few queries.")
+        .WithExample("demo")
+        .WithExample("demo", "\"led bulbs\"", "\"stainless fridge\"");
+    config.AddCommand<SearchCommand>("search")
+        .WithDescription("Rank a catalogue for a query (the demo catalogue unless --index is given).")
+        .WithExample("search", "\"cordless drill\"")
+        .WithExample("search", "\"white kitchen faucet\"", "--index", "my-index", "--method", "dense", "--json");
+    config.AddCommand<IndexCommand>("index")
+        .WithDescription("Embed a products file and write a searchable index directory.")
+        .WithExample("index", "--products", "products.csv", "--out", "my-index");
+    config.AddCommand<MatchCommand>("match")
+        .WithDescription("Score query/product pairs: the relevance S(q, d).")
+        .WithExample("match", "\"cordless drill\"", "\"20V drill/driver kit\"", "\"drill bit set\"")
+        .WithExample("match", "--pairs", "judgments.csv", "--products", "products.csv", "--out", "scored.csv");
+    config.AddCommand<EvalCommand>("eval")
+        .WithDescription("Evaluate BM25, dense and hybrid search on labelled pairs (NDCG@10, Recall@10/100, MRR@10, ROC-AUC, accuracy/F1, speed).")
+        .WithExample("eval", "--products", "products.csv", "--judgments", "dev.csv", "--out", "results");
+    config.SetExceptionHandler((exception, _) =>
+    {
+        if (exception is OperationCanceledException)
+        {
+            Consoles.Error.MarkupLine("[yellow]cancelled[/]");
+            return 130;
+        }
+
+        var inner = exception is CommandRuntimeException { InnerException: { } cause } ? cause : exception;
+        if (exception is CommandParseException or CommandRuntimeException && inner == exception)
+        {
+            Consoles.Error.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+            return UserError.ExitCode;
+        }
+
+        if (UserError.IsUserFacing(inner))
+        {
+            Consoles.Error.MarkupLineInterpolated($"[red]error:[/] {inner.Message}");
+            return UserError.ExitCode;
+        }
+
+        Consoles.Error.WriteException(inner);
+        return 1;
+    });
+});
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+return app.Run(args, cancellation.Token);
