@@ -127,7 +127,7 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
         {
             var product = settings.Pairs is null ? pairs[i].Text : pairs[i].ProductId;
             table.AddRow(Markup.Escape(pairs[i].Query), Markup.Escape(product),
-                pairs[i].Relevance?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-", scores[i].ToString("F4"));
+                pairs[i].Relevance?.ToString("0.##", CultureInfo.InvariantCulture) ?? "-", scores[i].ToString("F4", CultureInfo.InvariantCulture));
         }
 
         Consoles.Out.Write(table);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 using Spectre.Console;
@@ -17,7 +18,7 @@ internal static class ResultTable
             .AddColumn(new TableColumn("score").RightAligned());
         foreach (var result in results)
         {
-            table.AddRow(result.Rank.ToString(), Markup.Escape(result.Product.Id), Markup.Escape(result.Product.Title), result.Score.ToString("F4"));
+            table.AddRow(result.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(result.Product.Id), Markup.Escape(result.Product.Title), result.Score.ToString("F4", CultureInfo.InvariantCulture));
         }
 
         if (results.Count == 0)
@@ -49,7 +50,7 @@ internal static class ResultTable
 
         for (var rank = 0; rank < top; rank++)
         {
-            var row = new List<string> { (rank + 1).ToString() };
+            var row = new List<string> { (rank + 1).ToString(CultureInfo.InvariantCulture) };
             row.AddRange(byMethod.Values.Select(results => rank < results.Count ? Markup.Escape(results[rank].Product.Title) : "[grey]-[/]"));
             table.AddRow([.. row]);
         }

@@ -203,7 +203,7 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     private static List<SearchHit> Collect(IndexSearcher searcher, TopDocs top) =>
-        top.ScoreDocs.Select(d => new SearchHit(searcher.Doc(d.Doc).Get(IdField), d.Score)).ToList();
+        top.ScoreDocs.Select(d => new SearchHit(searcher.Doc(d.Doc).Get(IdField, System.Globalization.CultureInfo.InvariantCulture), d.Score)).ToList();
 
     private IndexWriter Writer() => _writer ?? throw new InvalidOperationException("this keyword index was opened read-only");
 
