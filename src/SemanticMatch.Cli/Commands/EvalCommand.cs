@@ -163,7 +163,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         var markdown = EvalMarkdown.Render(report);
         File.WriteAllText(Path.Combine(directory, "report.md"), markdown);
         File.WriteAllText(Path.Combine(directory, "report.json"), JsonSerializer.Serialize(report, JsonOutput.Options));
-        Consoles.Out.WriteLine(markdown);
+        Console.Out.WriteLine(markdown); // plain: Spectre would wrap the table at the terminal width
         Consoles.Error.MarkupLineInterpolated($"wrote [blue]{Path.Combine(directory, "report.md")}[/] and report.json");
     }
 
