@@ -1,0 +1,68 @@
+using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Engine.Evaluation;
+
+namespace SemanticMatch.Engine.Tests;
+
+public sealed class EvaluatorTests
+{
+    private static readonly Product[] s_products =
+    [
+        new("d1", "Cordless Drill Kit"),
+        new("d2", "Drill Bit Set"),
+        new("f1", "Kitchen Faucet"),
+        new("f2", "Bathroom Faucet"),
+        new("h1", "Garden Hose"),
+    ];
+
+    private static readonly Judgment[] s_judgments =
+    [
+        new("cordless drill", "d1", 3), new("cordless drill", "d2", 2), new("cordless drill", "h1", 1),
+        new("kitchen faucet", "f1", 3), new("kitchen faucet", "f2", 1.67),
+        new("hose", "h1", 2.33), new("hose", "f1", 2.33), // all equally relevant: skipped by NDCG
+    ];
+
+    [Fact]
+    public void Run_ReportsEveryMethod_WithHandCheckableNumbers()
+    {
+        var results = new Evaluator(new EvalOptions()).Run(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]);
+
+        Assert.Equal(["bm25", "dense[hash]", "hybrid[hash]"], results.Select(r => r.Method));
+        var bm25 = results[0];
+
+        // BM25 ranks every judged list perfectly here.
+        Assert.Equal(1, bm25.Ndcg10!.Value, 9);
+        Assert.Equal(2, bm25.NdcgQueries);
+        Assert.Equal(1, bm25.NdcgSkipped);
+
+        // Relevant (>= 2.5): d1 for the drill query, f1 for the faucet query; "hose" has none, so it is left out.
+        Assert.Equal(2, bm25.RetrievalQueries);
+        Assert.Equal(1, bm25.Recall10!.Value, 9);
+        Assert.Equal(1, bm25.Mrr10!.Value, 9);
+        Assert.InRange(bm25.RocAuc!.Value, 0, 1);
+        Assert.All(results, r => Assert.True(r.LatencyP50Ms >= 0 && r.ProductsPerSecond > 0));
+    }
+
+    [Fact]
+    public void Run_MethodSelection_IsHonoured()
+    {
+        var options = new EvalOptions { IncludeBm25 = false, IncludeDense = false };
+
+        var results = new Evaluator(options).Run(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]);
+
+        Assert.Equal(["hybrid[hash]"], results.Select(r => r.Method));
+    }
+
+    [Fact]
+    public void Run_ThresholdAboveEveryLabel_LeavesRetrievalUndefined()
+    {
+        var results = new Evaluator(new EvalOptions { RelevantThreshold = 4 }).Run(s_products, s_judgments, []);
+
+        Assert.Null(results[0].Recall10);
+        Assert.Equal(0, results[0].RetrievalQueries);
+        Assert.Null(results[0].RocAuc);
+    }
+
+    [Fact]
+    public void Run_NoJudgments_Throws() =>
+        Assert.Throws<ArgumentException>(() => new Evaluator(new EvalOptions()).Run(s_products, [], []));
+}
