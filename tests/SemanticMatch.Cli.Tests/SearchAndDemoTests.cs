@@ -1,0 +1,68 @@
+using System.Text.Json;
+
+namespace SemanticMatch.Cli.Tests;
+
+/// <summary>Golden checks of the real model on the bundled demo catalogue, through the real executable.</summary>
+[Collection(SemmatchProcess.Name)]
+public sealed class SearchAndDemoTests(Semmatch semmatch)
+{
+    [Theory]
+    [InlineData("cordless drill", "Drill")]
+    [InlineData("cordles dril", "Drill")]
+    [InlineData("white kitchen faucet", "Kitchen Faucet")]
+    public void Search_DemoCatalogue_TopResultsAreTheRightKindOfProduct(string query, string expectedInTitle)
+    {
+        var result = semmatch.Run("search", query, "--json", "--top", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var titles = Titles(result.Stdout);
+        Assert.Equal(3, titles.Count);
+        Assert.All(titles, t => Assert.Contains(expectedInTitle, t, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(titles, t => t.Contains("Bit Set", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Demo_PrintsAllThreeMethodsForTheDefaultQueries()
+    {
+        var result = semmatch.Run("demo", "--top", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("cordless drill", result.Stdout);
+        Assert.Contains("white kitchen faucet", result.Stdout);
+        Assert.Contains("showing results for cordless drill", result.Stdout);
+        Assert.Contains("hybrid", result.Stdout);
+        Assert.Contains("Pull-Down Kitchen", result.Stdout);
+    }
+
+    [Fact]
+    public void Match_ScoresTheDrillAboveTheDrillBit()
+    {
+        var result = semmatch.Run("match", "cordless drill", "20V cordless drill driver kit", "titanium drill bit set", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var scores = JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray().Select(e => e.GetProperty("score").GetDouble()).ToList();
+        Assert.True(scores[0] > scores[1], result.Stdout);
+    }
+
+    [Fact]
+    public void Match_Jaccard_NeedsNoModel()
+    {
+        var result = semmatch.Run("match", "cordless drill", "cordless drill kit", "--similarity", "jaccard", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(2.0 / 3, JsonDocument.Parse(result.Stdout).RootElement[0].GetProperty("score").GetDouble(), 5);
+    }
+
+    [Fact]
+    public void Help_ExplainsOptions()
+    {
+        var result = semmatch.Run("eval", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("--relevant-threshold", result.Stdout);
+        Assert.Contains("relevance >= T", result.Stdout);
+    }
+
+    private static List<string> Titles(string json) =>
+        JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("title").GetString()!).ToList();
+}

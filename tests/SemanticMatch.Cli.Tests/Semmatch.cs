@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace SemanticMatch.Cli.Tests;
+
+/// <summary>Runs the real semmatch executable (built next to the tests) in a child process.</summary>
+public sealed class Semmatch : IDisposable
+{
+    public Semmatch() => Directory.CreateDirectory(Root);
+
+    /// <summary>Scratch directory; also holds the model store and demo index of these runs.</summary>
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "semmatch-cli-" + Guid.NewGuid().ToString("N"));
+
+    public string Write(string name, string content)
+    {
+        var path = Path.Combine(Root, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    public Result Run(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Root,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "semmatch.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["SEMANTICMATCH_MODELS"] = Path.Combine(Root, "cache", "models");
+        start.Environment["NO_COLOR"] = "1";
+        start.Environment["COLUMNS"] = "200";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"semmatch {string.Join(' ', args)} did not finish");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SemmatchProcess : ICollectionFixture<Semmatch>
+{
+    public const string Name = "semmatch process";
+}
