@@ -1,0 +1,18 @@
+using BenchmarkDotNet.Running;
+using SemanticMatch.Benchmarks;
+
+switch (args.FirstOrDefault())
+{
+    case "embed":
+        EmbedThroughput.Run();
+        return 0;
+    case "search":
+        SearchLatency.Run();
+        return 0;
+    case "micro":
+        BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
+        return 0;
+    default:
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search | micro [BenchmarkDotNet args]");
+        return 2;
+}
