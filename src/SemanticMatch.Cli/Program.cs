@@ -23,6 +23,9 @@ app.Configure(config =>
         .WithDescription("Score query/product pairs: the relevance S(q, d).")
         .WithExample("match", "\"cordless drill\"", "\"20V drill/driver kit\"", "\"drill bit set\"")
         .WithExample("match", "--pairs", "judgments.csv", "--products", "products.csv", "--out", "scored.csv");
+    config.AddCommand<QuantizeCommand>("quantize")
+        .WithDescription("Write an int8 copy of a model (weight MatMuls as DynamicQuantizeMatMul with per-column scales).")
+        .WithExample("quantize", "--model", "minilm", "--out", "minilm-int8");
     config.AddCommand<EvalCommand>("eval")
         .WithDescription("Evaluate BM25, dense and hybrid search on labelled pairs (NDCG@10, Recall@10/100, MRR@10, ROC-AUC, accuracy/F1, speed).")
         .WithExample("eval", "--products", "products.csv", "--judgments", "dev.csv", "--out", "results");

@@ -29,4 +29,7 @@ public interface ITextEncoder
     /// <param name="progress">Receives the count of texts finished so far.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Encodes one text (the query path); implementations may override it with a faster route.</summary>
+    float[] EncodeOne(string text, TextRole role) => Encode([text], role)[0];
 }

@@ -30,7 +30,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         public string Methods { get; init; } = "bm25,dense,hybrid";
 
         [CommandOption("--models <LIST>")]
-        [Description("Comma-separated dense models to compare, each MODEL or MODEL:POOLING (e.g. minilm,minilm:max,arctic). Default: --model.")]
+        [Description("Comma-separated dense models to compare, each MODEL, MODEL:POOLING or LABEL=MODEL (e.g. minilm,minilm:max,arctic,minilm-int8). Default: --model.")]
         public string? Models { get; init; }
 
         [CommandOption("--relevant-threshold <T>")]
@@ -136,25 +136,28 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         var loaded = new List<(string, OnnxEncoder)>();
         foreach (var spec in specs)
         {
-            var (model, pooling) = ParseSpec(spec, settings.Pooling);
-            var encoder = Inputs.Encoder(new ModelSettings { Model = model, Pooling = pooling, BatchSize = settings.BatchSize });
-            loaded.Add((spec, encoder));
+            var (label, model, pooling) = ParseSpec(spec, settings.Pooling);
+            loaded.Add((label, Inputs.Encoder(new ModelSettings { Model = model, Pooling = pooling, BatchSize = settings.BatchSize })));
         }
 
         return loaded;
     }
 
-    private static (string Model, Pooling? Pooling) ParseSpec(string spec, Pooling? fallback)
+    // MODEL, MODEL:POOLING, or LABEL=MODEL[:POOLING] (a label keeps long paths out of the report).
+    private static (string Label, string Model, Pooling? Pooling) ParseSpec(string spec, Pooling? fallback)
     {
-        var colon = spec.LastIndexOf(':');
-        if (colon <= 0 || Directory.Exists(spec))
+        var equals = spec.IndexOf('=', StringComparison.Ordinal);
+        var label = equals > 0 ? spec[..equals] : spec;
+        var model = spec[(equals + 1)..];
+        var colon = model.LastIndexOf(':');
+        if (colon <= 0 || Directory.Exists(model))
         {
-            return (spec, fallback);
+            return (label, model, fallback);
         }
 
-        return Enum.TryParse<Pooling>(spec[(colon + 1)..], ignoreCase: true, out var pooling)
-            ? (spec[..colon], pooling)
-            : throw new UserError($"--models entry '{spec}': unknown pooling '{spec[(colon + 1)..]}' (use mean, cls or max)");
+        return Enum.TryParse<Pooling>(model[(colon + 1)..], ignoreCase: true, out var pooling)
+            ? (label, model[..colon], pooling)
+            : throw new UserError($"--models entry '{spec}': unknown pooling '{model[(colon + 1)..]}' (use mean, cls or max)");
     }
 
     private static void Write(string directory, EvalReport report)

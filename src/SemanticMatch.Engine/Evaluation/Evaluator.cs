@@ -106,7 +106,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             var relevant = query.Relevant(options.RelevantThreshold);
             var keywordResult = keyword.PerQuery[q];
             stopwatch.Restart();
-            var queryVector = model.Encoder.Encode([keywordResult.PreparedQuery], TextRole.Query, cancellationToken: cancellationToken)[0];
+            var queryVector = model.Encoder.EncodeOne(keywordResult.PreparedQuery, TextRole.Query);
             var depth = Math.Max(RetrievalDepth, options.FusionDepth);
             var denseHits = vectors.Search(queryVector, depth);
             var denseMs = stopwatch.Elapsed.TotalMilliseconds;

@@ -91,14 +91,26 @@ public sealed class CatalogueIndex : IDisposable
             PrepareDirectory(directory);
         }
 
-        IVectorIndex vectors = options.VectorIndex == VectorIndexKind.Hnsw
-            ? new HnswVectorIndex(encoder.Dimension, options.Metric, options.Hnsw)
-            : new ExactVectorIndex(encoder.Dimension, options.Metric);
-        var keyword = directory is null ? Bm25Index.CreateInMemory() : Bm25Index.OpenWritable(Path.Combine(directory, KeywordDir));
-        for (var i = 0; i < products.Count; i++)
+        IVectorIndex vectors;
+        if (options.VectorIndex == VectorIndexKind.Hnsw)
         {
-            vectors.Add(products[i].Id, embeddings[i]);
-            keyword.Upsert(products[i].Id, options.Text.Of(products[i]));
+            var hnsw = new HnswVectorIndex(encoder.Dimension, options.Metric, options.Hnsw);
+            hnsw.AddRange(products.Select(p => p.Id).ToList(), embeddings);
+            vectors = hnsw;
+        }
+        else
+        {
+            vectors = new ExactVectorIndex(encoder.Dimension, options.Metric);
+            for (var i = 0; i < products.Count; i++)
+            {
+                vectors.Add(products[i].Id, embeddings[i]);
+            }
+        }
+
+        var keyword = directory is null ? Bm25Index.CreateInMemory() : Bm25Index.OpenWritable(Path.Combine(directory, KeywordDir));
+        foreach (var product in products)
+        {
+            keyword.Upsert(product.Id, options.Text.Of(product));
         }
 
         keyword.Commit();
@@ -173,7 +185,7 @@ public sealed class CatalogueIndex : IDisposable
     }
 
     /// <summary>Embeds a query prepared by <see cref="PrepareQuery"/>.</summary>
-    public float[] EmbedQuery(string preparedQuery) => _encoder.Encode([preparedQuery], TextRole.Query)[0];
+    public float[] EmbedQuery(string preparedQuery) => _encoder.EncodeOne(preparedQuery, TextRole.Query);
 
     /// <summary>Searches the catalogue.</summary>
     public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)

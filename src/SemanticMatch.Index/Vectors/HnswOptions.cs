@@ -1,5 +1,19 @@
 namespace SemanticMatch.Index.Vectors;
 
+/// <summary>How an HNSW index stores vectors; lower precision saves memory at some recall.</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<VectorStorage>))]
+public enum VectorStorage
+{
+    /// <summary>32-bit floats.</summary>
+    F32,
+
+    /// <summary>16-bit floats (half the memory).</summary>
+    F16,
+
+    /// <summary>8-bit integers (a quarter of the memory; for normalised vectors).</summary>
+    I8,
+}
+
 /// <summary>HNSW graph parameters (Malkov and Yashunin, 2016).</summary>
 public sealed record HnswOptions
 {
@@ -20,6 +34,9 @@ public sealed record HnswOptions
         get => _efConstruction;
         init => _efConstruction = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EfConstruction), value, "must be >= 1");
     }
+
+    /// <summary>Vector storage precision.</summary>
+    public VectorStorage Storage { get; init; } = VectorStorage.F32;
 
     /// <summary>Candidate list size while searching (ef_search); raised to k when k is larger.</summary>
     public int EfSearch

@@ -41,7 +41,13 @@ public sealed class HnswVectorIndex : IVectorIndex
             SimilarityMetric.Euclidean => MetricKind.L2sq,
             _ => throw new ArgumentException($"{metric} is not a vector metric", nameof(metric)),
         };
-        _native = USearchNative.Init(new IndexOptions(kind, IntPtr.Zero, ScalarKind.Float32, (ulong)dimension,
+        var storage = options.Storage switch
+        {
+            VectorStorage.F16 => ScalarKind.Float16,
+            VectorStorage.I8 => ScalarKind.Int8,
+            _ => ScalarKind.Float32,
+        };
+        _native = USearchNative.Init(new IndexOptions(kind, IntPtr.Zero, storage, (ulong)dimension,
             (ulong)options.M, (ulong)options.EfConstruction, (ulong)options.EfSearch, multi: false));
         if (graphPath is not null)
         {
@@ -67,7 +73,7 @@ public sealed class HnswVectorIndex : IVectorIndex
     {
         var meta = IndexFiles.ReadJson<HnswMeta>(Path.Combine(directory, MetaFile));
         var keys = IndexFiles.ReadJson<List<KeyEntry>>(Path.Combine(directory, KeyFile));
-        var options = new HnswOptions { M = meta.M, EfConstruction = meta.EfConstruction, EfSearch = meta.EfSearch };
+        var options = new HnswOptions { M = meta.M, EfConstruction = meta.EfConstruction, EfSearch = meta.EfSearch, Storage = meta.Storage };
         var index = new HnswVectorIndex(meta.Dimension, meta.Metric, options, Path.Combine(directory, GraphFile));
         foreach (var entry in keys)
         {
@@ -99,6 +105,40 @@ public sealed class HnswVectorIndex : IVectorIndex
         _idByKey[key] = id;
     }
 
+    /// <summary>
+    /// Adds many new entries, inserting into the graph on all cores (USearch supports concurrent inserts after a
+    /// reserve). Ids must not be present yet.
+    /// </summary>
+    public void AddRange(IReadOnlyList<string> ids, IReadOnlyList<float[]> vectors)
+    {
+        if (ids.Count != vectors.Count)
+        {
+            throw new ArgumentException($"{ids.Count} ids but {vectors.Count} vectors", nameof(vectors));
+        }
+
+        var keys = new ulong[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            IndexFiles.CheckDimension(vectors[i].Length, Dimension);
+            if (_keyById.ContainsKey(ids[i]))
+            {
+                throw new ArgumentException($"id '{ids[i]}' is already in the index", nameof(ids));
+            }
+
+            keys[i] = _nextKey++;
+            _keyById[ids[i]] = keys[i];
+            _idByKey[keys[i]] = ids[i];
+        }
+
+        USearchNative.usearch_reserve(_native, checked((UIntPtr)(ulong)Count), out var error);
+        USearchNative.Check(error, "reserve memory");
+        Parallel.For(0, ids.Count, i =>
+        {
+            USearchNative.usearch_add(_native, keys[i], vectors[i], ScalarKind.Float32, out var addError);
+            USearchNative.Check(addError, "add a vector");
+        });
+    }
+
     /// <inheritdoc />
     public bool Remove(string id)
     {
@@ -111,6 +151,14 @@ public sealed class HnswVectorIndex : IVectorIndex
         USearchNative.Check(error, "remove a vector");
         _idByKey.Remove(key);
         return true;
+    }
+
+    /// <summary>Changes the search candidate list size (ef_search) for later searches.</summary>
+    public void SetEfSearch(int efSearch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(efSearch, 1);
+        USearchNative.usearch_change_expansion_search(_native, (UIntPtr)efSearch, out var error);
+        USearchNative.Check(error, "set ef_search");
     }
 
     /// <inheritdoc />
@@ -146,7 +194,7 @@ public sealed class HnswVectorIndex : IVectorIndex
         USearchNative.usearch_save(_native, Path.Combine(directory, GraphFile), out var error);
         USearchNative.Check(error, "save the graph");
         IndexFiles.WriteJson(Path.Combine(directory, MetaFile),
-            new HnswMeta(Dimension, Metric, Options.M, Options.EfConstruction, Options.EfSearch));
+            new HnswMeta(Dimension, Metric, Options.M, Options.EfConstruction, Options.EfSearch, Options.Storage));
         IndexFiles.WriteJson(Path.Combine(directory, KeyFile), _keyById.Select(kv => new KeyEntry(kv.Value, kv.Key)).OrderBy(e => e.Key).ToList());
     }
 
@@ -164,8 +212,7 @@ public sealed class HnswVectorIndex : IVectorIndex
         USearchNative.Check(error, "load " + path);
 
         // A loaded file brings its own search expansion; ours is set again.
-        USearchNative.usearch_change_expansion_search(_native, (UIntPtr)Options.EfSearch, out error);
-        USearchNative.Check(error, "set ef_search");
+        SetEfSearch(Options.EfSearch);
     }
 
     private void EnsureCapacity()
@@ -184,7 +231,7 @@ public sealed class HnswVectorIndex : IVectorIndex
         _ => 1 - distance,
     };
 
-    private sealed record HnswMeta(int Dimension, SimilarityMetric Metric, int M, int EfConstruction, int EfSearch);
+    private sealed record HnswMeta(int Dimension, SimilarityMetric Metric, int M, int EfConstruction, int EfSearch, VectorStorage Storage = VectorStorage.F32);
 
     private sealed record KeyEntry(ulong Key, string Id);
 }

@@ -12,12 +12,16 @@ namespace SemanticMatch.Onnx.Encoding;
 public sealed class OnnxEncoder : ITextEncoder, IDisposable
 {
     private static readonly string[] s_requiredInputs = ["input_ids", "attention_mask"];
+    private static readonly string[] s_inputsWithTypes = ["input_ids", "attention_mask", "token_type_ids"];
+    private static readonly RunOptions s_runOptions = new();
     private readonly InferenceSession _session;
     private readonly WordPieceTokenizer _tokenizer;
     private readonly Lock _tokenizerLock = new();
     private readonly bool _hasTokenTypes;
+    private readonly string[] _outputNames;
     private readonly int _maxLength;
     private readonly int _batchSize;
+    private readonly System.Collections.Concurrent.ConcurrentBag<TokenBuffers> _queryBuffers = [];
 
     private OnnxEncoder(ModelDirectory model, InferenceSession session, WordPieceTokenizer tokenizer, EncoderOptions options)
     {
@@ -29,6 +33,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         Model = model;
         _hasTokenTypes = session.InputMetadata.ContainsKey("token_type_ids");
         Dimension = session.OutputMetadata[model.Config.Output].Dimensions[^1] is var d && d > 0 ? d : model.Config.Dimension;
+        _outputNames = [model.Config.Output];
         Identity = $"{model.Config.Name}@{model.Fingerprint}/pool={Pooling.ToString().ToLowerInvariant()}/max={_maxLength}";
     }
 
@@ -84,7 +89,34 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     }
 
     /// <summary>Encodes one query (with the model's query prefix).</summary>
-    public float[] EncodeQuery(string query) => Encode([query], TextRole.Query)[0];
+    public float[] EncodeQuery(string query) => EncodeOne(query, TextRole.Query);
+
+    /// <summary>
+    /// The query path: one text, no sorting or batching, token buffers taken from a pool (no per-call buffer
+    /// allocation), tensors created over those buffers without copying.
+    /// </summary>
+    public float[] EncodeOne(string text, TextRole role)
+    {
+        var buffers = _queryBuffers.TryTake(out var pooled) ? pooled : new TokenBuffers(_maxLength);
+        try
+        {
+            int count;
+            var prefixed = role == TextRole.Query ? Model.Config.QueryPrefix + text : Model.Config.DocumentPrefix + text;
+            lock (_tokenizerLock)
+            {
+                count = _tokenizer.Encode(prefixed, buffers.Ids, buffers.Mask);
+            }
+
+            var vector = new float[Dimension];
+            Run(buffers.Ids.AsMemory(0, count), buffers.Mask.AsMemory(0, count), buffers.TokenTypes.AsMemory(0, count), 1, count,
+                (hidden, _) => Pool(hidden, buffers.Mask.AsSpan(0, count), vector));
+            return vector;
+        }
+        finally
+        {
+            _queryBuffers.Add(buffers);
+        }
+    }
 
     /// <inheritdoc />
     public float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
@@ -137,43 +169,48 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
             mask.AsSpan(b * seq, tokens.Length).Fill(1);
         }
 
-        long[] shape = [batch.Length, seq];
-        var names = new List<string> { "input_ids", "attention_mask" };
-        var inputs = new List<OrtValue>
+        Run(ids, mask, new long[ids.Length], batch.Length, seq, (hidden, stride) =>
         {
-            OrtValue.CreateTensorValueFromMemory(ids, shape),
-            OrtValue.CreateTensorValueFromMemory(mask, shape),
-        };
-        if (_hasTokenTypes)
-        {
-            names.Add("token_type_ids");
-            inputs.Add(OrtValue.CreateTensorValueFromMemory(new long[ids.Length], shape));
-        }
-
-        try
-        {
-            using var runOptions = new RunOptions();
-            using var outputs = _session.Run(runOptions, names, inputs, [Model.Config.Output]);
-            var hidden = outputs[0].GetTensorDataAsSpan<float>();
-            var stride = seq * Dimension;
             for (var b = 0; b < batch.Length; b++)
             {
                 var vector = new float[Dimension];
-                Pooler.Pool(hidden.Slice(b * stride, stride), mask.AsSpan(b * seq, seq), Pooling, vector);
-                if (Model.Config.Normalize)
-                {
-                    VectorSimilarity.Normalize(vector);
-                }
-
+                Pool(hidden.Slice(b * stride, stride), mask.AsSpan(b * seq, seq), vector);
                 result[batch[b]] = vector;
             }
-        }
-        finally
+        });
+    }
+
+    // Runs the graph on [batch, seq] inputs (tensors wrap the given memory, no copy) and hands the token vectors on.
+    private void Run(Memory<long> ids, Memory<long> mask, Memory<long> tokenTypes, int batch, int seq, HiddenHandler handle)
+    {
+        long[] shape = [batch, seq];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tokenTypes, shape);
+        IReadOnlyCollection<string> names = _hasTokenTypes ? s_inputsWithTypes : s_requiredInputs;
+        IReadOnlyCollection<OrtValue> values = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
+        using var outputs = _session.Run(s_runOptions, names, values, _outputNames);
+        handle(outputs[0].GetTensorDataAsSpan<float>(), seq * Dimension);
+    }
+
+    private void Pool(ReadOnlySpan<float> hidden, ReadOnlySpan<long> mask, float[] vector)
+    {
+        Pooler.Pool(hidden, mask, Pooling, vector);
+        if (Model.Config.Normalize)
         {
-            foreach (var input in inputs)
-            {
-                input.Dispose();
-            }
+            VectorSimilarity.Normalize(vector);
         }
+    }
+
+    private delegate void HiddenHandler(ReadOnlySpan<float> hidden, int stride);
+
+    /// <summary>Reusable token buffers for the query path; token types stay zero.</summary>
+    private sealed class TokenBuffers(int maxLength)
+    {
+        public long[] Ids { get; } = new long[maxLength];
+
+        public long[] Mask { get; } = new long[maxLength];
+
+        public long[] TokenTypes { get; } = new long[maxLength];
     }
 }

