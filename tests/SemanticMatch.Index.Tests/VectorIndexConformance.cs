@@ -159,3 +159,72 @@ public sealed class HnswVectorIndexTests : VectorIndexConformance
 
     protected override IVectorIndex Load(string directory) => HnswVectorIndex.Load(directory);
 }
+
+/// <summary>HNSW specifics beyond the shared contract.</summary>
+public sealed class HnswSpecificTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "semmatch-hnsw-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(VectorStorage.F32)]
+    [InlineData(VectorStorage.F16)]
+    [InlineData(VectorStorage.I8)]
+    public void AddRange_InParallel_FindsTheSameNeighboursAsExact(VectorStorage storage)
+    {
+        var random = new Random(99);
+        var ids = Enumerable.Range(0, 500).Select(i => $"p{i}").ToList();
+        var vectors = ids.Select(_ => Unit(Enumerable.Range(0, 32).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())).ToList();
+        using var hnsw = new HnswVectorIndex(32, SimilarityMetric.Cosine, new HnswOptions { EfConstruction = 200, EfSearch = 200, Storage = storage });
+        using var exact = new ExactVectorIndex(32, SimilarityMetric.Cosine);
+        hnsw.AddRange(ids, vectors);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            exact.Add(ids[i], vectors[i]);
+        }
+
+        var overlap = vectors.Take(50).Average(q =>
+            hnsw.Search(q, 10).Select(h => h.ProductId).Intersect(exact.Search(q, 10).Select(h => h.ProductId)).Count() / 10.0);
+
+        Assert.Equal(500, hnsw.Count);
+        Assert.True(overlap >= (storage == VectorStorage.F32 ? 0.99 : 0.9), $"recall@10 {overlap:F3} with {storage}");
+    }
+
+    [Fact]
+    public void SaveAndLoad_KeepsStorageAndEfSearch()
+    {
+        using (var index = new HnswVectorIndex(4, SimilarityMetric.Cosine, new HnswOptions { EfSearch = 77, Storage = VectorStorage.F16 }))
+        {
+            index.Add("a", [1, 0, 0, 0]);
+            index.Save(_directory);
+        }
+
+        using var loaded = HnswVectorIndex.Load(_directory);
+
+        Assert.Equal(VectorStorage.F16, loaded.Options.Storage);
+        Assert.Equal(77, loaded.Options.EfSearch);
+        Assert.Equal("a", loaded.Search([1, 0, 0, 0], 1)[0].ProductId);
+    }
+
+    [Fact]
+    public void AddRange_ExistingId_IsRefused()
+    {
+        using var index = new HnswVectorIndex(2, SimilarityMetric.Cosine);
+        index.Add("a", [1, 0]);
+
+        Assert.Throws<ArgumentException>(() => index.AddRange(["a"], [[0f, 1f]]));
+    }
+
+    private static float[] Unit(float[] v)
+    {
+        VectorSimilarity.Normalize(v);
+        return v;
+    }
+}

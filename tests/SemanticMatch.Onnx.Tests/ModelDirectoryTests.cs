@@ -10,7 +10,7 @@ public sealed class ModelDirectoryTests(BundledModelFixture fixture)
     {
         var error = Assert.Throws<ModelFormatException>(() => BundledModels.Resolve("bert-huge"));
 
-        Assert.Equal("unknown model 'bert-huge': use minilm or arctic, or the path of a model directory", error.Message);
+        Assert.Equal("unknown model 'bert-huge': use minilm, arctic, minilm-int8, arctic-int8, or the path of a model directory", error.Message);
     }
 
     [Fact]
