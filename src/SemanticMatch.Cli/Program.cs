@@ -23,6 +23,9 @@ app.Configure(config =>
         .WithDescription("Score query/product pairs: the relevance S(q, d).")
         .WithExample("match", "\"cordless drill\"", "\"20V drill/driver kit\"", "\"drill bit set\"")
         .WithExample("match", "--pairs", "judgments.csv", "--products", "products.csv", "--out", "scored.csv");
+    config.AddCommand<TrainCommand>("train")
+        .WithDescription("Fine-tune a bi-encoder on labelled pairs (TorchSharp) and write a model directory that index/search/eval use.")
+        .WithExample("train", "--train", "train.csv", "--dev", "dev.csv", "--products", "products.csv", "--objective", "mnrl", "--out", "minilm-ft");
     config.AddCommand<QuantizeCommand>("quantize")
         .WithDescription("Write an int8 copy of a model (weight MatMuls as DynamicQuantizeMatMul with per-column scales).")
         .WithExample("quantize", "--model", "minilm", "--out", "minilm-int8");

@@ -180,7 +180,7 @@ public sealed class HnswSpecificTests : IDisposable
     public void AddRange_InParallel_FindsTheSameNeighboursAsExact(VectorStorage storage)
     {
         var random = new Random(99);
-        var ids = Enumerable.Range(0, 500).Select(i => $"p{i}").ToList();
+        var ids = Enumerable.Range(0, 3000).Select(i => $"p{i}").ToList();
         var vectors = ids.Select(_ => Unit(Enumerable.Range(0, 32).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())).ToList();
         using var hnsw = new HnswVectorIndex(32, SimilarityMetric.Cosine, new HnswOptions { EfConstruction = 200, EfSearch = 200, Storage = storage });
         using var exact = new ExactVectorIndex(32, SimilarityMetric.Cosine);
@@ -193,7 +193,7 @@ public sealed class HnswSpecificTests : IDisposable
         var overlap = vectors.Take(50).Average(q =>
             hnsw.Search(q, 10).Select(h => h.ProductId).Intersect(exact.Search(q, 10).Select(h => h.ProductId)).Count() / 10.0);
 
-        Assert.Equal(500, hnsw.Count);
+        Assert.Equal(3000, hnsw.Count);
         Assert.True(overlap >= (storage == VectorStorage.F32 ? 0.99 : 0.9), $"recall@10 {overlap:F3} with {storage}");
     }
 

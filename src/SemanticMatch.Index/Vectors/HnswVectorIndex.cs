@@ -130,9 +130,13 @@ public sealed class HnswVectorIndex : IVectorIndex
             _idByKey[keys[i]] = ids[i];
         }
 
-        USearchNative.usearch_reserve(_native, checked((UIntPtr)(ulong)Count), out var error);
+        // USearch keeps one insertion context per thread: declare how many threads will insert, then reserve.
+        var threads = Environment.ProcessorCount;
+        USearchNative.usearch_change_threads_add(_native, (UIntPtr)threads, out var error);
+        USearchNative.Check(error, "set insertion threads");
+        USearchNative.usearch_reserve(_native, checked((UIntPtr)(ulong)Count), out error);
         USearchNative.Check(error, "reserve memory");
-        Parallel.For(0, ids.Count, i =>
+        Parallel.For(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
         {
             USearchNative.usearch_add(_native, keys[i], vectors[i], ScalarKind.Float32, out var addError);
             USearchNative.Check(addError, "add a vector");

@@ -78,5 +78,8 @@ internal static class USearchNative
         [Out] ulong[] keys, [Out] float[] distances, out IntPtr error);
 
     [DllImport(Library)]
+    public static extern void usearch_change_threads_add(USearchHandle index, UIntPtr threads, out IntPtr error);
+
+    [DllImport(Library)]
     public static extern void usearch_change_expansion_search(USearchHandle index, UIntPtr expansion, out IntPtr error);
 }

@@ -1,0 +1,38 @@
+using static TorchSharp.torch;
+
+namespace SemanticMatch.Training.Fitting;
+
+/// <summary>The training objectives on unit-length query and product embeddings [batch, hidden].</summary>
+public static class Losses
+{
+    /// <summary>
+    /// Multiple-negatives ranking: cross-entropy of scale * cos(q_i, p_j) over j, target j = i
+    /// (every other product of the batch is a negative for query i).
+    /// </summary>
+    public static Tensor MultipleNegativesRanking(Tensor queries, Tensor products, double scale)
+    {
+        var scores = queries.matmul(products.t()) * scale;
+        var targets = arange(queries.shape[0], dtype: ScalarType.Int64, device: queries.device);
+        return nn.functional.cross_entropy(scores, targets);
+    }
+
+    /// <summary>Binary cross-entropy of sigmoid(a * cos + b) against the labels (1 = relevant).</summary>
+    public static Tensor BinaryCrossEntropy(Tensor queries, Tensor products, Tensor labels, Tensor a, Tensor b)
+    {
+        var cosine = (queries * products).sum(1);
+        return nn.functional.binary_cross_entropy_with_logits(a * cosine + b, labels);
+    }
+
+    /// <summary>
+    /// CoSENT (Su, 2022): log(1 + sum over pairs (i, j) with relevance_i &gt; relevance_j of exp(scale * (cos_j - cos_i))).
+    /// </summary>
+    public static Tensor Cosent(Tensor queries, Tensor products, Tensor relevance, double scale)
+    {
+        var cosine = (queries * products).sum(1) * scale;
+        var differences = cosine.unsqueeze(0) - cosine.unsqueeze(1); // [i, j] = cos_j - cos_i
+        var ordered = (relevance.unsqueeze(1) > relevance.unsqueeze(0)).to_type(ScalarType.Float32); // rel_i > rel_j
+        var masked = differences - (1 - ordered) * 1e12f;
+        var withZero = cat([zeros(1, device: queries.device), masked.flatten()]);
+        return withZero.logsumexp(0);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json.Serialization;
+
+namespace SemanticMatch.Training.Fitting;
+
+/// <summary>Training objective of a bi-encoder.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Objective>))]
+public enum Objective
+{
+    /// <summary>
+    /// Binary cross-entropy on S(q, d) mapped to (0, 1) by sigmoid(a * cos + b) with learned scale a and bias b;
+    /// label = relevance &gt;= threshold (the source design's loss).
+    /// </summary>
+    Bce,
+
+    /// <summary>Multiple-negatives ranking (InfoNCE): each relevant pair against the other products of the batch.</summary>
+    Mnrl,
+
+    /// <summary>CoSENT: every pair of pairs in a batch ordered by graded relevance (uses the relevance values).</summary>
+    Cosent,
+}
+
+/// <summary>Optimizer.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
+public enum OptimizerKind
+{
+    /// <summary>AdamW (decoupled weight decay).</summary>
+    AdamW,
+
+    /// <summary>SGD with momentum 0.9.</summary>
+    Sgd,
+}
+
+/// <summary>Every hyper-parameter of a training run; all are on the command line and recorded with the model.</summary>
+public sealed record TrainingOptions
+{
+    /// <summary>Objective.</summary>
+    public Objective Objective { get; init; } = Objective.Mnrl;
+
+    /// <summary>Optimizer.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
+
+    /// <summary>Peak learning rate.</summary>
+    public double LearningRate { get; init; } = 2e-5;
+
+    /// <summary>Pairs per step.</summary>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Maximum epochs.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Weight decay (AdamW: decoupled; SGD: L2).</summary>
+    public double WeightDecay { get; init; } = 0.01;
+
+    /// <summary>Dropout probability inside the encoder while training.</summary>
+    public double Dropout { get; init; } = 0.1;
+
+    /// <summary>Share of all steps spent warming the learning rate up linearly; it then decays linearly to 0.</summary>
+    public double WarmupRatio { get; init; } = 0.1;
+
+    /// <summary>Gradient clipping by global norm (0 = off).</summary>
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    /// <summary>Epochs without dev NDCG@10 improvement before stopping.</summary>
+    public int Patience { get; init; } = 2;
+
+    /// <summary>Seed of shuffling, dropout and adapter initialisation.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Freeze the embeddings and the bottom N layers (0 = embeddings only; -1 = nothing frozen).</summary>
+    public int FreezeLayers { get; init; } = -1;
+
+    /// <summary>LoRA rank on the query/key/value projections (0 = full fine-tuning).</summary>
+    public int LoraRank { get; init; }
+
+    /// <summary>LoRA alpha (scale = alpha / rank).</summary>
+    public double LoraAlpha { get; init; } = 16;
+
+    /// <summary>Token limit for queries.</summary>
+    public int MaxQueryLength { get; init; } = 32;
+
+    /// <summary>Token limit for products.</summary>
+    public int MaxProductLength { get; init; } = 64;
+
+    /// <summary>Relevance at or above which a pair is a positive (BCE labels, MNRL positives).</summary>
+    public double RelevantThreshold { get; init; } = 2.5;
+
+    /// <summary>Similarity scale of MNRL and CoSENT (inverse temperature).</summary>
+    public double Scale { get; init; } = 20;
+
+    /// <summary>Checks every value; returns the first problem or null.</summary>
+    public string? Problem() => this switch
+    {
+        { LearningRate: <= 0 } => "learning rate must be positive",
+        { BatchSize: < 2 } => "batch size must be at least 2",
+        { Epochs: < 1 } => "epochs must be at least 1",
+        { WeightDecay: < 0 } => "weight decay must be >= 0",
+        { Dropout: < 0 or >= 1 } => "dropout must be in [0, 1)",
+        { WarmupRatio: < 0 or > 1 } => "warm-up ratio must be in [0, 1]",
+        { MaxGradNorm: < 0 } => "max grad norm must be >= 0",
+        { Patience: < 1 } => "patience must be at least 1",
+        { LoraRank: < 0 } => "LoRA rank must be >= 0",
+        { MaxQueryLength: < 3 } or { MaxProductLength: < 3 } => "token limits must be at least 3",
+        _ => null,
+    };
+}
