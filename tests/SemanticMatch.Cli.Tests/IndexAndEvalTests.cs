@@ -121,6 +121,34 @@ public sealed class IndexAndEvalTests(Semmatch semmatch)
         Assert.Contains("--out is required", result.Stdout + result.Stderr);
     }
 
+    [Fact]
+    public void Train_EmptyTrainingFile_IsAClearError()
+    {
+        var dir = Path.Combine(semmatch.Root, Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        var products = Path.Combine(dir, "products.csv");
+        File.WriteAllText(products, Catalogue);
+        var train = Path.Combine(dir, "train.csv");
+        File.WriteAllText(train, "query,product_id,relevance\n");
+        var dev = Path.Combine(dir, "dev.csv");
+        File.WriteAllText(dev, "query,product_id,relevance\nhose,a2,3\n");
+
+        var result = semmatch.Run("train", "--train", train, "--dev", dev, "--products", products, "--out", Path.Combine(dir, "model"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{train}: no judgment rows to use", result.Stderr);
+        AssertNoStackTrace(result);
+    }
+
+    [Fact]
+    public void Train_OutOfRangeHyperParameter_IsAUsageError()
+    {
+        var result = semmatch.Run("train", "--train", "t.csv", "--dev", "d.csv", "--products", "p.csv", "--out", "m", "--dropout", "1.5");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("dropout must be in [0, 1)", result.Stdout + result.Stderr);
+    }
+
     private static void AssertNoStackTrace(Semmatch.Result result) =>
         Assert.DoesNotContain("   at ", result.Stdout + result.Stderr);
 }

@@ -170,8 +170,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var options = settings.ToOptions();
         var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         var text = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
-        var trainPairs = TrainingData.Tokenize(train, text, tokenizer, baseModel.Config.QueryPrefix, options);
-        var devQueries = TrainingData.Tokenize(dev, text, tokenizer, baseModel.Config.QueryPrefix, options)
+        var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options);
+        var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options)
             .GroupBy(p => p.Query, StringComparer.Ordinal)
             .Select(g => new DevQuery(g.First().QueryTokens, g.Select(p => (p.ProductId, p.ProductTokens, p.Relevance)).ToList()))
             .ToList();

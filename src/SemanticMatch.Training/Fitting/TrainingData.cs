@@ -9,16 +9,19 @@ public sealed record TrainingPair(string Query, string ProductId, long[] QueryTo
 /// <summary>Turns judgments into tokenized pairs and length-bucketed, seeded batches.</summary>
 public static class TrainingData
 {
-    /// <summary>Tokenizes every judgment (query with the model's query prefix; product text as given by <paramref name="productText"/>).</summary>
+    /// <summary>
+    /// Tokenizes every judgment: the query through <paramref name="queryText"/> (the normalisation search applies) with the
+    /// model's query prefix; the product text as given by <paramref name="productText"/>.
+    /// </summary>
     public static List<TrainingPair> Tokenize(IReadOnlyList<Judgment> judgments, IReadOnlyDictionary<string, string> productText,
-        WordPieceTokenizer tokenizer, string queryPrefix, TrainingOptions options)
+        Func<string, string> queryText, WordPieceTokenizer tokenizer, string queryPrefix, TrainingOptions options)
     {
         var productTokens = new Dictionary<string, long[]>(StringComparer.Ordinal);
         var queryTokens = new Dictionary<string, long[]>(StringComparer.Ordinal);
         return judgments.Select(j => new TrainingPair(
                 j.Query,
                 j.ProductId,
-                Cached(queryTokens, j.Query, () => tokenizer.Encode(queryPrefix + j.Query, options.MaxQueryLength)),
+                Cached(queryTokens, j.Query, () => tokenizer.Encode(queryPrefix + queryText(j.Query), options.MaxQueryLength)),
                 Cached(productTokens, j.ProductId, () => tokenizer.Encode(productText[j.ProductId], options.MaxProductLength)),
                 j.Relevance))
             .ToList();
