@@ -2,6 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Bert;
+using SemanticMatch.Training.Fitting;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,17 +22,16 @@ public sealed class BertParityTests
         var model = BundledModels.Resolve(key);
         using var encoder = OnnxBertWeights.Load(model, dropout: 0.1);
         encoder.eval();
-        var (ids, mask, lengths) = Batch(model, s_texts);
+        var tokens = Tokens(model, s_texts);
 
-        using var hidden = encoder.forward(ids, mask);
-        using var onnx = OnnxEncoder.Create(model, new EncoderOptions { Pooling = model.Config.Pooling });
+        var pooled = Rows(BiEncoderTrainer.Embed(encoder, model.Config.Pooling, tokens));
+        using var onnx = OnnxEncoder.Create(model);
         var reference = onnx.Encode(s_texts, TextRole.Document);
-        var pooled = Pool(hidden, mask, model.Config.Pooling);
 
         for (var i = 0; i < s_texts.Length; i++)
         {
             var maxDifference = reference[i].Zip(pooled[i]).Max(p => Math.Abs(p.First - p.Second));
-            Assert.True(maxDifference < Tolerance, $"{key} text {i} ({lengths[i]} tokens): max |difference| {maxDifference:E2}");
+            Assert.True(maxDifference < Tolerance, $"{key} text {i} ({tokens[i].Length} tokens, padded to {tokens.Max(t => t.Length)}): max |difference| {maxDifference:E2}");
         }
     }
 
@@ -59,9 +59,7 @@ public sealed class BertParityTests
             ModelDirectory.WriteConfig(target, model.Config with { Name = "exported" });
             using var exported = OnnxEncoder.Create(ModelDirectory.Open(target));
             using var original = OnnxEncoder.Create(model);
-            var (ids, mask, _) = Batch(model, s_texts);
-            using var hidden = encoder.forward(ids, mask);
-            var pooled = Pool(hidden, mask, Pooling.Mean);
+            var pooled = Rows(BiEncoderTrainer.Embed(encoder, Pooling.Mean, Tokens(model, s_texts)));
 
             var fromOnnx = exported.Encode(s_texts, TextRole.Document);
             var before = original.Encode(s_texts, TextRole.Document);
@@ -78,36 +76,19 @@ public sealed class BertParityTests
         }
     }
 
-    private static (Tensor Ids, Tensor Mask, int[] Lengths) Batch(ModelDirectory model, string[] texts)
+    private static List<long[]> Tokens(ModelDirectory model, string[] texts)
     {
         var tokenizer = WordPieceTokenizer.Load(model.VocabPath, lowerCase: true);
-        var encoded = texts.Select(t => tokenizer.Encode(t, model.Config.MaxLength)).ToArray();
-        var sequence = encoded.Max(e => e.Length);
-        var ids = new long[texts.Length * sequence];
-        var mask = new long[texts.Length * sequence];
-        for (var i = 0; i < texts.Length; i++)
-        {
-            encoded[i].CopyTo(ids, i * sequence);
-            mask.AsSpan(i * sequence, encoded[i].Length).Fill(1);
-        }
-
-        return (tensor(ids, [texts.Length, sequence]), tensor(mask, [texts.Length, sequence]), encoded.Select(e => e.Length).ToArray());
+        return texts.Select(t => tokenizer.Encode(t, model.Config.MaxLength)).ToList();
     }
 
-    // Sentence vectors from token vectors, the same way the ONNX encoder pools (masked), L2-normalised.
-    private static float[][] Pool(Tensor hidden, Tensor mask, Pooling pooling)
+    private static float[][] Rows(Tensor vectors)
     {
-        using var scope = NewDisposeScope();
-        var m = mask.unsqueeze(-1).to_type(ScalarType.Float32);
-        var pooled = pooling switch
+        using (vectors)
         {
-            Pooling.Cls => hidden[TensorIndex.Colon, 0],
-            Pooling.Max => (hidden + (1 - m) * -1e9f).amax([1]),
-            _ => (hidden * m).sum(1) / m.sum(1),
-        };
-        var normalized = nn.functional.normalize(pooled, p: 2, dim: 1);
-        var data = normalized.data<float>().ToArray();
-        var dimension = (int)normalized.shape[1];
-        return Enumerable.Range(0, (int)normalized.shape[0]).Select(i => data.AsSpan(i * dimension, dimension).ToArray()).ToArray();
+            var data = vectors.data<float>().ToArray();
+            var dimension = (int)vectors.shape[1];
+            return Enumerable.Range(0, (int)vectors.shape[0]).Select(i => data.AsSpan(i * dimension, dimension).ToArray()).ToArray();
+        }
     }
 }
