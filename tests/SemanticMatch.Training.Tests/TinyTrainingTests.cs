@@ -87,6 +87,57 @@ public sealed class TinyTrainingTests
     }
 
     [Fact]
+    public void Resume_AfterAnInterruption_EndsWhereAnUninterruptedRunEnds()
+    {
+        var (train, dev) = SyntheticTask();
+        var options = Options(Objective.Mnrl) with { Epochs = 2, Patience = 2 };
+        var directory = Path.Combine(Path.GetTempPath(), "semmatch-checkpoint-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            torch.manual_seed(Seed);
+            using var straight = new BertEncoder(s_tiny);
+            var straightHistory = new BiEncoderTrainer(options).Fit(straight, Pooling.Mean, train, dev);
+
+            torch.manual_seed(Seed);
+            using var interrupted = new BertEncoder(s_tiny);
+            using var cancellation = new CancellationTokenSource();
+            var stopper = new StopAt(17, cancellation); // mid-way through epoch 2
+            Assert.Throws<OperationCanceledException>(() =>
+                new BiEncoderTrainer(options, stopper).Fit(interrupted, Pooling.Mean, train, dev, null, directory, false, cancellation.Token));
+
+            torch.manual_seed(Seed);
+            using var resumed = new BertEncoder(s_tiny);
+            var resumedHistory = new BiEncoderTrainer(options).Fit(resumed, Pooling.Mean, train, dev, null, directory, resume: true);
+
+            Assert.Equal(straightHistory.Count, resumedHistory.Count);
+            Assert.Equal(straightHistory[^1], resumedHistory[^1], 5);
+            foreach (var (a, b) in straight.parameters().Zip(resumed.parameters()))
+            {
+                Assert.True((a - b).abs().max().item<float>() < 1e-5f);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void Resume_WithoutCheckpoint_IsAClearError()
+    {
+        var (train, dev) = SyntheticTask();
+        using var encoder = new BertEncoder(s_tiny);
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new BiEncoderTrainer(Options(Objective.Mnrl)).Fit(encoder, Pooling.Mean, train, dev, null, "/nonexistent/checkpoint", resume: true));
+
+        Assert.StartsWith("nothing to resume", error.Message);
+    }
+
+    [Fact]
     public void Fit_NoDevQueries_IsAClearError()
     {
         var (train, _) = SyntheticTask();
@@ -139,6 +190,17 @@ public sealed class TinyTrainingTests
             return new DevQuery(QueryFor(products[i]), candidates);
         }).ToList();
         return (train, dev);
+    }
+
+    private sealed class StopAt(int step, CancellationTokenSource cancellation) : ITrainingObserver
+    {
+        public void OnEvent(TrainingEvent e, int totalSteps)
+        {
+            if (e.Step == step)
+            {
+                cancellation.Cancel();
+            }
+        }
     }
 
     private sealed class Recorder(List<double> losses) : ITrainingObserver

@@ -116,6 +116,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(64)]
         public int MaxProductLength { get; init; } = 64;
 
+        [CommandOption("--resume")]
+        [Description("Continue the interrupted run whose checkpoint is in --out/checkpoint (same options required).")]
+        public bool Resume { get; init; }
+
         [CommandOption("--relevant-threshold <T>")]
         [Description("Relevance at or above which a pair is positive.")]
         [DefaultValue(2.5)]
@@ -177,13 +181,24 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             .ToList();
         Consoles.Error.MarkupLineInterpolated(
             $"training {baseModel.Config.Name} with {options.Objective} on {trainPairs.Count} pairs, {devQueries.Count} dev queries");
-        var history = Consoles.Error.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(progressContext =>
-            {
-                var observer = new ProgressObserver(progressContext);
-                return new BiEncoderTrainer(options, observer).Train(baseModel, trainPairs, devQueries, settings.Out, cancellationToken);
-            });
+        IReadOnlyList<double> history;
+        try
+        {
+            history = Consoles.Error.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(progressContext =>
+                {
+                    var observer = new ProgressObserver(progressContext);
+                    return new BiEncoderTrainer(options, observer).Train(baseModel, trainPairs, devQueries, settings.Out, settings.Resume, cancellationToken);
+                });
+        }
+        catch (OperationCanceledException)
+        {
+            Consoles.Error.MarkupLineInterpolated(
+                $"[yellow]interrupted: checkpoint saved in {BiEncoderTrainer.CheckpointDirectory(settings.Out)}; run the same command with --resume to continue[/]");
+            return 130;
+        }
+
         Consoles.Out.MarkupLineInterpolated($"dev NDCG@10 by epoch (0 = before): {string.Join(", ", history.Select(h => h.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}");
         Consoles.Out.MarkupLineInterpolated($"wrote [blue]{settings.Out}[/]; use it with --model {settings.Out}");
         return 0;

@@ -32,26 +32,35 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
 {
     private const int EvalBatch = 64;
 
-    /// <summary>Trains and writes the fine-tuned model directory; returns the dev NDCG@10 per epoch (epoch 0 = before).</summary>
+    /// <summary>
+    /// Trains and writes the fine-tuned model directory; returns the dev NDCG@10 per epoch (epoch 0 = before).
+    /// A checkpoint in <c>outputDirectory/checkpoint</c> is kept after every epoch and written on cancellation;
+    /// <paramref name="resume"/> continues from it.
+    /// </summary>
     public IReadOnlyList<double> Train(ModelDirectory baseModel, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
-        string outputDirectory, CancellationToken cancellationToken = default)
+        string outputDirectory, bool resume = false, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalid();
         torch.manual_seed(options.Seed);
         using var encoder = OnnxBertWeights.Load(baseModel, options.Dropout);
         Directory.CreateDirectory(outputDirectory);
-        using var metrics = new StreamWriter(Path.Combine(outputDirectory, "metrics.jsonl"));
-        var history = Fit(encoder, baseModel.Config.Pooling, train, dev, metrics, cancellationToken);
+        using var metrics = new StreamWriter(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
+        var history = Fit(encoder, baseModel.Config.Pooling, train, dev, metrics, CheckpointDirectory(outputDirectory), resume, cancellationToken);
         Export(encoder, baseModel, outputDirectory, history);
         return history;
     }
 
+    /// <summary>The checkpoint directory of a run writing to <paramref name="outputDirectory"/>.</summary>
+    public static string CheckpointDirectory(string outputDirectory) => Path.Combine(outputDirectory, "checkpoint");
+
     /// <summary>
     /// The training loop on an encoder already built: leaves the best epoch's weights in <paramref name="encoder"/>
-    /// (LoRA adapters merged) and returns the dev NDCG@10 per epoch (epoch 0 = before training).
+    /// (LoRA adapters merged) and returns the dev NDCG@10 per epoch (epoch 0 = before training). With a
+    /// <paramref name="checkpointDirectory"/>, state is saved after each epoch and on cancellation, and
+    /// <paramref name="resume"/> continues from it (exactly, when dropout is 0).
     /// </summary>
     public List<double> Fit(BertEncoder encoder, Pooling pooling, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
-        TextWriter? metrics = null, CancellationToken cancellationToken = default)
+        TextWriter? metrics = null, string? checkpointDirectory = null, bool resume = false, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalid();
         if (dev.Count == 0)
@@ -59,9 +68,13 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             throw new ArgumentException("no dev queries: early stopping and model selection need a dev set", nameof(dev));
         }
 
+        if (resume && (checkpointDirectory is null || !Checkpoint.Exists(checkpointDirectory)))
+        {
+            throw new InvalidOperationException($"nothing to resume: no checkpoint in {checkpointDirectory ?? "(none given)"}");
+        }
+
         torch.manual_seed(options.Seed);
         torch.set_num_threads(Environment.ProcessorCount);
-        var random = new Random(options.Seed);
         var trainable = Prepare(encoder);
         using var scale = new Parameter(tensor(10f));
         using var bias = new Parameter(tensor(-5f));
@@ -87,17 +100,47 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             observer?.OnEvent(e, totalSteps);
         }
 
-        var history = new List<double> { DevNdcg(encoder, pooling, dev) };
-        Emit(new TrainingEvent("dev", 0, 0, DevNdcg10: history[0]));
-        var best = (Ndcg: history[0], Weights: Snapshot(encoder));
-        var step = 0;
-        var sinceBest = 0;
-        for (var epoch = 1; epoch <= options.Epochs && sinceBest < options.Patience; epoch++)
+        TrainingState state;
+        List<Tensor> best;
+        if (resume)
         {
-            encoder.train();
-            foreach (var batch in TrainingData.Batches(pairs, options.BatchSize, random, distinct))
+            (state, best) = Checkpoint.Load(checkpointDirectory!, encoder, optimizer, options);
+            using (no_grad())
             {
+                scale.copy_(tensor(state.Extra[0]));
+                bias.copy_(tensor(state.Extra[1]));
+            }
+        }
+        else
+        {
+            var before = DevNdcg(encoder, pooling, dev);
+            Emit(new TrainingEvent("dev", 0, 0, DevNdcg10: before));
+            state = new TrainingState(1, 0, 0, [before], before, 0, [10f, -5f], options);
+            best = Snapshot(encoder);
+        }
+
+        // Shuffling is replayed from the seed, so a resumed epoch sees the same batches in the same order.
+        var random = new Random(options.Seed);
+        for (var skipped = 1; skipped < state.Epoch; skipped++)
+        {
+            TrainingData.Batches(pairs, options.BatchSize, random, distinct);
+        }
+
+        var step = state.Step;
+        while (state.Epoch <= options.Epochs && state.SinceBest < options.Patience)
+        {
+            var epoch = state.Epoch;
+            encoder.train();
+            var batches = TrainingData.Batches(pairs, options.BatchSize, random, distinct);
+            for (var b = state.BatchesDone; b < batches.Count; b++)
+            {
+                if (cancellationToken.IsCancellationRequested && checkpointDirectory is not null)
+                {
+                    Checkpoint.Save(checkpointDirectory, state with { BatchesDone = b, Step = step, Extra = Extra(scale, bias) }, encoder, optimizer, best);
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
+                var batch = batches[b];
                 var stopwatch = Stopwatch.StartNew();
                 var learningRate = LearningRate(step, warmup, totalSteps);
                 foreach (var group in optimizer.ParamGroups)
@@ -133,25 +176,37 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             }
 
             var ndcg = DevNdcg(encoder, pooling, dev);
-            history.Add(ndcg);
             Emit(new TrainingEvent("dev", epoch, step, DevNdcg10: ndcg));
-            if (ndcg > best.Ndcg)
+            var improved = ndcg > state.BestNdcg;
+            if (improved)
             {
-                DisposeAll(best.Weights);
-                best = (ndcg, Snapshot(encoder));
-                sinceBest = 0;
+                DisposeAll(best);
+                best = Snapshot(encoder);
             }
-            else
+
+            state = state with
             {
-                sinceBest++;
+                Epoch = epoch + 1,
+                BatchesDone = 0,
+                Step = step,
+                History = [.. state.History, ndcg],
+                BestNdcg = improved ? ndcg : state.BestNdcg,
+                SinceBest = improved ? 0 : state.SinceBest + 1,
+                Extra = Extra(scale, bias),
+            };
+            if (checkpointDirectory is not null)
+            {
+                Checkpoint.Save(checkpointDirectory, state, encoder, optimizer, best);
             }
         }
 
-        Restore(encoder, best.Weights);
-        DisposeAll(best.Weights);
+        Restore(encoder, best);
+        DisposeAll(best);
         MergeAdapters(encoder);
-        return history;
+        return state.History;
     }
+
+    private static float[] Extra(Tensor scale, Tensor bias) => [scale.item<float>(), bias.item<float>()];
 
     private static readonly JsonSerializerOptions s_indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -202,7 +257,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         return encoder.parameters().Where(p => p.requires_grad).ToList();
     }
 
-    private optim.Optimizer CreateOptimizer(List<Parameter> parameters) => options.Optimizer == OptimizerKind.Sgd
+    private OptimizerHelper CreateOptimizer(List<Parameter> parameters) => options.Optimizer == OptimizerKind.Sgd
         ? optim.SGD(parameters, options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay)
         : optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
 
