@@ -46,7 +46,9 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         Directory.CreateDirectory(outputDirectory);
         using var metrics = new StreamWriter(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
         var history = Fit(encoder, baseModel.Config.Pooling, train, dev, metrics, CheckpointDirectory(outputDirectory), resume, cancellationToken);
+        metrics.Close();
         Export(encoder, baseModel, outputDirectory, history);
+        TrainingPlots.Write(outputDirectory);
         return history;
     }
 
