@@ -35,7 +35,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
     /// <summary>
     /// Trains and writes the fine-tuned model directory; returns the dev NDCG@10 per epoch (epoch 0 = before).
     /// A checkpoint in <c>outputDirectory/checkpoint</c> is kept after every epoch and written on cancellation;
-    /// <paramref name="resume"/> continues from it.
+    /// <paramref name="resume"/> continues from it. It is deleted once the model is exported.
     /// </summary>
     public IReadOnlyList<double> Train(ModelDirectory baseModel, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
         string outputDirectory, bool resume = false, CancellationToken cancellationToken = default)
@@ -49,6 +49,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         metrics.Close();
         Export(encoder, baseModel, outputDirectory, history);
         TrainingPlots.Write(outputDirectory);
+        Directory.Delete(CheckpointDirectory(outputDirectory), recursive: true); // the run is complete; it held ~4x the model size
         return history;
     }
 
