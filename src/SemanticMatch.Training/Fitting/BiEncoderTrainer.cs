@@ -116,7 +116,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         }
         else
         {
-            var before = DevNdcg(encoder, pooling, dev);
+            var before = DevNdcg(encoder, pooling, dev, cancellationToken);
             Emit(new TrainingEvent("dev", 0, 0, DevNdcg10: before));
             state = new TrainingState(1, 0, 0, [before], before, 0, [10f, -5f], options);
             best = Snapshot(encoder);
@@ -178,7 +178,18 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
                 Emit(new TrainingEvent("step", epoch, step, loss, learningRate, batch.Count / stopwatch.Elapsed.TotalSeconds));
             }
 
-            var ndcg = DevNdcg(encoder, pooling, dev);
+            double ndcg;
+            try
+            {
+                ndcg = DevNdcg(encoder, pooling, dev, cancellationToken);
+            }
+            catch (OperationCanceledException) when (checkpointDirectory is not null)
+            {
+                // The epoch's batches are done; a resume only repeats this evaluation.
+                Checkpoint.Save(checkpointDirectory, state with { BatchesDone = batches.Count, Step = step, Extra = Extra(scale, bias) }, encoder, optimizer, best);
+                throw;
+            }
+
             Emit(new TrainingEvent("dev", epoch, step, DevNdcg10: ndcg));
             var improved = ndcg > state.BestNdcg;
             if (improved)
@@ -294,7 +305,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         return nn.functional.normalize(pooled, p: 2, dim: 1);
     }
 
-    private static double DevNdcg(BertEncoder encoder, Pooling pooling, IReadOnlyList<DevQuery> dev)
+    private static double DevNdcg(BertEncoder encoder, Pooling pooling, IReadOnlyList<DevQuery> dev, CancellationToken cancellationToken)
     {
         if (dev.Count == 0)
         {
@@ -307,6 +318,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         var scores = new List<double>();
         foreach (var query in dev)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var q = Embed(encoder, pooling, [query.QueryTokens]);
             var candidates = new List<ScoredCandidate>();
