@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace SemanticMatch.Training.Tests;
 
 /// <summary>The TorchSharp encoder must compute what ONNX Runtime computes from the same weights.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class BertParityTests
 {
     private const float Tolerance = 1e-4f;

@@ -10,6 +10,7 @@ namespace SemanticMatch.Training.Tests;
 /// Seconds-long training of a 2-layer, 32-dimensional encoder on a synthetic task with a known answer: a query is two
 /// tokens drawn from its product's eight, so the right product is the one sharing its tokens.
 /// </summary>
+[Collection(TorchCollection.Name)]
 public sealed class TinyTrainingTests
 {
     private const int Seed = 11;
