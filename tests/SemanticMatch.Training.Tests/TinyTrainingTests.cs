@@ -41,6 +41,23 @@ public sealed class TinyTrainingTests
     }
 
     [Fact]
+    public void Fit_WithHardNegatives_LossFallsAndDevNdcgRises()
+    {
+        var (train, dev) = SyntheticTask();
+        var random = new Random(Seed);
+        var products = train.Select(p => p.ProductTokens).ToList();
+        var withNegatives = train.Select(p => p.Relevance >= 2.5 ? p with { NegativeTokens = products[random.Next(products.Count)] } : p).ToList();
+        torch.manual_seed(Seed);
+        using var encoder = new BertEncoder(s_tiny);
+        var losses = new List<double>();
+
+        var history = new BiEncoderTrainer(Options(Objective.Mnrl) with { HardNegatives = true }, new Recorder(losses)).Fit(encoder, Pooling.Mean, withNegatives, dev);
+
+        Assert.True(losses.TakeLast(5).Average() < losses.Take(5).Average());
+        Assert.True(history.Max() > history[0] + 0.03, string.Join(", ", history));
+    }
+
+    [Fact]
     public void Fit_WithLora_TrainsOnlyAdapters_AndMergesThem()
     {
         var (train, dev) = SyntheticTask();

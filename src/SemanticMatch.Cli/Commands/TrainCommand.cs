@@ -1,6 +1,9 @@
 using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Index.Vectors;
 using SemanticMatch.Engine;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
@@ -116,6 +119,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(64)]
         public int MaxProductLength { get; init; } = 64;
 
+        [CommandOption("--hard-negatives")]
+        [Description("With mnrl: add to each positive the product the base model ranks highest for its query that is not judged relevant (mined once, before training, over the whole products file).")]
+        public bool HardNegatives { get; init; }
+
         [CommandOption("--resume")]
         [Description("Continue the interrupted run whose checkpoint is in --out/checkpoint (same options required).")]
         public bool Resume { get; init; }
@@ -144,6 +151,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             MaxQueryLength = MaxQueryLength,
             MaxProductLength = MaxProductLength,
             RelevantThreshold = RelevantThreshold,
+            HardNegatives = HardNegatives,
         };
 
         public override ValidationResult Validate()
@@ -175,6 +183,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         var text = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
         var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options);
+        if (options.HardNegatives)
+        {
+            trainPairs = MineHardNegatives(trainPairs, products, baseModel, tokenizer, options, cancellationToken);
+        }
+
         var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options)
             .GroupBy(p => p.Query, StringComparer.Ordinal)
             .Select(g => new DevQuery(g.First().QueryTokens, g.Select(p => (p.ProductId, p.ProductTokens, p.Relevance)).ToList()))
@@ -202,6 +215,36 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         Consoles.Out.MarkupLineInterpolated($"dev NDCG@10 by epoch (0 = before): {string.Join(", ", history.Select(h => h.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}");
         Consoles.Out.MarkupLineInterpolated($"wrote [blue]{settings.Out}[/]; use it with --model {settings.Out}");
         return 0;
+    }
+
+    // Ranks the whole catalogue with the base model (ONNX, exact search) to find each training query's hard negative.
+    private static List<TrainingPair> MineHardNegatives(List<TrainingPair> pairs, IReadOnlyList<Product> products, ModelDirectory baseModel,
+        WordPieceTokenizer tokenizer, TrainingOptions options, CancellationToken cancellationToken)
+    {
+        using var encoder = OnnxEncoder.Create(baseModel);
+        using var index = new ExactVectorIndex(encoder.Dimension, SimilarityMetric.Cosine);
+        var texts = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
+        var queries = pairs.Select(p => p.Query).Distinct(StringComparer.Ordinal).ToList();
+        var ranked = SpectreProgressSink.Run(sink =>
+        {
+            var vectors = encoder.Encode(products.Select(p => texts[p.Id]).ToList(), TextRole.Document,
+                sink.Begin($"mining hard negatives: embedding {products.Count} products", products.Count), cancellationToken);
+            for (var i = 0; i < products.Count; i++)
+            {
+                index.Add(products[i].Id, vectors[i]);
+            }
+
+            var queryVectors = encoder.Encode(queries.Select(ProductText.Default.OfQuery).ToList(), TextRole.Query,
+                sink.Begin($"mining hard negatives: ranking for {queries.Count} queries", queries.Count), cancellationToken);
+            return queries.Select((q, i) => (q, Ids: (IReadOnlyList<string>)index.Search(queryVectors[i], 10).Select(h => h.ProductId).ToList()))
+                .ToDictionary(x => x.q, x => x.Ids, StringComparer.Ordinal);
+        });
+        var tokens = new Dictionary<string, long[]>(StringComparer.Ordinal);
+        var mined = TrainingData.WithHardNegatives(pairs, q => ranked[q],
+            id => tokens.TryGetValue(id, out var t) ? t : tokens[id] = tokenizer.Encode(texts[id], options.MaxProductLength),
+            options.RelevantThreshold);
+        Consoles.Error.MarkupLineInterpolated($"hard negatives for {mined.Count(p => p.NegativeTokens is not null)} of {mined.Count(p => p.Relevance >= options.RelevantThreshold)} positives");
+        return mined;
     }
 
     private sealed class ProgressObserver(ProgressContext context) : ITrainingObserver

@@ -159,7 +159,8 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
                     var products = Embed(encoder, pooling, batch.Select(p => p.ProductTokens).ToList());
                     var value = options.Objective switch
                     {
-                        Objective.Mnrl => Losses.MultipleNegativesRanking(queries, products, options.Scale),
+                        Objective.Mnrl => Losses.MultipleNegativesRanking(queries, products, options.Scale,
+                            batch.All(p => p.NegativeTokens is not null) ? Embed(encoder, pooling, batch.Select(p => p.NegativeTokens!).ToList()) : null),
                         Objective.Bce => Losses.BinaryCrossEntropy(queries, products,
                             tensor(batch.Select(p => p.Relevance >= options.RelevantThreshold ? 1f : 0f).ToArray()), scale, bias),
                         _ => Losses.Cosent(queries, products, tensor(batch.Select(p => (float)p.Relevance).ToArray()), options.Scale),

@@ -9,9 +9,11 @@ public static class Losses
     /// Multiple-negatives ranking: cross-entropy of scale * cos(q_i, p_j) over j, target j = i
     /// (every other product of the batch is a negative for query i).
     /// </summary>
-    public static Tensor MultipleNegativesRanking(Tensor queries, Tensor products, double scale)
+    /// <remarks>With <paramref name="hardNegatives"/> [batch, hidden], every query also scores every hard negative.</remarks>
+    public static Tensor MultipleNegativesRanking(Tensor queries, Tensor products, double scale, Tensor? hardNegatives = null)
     {
-        var scores = queries.matmul(products.t()) * scale;
+        var candidates = hardNegatives is null ? products : cat([products, hardNegatives]);
+        var scores = queries.matmul(candidates.t()) * scale;
         var targets = arange(queries.shape[0], dtype: ScalarType.Int64, device: queries.device);
         return nn.functional.cross_entropy(scores, targets);
     }

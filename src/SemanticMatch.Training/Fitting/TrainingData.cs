@@ -3,8 +3,12 @@ using SemanticMatch.Onnx.Encoding;
 
 namespace SemanticMatch.Training.Fitting;
 
-/// <summary>A tokenized (query, product) pair with its graded relevance.</summary>
-public sealed record TrainingPair(string Query, string ProductId, long[] QueryTokens, long[] ProductTokens, double Relevance);
+/// <summary>
+/// A tokenized (query, product) pair with its graded relevance, and optionally a mined hard negative: a product the
+/// current model ranks high for the query that is not judged relevant to it.
+/// </summary>
+public sealed record TrainingPair(string Query, string ProductId, long[] QueryTokens, long[] ProductTokens, double Relevance,
+    long[]? NegativeTokens = null);
 
 /// <summary>Turns judgments into tokenized pairs and length-bucketed, seeded batches.</summary>
 public static class TrainingData
@@ -86,5 +90,37 @@ public static class TrainingData
         }
 
         return tokens;
+    }
+
+    /// <summary>
+    /// Attaches a hard negative to every positive pair: the best-ranked product by <paramref name="search"/> for the
+    /// query that is neither the pair's product nor judged relevant (relevance &gt;= threshold) to that query.
+    /// </summary>
+    /// <param name="pairs">Tokenized pairs.</param>
+    /// <param name="search">Ranked product ids for a query text (the current model's index), best first.</param>
+    /// <param name="productTokens">Tokens of a product by id.</param>
+    /// <param name="threshold">Relevance at or above which a judged product is relevant.</param>
+    public static List<TrainingPair> WithHardNegatives(IReadOnlyList<TrainingPair> pairs, Func<string, IReadOnlyList<string>> search,
+        Func<string, long[]> productTokens, double threshold)
+    {
+        var relevant = pairs.Where(p => p.Relevance >= threshold)
+            .GroupBy(p => p.Query, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var negativeByQuery = new Dictionary<string, string?>(StringComparer.Ordinal);
+        return pairs.Select(pair =>
+        {
+            if (pair.Relevance < threshold)
+            {
+                return pair;
+            }
+
+            if (!negativeByQuery.TryGetValue(pair.Query, out var negative))
+            {
+                negative = search(pair.Query).FirstOrDefault(id => !relevant[pair.Query].Contains(id));
+                negativeByQuery[pair.Query] = negative;
+            }
+
+            return negative is null ? pair : pair with { NegativeTokens = productTokens(negative) };
+        }).ToList();
     }
 }

@@ -84,6 +84,9 @@ public sealed record TrainingOptions
     /// <summary>Relevance at or above which a pair is a positive (BCE labels, MNRL positives).</summary>
     public double RelevantThreshold { get; init; } = 2.5;
 
+    /// <summary>Whether MNRL batches carry one mined hard negative per positive (see <see cref="TrainingData.WithHardNegatives"/>).</summary>
+    public bool HardNegatives { get; init; }
+
     /// <summary>Similarity scale of MNRL and CoSENT (inverse temperature).</summary>
     public double Scale { get; init; } = 20;
 
@@ -100,6 +103,7 @@ public sealed record TrainingOptions
         { Patience: < 1 } => "patience must be at least 1",
         { LoraRank: < 0 } => "LoRA rank must be >= 0",
         { MaxQueryLength: < 3 } or { MaxProductLength: < 3 } => "token limits must be at least 3",
+        { HardNegatives: true, Objective: not Objective.Mnrl } => "hard negatives need the mnrl objective",
         _ => null,
     };
 }
