@@ -20,8 +20,8 @@ public sealed class HardNegativeTests
         var mined = TrainingData.WithHardNegatives(pairs, _ => ["p1", "p2", "p3", "p4"], id => negativeTokens[id], threshold: 2.5);
 
         // p1 and p2 are judged relevant, so the judged-irrelevant p3 is the hardest negative; the irrelevant pair gets none.
-        Assert.Equal([101, 7, 102], mined[0].NegativeTokens);
-        Assert.Equal([101, 7, 102], mined[1].NegativeTokens);
+        Assert.Equal([101, 7, 102], mined[0].NegativeTokens!);
+        Assert.Equal([101, 7, 102], mined[1].NegativeTokens!);
         Assert.Null(mined[2].NegativeTokens);
     }
 
