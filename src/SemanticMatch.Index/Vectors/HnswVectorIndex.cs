@@ -61,8 +61,8 @@ public sealed class HnswVectorIndex : IVectorIndex
     /// <inheritdoc />
     public SimilarityMetric Metric { get; }
 
-    /// <summary>Graph parameters.</summary>
-    public HnswOptions Options { get; }
+    /// <summary>Graph parameters (ef_search as last set).</summary>
+    public HnswOptions Options { get; private set; }
 
     /// <inheritdoc />
     public int Count => _keyById.Count;
@@ -163,6 +163,7 @@ public sealed class HnswVectorIndex : IVectorIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(efSearch, 1);
         USearchNative.usearch_change_expansion_search(_native, (UIntPtr)efSearch, out var error);
         USearchNative.Check(error, "set ef_search");
+        Options = Options with { EfSearch = efSearch };
     }
 
     /// <inheritdoc />
