@@ -49,7 +49,11 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         metrics.Close();
         Export(encoder, baseModel, outputDirectory, history);
         TrainingPlots.Write(outputDirectory);
-        Directory.Delete(CheckpointDirectory(outputDirectory), recursive: true); // the run is complete; it held ~4x the model size
+        if (Directory.Exists(CheckpointDirectory(outputDirectory)))
+        {
+            Directory.Delete(CheckpointDirectory(outputDirectory), recursive: true); // the run is complete; it held ~4x the model size
+        }
+
         return history;
     }
 
