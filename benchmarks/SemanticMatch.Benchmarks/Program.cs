@@ -12,10 +12,13 @@ switch (args.FirstOrDefault())
     case "hnsw":
         HnswAtScale.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
         return 0;
+    case "train":
+        TrainingThroughput.Run();
+        return 0;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search | hnsw [COUNT] | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search | hnsw [COUNT] | train | micro [BenchmarkDotNet args]");
         return 2;
 }
