@@ -185,7 +185,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options);
         if (options.HardNegatives)
         {
-            trainPairs = MineHardNegatives(trainPairs, products, baseModel, tokenizer, options, cancellationToken);
+            trainPairs = MineHardNegatives(trainPairs, products, text, baseModel, tokenizer, options, cancellationToken);
         }
 
         var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options)
@@ -218,12 +218,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     }
 
     // Ranks the whole catalogue with the base model (ONNX, exact search) to find each training query's hard negative.
-    private static List<TrainingPair> MineHardNegatives(List<TrainingPair> pairs, IReadOnlyList<Product> products, ModelDirectory baseModel,
-        WordPieceTokenizer tokenizer, TrainingOptions options, CancellationToken cancellationToken)
+    private static List<TrainingPair> MineHardNegatives(List<TrainingPair> pairs, IReadOnlyList<Product> products,
+        Dictionary<string, string> texts, ModelDirectory baseModel, WordPieceTokenizer tokenizer, TrainingOptions options,
+        CancellationToken cancellationToken)
     {
         using var encoder = OnnxEncoder.Create(baseModel);
         using var index = new ExactVectorIndex(encoder.Dimension, SimilarityMetric.Cosine);
-        var texts = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
         var queries = pairs.Select(p => p.Query).Distinct(StringComparer.Ordinal).ToList();
         var ranked = SpectreProgressSink.Run(sink =>
         {

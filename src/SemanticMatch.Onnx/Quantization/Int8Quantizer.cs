@@ -72,7 +72,7 @@ public static class Int8Quantizer
                 continue;
             }
 
-            var (values, scales) = QuantizeColumns(FloatData(weight), (int)weight.Dims[0], (int)weight.Dims[1]);
+            var (values, scales) = QuantizeColumns(OnnxTensors.ReadFloats(weight), (int)weight.Dims[0], (int)weight.Dims[1]);
             var prefix = weight.Name + "_int8";
             graph.Initializer.Add(Int8Tensor(prefix, weight.Dims, values));
             graph.Initializer.Add(FloatTensor(prefix + "_scale", [weight.Dims[1]], scales));
@@ -127,26 +127,19 @@ public static class Int8Quantizer
         return (values, scales);
     }
 
-    private static float[] FloatData(TensorProto tensor) =>
-        tensor.RawData.Length > 0
-            ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span).ToArray()
-            : [.. tensor.FloatData];
+    private static TensorProto Int8Tensor(string name, IEnumerable<long> dims, sbyte[] values) =>
+        Tensor(name, TensorProto.Types.DataType.Int8, dims, values);
 
-    private static TensorProto Int8Tensor(string name, IEnumerable<long> dims, sbyte[] values) => new()
-    {
-        Name = name,
-        DataType = (int)TensorProto.Types.DataType.Int8,
-        Dims = { dims },
-        RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())),
-    };
+    private static TensorProto FloatTensor(string name, IEnumerable<long> dims, float[] values) =>
+        Tensor(name, TensorProto.Types.DataType.Float, dims, values);
 
-    private static TensorProto FloatTensor(string name, IEnumerable<long> dims, float[] values) => new()
+    private static TensorProto Tensor<T>(string name, TensorProto.Types.DataType type, IEnumerable<long> dims, T[] values)
+        where T : unmanaged
     {
-        Name = name,
-        DataType = (int)TensorProto.Types.DataType.Float,
-        Dims = { dims },
-        RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan())),
-    };
+        var tensor = new TensorProto { Name = name, DataType = (int)type, Dims = { dims } };
+        OnnxTensors.WriteRaw<T>(tensor, values);
+        return tensor;
+    }
 
     private static void RemoveGraphInput(GraphProto graph, string name)
     {

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 using SemanticMatch.Onnx.Models;
@@ -108,9 +107,7 @@ public static class OnnxBertWeights
         {
             var tensor = weights[name];
             using var value = transposed ? parameter.detach().t().contiguous() : parameter.detach().contiguous();
-            var data = value.data<float>().ToArray();
-            tensor.FloatData.Clear();
-            tensor.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(data.AsSpan()));
+            OnnxTensors.WriteRaw<float>(tensor, value.data<float>().ToArray());
         }
 
         using var file = File.Create(targetOnnx);
@@ -141,10 +138,7 @@ public static class OnnxBertWeights
 
     private static Tensor ToTensor(TensorProto proto, bool transposed)
     {
-        var data = proto.RawData.Length > 0
-            ? MemoryMarshal.Cast<byte, float>(proto.RawData.Span).ToArray()
-            : [.. proto.FloatData];
-        var value = tensor(data, [.. proto.Dims]);
+        var value = tensor(OnnxTensors.ReadFloats(proto), [.. proto.Dims]);
         return transposed ? value.t().contiguous() : value;
     }
 }
