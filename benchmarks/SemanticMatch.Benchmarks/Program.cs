@@ -7,7 +7,7 @@ switch (args.FirstOrDefault())
         EmbedThroughput.Run();
         return 0;
     case "search":
-        SearchLatency.Run();
+        SearchLatency.Run(args.Length > 1 ? args[1] : null);
         return 0;
     case "hnsw":
         HnswAtScale.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
@@ -19,6 +19,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search | hnsw [COUNT] | train | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | micro [BenchmarkDotNet args]");
         return 2;
 }

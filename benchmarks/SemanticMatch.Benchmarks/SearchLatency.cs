@@ -13,11 +13,14 @@ namespace SemanticMatch.Benchmarks;
 /// <summary>
 /// Query latency over the whole Home Depot catalogue, single-threaded client, after warm-up, all steps measured in
 /// one run: retrieval alone (query already embedded) for exact, HNSW and BM25, then end to end (normalise, spell-correct,
-/// embed, retrieve, fuse) for dense and hybrid with the fp32 and the int8 encoder, plus index build times.
+/// embed, retrieve, fuse) for dense and hybrid with the fp32 and the int8 encoder, plus index build times. Given a
+/// cross-encoder directory, also hybrid + re-ranking the top 50 with it in fp32 and in int8 (quantized here).
 /// </summary>
 internal static class SearchLatency
 {
-    public static void Run()
+    private const int RerankDepth = 50;
+
+    public static void Run(string? crossEncoder)
     {
         var products = Data.Products();
         var queries = Data.DevQueries();
@@ -48,6 +51,11 @@ internal static class SearchLatency
             ("hybrid end to end, int8 (exact)", Measure(queries.Count, i => index8.Search(queries[i], new SearchOptions()))),
             ("hybrid end to end, int8 (HNSW)", Measure(queries.Count, i => hnsw.Search(queries[i], new SearchOptions()))),
         };
+        if (crossEncoder is not null)
+        {
+            rows.AddRange(Reranked(crossEncoder, index8, queries));
+        }
+
         var recall = queries.Select((_, i) => Overlap(index8.Vectors.Search(vectors[i], 10), hnsw.Vectors.Search(vectors[i], 10))).Average();
 
         Console.WriteLine($"machine: {MachineInfo.Describe()}");
@@ -61,7 +69,34 @@ internal static class SearchLatency
             Console.WriteLine($"| {name} | {stats.P50Ms:F2} | {stats.P95Ms:F2} | {stats.P99Ms:F2} |");
         }
 
-        Console.WriteLine("| hybrid + cross-encoder re-ranking of the top 50 | not available: the cross-encoder comes with fine-tuning (issue 3) | | |");
+        if (crossEncoder is null)
+        {
+            Console.WriteLine("(hybrid + cross-encoder rows: pass a cross-encoder directory, `search DIR`)");
+        }
+    }
+
+    // Hybrid (int8 encoder, exact) + the cross-encoder re-scoring the top 50, with the given weights and an int8 copy.
+    private static List<(string Name, LatencyStats Stats)> Reranked(string crossEncoder, CatalogueIndex index, IReadOnlyList<string> queries)
+    {
+        var fp32Model = ModelDirectory.Open(crossEncoder);
+        var int8Path = Path.Combine(Path.GetTempPath(), "semmatch-bench-ce-int8-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            Onnx.Quantization.Int8Quantizer.Quantize(fp32Model, int8Path);
+            using var fp32 = OnnxCrossEncoder.Create(fp32Model);
+            using var int8 = OnnxCrossEncoder.Create(ModelDirectory.Open(int8Path));
+            return
+            [
+                ($"hybrid int8 + cross-encoder fp32 re-ranking top {RerankDepth}",
+                    Measure(queries.Count, i => index.Search(queries[i], new SearchOptions { Reranker = fp32, RerankDepth = RerankDepth }))),
+                ($"hybrid int8 + cross-encoder int8 re-ranking top {RerankDepth}",
+                    Measure(queries.Count, i => index.Search(queries[i], new SearchOptions { Reranker = int8, RerankDepth = RerankDepth }))),
+            ];
+        }
+        finally
+        {
+            Directory.Delete(int8Path, recursive: true);
+        }
     }
 
     private static CatalogueIndex Build(IReadOnlyList<Core.Catalogue.Product> products, OnnxEncoder encoder, CatalogueIndexOptions options)

@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Engine.Evaluation;
 
@@ -40,6 +41,49 @@ public sealed class EvaluatorTests
         Assert.Equal(1, bm25.Mrr10!.Value, 9);
         Assert.InRange(bm25.RocAuc!.Value, 0, 1);
         Assert.All(results, r => Assert.True(r.LatencyP50Ms >= 0 && r.ProductsPerSecond > 0));
+    }
+
+    [Fact]
+    public void Run_WithReranker_AddsRerankRows_RanksByItsScores_AndReportsRmse()
+    {
+        // The oracle scorer predicts each judged pair's label exactly (and 1 for unjudged products).
+        var labels = s_judgments.ToDictionary(j => (j.Query, Title(j.ProductId)), j => (float)j.Relevance);
+        var oracle = new OracleScorer(labels);
+        var options = new EvalOptions { Reranker = new EvalReranker("oracle", oracle), RerankDepth = 2 };
+
+        var results = new Evaluator(options).Run(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]);
+
+        Assert.Equal(["bm25", "bm25+rerank[oracle]@2", "dense[hash]", "hybrid[hash]", "hybrid[hash]+rerank[oracle]@2"], results.Select(r => r.Method));
+        var reranked = results[1];
+        Assert.Equal(1, reranked.Ndcg10!.Value, 9);
+        Assert.Equal(0, reranked.Rmse!.Value, 6); // labels pass through float
+        Assert.Null(results[0].Rmse);
+        Assert.True(reranked.LatencyP50Ms >= results[0].LatencyP50Ms, "re-ranking latency includes the first stage");
+    }
+
+    [Fact]
+    public void Run_RerankDepth_LimitsWhichCandidatesAreRescored()
+    {
+        // A scorer that inverts the labels: with depth 1 only the first-stage top candidate is rescored, so the
+        // first-stage order below it survives; with depth 3 the inverted order wins and NDCG drops.
+        var labels = s_judgments.ToDictionary(j => (j.Query, Title(j.ProductId)), j => (float)(4 - j.Relevance));
+        Assert.Equal(1, NdcgWith(1), 9);
+        Assert.True(NdcgWith(3) < 0.9, $"inverted scores at depth 3: NDCG {NdcgWith(3)}");
+
+        double NdcgWith(int depth) => new Evaluator(new EvalOptions { Reranker = new EvalReranker("inverse", new OracleScorer(labels)), RerankDepth = depth })
+            .Run(s_products, s_judgments, [])[1].Ndcg10!.Value;
+    }
+
+    private static string Title(string productId) => ProductText.Default.Of(s_products.Single(p => p.Id == productId));
+
+    private sealed class OracleScorer(Dictionary<(string Query, string Text), float> labels) : IPairScorer
+    {
+        public string Identity => "oracle";
+
+        public bool ScoresRelevance => true;
+
+        public float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            texts.Select(t => labels.GetValueOrDefault((query, t), 1f)).ToArray();
     }
 
     [Fact]

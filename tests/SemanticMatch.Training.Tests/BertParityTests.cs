@@ -21,11 +21,11 @@ public sealed class BertParityTests
     public void TorchSharpEncoder_MatchesOnnxRuntime_OnAPaddedBatch(string key)
     {
         var model = BundledModels.Resolve(key);
-        using var encoder = OnnxBertWeights.Load(model, dropout: 0.1);
-        encoder.eval();
+        using var biEncoder = BiEncoderModel.Load(model, new TrainingOptions { Dropout = 0.1 });
+        biEncoder.eval();
         var tokens = Tokens(model, s_texts);
 
-        var pooled = Rows(BiEncoderTrainer.Embed(encoder, model.Config.Pooling, tokens));
+        var pooled = Rows(biEncoder.Embed(tokens));
         using var onnx = OnnxEncoder.Create(model);
         var reference = onnx.Encode(s_texts, TextRole.Document);
 
@@ -40,8 +40,9 @@ public sealed class BertParityTests
     public void Export_WritesTrainedWeightsThatOnnxRuntimeReproduces()
     {
         var model = BundledModels.Resolve("minilm");
-        using var encoder = OnnxBertWeights.Load(model, dropout: 0);
-        encoder.eval();
+        using var biEncoder = BiEncoderModel.Load(model, new TrainingOptions { Dropout = 0 });
+        biEncoder.eval();
+        var encoder = biEncoder.Encoder;
         using (no_grad())
         {
             var generator = new Generator(42);
@@ -60,7 +61,7 @@ public sealed class BertParityTests
             ModelDirectory.WriteConfig(target, model.Config with { Name = "exported" });
             using var exported = OnnxEncoder.Create(ModelDirectory.Open(target));
             using var original = OnnxEncoder.Create(model);
-            var pooled = Rows(BiEncoderTrainer.Embed(encoder, Pooling.Mean, Tokens(model, s_texts)));
+            var pooled = Rows(biEncoder.Embed(Tokens(model, s_texts)));
 
             var fromOnnx = exported.Encode(s_texts, TextRole.Document);
             var before = original.Encode(s_texts, TextRole.Document);

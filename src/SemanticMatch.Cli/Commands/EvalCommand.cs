@@ -56,6 +56,20 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [Description("Do not correct query words that no product contains (e.g. \"dril\" -> \"drill\").")]
         public bool NoSpell { get; init; }
 
+        [CommandOption("--rerank <DIR>")]
+        [Description("Re-rank the top results with a cross-encoder model directory (from 'semmatch train --objective cross' or 'cross-graded'); adds bm25+rerank and hybrid+rerank rows, and RMSE for a graded one. LABEL=DIR names it in the report.")]
+        public string? Rerank { get; init; }
+
+        [CommandOption("--rerank-depth <N>")]
+        [Description("How many first-stage results the cross-encoder re-scores.")]
+        [DefaultValue(50)]
+        public int RerankDepth { get; init; } = 50;
+
+        [CommandOption("--first-stage-weight <W>")]
+        [Description("With --rerank: order the re-scored results by (1 - W) * cross-encoder + W * first-stage score, both min-max normalised (0 = cross-encoder alone).")]
+        [DefaultValue(0.0)]
+        public double FirstStageWeight { get; init; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Directory for report.md and report.json.")]
         public string Out { get; init; } = string.Empty;
@@ -71,6 +85,16 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             if (unknown.Count > 0)
             {
                 return ValidationResult.Error($"unknown method(s) in --methods: {string.Join(", ", unknown)} (use bm25, dense, hybrid)");
+            }
+
+            if (RerankDepth < 1)
+            {
+                return ValidationResult.Error("--rerank-depth must be at least 1");
+            }
+
+            if (FirstStageWeight is < 0 or >= 1)
+            {
+                return ValidationResult.Error("--first-stage-weight must be in [0, 1)");
             }
 
             return DenseWeight is < 0 or > 1 ? ValidationResult.Error("--dense-weight must be between 0 and 1") : base.Validate();
@@ -98,6 +122,13 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             IncludeHybrid = methods.Contains("hybrid"),
         };
         var needsModels = options.IncludeDense || options.IncludeHybrid;
+        var (rerankLabel, reranker) = settings.Rerank is null ? (string.Empty, null) : Inputs.Reranker(settings.Rerank, settings.BatchSize);
+        options = options with
+        {
+            Reranker = reranker is null ? null : new EvalReranker(rerankLabel, reranker),
+            RerankDepth = settings.RerankDepth,
+            RerankFirstStageWeight = settings.FirstStageWeight,
+        };
         var encoders = needsModels ? LoadModels(settings) : [];
         try
         {
@@ -126,6 +157,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             {
                 encoder.Dispose();
             }
+
+            reranker?.Dispose();
         }
     }
 

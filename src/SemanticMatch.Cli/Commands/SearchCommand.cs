@@ -46,6 +46,20 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [Description("Do not correct query words that no product contains (e.g. \"dril\" -> \"drill\").")]
         public bool NoSpell { get; init; }
 
+        [CommandOption("--rerank <MODEL>")]
+        [Description("Re-rank the top results with a cross-encoder model directory (from 'semmatch train --objective cross' or 'cross-graded').")]
+        public string? Rerank { get; init; }
+
+        [CommandOption("--rerank-depth <N>")]
+        [Description("How many first-stage results the cross-encoder re-scores.")]
+        [DefaultValue(50)]
+        public int RerankDepth { get; init; } = 50;
+
+        [CommandOption("--first-stage-weight <W>")]
+        [Description("With --rerank: order the re-scored results by (1 - W) * cross-encoder + W * first-stage score, both min-max normalised (0 = cross-encoder alone).")]
+        [DefaultValue(0.0)]
+        public double FirstStageWeight { get; init; }
+
         [CommandOption("--json")]
         [Description("Print results as JSON instead of a table.")]
         public bool Json { get; init; }
@@ -62,6 +76,16 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
                 return ValidationResult.Error("--top must be at least 1");
             }
 
+            if (RerankDepth < 1)
+            {
+                return ValidationResult.Error("--rerank-depth must be at least 1");
+            }
+
+            if (FirstStageWeight is < 0 or >= 1)
+            {
+                return ValidationResult.Error("--first-stage-weight must be in [0, 1)");
+            }
+
             return DenseWeight is < 0 or > 1 ? ValidationResult.Error("--dense-weight must be between 0 and 1") : base.Validate();
         }
     }
@@ -74,8 +98,12 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         using var index = settings.Index is null
             ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
             : CatalogueIndex.Open(settings.Index, encoder);
+        using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
         var results = index.Search(settings.Query, new SearchOptions
         {
+            Reranker = reranker,
+            RerankDepth = settings.RerankDepth,
+            RerankFirstStageWeight = settings.FirstStageWeight,
             Method = settings.Method,
             Top = settings.Top,
             Fusion = new FusionOptions { Method = settings.Fusion, DenseWeight = settings.DenseWeight },

@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 
 namespace SemanticMatch.Cli.Commands;
 
-/// <summary><c>semmatch train</c>: fine-tunes a bi-encoder on labelled pairs and writes a model directory.</summary>
+/// <summary><c>semmatch train</c>: fine-tunes a bi-encoder or trains a cross-encoder on labelled pairs and writes a model directory.</summary>
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     internal sealed class Settings : CommandSettings
@@ -36,8 +36,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Base { get; init; } = "minilm";
 
         [CommandOption("--objective <OBJECTIVE>")]
-        [Description("mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold) or cosent (graded).")]
+        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold) or cosent (graded). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value).")]
         [DefaultValue(Objective.Mnrl)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<Objective>))]
         public Objective Objective { get; init; } = Objective.Mnrl;
 
         [CommandOption("-o|--out <DIR>")]
@@ -182,13 +183,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var options = settings.ToOptions();
         var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         var text = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
-        var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options);
+        var queryPrefix = options.IsCrossEncoder ? string.Empty : baseModel.Config.QueryPrefix; // a cross-encoder reads the bare pair
+        var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options);
         if (options.HardNegatives)
         {
             trainPairs = MineHardNegatives(trainPairs, products, text, baseModel, tokenizer, options, cancellationToken);
         }
 
-        var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, baseModel.Config.QueryPrefix, options)
+        var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options)
             .GroupBy(p => p.Query, StringComparer.Ordinal)
             .Select(g => new DevQuery(g.First().QueryTokens, g.Select(p => (p.ProductId, p.ProductTokens, p.Relevance)).ToList()))
             .ToList();
@@ -202,13 +204,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 .Start(progressContext =>
                 {
                     var observer = new ProgressObserver(progressContext);
-                    return new BiEncoderTrainer(options, observer).Train(baseModel, trainPairs, devQueries, settings.Out, settings.Resume, cancellationToken);
+                    return new FineTuner(options, observer).Train(baseModel, trainPairs, devQueries, settings.Out, settings.Resume, cancellationToken);
                 });
         }
         catch (OperationCanceledException)
         {
             Consoles.Error.MarkupLineInterpolated(
-                $"[yellow]interrupted: checkpoint saved in {BiEncoderTrainer.CheckpointDirectory(settings.Out)}; run the same command with --resume to continue[/]");
+                $"[yellow]interrupted: checkpoint saved in {FineTuner.CheckpointDirectory(settings.Out)}; run the same command with --resume to continue[/]");
             return 130;
         }
 

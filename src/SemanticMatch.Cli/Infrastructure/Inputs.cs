@@ -23,6 +23,16 @@ internal static class Inputs
             OnnxEncoder.Create(BundledModels.Resolve(model), new EncoderOptions { Pooling = settings.Pooling, BatchSize = settings.BatchSize }));
     }
 
+    /// <summary>Loads a cross-encoder from DIR or LABEL=DIR (the label names it in reports; default: the model's name).</summary>
+    public static (string Label, OnnxCrossEncoder Scorer) Reranker(string spec, int batchSize)
+    {
+        var equals = spec.IndexOf('=', StringComparison.Ordinal);
+        var path = equals > 0 ? spec[(equals + 1)..] : spec;
+        var scorer = Consoles.Error.Status().Start($"loading re-ranker {Markup.Escape(path)}", _ =>
+            OnnxCrossEncoder.Create(BundledModels.Resolve(path), new EncoderOptions { BatchSize = batchSize }));
+        return (equals > 0 ? spec[..equals] : scorer.Model.Config.Name, scorer);
+    }
+
     private static IReadOnlyList<T> Report<T>(LoadResult<T> result, string path, string what)
     {
         if (result.Skipped.Count > 0)

@@ -32,7 +32,21 @@ public sealed record EvalOptions
 
     /// <summary>Whether to evaluate hybrid (BM25 + each dense model).</summary>
     public bool IncludeHybrid { get; init; } = true;
+
+    /// <summary>A cross-encoder that re-ranks the top <see cref="RerankDepth"/> of BM25 and of each hybrid (null = none).</summary>
+    public EvalReranker? Reranker { get; init; }
+
+    /// <summary>First-stage results the re-ranker re-scores (the judged candidates of a query likewise).</summary>
+    public int RerankDepth { get; init; } = 50;
+
+    /// <summary>Share of the first-stage score in the re-ranked order (see Reranking.Rerank; 0 = cross-encoder only).</summary>
+    public double RerankFirstStageWeight { get; init; }
 }
+
+/// <summary>A re-ranker under evaluation.</summary>
+/// <param name="Label">Short label for the report.</param>
+/// <param name="Scorer">The cross-encoder.</param>
+public sealed record EvalReranker(string Label, IPairScorer Scorer);
 
 /// <summary>A dense model under evaluation.</summary>
 /// <param name="Label">Short label for the report, e.g. "minilm" or "minilm:max".</param>

@@ -39,6 +39,12 @@ public sealed record MethodResult
     /// <summary>That threshold.</summary>
     public double? Threshold { get; init; }
 
+    /// <summary>
+    /// Root-mean-square error of the score against the relevance label, over all judged pairs; only for a re-ranker
+    /// whose score is a predicted relevance (a graded cross-encoder).
+    /// </summary>
+    public double? Rmse { get; init; }
+
     /// <summary>Products indexed per second (embedding for dense; BM25 indexing for bm25; the slower part for hybrid).</summary>
     public double ProductsPerSecond { get; init; }
 

@@ -35,18 +35,76 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
         var queries = GroupByQuery(judgments);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);
         var keyword = RunKeyword(products, queries, scaleMinimum, cancellationToken);
+        var reranking = options.Reranker is null ? null : new RerankRun(options.Reranker, products, options.Text);
         var results = new List<MethodResult>();
         if (options.IncludeBm25)
         {
             results.Add(keyword.Method.Result());
+            if (reranking is not null)
+            {
+                results.Add(RunRerank("bm25", queries, keyword, keyword.PerQuery.Select(k => k.Stage).ToList(),
+                    keyword.Method.ProductsPerSecond, reranking, scaleMinimum, cancellationToken));
+            }
         }
 
         foreach (var model in models)
         {
-            results.AddRange(RunDense(products, queries, model, keyword, scaleMinimum, cancellationToken));
+            var (dense, hybrid, hybridStages) = RunDense(products, queries, model, keyword, scaleMinimum, cancellationToken);
+            if (options.IncludeDense)
+            {
+                results.Add(dense.Result());
+            }
+
+            if (options.IncludeHybrid)
+            {
+                results.Add(hybrid.Result());
+                if (reranking is not null)
+                {
+                    results.Add(RunRerank($"hybrid[{model.Label}]", queries, keyword, hybridStages, hybrid.ProductsPerSecond,
+                        reranking, scaleMinimum, cancellationToken));
+                }
+            }
         }
 
         return results;
+    }
+
+    // Re-scores the top of a first stage per query: the full-catalogue ranking (Recall, MRR, latency including the
+    // first stage) and the judged candidates as ranked by that stage (NDCG, pair metrics, RMSE for graded scores).
+    private MethodResult RunRerank(string firstStage, List<JudgedQuery> queries, KeywordRun keyword, List<FirstStage> stages,
+        double productsPerSecond, RerankRun reranking, double scaleMinimum, CancellationToken cancellationToken)
+    {
+        var depth = options.RerankDepth;
+        var method = new MethodAccumulator($"{firstStage}+rerank[{reranking.Reranker.Label}]@{depth}", productsPerSecond);
+        var step = _progress.Begin($"re-ranking the top {depth} of {firstStage} over {queries.Count} queries", queries.Count);
+        var stopwatch = new Stopwatch();
+        for (var q = 0; q < queries.Count; q++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var query = queries[q];
+            var prepared = keyword.PerQuery[q].PreparedQuery;
+            stopwatch.Restart();
+            var reranked = Reranking.Rerank(prepared, stages[q].Hits, depth, reranking.Reranker.Scorer, reranking.TextOf,
+                options.RerankFirstStageWeight, cancellationToken);
+            var latency = stages[q].LatencyMs + stopwatch.Elapsed.TotalMilliseconds;
+            method.AddRetrieval(reranked.Take(RetrievalDepth).ToList(), query.Relevant(options.RelevantThreshold), latency);
+
+            var judged = reranking.JudgedScorer(q, prepared, query.Judged.Keys, cancellationToken);
+            var candidateOrder = Reranking.Rerank(prepared, Ranked(stages[q].CandidateScores), depth, judged, reranking.TextOf,
+                options.RerankFirstStageWeight, cancellationToken);
+            var rescored = candidateOrder.Take(depth).Select(h => h.Score).DefaultIfEmpty(0f).Min();
+            var scores = candidateOrder.Select((h, rank) => (h.ProductId, Score: rank < depth ? h.Score : rescored - 1 - rank))
+                .ToDictionary(x => x.ProductId, x => x.Score, StringComparer.Ordinal);
+            method.AddCandidates(Candidates(scores, query.Judged), scaleMinimum, options.RelevantThreshold);
+            if (reranking.Reranker.Scorer.ScoresRelevance)
+            {
+                method.AddRelevancePredictions(query.Judged.Select(kv => ((double)judged.ScoreOf(reranking.TextOf(kv.Key)), kv.Value)));
+            }
+
+            step.Report(q + 1);
+        }
+
+        return method.Result();
     }
 
     private KeywordRun RunKeyword(IReadOnlyList<Product> products, List<JudgedQuery> queries, double scaleMinimum,
@@ -74,15 +132,15 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             var scores = index.ScoreCandidates(normalized, query.Judged.Keys.ToList());
             run.Method.AddRetrieval(hits, query.Relevant(options.RelevantThreshold), latency);
             run.Method.AddCandidates(Candidates(scores, query.Judged), scaleMinimum, options.RelevantThreshold);
-            run.PerQuery.Add(new KeywordResult(normalized, hits, scores, latency));
+            run.PerQuery.Add(new KeywordResult(normalized, new FirstStage(hits, scores, latency)));
             step.Report(run.PerQuery.Count);
         }
 
         return run;
     }
 
-    private List<MethodResult> RunDense(IReadOnlyList<Product> products, List<JudgedQuery> queries, EvalModel model,
-        KeywordRun keyword, double scaleMinimum, CancellationToken cancellationToken)
+    private (MethodAccumulator Dense, MethodAccumulator Hybrid, List<FirstStage> HybridStages) RunDense(IReadOnlyList<Product> products,
+        List<JudgedQuery> queries, EvalModel model, KeywordRun keyword, double scaleMinimum, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var embed = _progress.Begin($"embedding {products.Count} products [{model.Label}]", products.Count);
@@ -98,6 +156,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
 
         var dense = new MethodAccumulator($"dense[{model.Label}]", embedRate);
         var hybrid = new MethodAccumulator($"hybrid[{model.Label}]", Math.Min(embedRate, keyword.Method.ProductsPerSecond));
+        var hybridStages = new List<FirstStage>(queries.Count);
         var step = _progress.Begin($"dense and hybrid over {queries.Count} queries [{model.Label}]", queries.Count);
         for (var q = 0; q < queries.Count; q++)
         {
@@ -115,28 +174,19 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             dense.AddCandidates(Candidates(denseScores, query.Judged), scaleMinimum, options.RelevantThreshold);
 
             stopwatch.Restart();
-            var fusedHits = HybridFusion.Fuse(keywordResult.Hits.Take(options.FusionDepth).ToList(),
+            var fusedHits = HybridFusion.Fuse(keywordResult.Stage.Hits.Take(options.FusionDepth).ToList(),
                 denseHits.Take(options.FusionDepth).ToList(), options.Fusion);
             var fuseMs = stopwatch.Elapsed.TotalMilliseconds;
-            hybrid.AddRetrieval(fusedHits.Take(RetrievalDepth).ToList(), relevant, denseMs + keywordResult.LatencyMs + fuseMs);
-            var fusedCandidates = HybridFusion.Fuse(Ranked(keywordResult.CandidateScores), Ranked(denseScores), options.Fusion)
+            var hybridMs = denseMs + keywordResult.Stage.LatencyMs + fuseMs;
+            hybrid.AddRetrieval(fusedHits.Take(RetrievalDepth).ToList(), relevant, hybridMs);
+            var fusedCandidates = HybridFusion.Fuse(Ranked(keywordResult.Stage.CandidateScores), Ranked(denseScores), options.Fusion)
                 .ToDictionary(h => h.ProductId, h => h.Score);
             hybrid.AddCandidates(Candidates(fusedCandidates, query.Judged), scaleMinimum, options.RelevantThreshold);
+            hybridStages.Add(new FirstStage(fusedHits, fusedCandidates, hybridMs));
             step.Report(q + 1);
         }
 
-        var results = new List<MethodResult>();
-        if (options.IncludeDense)
-        {
-            results.Add(dense.Result());
-        }
-
-        if (options.IncludeHybrid)
-        {
-            results.Add(hybrid.Result());
-        }
-
-        return results;
+        return (dense, hybrid, hybridStages);
     }
 
     private static List<SearchHit> Ranked(IReadOnlyDictionary<string, float> scores) =>
@@ -161,7 +211,48 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             Judged.Where(kv => kv.Value >= threshold).Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
     }
 
-    private sealed record KeywordResult(string PreparedQuery, IReadOnlyList<SearchHit> Hits, IReadOnlyDictionary<string, float> CandidateScores, double LatencyMs);
+    /// <summary>A first-stage result of one query: its full-catalogue ranking, judged candidates' scores, latency.</summary>
+    private sealed record FirstStage(IReadOnlyList<SearchHit> Hits, IReadOnlyDictionary<string, float> CandidateScores, double LatencyMs);
+
+    private sealed record KeywordResult(string PreparedQuery, FirstStage Stage);
+
+    /// <summary>The re-ranker with product texts and its judged-pair scores, computed once per query for every first stage.</summary>
+    private sealed class RerankRun(EvalReranker reranker, IReadOnlyList<Product> products, ProductText text)
+    {
+        private readonly Dictionary<string, string> _texts = products.ToDictionary(p => p.Id, text.Of, StringComparer.Ordinal);
+        private readonly Dictionary<int, StoredScores> _judged = [];
+
+        public EvalReranker Reranker => reranker;
+
+        public string TextOf(string productId) => _texts[productId];
+
+        /// <summary>The re-ranker's scores of a query's judged products, as a scorer that looks them up by text.</summary>
+        public StoredScores JudgedScorer(int queryIndex, string preparedQuery, IEnumerable<string> productIds, CancellationToken cancellationToken)
+        {
+            if (!_judged.TryGetValue(queryIndex, out var stored))
+            {
+                var texts = productIds.Select(TextOf).Distinct(StringComparer.Ordinal).ToList();
+                var values = reranker.Scorer.Score(preparedQuery, texts, cancellationToken);
+                stored = new StoredScores(texts.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2, StringComparer.Ordinal));
+                _judged[queryIndex] = stored;
+            }
+
+            return stored;
+        }
+    }
+
+    /// <summary>Scores computed earlier, by text (the same text always gets the same score from a pair scorer).</summary>
+    private sealed class StoredScores(Dictionary<string, float> byText) : IPairScorer
+    {
+        public string Identity => "stored";
+
+        public bool ScoresRelevance => false;
+
+        public float ScoreOf(string text) => byText[text];
+
+        public float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            texts.Select(ScoreOf).ToArray();
+    }
 
     private sealed record KeywordRun(MethodAccumulator Method)
     {

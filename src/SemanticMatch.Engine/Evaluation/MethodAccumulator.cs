@@ -13,6 +13,7 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
     private readonly List<double> _pairScores = [];
     private readonly List<bool> _pairLabels = [];
     private readonly List<double> _latencies = [];
+    private readonly List<double> _squaredErrors = [];
     private int _ndcgSkipped;
 
     /// <summary>Indexing throughput of the method.</summary>
@@ -37,6 +38,10 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
             _pairLabels.Add(candidate.Relevance >= relevantThreshold);
         }
     }
+
+    /// <summary>Records predicted against labelled relevance (for RMSE).</summary>
+    public void AddRelevancePredictions(IEnumerable<(double Predicted, double Actual)> pairs) =>
+        _squaredErrors.AddRange(pairs.Select(p => (p.Predicted - p.Actual) * (p.Predicted - p.Actual)));
 
     /// <summary>Records one query's full-catalogue ranking and how long it took.</summary>
     public void AddRetrieval(IReadOnlyList<SearchHit> ranked, IReadOnlySet<string> relevant, double latencyMs)
@@ -71,6 +76,7 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
             Accuracy = threshold?.Accuracy,
             F1 = threshold?.F1,
             Threshold = threshold?.Threshold,
+            Rmse = _squaredErrors.Count == 0 ? null : Math.Sqrt(_squaredErrors.Average()),
             ProductsPerSecond = productsPerSecond,
             LatencyP50Ms = latency.P50Ms,
             LatencyP95Ms = latency.P95Ms,

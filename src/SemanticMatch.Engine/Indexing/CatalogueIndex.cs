@@ -187,16 +187,22 @@ public sealed class CatalogueIndex : IDisposable
     /// <summary>Embeds a query prepared by <see cref="PrepareQuery"/>.</summary>
     public float[] EmbedQuery(string preparedQuery) => _encoder.EncodeOne(preparedQuery, TextRole.Query);
 
-    /// <summary>Searches the catalogue.</summary>
+    /// <summary>Searches the catalogue; with a re-ranker, the top <see cref="SearchOptions.RerankDepth"/> first-stage results are re-scored.</summary>
     public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
     {
         var prepared = PrepareQuery(query, options.SpellCorrection);
-        var hits = options.Method switch
+        var firstStage = options with { Top = options.Reranker is null ? options.Top : Math.Max(options.Top, options.RerankDepth) };
+        IReadOnlyList<SearchHit> hits = firstStage.Method switch
         {
-            SearchMethod.Bm25 => Keyword.Search(prepared, options.Top),
-            SearchMethod.Dense => Vectors.Search(EmbedQuery(prepared), options.Top),
-            _ => SearchHybrid(prepared, EmbedQuery(prepared), options),
+            SearchMethod.Bm25 => Keyword.Search(prepared, firstStage.Top),
+            SearchMethod.Dense => Vectors.Search(EmbedQuery(prepared), firstStage.Top),
+            _ => SearchHybrid(prepared, EmbedQuery(prepared), firstStage),
         };
+        if (options.Reranker is { } reranker)
+        {
+            hits = Reranking.Rerank(prepared, hits, options.RerankDepth, reranker, id => _text.Of(Products[id]), options.RerankFirstStageWeight);
+        }
+
         return hits.Take(options.Top).Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
     }
 

@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Index.Vectors;
@@ -28,6 +29,7 @@ public sealed record SearchOptions
 {
     private readonly int _top = 10;
     private readonly int _fusionDepth = 100;
+    private readonly int _rerankDepth = 50;
 
     /// <summary>The method.</summary>
     public SearchMethod Method { get; init; } = SearchMethod.Hybrid;
@@ -48,6 +50,19 @@ public sealed record SearchOptions
 
     /// <summary>Fusion rule and weights.</summary>
     public FusionOptions Fusion { get; init; } = new();
+
+    /// <summary>Cross-encoder that re-orders the top <see cref="RerankDepth"/> results (null = no re-ranking).</summary>
+    public IPairScorer? Reranker { get; init; }
+
+    /// <summary>How many first-stage results the re-ranker re-scores.</summary>
+    public int RerankDepth
+    {
+        get => _rerankDepth;
+        init => _rerankDepth = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(RerankDepth), value, "must be >= 1");
+    }
+
+    /// <summary>Share of the first-stage score in the re-ranked order, in [0, 1) (0 = the re-ranker's score alone).</summary>
+    public double RerankFirstStageWeight { get; init; }
 
     /// <summary>Replace query words that no product contains by the closest catalogue word (see Bm25Index.CorrectSpelling).</summary>
     public bool SpellCorrection { get; init; } = true;

@@ -11,8 +11,6 @@ namespace SemanticMatch.Onnx.Encoding;
 /// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
 public sealed class OnnxEncoder : ITextEncoder, IDisposable
 {
-    private static readonly string[] s_requiredInputs = ["input_ids", "attention_mask"];
-    private static readonly string[] s_inputsWithTypes = ["input_ids", "attention_mask", "token_type_ids"];
     private static readonly RunOptions s_runOptions = new();
     private readonly InferenceSession _session;
     private readonly WordPieceTokenizer _tokenizer;
@@ -31,7 +29,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         _maxLength = options.MaxLength ?? model.Config.MaxLength;
         Pooling = options.Pooling ?? model.Config.Pooling;
         Model = model;
-        _hasTokenTypes = session.InputMetadata.ContainsKey("token_type_ids");
+        _hasTokenTypes = OnnxSessions.HasTokenTypes(session);
         Dimension = session.OutputMetadata[model.Config.Output].Dimensions[^1] is var d && d > 0 ? d : model.Config.Dimension;
         _outputNames = [model.Config.Output];
         Identity = $"{model.Config.Name}@{model.Fingerprint}/pool={Pooling.ToString().ToLowerInvariant()}/max={_maxLength}";
@@ -59,32 +57,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
             throw new ModelFormatException($"{model.Path} is a {model.Config.Kind} model; embedding needs a bi-encoder");
         }
 
-        using var sessionOptions = new SessionOptions
-        {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.Threads,
-            InterOpNumThreads = 1,
-        };
-        InferenceSession session;
-        try
-        {
-            session = new InferenceSession(model.ModelPath, sessionOptions);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            throw new ModelFormatException($"{model.ModelPath}: ONNX Runtime cannot load the graph: {e.Message}");
-        }
-
-        var missing = s_requiredInputs.Where(n => !session.InputMetadata.ContainsKey(n))
-            .Concat(session.OutputMetadata.ContainsKey(model.Config.Output) ? [] : [model.Config.Output])
-            .ToList();
-        if (missing.Count > 0)
-        {
-            session.Dispose();
-            throw new ModelFormatException($"{model.ModelPath}: graph lacks {string.Join(", ", missing)}");
-        }
-
+        var session = OnnxSessions.Open(model, options.Threads);
         return new OnnxEncoder(model, session, WordPieceTokenizer.Load(model.VocabPath, model.Config.LowerCase), options);
     }
 
@@ -187,7 +160,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids, shape);
         using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask, shape);
         using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tokenTypes, shape);
-        IReadOnlyCollection<string> names = _hasTokenTypes ? s_inputsWithTypes : s_requiredInputs;
+        IReadOnlyCollection<string> names = _hasTokenTypes ? OnnxSessions.InputsWithTypes : OnnxSessions.RequiredInputs;
         IReadOnlyCollection<OrtValue> values = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
         using var outputs = _session.Run(s_runOptions, names, values, _outputNames);
         handle(outputs[0].GetTensorDataAsSpan<float>(), seq * Dimension);

@@ -42,6 +42,19 @@ public enum WeightPrecision
     Int8Weights,
 }
 
+/// <summary>What a cross-encoder's score means.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CrossEncoderScore>))]
+public enum CrossEncoderScore
+{
+    /// <summary>Probability that the pair is relevant (2-label head, softmax).</summary>
+    [JsonStringEnumMemberName("probability")]
+    Probability,
+
+    /// <summary>Predicted graded relevance on the training labels' scale (1-output head, scaled sigmoid).</summary>
+    [JsonStringEnumMemberName("relevance")]
+    Relevance,
+}
+
 /// <summary>
 /// The configuration file (<c>semanticmatch.json</c>) of a model directory; see docs/model-format.md.
 /// </summary>
@@ -83,6 +96,15 @@ public sealed record ModelConfig
     /// <summary>Weight precision of the graph.</summary>
     public WeightPrecision Precision { get; init; } = WeightPrecision.Fp32;
 
-    /// <summary>Name of the graph output holding token vectors [batch, sequence, dimension].</summary>
+    /// <summary>
+    /// Name of the graph output: token vectors [batch, sequence, dimension] for a bi-encoder, scores [batch] for a
+    /// cross-encoder.
+    /// </summary>
     public string Output { get; init; } = "last_hidden_state";
+
+    /// <summary>Cross-encoder only: token limit of the query part of a pair ([CLS] and [SEP] included).</summary>
+    public int MaxQueryLength { get; init; } = 32;
+
+    /// <summary>Cross-encoder only: what the score output means.</summary>
+    public CrossEncoderScore Score { get; init; } = CrossEncoderScore.Probability;
 }

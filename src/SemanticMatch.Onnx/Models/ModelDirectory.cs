@@ -95,6 +95,8 @@ public sealed class ModelDirectory
             { Name.Length: 0 } => "name is empty",
             { MaxLength: < 3 or > 8192 } => $"maxLength {config.MaxLength} is outside 3..8192",
             { Dimension: < 1 } => $"dimension {config.Dimension} must be positive",
+            { Kind: ModelKind.CrossEncoder } when config.MaxQueryLength < 3 || config.MaxQueryLength > config.MaxLength - 2 =>
+                $"maxQueryLength {config.MaxQueryLength} must be at least 3 and leave room for a product within maxLength {config.MaxLength}",
             _ => null,
         };
         return problem is null ? config! : throw new ModelFormatException($"{path}: {problem}");

@@ -128,18 +128,10 @@ public static class Int8Quantizer
     }
 
     private static TensorProto Int8Tensor(string name, IEnumerable<long> dims, sbyte[] values) =>
-        Tensor(name, TensorProto.Types.DataType.Int8, dims, values);
+        OnnxTensors.Create<sbyte>(name, TensorProto.Types.DataType.Int8, dims, values);
 
     private static TensorProto FloatTensor(string name, IEnumerable<long> dims, float[] values) =>
-        Tensor(name, TensorProto.Types.DataType.Float, dims, values);
-
-    private static TensorProto Tensor<T>(string name, TensorProto.Types.DataType type, IEnumerable<long> dims, T[] values)
-        where T : unmanaged
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)type, Dims = { dims } };
-        OnnxTensors.WriteRaw<T>(tensor, values);
-        return tensor;
-    }
+        OnnxTensors.Create<float>(name, TensorProto.Types.DataType.Float, dims, values);
 
     private static void RemoveGraphInput(GraphProto graph, string name)
     {

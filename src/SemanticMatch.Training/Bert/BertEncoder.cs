@@ -59,12 +59,18 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
         .Concat(_tokenType.parameters()).Concat(_norm.parameters());
 
     /// <summary>Token vectors for token ids and an attention mask (1 = token, 0 = padding), both int64 [batch, sequence].</summary>
-    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    public override Tensor forward(Tensor inputIds, Tensor attentionMask) => ForwardPairs(inputIds, attentionMask, null);
+
+    /// <summary>
+    /// Token vectors with segment ids (0 = first text, 1 = second; a cross-encoder's query and product), all int64
+    /// [batch, sequence]; null token types are all 0.
+    /// </summary>
+    public Tensor ForwardPairs(Tensor inputIds, Tensor attentionMask, Tensor? tokenTypes)
     {
         using var scope = NewDisposeScope();
         var sequence = inputIds.shape[1];
         var positions = arange(sequence, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
-        var x = _word.forward(inputIds) + _position.forward(positions) + _tokenType.forward(zeros_like(inputIds));
+        var x = _word.forward(inputIds) + _position.forward(positions) + _tokenType.forward(tokenTypes ?? zeros_like(inputIds));
         x = _dropout.forward(_norm.forward(x));
 
         // Additive mask as in the exported graphs: 0 for tokens, -10000 for padding, broadcast over heads and queries.

@@ -75,7 +75,7 @@ public static class OnnxBertWeights
             throw new ModelFormatException($"{model.Path} is {model.Config.Precision}; fine-tune from the fp32 model");
         }
 
-        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.ModelPath));
+        var graph = ReadGraph(model);
         var encoder = new BertEncoder(ReadConfig(graph, dropout));
         var weights = NameWeights(graph.Graph);
         using (no_grad())
@@ -101,17 +101,30 @@ public static class OnnxBertWeights
     /// </summary>
     public static void Export(BertEncoder encoder, ModelDirectory source, string targetOnnx)
     {
-        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(source.ModelPath));
+        var graph = ReadGraph(source);
+        WriteWeights(encoder, graph);
+        Save(graph, targetOnnx);
+    }
+
+    /// <summary>Parses a model directory's ONNX graph.</summary>
+    public static ModelProto ReadGraph(ModelDirectory model) => ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.ModelPath));
+
+    /// <summary>Writes a graph to a file.</summary>
+    public static void Save(ModelProto graph, string path)
+    {
+        using var file = File.Create(path);
+        graph.WriteTo(file);
+    }
+
+    /// <summary>Replaces the data of the graph's BERT initializers with <paramref name="encoder"/>'s weights.</summary>
+    public static void WriteWeights(BertEncoder encoder, ModelProto graph)
+    {
         var weights = NameWeights(graph.Graph);
         foreach (var (name, parameter, transposed) in encoder.NamedWeights())
         {
-            var tensor = weights[name];
             using var value = transposed ? parameter.detach().t().contiguous() : parameter.detach().contiguous();
-            OnnxTensors.WriteRaw<float>(tensor, value.data<float>().ToArray());
+            OnnxTensors.WriteRaw<float>(weights[name], value.data<float>().ToArray());
         }
-
-        using var file = File.Create(targetOnnx);
-        graph.WriteTo(file);
     }
 
     /// <summary>Every fp32 weight of a BERT graph by Hugging Face name.</summary>

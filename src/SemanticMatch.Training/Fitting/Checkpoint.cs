@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SemanticMatch.Training.Bert;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,13 +11,12 @@ namespace SemanticMatch.Training.Fitting;
 /// <param name="History">Dev NDCG@10 per finished epoch, epoch 0 first.</param>
 /// <param name="BestNdcg">Best dev NDCG@10 so far.</param>
 /// <param name="SinceBest">Epochs since the best one.</param>
-/// <param name="Extra">Values of the objective's own parameters (BCE scale and bias).</param>
 /// <param name="Options">The options of the run, which a resume must repeat.</param>
 public sealed record TrainingState(int Epoch, int BatchesDone, int Step, List<double> History, double BestNdcg, int SinceBest,
-    float[] Extra, TrainingOptions Options);
+    TrainingOptions Options);
 
 /// <summary>
-/// A resumable checkpoint directory: encoder weights (adapters included), optimizer state, the best epoch's weights
+/// A resumable checkpoint directory: model weights (adapters and head included), optimizer state, the best epoch's weights
 /// and <see cref="TrainingState"/>. Written after every epoch and when training is interrupted.
 /// </summary>
 internal static class Checkpoint
@@ -31,7 +29,7 @@ internal static class Checkpoint
 
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, StateFile));
 
-    public static void Save(string directory, TrainingState state, BertEncoder encoder, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Tensor> best)
+    public static void Save(string directory, TrainingState state, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Tensor> best)
     {
         var staging = directory + ".writing";
         if (Directory.Exists(staging))
@@ -40,7 +38,7 @@ internal static class Checkpoint
         }
 
         Directory.CreateDirectory(staging);
-        encoder.save(Path.Combine(staging, ModelFile));
+        model.save(Path.Combine(staging, ModelFile));
         optimizer.save_state_dict(Path.Combine(staging, OptimizerFile));
         using (var writer = new BinaryWriter(File.Create(Path.Combine(staging, BestFile))))
         {
@@ -66,7 +64,7 @@ internal static class Checkpoint
     }
 
     /// <summary>Loads weights and optimizer state into the given objects; returns the state and the best weights.</summary>
-    public static (TrainingState State, List<Tensor> Best) Load(string directory, BertEncoder encoder, TorchSharp.Modules.OptimizerHelper optimizer, TrainingOptions options)
+    public static (TrainingState State, List<Tensor> Best) Load(string directory, nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingOptions options)
     {
         var state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(Path.Combine(directory, StateFile)), s_json)
             ?? throw new InvalidDataException($"{directory}: empty checkpoint state");
@@ -76,11 +74,11 @@ internal static class Checkpoint
                 $"{directory} was written with other training options; resume with the same options or start a new run in another directory");
         }
 
-        encoder.load(Path.Combine(directory, ModelFile));
+        model.load(Path.Combine(directory, ModelFile));
         optimizer.load_state_dict(Path.Combine(directory, OptimizerFile));
         var best = new List<Tensor>();
         using var reader = new BinaryReader(File.OpenRead(Path.Combine(directory, BestFile)));
-        var parameters = encoder.parameters().ToList();
+        var parameters = model.parameters().ToList();
         var count = reader.ReadInt32();
         for (var i = 0; i < count; i++)
         {

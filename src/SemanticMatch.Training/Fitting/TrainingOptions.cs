@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SemanticMatch.Training.Fitting;
 
-/// <summary>Training objective of a bi-encoder.</summary>
+/// <summary>Training objective: three for a bi-encoder, two for a cross-encoder.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Objective>))]
 public enum Objective
 {
@@ -17,6 +17,18 @@ public enum Objective
 
     /// <summary>CoSENT: every pair of pairs in a batch ordered by graded relevance (uses the relevance values).</summary>
     Cosent,
+
+    /// <summary>
+    /// Cross-encoder, the source's BertForSequenceClassification with 2 labels: "query [SEP] product" through BERT, a
+    /// tanh pooler and a 2-way classifier on [CLS], softmax cross-entropy against relevance &gt;= threshold.
+    /// </summary>
+    Cross,
+
+    /// <summary>
+    /// Cross-encoder with one output: sigmoid(logit) scaled to the training labels' relevance range, trained by
+    /// binary cross-entropy against the relevance rescaled to [0, 1] (predicts graded relevance; RMSE is reported).
+    /// </summary>
+    CrossGraded,
 }
 
 /// <summary>Optimizer.</summary>
@@ -89,6 +101,10 @@ public sealed record TrainingOptions
 
     /// <summary>Similarity scale of MNRL and CoSENT (inverse temperature).</summary>
     public double Scale { get; init; } = 20;
+
+    /// <summary>Whether the objective trains a cross-encoder.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsCrossEncoder => Objective is Objective.Cross or Objective.CrossGraded;
 
     /// <summary>Checks every value; returns the first problem or null.</summary>
     public string? Problem() => this switch

@@ -3,6 +3,7 @@ using System.Text.Json;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Bert;
+using SemanticMatch.Training.CrossEncoding;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,11 +25,11 @@ public interface ITrainingObserver
 }
 
 /// <summary>
-/// Fine-tunes a bi-encoder (<see cref="BertEncoder"/> + the model's pooling, L2-normalised) on labelled pairs with the
-/// chosen objective, evaluating re-ranking NDCG@10 on dev after every epoch, keeping the best epoch (early stopping
-/// with patience), and exporting it into the base model's ONNX graph.
+/// Fine-tunes a <see cref="TrainableModel"/> (bi-encoder or cross-encoder) on labelled pairs with the chosen objective,
+/// evaluating re-ranking NDCG@10 on dev after every epoch, keeping the best epoch (early stopping with patience), and
+/// exporting it into the base model's ONNX graph.
 /// </summary>
-public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver? observer = null)
+public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observer = null)
 {
     private const int EvalBatch = 64;
 
@@ -42,12 +43,13 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
     {
         ThrowIfInvalid();
         torch.manual_seed(options.Seed);
-        using var encoder = OnnxBertWeights.Load(baseModel, options.Dropout);
+        using var model = LoadModel(baseModel, options, RelevanceRange(train));
         Directory.CreateDirectory(outputDirectory);
         using var metrics = new StreamWriter(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
-        var history = Fit(encoder, baseModel.Config.Pooling, train, dev, metrics, CheckpointDirectory(outputDirectory), resume, cancellationToken);
+        var history = Fit(model, train, dev, metrics, CheckpointDirectory(outputDirectory), resume, cancellationToken);
         metrics.Close();
-        Export(encoder, baseModel, outputDirectory, history);
+        model.Export(baseModel, outputDirectory);
+        WriteRecord(baseModel, outputDirectory, history);
         TrainingPlots.Write(outputDirectory);
         if (Directory.Exists(CheckpointDirectory(outputDirectory)))
         {
@@ -57,16 +59,27 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         return history;
     }
 
+    /// <summary>The model the objective trains, starting from <paramref name="baseModel"/>.</summary>
+    /// <param name="baseModel">Bi-encoder (or, for a cross-encoder objective, a cross-encoder to continue).</param>
+    /// <param name="options">The objective decides between bi- and cross-encoder.</param>
+    /// <param name="relevanceRange">Label range a graded cross-encoder predicts in (see <see cref="RelevanceRange"/>).</param>
+    public static TrainableModel LoadModel(ModelDirectory baseModel, TrainingOptions options, (double Min, double Max) relevanceRange) =>
+        options.IsCrossEncoder ? CrossEncoderModel.Load(baseModel, options, relevanceRange) : BiEncoderModel.Load(baseModel, options);
+
     /// <summary>The checkpoint directory of a run writing to <paramref name="outputDirectory"/>.</summary>
     public static string CheckpointDirectory(string outputDirectory) => Path.Combine(outputDirectory, "checkpoint");
 
+    /// <summary>Lowest and highest relevance among the training pairs (a graded cross-encoder's output range).</summary>
+    public static (double Min, double Max) RelevanceRange(IReadOnlyList<TrainingPair> train) =>
+        train.Count == 0 ? (0, 0) : (train.Min(p => p.Relevance), train.Max(p => p.Relevance));
+
     /// <summary>
-    /// The training loop on an encoder already built: leaves the best epoch's weights in <paramref name="encoder"/>
+    /// The training loop on a model already built: leaves the best epoch's weights in <paramref name="model"/>
     /// (LoRA adapters merged) and returns the dev NDCG@10 per epoch (epoch 0 = before training). With a
     /// <paramref name="checkpointDirectory"/>, state is saved after each epoch and on cancellation, and
     /// <paramref name="resume"/> continues from it (exactly, when dropout is 0).
     /// </summary>
-    public List<double> Fit(BertEncoder encoder, Pooling pooling, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
+    public List<double> Fit(TrainableModel model, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
         TextWriter? metrics = null, string? checkpointDirectory = null, bool resume = false, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalid();
@@ -82,21 +95,14 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
 
         torch.manual_seed(options.Seed);
         torch.set_num_threads(Environment.ProcessorCount);
-        var trainable = Prepare(encoder);
-        using var scale = new Parameter(tensor(10f));
-        using var bias = new Parameter(tensor(-5f));
-        if (options.Objective == Objective.Bce)
-        {
-            trainable.AddRange([scale, bias]);
-        }
-
-        var pairs = options.Objective == Objective.Mnrl ? train.Where(p => p.Relevance >= options.RelevantThreshold).ToList() : [.. train];
+        var trainable = Prepare(model);
+        var pairs = model.UsablePairs(train);
         if (pairs.Count < 2)
         {
             throw new ArgumentException($"only {pairs.Count} usable training pairs for {options.Objective}", nameof(train));
         }
 
-        var distinct = options.Objective == Objective.Mnrl;
+        var distinct = model.DistinctBatches;
         var totalSteps = TrainingData.Batches(pairs, options.BatchSize, new Random(options.Seed), distinct).Count * options.Epochs;
         var warmup = (int)(totalSteps * options.WarmupRatio);
         using var optimizer = CreateOptimizer(trainable);
@@ -111,19 +117,14 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         List<Tensor> best;
         if (resume)
         {
-            (state, best) = Checkpoint.Load(checkpointDirectory!, encoder, optimizer, options);
-            using (no_grad())
-            {
-                scale.copy_(tensor(state.Extra[0]));
-                bias.copy_(tensor(state.Extra[1]));
-            }
+            (state, best) = Checkpoint.Load(checkpointDirectory!, model, optimizer, options);
         }
         else
         {
-            var before = DevNdcg(encoder, pooling, dev, cancellationToken);
+            var before = DevNdcg(model, dev, cancellationToken);
             Emit(new TrainingEvent("dev", 0, 0, DevNdcg10: before));
-            state = new TrainingState(1, 0, 0, [before], before, 0, [10f, -5f], options);
-            best = Snapshot(encoder);
+            state = new TrainingState(1, 0, 0, [before], before, 0, options);
+            best = Snapshot(model);
         }
 
         // Shuffling is replayed from the seed, so a resumed epoch sees the same batches in the same order.
@@ -137,13 +138,13 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         while (state.Epoch <= options.Epochs && state.SinceBest < options.Patience)
         {
             var epoch = state.Epoch;
-            encoder.train();
+            model.train();
             var batches = TrainingData.Batches(pairs, options.BatchSize, random, distinct);
             for (var b = state.BatchesDone; b < batches.Count; b++)
             {
                 if (cancellationToken.IsCancellationRequested && checkpointDirectory is not null)
                 {
-                    Checkpoint.Save(checkpointDirectory, state with { BatchesDone = b, Step = step, Extra = Extra(scale, bias) }, encoder, optimizer, best);
+                    Checkpoint.Save(checkpointDirectory, state with { BatchesDone = b, Step = step }, model, optimizer, best);
                 }
 
                 cancellationToken.ThrowIfCancellationRequested();
@@ -159,16 +160,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
                 using (NewDisposeScope())
                 {
                     optimizer.zero_grad();
-                    var queries = Embed(encoder, pooling, batch.Select(p => p.QueryTokens).ToList());
-                    var products = Embed(encoder, pooling, batch.Select(p => p.ProductTokens).ToList());
-                    var value = options.Objective switch
-                    {
-                        Objective.Mnrl => Losses.MultipleNegativesRanking(queries, products, options.Scale,
-                            batch.All(p => p.NegativeTokens is not null) ? Embed(encoder, pooling, batch.Select(p => p.NegativeTokens!).ToList()) : null),
-                        Objective.Bce => Losses.BinaryCrossEntropy(queries, products,
-                            tensor(batch.Select(p => p.Relevance >= options.RelevantThreshold ? 1f : 0f).ToArray()), scale, bias),
-                        _ => Losses.Cosent(queries, products, tensor(batch.Select(p => (float)p.Relevance).ToArray()), options.Scale),
-                    };
+                    var value = model.Loss(batch);
                     value.backward();
                     if (options.MaxGradNorm > 0)
                     {
@@ -186,12 +178,12 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             double ndcg;
             try
             {
-                ndcg = DevNdcg(encoder, pooling, dev, cancellationToken);
+                ndcg = DevNdcg(model, dev, cancellationToken);
             }
             catch (OperationCanceledException) when (checkpointDirectory is not null)
             {
                 // The epoch's batches are done; a resume only repeats this evaluation.
-                Checkpoint.Save(checkpointDirectory, state with { BatchesDone = batches.Count, Step = step, Extra = Extra(scale, bias) }, encoder, optimizer, best);
+                Checkpoint.Save(checkpointDirectory, state with { BatchesDone = batches.Count, Step = step }, model, optimizer, best);
                 throw;
             }
 
@@ -200,7 +192,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             if (improved)
             {
                 DisposeAll(best);
-                best = Snapshot(encoder);
+                best = Snapshot(model);
             }
 
             state = state with
@@ -211,21 +203,18 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
                 History = [.. state.History, ndcg],
                 BestNdcg = improved ? ndcg : state.BestNdcg,
                 SinceBest = improved ? 0 : state.SinceBest + 1,
-                Extra = Extra(scale, bias),
             };
             if (checkpointDirectory is not null)
             {
-                Checkpoint.Save(checkpointDirectory, state, encoder, optimizer, best);
+                Checkpoint.Save(checkpointDirectory, state, model, optimizer, best);
             }
         }
 
-        Restore(encoder, best);
+        Restore(model, best);
         DisposeAll(best);
-        MergeAdapters(encoder);
+        MergeAdapters(model.Encoder);
         return state.History;
     }
-
-    private static float[] Extra(Tensor scale, Tensor bias) => [scale.item<float>(), bias.item<float>()];
 
     private static readonly JsonSerializerOptions s_indented = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -243,9 +232,10 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         }
     }
 
-    // Freezing and LoRA: returns the parameters the optimizer updates.
-    private List<Parameter> Prepare(BertEncoder encoder)
+    // Freezing and LoRA apply to the encoder; the model's head is always trained. Returns what the optimizer updates.
+    private List<Parameter> Prepare(TrainableModel model)
     {
+        var encoder = model.Encoder;
         if (options.LoraRank > 0)
         {
             foreach (var parameter in encoder.parameters())
@@ -262,7 +252,8 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
                 }
             }
 
-            return encoder.Layers.SelectMany(l => new[] { l.Query, l.Key, l.Value }).SelectMany(p => p.AdapterParameters()).ToList();
+            return encoder.Layers.SelectMany(l => new[] { l.Query, l.Key, l.Value }).SelectMany(p => p.AdapterParameters())
+                .Concat(model.HeadParameters()).ToList();
         }
 
         if (options.FreezeLayers >= 0)
@@ -273,7 +264,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             }
         }
 
-        return encoder.parameters().Where(p => p.requires_grad).ToList();
+        return encoder.parameters().Where(p => p.requires_grad).Concat(model.HeadParameters()).ToList();
     }
 
     private OptimizerHelper CreateOptimizer(List<Parameter> parameters) => options.Optimizer == OptimizerKind.Sgd
@@ -285,53 +276,20 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             ? options.LearningRate * (step + 1) / Math.Max(1, warmup)
             : options.LearningRate * Math.Max(0, total - step) / Math.Max(1, total - warmup);
 
-    /// <summary>Pooled, L2-normalised embeddings of token sequences (padded to the longest).</summary>
-    internal static Tensor Embed(BertEncoder encoder, Pooling pooling, IReadOnlyList<long[]> sequences)
+    private static double DevNdcg(TrainableModel model, IReadOnlyList<DevQuery> dev, CancellationToken cancellationToken)
     {
-        var length = sequences.Max(s => s.Length);
-        var ids = new long[sequences.Count * length];
-        var mask = new long[sequences.Count * length];
-        for (var i = 0; i < sequences.Count; i++)
-        {
-            sequences[i].CopyTo(ids, i * length);
-            mask.AsSpan(i * length, sequences[i].Length).Fill(1);
-        }
-
-        using var idTensor = tensor(ids, [sequences.Count, length]);
-        using var maskTensor = tensor(mask, [sequences.Count, length]);
-        var hidden = encoder.forward(idTensor, maskTensor);
-        var m = maskTensor.unsqueeze(-1).to_type(ScalarType.Float32);
-        var pooled = pooling switch
-        {
-            Pooling.Cls => hidden[TensorIndex.Colon, 0],
-            Pooling.Max => (hidden + (1 - m) * -1e9f).amax([1]),
-            _ => (hidden * m).sum(1) / m.sum(1),
-        };
-        return nn.functional.normalize(pooled, p: 2, dim: 1);
-    }
-
-    private static double DevNdcg(BertEncoder encoder, Pooling pooling, IReadOnlyList<DevQuery> dev, CancellationToken cancellationToken)
-    {
-        if (dev.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        encoder.eval();
+        model.eval();
         using var _ = no_grad();
         var scaleMinimum = dev.SelectMany(q => q.Candidates).Min(c => c.Relevance);
         var scores = new List<double>();
         foreach (var query in dev)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var scope = NewDisposeScope();
-            var q = Embed(encoder, pooling, [query.QueryTokens]);
             var candidates = new List<ScoredCandidate>();
             foreach (var chunk in query.Candidates.Chunk(EvalBatch))
             {
-                var p = Embed(encoder, pooling, chunk.Select(c => c.Tokens).ToList());
-                var cosine = p.matmul(q.t()).squeeze(1).data<float>().ToArray();
-                candidates.AddRange(chunk.Select((c, i) => new ScoredCandidate(c.ProductId, cosine[i], c.Relevance)));
+                var score = model.Score(query.QueryTokens, chunk.Select(c => c.Tokens).ToList());
+                candidates.AddRange(chunk.Select((c, i) => new ScoredCandidate(c.ProductId, score[i], c.Relevance)));
             }
 
             if (RankingMetrics.NdcgAtK(candidates, 10, scaleMinimum) is { } ndcg)
@@ -353,11 +311,7 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
         }
     }
 
-    private void Export(BertEncoder encoder, ModelDirectory baseModel, string outputDirectory, List<double> history)
-    {
-        OnnxBertWeights.Export(encoder, baseModel, Path.Combine(outputDirectory, ModelDirectory.ModelFile));
-        File.Copy(baseModel.VocabPath, Path.Combine(outputDirectory, ModelDirectory.VocabFile), overwrite: true);
-        ModelDirectory.WriteConfig(outputDirectory, baseModel.Config with { Name = baseModel.Config.Name + "-ft" });
+    private void WriteRecord(ModelDirectory baseModel, string outputDirectory, List<double> history) =>
         File.WriteAllText(Path.Combine(outputDirectory, "training.json"), JsonSerializer.Serialize(new
         {
             baseModel = baseModel.Config.Name,
@@ -366,16 +320,15 @@ public sealed class BiEncoderTrainer(TrainingOptions options, ITrainingObserver?
             devNdcg10ByEpoch = history,
             date = DateTimeOffset.UtcNow,
         }, s_indented));
-    }
 
-    // All parameters, LoRA adapters included, so the best epoch is restored exactly before adapters are merged.
-    private static List<Tensor> Snapshot(BertEncoder encoder) =>
-        encoder.parameters().Select(p => p.detach().clone()).ToList();
+    // All parameters, LoRA adapters and head included, so the best epoch is restored exactly before adapters are merged.
+    private static List<Tensor> Snapshot(TrainableModel model) =>
+        model.parameters().Select(p => p.detach().clone()).ToList();
 
-    private static void Restore(BertEncoder encoder, List<Tensor> weights)
+    private static void Restore(TrainableModel model, List<Tensor> weights)
     {
         using var _ = no_grad();
-        foreach (var (parameter, saved) in encoder.parameters().Zip(weights))
+        foreach (var (parameter, saved) in model.parameters().Zip(weights))
         {
             parameter.copy_(saved);
         }

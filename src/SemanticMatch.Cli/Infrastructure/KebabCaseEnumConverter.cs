@@ -1,0 +1,44 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text;
+
+namespace SemanticMatch.Cli.Infrastructure;
+
+/// <summary>
+/// Reads an enum option written in kebab case ("cross-graded" for CrossGraded); plain case-insensitive names work too.
+/// Spectre's own enum conversion only accepts the member name.
+/// </summary>
+internal sealed class KebabCaseEnumConverter<T> : TypeConverter
+    where T : struct, Enum
+{
+    public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) => sourceType == typeof(string);
+
+    public override object ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value)
+    {
+        var text = value as string ?? string.Empty;
+        if (Enum.TryParse<T>(text.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+        {
+            return parsed;
+        }
+
+        throw new InvalidOperationException($"'{text}' is not one of: {string.Join(", ", Enum.GetValues<T>().Select(Kebab))}");
+    }
+
+    /// <summary>The kebab-case name of a member.</summary>
+    public static string Kebab(T value)
+    {
+        var name = value.ToString();
+        var text = new StringBuilder();
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                text.Append('-');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+}

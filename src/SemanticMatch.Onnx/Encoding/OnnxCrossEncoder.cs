@@ -1,0 +1,122 @@
+using Microsoft.ML.OnnxRuntime;
+using SemanticMatch.Core;
+using SemanticMatch.Onnx.Models;
+
+namespace SemanticMatch.Onnx.Encoding;
+
+/// <summary>
+/// A cross-encoder on ONNX Runtime (CPU): each pair becomes "[CLS] query [SEP] product [SEP]" with token types 0 then
+/// 1 (query at most <see cref="ModelConfig.MaxQueryLength"/> tokens, the pair at most <see cref="ModelConfig.MaxLength"/>),
+/// pairs are sorted by length and batched, and the graph's score output is returned.
+/// </summary>
+/// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
+public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
+{
+    private static readonly RunOptions s_runOptions = new();
+    private readonly InferenceSession _session;
+    private readonly WordPieceTokenizer _tokenizer;
+    private readonly Lock _tokenizerLock = new();
+    private readonly bool _hasTokenTypes;
+    private readonly string[] _outputNames;
+    private readonly int _batchSize;
+
+    private OnnxCrossEncoder(ModelDirectory model, InferenceSession session, WordPieceTokenizer tokenizer, EncoderOptions options)
+    {
+        Model = model;
+        _session = session;
+        _tokenizer = tokenizer;
+        _batchSize = options.BatchSize;
+        _hasTokenTypes = OnnxSessions.HasTokenTypes(session);
+        _outputNames = [model.Config.Output];
+        Identity = $"{model.Config.Name}@{model.Fingerprint}";
+    }
+
+    /// <summary>The model directory.</summary>
+    public ModelDirectory Model { get; }
+
+    /// <inheritdoc />
+    public string Identity { get; }
+
+    /// <inheritdoc />
+    public bool ScoresRelevance => Model.Config.Score == CrossEncoderScore.Relevance;
+
+    /// <summary>Loads a cross-encoder model directory.</summary>
+    /// <exception cref="ModelFormatException">The model is a bi-encoder, or its graph lacks the expected inputs/outputs.</exception>
+    public static OnnxCrossEncoder Create(ModelDirectory model, EncoderOptions? options = null)
+    {
+        options ??= new EncoderOptions();
+        if (model.Config.Kind != ModelKind.CrossEncoder)
+        {
+            throw new ModelFormatException($"{model.Path} is a {model.Config.Kind} model; re-ranking needs a cross-encoder (semmatch train --objective cross)");
+        }
+
+        var session = OnnxSessions.Open(model, options.Threads);
+        return new OnnxCrossEncoder(model, session, WordPieceTokenizer.Load(model.VocabPath, model.Config.LowerCase), options);
+    }
+
+    /// <inheritdoc />
+    public float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        var pairs = Tokenize(query, texts);
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => pairs[i].Ids.Length).ToArray();
+        var scores = new float[texts.Count];
+        for (var start = 0; start < order.Length; start += _batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = order.AsSpan(start, Math.Min(_batchSize, order.Length - start)).ToArray();
+            var batchScores = Run(batch.Select(i => pairs[i]).ToList());
+            for (var b = 0; b < batch.Length; b++)
+            {
+                scores[batch[b]] = batchScores[b];
+            }
+        }
+
+        return scores;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+
+    // Query tokens ([CLS] q [SEP]) then product tokens without their [CLS] (p [SEP]), the product cut to what is left.
+    private List<(long[] Ids, int QueryLength)> Tokenize(string query, IReadOnlyList<string> texts)
+    {
+        var config = Model.Config;
+        var buffer = new long[config.MaxLength];
+        var mask = new long[config.MaxLength];
+        lock (_tokenizerLock)
+        {
+            var queryLength = _tokenizer.Encode(config.QueryPrefix + query, buffer.AsSpan(0, config.MaxQueryLength), mask);
+            var queryIds = buffer[..queryLength];
+            var room = config.MaxLength - queryLength + 1;
+            return texts.Select(text =>
+            {
+                var count = _tokenizer.Encode(config.DocumentPrefix + text, buffer.AsSpan(0, room), mask);
+                return ((long[])[.. queryIds, .. buffer.AsSpan(1, count - 1)], queryLength);
+            }).ToList();
+        }
+    }
+
+    private float[] Run(List<(long[] Ids, int QueryLength)> batch)
+    {
+        var seq = batch.Max(p => p.Ids.Length);
+        var ids = new long[batch.Count * seq];
+        var mask = new long[batch.Count * seq];
+        var types = new long[batch.Count * seq];
+        for (var b = 0; b < batch.Count; b++)
+        {
+            var (pair, queryLength) = batch[b];
+            pair.CopyTo(ids, b * seq);
+            mask.AsSpan(b * seq, pair.Length).Fill(1);
+            types.AsSpan(b * seq + queryLength, pair.Length - queryLength).Fill(1);
+        }
+
+        long[] shape = [batch.Count, seq];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
+        IReadOnlyCollection<string> names = _hasTokenTypes ? OnnxSessions.InputsWithTypes : OnnxSessions.RequiredInputs;
+        IReadOnlyCollection<OrtValue> values = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
+        using var outputs = _session.Run(s_runOptions, names, values, _outputNames);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.ML.OnnxRuntime;
+using SemanticMatch.Onnx.Models;
+
+namespace SemanticMatch.Onnx.Encoding;
+
+/// <summary>Opens ONNX Runtime CPU sessions the way every model of ours runs: full graph optimisation, sequential.</summary>
+internal static class OnnxSessions
+{
+    /// <summary>The inputs every graph must have.</summary>
+    public static readonly string[] RequiredInputs = ["input_ids", "attention_mask"];
+
+    /// <summary>The inputs of a graph that also takes segment ids.</summary>
+    public static readonly string[] InputsWithTypes = ["input_ids", "attention_mask", "token_type_ids"];
+
+    /// <summary>Whether the graph takes token_type_ids.</summary>
+    public static bool HasTokenTypes(InferenceSession session) => session.InputMetadata.ContainsKey("token_type_ids");
+
+    /// <summary>Loads the graph and checks it has the required inputs and the config's output.</summary>
+    /// <exception cref="ModelFormatException">ONNX Runtime cannot load the graph, or an input or the output is missing.</exception>
+    public static InferenceSession Open(ModelDirectory model, int threads)
+    {
+        var session = Load(model, threads);
+        var missing = RequiredInputs.Where(n => !session.InputMetadata.ContainsKey(n))
+            .Concat(session.OutputMetadata.ContainsKey(model.Config.Output) ? [] : [model.Config.Output])
+            .ToList();
+        if (missing.Count > 0)
+        {
+            session.Dispose();
+            throw new ModelFormatException($"{model.ModelPath}: graph lacks {string.Join(", ", missing)}");
+        }
+
+        return session;
+    }
+
+    private static InferenceSession Load(ModelDirectory model, int threads)
+    {
+        using var sessionOptions = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+        };
+        try
+        {
+            return new InferenceSession(model.ModelPath, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new ModelFormatException($"{model.ModelPath}: ONNX Runtime cannot load the graph: {e.Message}");
+        }
+    }
+}

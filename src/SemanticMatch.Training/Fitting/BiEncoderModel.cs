@@ -1,0 +1,113 @@
+using SemanticMatch.Onnx.Models;
+using SemanticMatch.Training.Bert;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SemanticMatch.Training.Fitting;
+
+/// <summary>
+/// A bi-encoder under training: <see cref="BertEncoder"/> + the model's pooling, L2-normalised, with the objective's
+/// loss (MNRL, BCE on sigmoid(a * cos + b) with learned a and b, or CoSENT).
+/// </summary>
+public sealed class BiEncoderModel : TrainableModel
+{
+    private readonly BertEncoder _encoder;
+    private readonly Parameter _scale;
+    private readonly Parameter _bias;
+    private readonly Pooling _pooling;
+    private readonly TrainingOptions _options;
+
+    /// <summary>Wraps an encoder (the model owns it from now on).</summary>
+    public BiEncoderModel(BertEncoder encoder, Pooling pooling, TrainingOptions options)
+        : base(nameof(BiEncoderModel))
+    {
+        if (options.Objective is Objective.Cross or Objective.CrossGraded)
+        {
+            throw new ArgumentException($"{options.Objective} trains a cross-encoder, not a bi-encoder", nameof(options));
+        }
+
+        _encoder = encoder;
+        _pooling = pooling;
+        _options = options;
+        _scale = new Parameter(tensor(10f), requires_grad: options.Objective == Objective.Bce);
+        _bias = new Parameter(tensor(-5f), requires_grad: options.Objective == Objective.Bce);
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override BertEncoder Encoder => _encoder;
+
+    /// <inheritdoc />
+    public override bool DistinctBatches => _options.Objective == Objective.Mnrl;
+
+    /// <summary>Loads the encoder of a bi-encoder model directory.</summary>
+    /// <exception cref="ModelFormatException">The directory holds a cross-encoder or not a fp32 BERT.</exception>
+    public static BiEncoderModel Load(ModelDirectory model, TrainingOptions options)
+    {
+        if (model.Config.Kind != ModelKind.BiEncoder)
+        {
+            throw new ModelFormatException($"{model.Path} is a {model.Config.Kind}; {options.Objective} trains a bi-encoder, so start from a bi-encoder");
+        }
+
+        return new BiEncoderModel(OnnxBertWeights.Load(model, options.Dropout), model.Config.Pooling, options);
+    }
+
+    /// <inheritdoc />
+    public override IEnumerable<Parameter> HeadParameters() => _options.Objective == Objective.Bce ? [_scale, _bias] : [];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<TrainingPair> UsablePairs(IReadOnlyList<TrainingPair> pairs) =>
+        _options.Objective == Objective.Mnrl ? pairs.Where(p => p.Relevance >= _options.RelevantThreshold).ToList() : pairs;
+
+    /// <inheritdoc />
+    public override Tensor Loss(IReadOnlyList<TrainingPair> batch)
+    {
+        var queries = Embed(batch.Select(p => p.QueryTokens).ToList());
+        var products = Embed(batch.Select(p => p.ProductTokens).ToList());
+        return _options.Objective switch
+        {
+            Objective.Mnrl => Losses.MultipleNegativesRanking(queries, products, _options.Scale,
+                batch.All(p => p.NegativeTokens is not null) ? Embed(batch.Select(p => p.NegativeTokens!).ToList()) : null),
+            Objective.Bce => Losses.BinaryCrossEntropy(queries, products,
+                tensor(batch.Select(p => p.Relevance >= _options.RelevantThreshold ? 1f : 0f).ToArray()), _scale, _bias),
+            _ => Losses.Cosent(queries, products, tensor(batch.Select(p => (float)p.Relevance).ToArray()), _options.Scale),
+        };
+    }
+
+    /// <inheritdoc />
+    public override float[] Score(long[] query, IReadOnlyList<long[]> products)
+    {
+        using var scope = NewDisposeScope();
+        var q = Embed([query]);
+        var p = Embed(products);
+        return p.matmul(q.t()).squeeze(1).data<float>().ToArray();
+    }
+
+    /// <summary>Pooled, L2-normalised embeddings of token sequences (padded to the longest).</summary>
+    public Tensor Embed(IReadOnlyList<long[]> sequences)
+    {
+        var (ids, mask) = TokenBatch.Single(sequences);
+        using (ids)
+        using (mask)
+        {
+            var hidden = _encoder.forward(ids, mask);
+            var m = mask.unsqueeze(-1).to_type(ScalarType.Float32);
+            var pooled = _pooling switch
+            {
+                Pooling.Cls => hidden[TensorIndex.Colon, 0],
+                Pooling.Max => (hidden + (1 - m) * -1e9f).amax([1]),
+                _ => (hidden * m).sum(1) / m.sum(1),
+            };
+            return nn.functional.normalize(pooled, p: 2, dim: 1);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Export(ModelDirectory baseModel, string outputDirectory)
+    {
+        OnnxBertWeights.Export(_encoder, baseModel, Path.Combine(outputDirectory, ModelDirectory.ModelFile));
+        File.Copy(baseModel.VocabPath, Path.Combine(outputDirectory, ModelDirectory.VocabFile), overwrite: true);
+        ModelDirectory.WriteConfig(outputDirectory, baseModel.Config with { Name = baseModel.Config.Name + "-ft" });
+    }
+}

@@ -1,0 +1,98 @@
+using SemanticMatch.Onnx.Encoding;
+using SemanticMatch.Onnx.Models;
+using SemanticMatch.Training.CrossEncoding;
+using SemanticMatch.Training.Fitting;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SemanticMatch.Training.Tests;
+
+/// <summary>A cross-encoder exported with its head appended to the ONNX graph must score as TorchSharp does.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class CrossEncoderExportTests
+{
+    private const float Tolerance = 1e-4f;
+    private const string Query = "cordless drill";
+    private static readonly string[] s_products =
+    [
+        "DEWALT 20-Volt Max Lithium-Ion Cordless Compact Drill/Driver Kit (Tool-Only)",
+        "1/2 in. pipe",
+        "Moen white kitchen faucet with pull-down sprayer",
+    ];
+
+    [Theory]
+    [InlineData("minilm", Objective.Cross)]
+    [InlineData("minilm", Objective.CrossGraded)]
+    [InlineData("arctic", Objective.Cross)]
+    public void Export_OnnxRuntimeScoresEqualTorchSharp(string key, Objective objective)
+    {
+        var baseModel = BundledModels.Resolve(key);
+        var options = new TrainingOptions { Objective = objective, Dropout = 0 };
+        using var model = CrossEncoderModel.Load(baseModel, options, (1, 3));
+        Perturb(model);
+        model.eval();
+        var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, lowerCase: true);
+        var expected = model.Score(tokenizer.Encode(Query, options.MaxQueryLength),
+            s_products.Select(p => tokenizer.Encode(p, options.MaxProductLength)).ToList());
+
+        using var target = new TempDirectory();
+        model.Export(baseModel, target.Path);
+        var exported = ModelDirectory.Open(target.Path);
+        using var onnx = OnnxCrossEncoder.Create(exported);
+        var actual = onnx.Score(Query, s_products);
+
+        Assert.Equal(ModelKind.CrossEncoder, exported.Config.Kind);
+        Assert.Equal(objective == Objective.CrossGraded, onnx.ScoresRelevance);
+        for (var i = 0; i < s_products.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) < Tolerance, $"{key} {objective} product {i}: torch {expected[i]:F6} vs onnx {actual[i]:F6}");
+        }
+
+        Assert.True(expected.Max() - expected.Min() > 1e-3, "the perturbed head must tell the products apart");
+        if (objective == Objective.CrossGraded)
+        {
+            Assert.All(actual, score => Assert.InRange(score, 1f, 3f));
+        }
+    }
+
+    [Fact]
+    public void Load_FromAnExportedCrossEncoder_ContinuesWithItsHead()
+    {
+        var baseModel = BundledModels.Resolve("minilm");
+        var options = new TrainingOptions { Objective = Objective.CrossGraded, Dropout = 0 };
+        using var first = CrossEncoderModel.Load(baseModel, options, (1, 3));
+        Perturb(first);
+        using var target = new TempDirectory();
+        first.Export(baseModel, target.Path);
+        var exported = ModelDirectory.Open(target.Path);
+
+        using var second = CrossEncoderModel.Load(exported, options, (1, 3));
+
+        foreach (var (a, b) in first.parameters().Zip(second.parameters()))
+        {
+            Assert.True((a - b).abs().max().item<float>() < 1e-6f);
+        }
+
+        var error = Assert.Throws<ModelFormatException>(() => CrossEncoderModel.Load(exported, options with { Objective = Objective.Cross }, (1, 3)));
+        Assert.Contains("scoring Relevance", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ModelFormatException>(() => BiEncoderModel.Load(exported, new TrainingOptions()));
+    }
+
+    // A fresh head outputs nearly the same score for everything; random weights make the comparison meaningful.
+    private static void Perturb(CrossEncoderModel model)
+    {
+        using var _ = no_grad();
+        var generator = new Generator(7);
+        foreach (var parameter in model.HeadParameters())
+        {
+            parameter.add_(randn(parameter.shape, generator: generator) * 0.5f);
+        }
+    }
+
+    private sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("semmatch-cross-").FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
