@@ -124,6 +124,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [Description("With mnrl: add to each positive the product the base model ranks highest for its query that is not judged relevant (mined once, before training, over the whole products file).")]
         public bool HardNegatives { get; init; }
 
+        [CommandOption("--random-negatives <N>")]
+        [Description("Add N random products per training query that are not judged for it, at the lowest relevance of the training labels (bce, cosent, cross, cross-graded): teaches the model what an unrelated product looks like.")]
+        [DefaultValue(0)]
+        public int RandomNegatives { get; init; }
+
         [CommandOption("--resume")]
         [Description("Continue the interrupted run whose checkpoint is in --out/checkpoint (same options required).")]
         public bool Resume { get; init; }
@@ -153,6 +158,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             MaxProductLength = MaxProductLength,
             RelevantThreshold = RelevantThreshold,
             HardNegatives = HardNegatives,
+            RandomNegatives = RandomNegatives,
         };
 
         public override ValidationResult Validate()
@@ -185,6 +191,15 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var text = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
         var queryPrefix = options.IsCrossEncoder ? string.Empty : baseModel.Config.QueryPrefix; // a cross-encoder reads the bare pair
         var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options);
+        if (options.RandomNegatives > 0)
+        {
+            var before = trainPairs.Count;
+            trainPairs = TrainingData.WithRandomNegatives(trainPairs, products.Select(p => p.Id).ToList(),
+                id => tokenizer.Encode(text[id], options.MaxProductLength), options.RandomNegatives, trainPairs.Min(p => p.Relevance),
+                new Random(options.Seed));
+            Consoles.Error.MarkupLineInterpolated($"added {trainPairs.Count - before} random negatives");
+        }
+
         if (options.HardNegatives)
         {
             trainPairs = MineHardNegatives(trainPairs, products, text, baseModel, tokenizer, options, cancellationToken);

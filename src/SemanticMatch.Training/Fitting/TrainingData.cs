@@ -123,4 +123,32 @@ public static class TrainingData
             return negative is null ? pair : pair with { NegativeTokens = productTokens(negative) };
         }).ToList();
     }
+
+    /// <summary>
+    /// Adds, for every query, <paramref name="perQuery"/> distinct products drawn at random from
+    /// <paramref name="catalogue"/> that are not judged for it, labelled <paramref name="relevance"/> (the bottom of the
+    /// scale). Judged products were all retrieved by some search engine, so without these a model never sees the
+    /// obviously unrelated products a first stage can still return.
+    /// </summary>
+    public static List<TrainingPair> WithRandomNegatives(IReadOnlyList<TrainingPair> pairs, IReadOnlyList<string> catalogue,
+        Func<string, long[]> productTokens, int perQuery, double relevance, Random random)
+    {
+        var result = pairs.ToList();
+        foreach (var query in pairs.GroupBy(p => p.Query, StringComparer.Ordinal))
+        {
+            var judged = query.Select(p => p.ProductId).ToHashSet(StringComparer.Ordinal);
+            var wanted = Math.Min(perQuery, catalogue.Count - judged.Count);
+            var drawn = new HashSet<string>(StringComparer.Ordinal);
+            while (drawn.Count < wanted)
+            {
+                var id = catalogue[random.Next(catalogue.Count)];
+                if (!judged.Contains(id) && drawn.Add(id))
+                {
+                    result.Add(new TrainingPair(query.Key, id, query.First().QueryTokens, productTokens(id), relevance));
+                }
+            }
+        }
+
+        return result;
+    }
 }

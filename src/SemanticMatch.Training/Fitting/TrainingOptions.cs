@@ -99,6 +99,9 @@ public sealed record TrainingOptions
     /// <summary>Whether MNRL batches carry one mined hard negative per positive (see <see cref="TrainingData.WithHardNegatives"/>).</summary>
     public bool HardNegatives { get; init; }
 
+    /// <summary>Random unjudged products added per training query at the lowest relevance (see <see cref="TrainingData.WithRandomNegatives"/>).</summary>
+    public int RandomNegatives { get; init; }
+
     /// <summary>Similarity scale of MNRL and CoSENT (inverse temperature).</summary>
     public double Scale { get; init; } = 20;
 
@@ -120,6 +123,9 @@ public sealed record TrainingOptions
         { LoraRank: < 0 } => "LoRA rank must be >= 0",
         { MaxQueryLength: < 3 } or { MaxProductLength: < 3 } => "token limits must be at least 3",
         { HardNegatives: true, Objective: not Objective.Mnrl } => "hard negatives need the mnrl objective",
+        { RandomNegatives: < 0 } => "random negatives must be >= 0",
+        { RandomNegatives: > 0, Objective: Objective.Mnrl } =>
+            "random negatives need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded)",
         _ => null,
     };
 }
