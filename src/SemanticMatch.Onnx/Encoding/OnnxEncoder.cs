@@ -57,7 +57,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
             throw new ModelFormatException($"{model.Path} is a {model.Config.Kind} model; embedding needs a bi-encoder");
         }
 
-        var session = OnnxSessions.Open(model, options.Threads);
+        var session = OnnxSessions.Open(model, options.Threads, allowSpinning: true);
         return new OnnxEncoder(model, session, WordPieceTokenizer.Load(model.VocabPath, model.Config.LowerCase), options);
     }
 

@@ -48,7 +48,6 @@ internal static class CrossEncoderGraph
         }
 
         graph.Initializer.Add(OnnxTensors.Create<long>(FirstIndex, TensorProto.Types.DataType.Int64, [], [0L]));
-        graph.Initializer.Add(OnnxTensors.Create<long>(SecondIndex, TensorProto.Types.DataType.Int64, [], [1L]));
         graph.Node.Add(Node("Gather", [source.Output, FirstIndex], "head.cls", Int("axis", 1)));
         graph.Node.Add(Node("Gemm", ["head.cls", PoolerWeight, PoolerBias], "head.pooler_linear", Int("transB", 1)));
         graph.Node.Add(Node("Tanh", ["head.pooler_linear"], "head.pooled"));
@@ -62,6 +61,7 @@ internal static class CrossEncoderGraph
         }
         else
         {
+            graph.Initializer.Add(OnnxTensors.Create<long>(SecondIndex, TensorProto.Types.DataType.Int64, [], [1L]));
             graph.Node.Add(Node("Softmax", ["logits"], "head.probabilities", Int("axis", 1)));
             graph.Node.Add(Node("Gather", ["head.probabilities", SecondIndex], ScoreOutput, Int("axis", 1)));
         }
@@ -136,8 +136,12 @@ internal static class CrossEncoderGraph
         var values = HeadParameters(head)
             .Select(p => (p.Name, p.Parameter.shape, p.Parameter.detach().contiguous().data<float>().ToArray()))
             .ToList();
-        values.Add((ScoreMinimum, [], [(float)head.RelevanceRange.Min]));
-        values.Add((ScoreSpan, [], [(float)(head.RelevanceRange.Max - head.RelevanceRange.Min)]));
+        if (head.Graded)
+        {
+            values.Add((ScoreMinimum, [], [(float)head.RelevanceRange.Min]));
+            values.Add((ScoreSpan, [], [(float)(head.RelevanceRange.Max - head.RelevanceRange.Min)]));
+        }
+
         return values;
     }
 
