@@ -10,9 +10,10 @@ using SemanticMatch.Index.Vectors;
 namespace SemanticMatch.Engine.Evaluation;
 
 /// <summary>
-/// Evaluates BM25, dense and hybrid search on labelled (query, product, relevance) pairs: re-ranking NDCG@10 over each
-/// query's judged products, full-catalogue Recall@10/100 and MRR@10, pair ROC-AUC / accuracy / F1, indexing throughput
-/// and query latency. Definitions: docs/metrics.md.
+/// Evaluates BM25, dense and hybrid search, each first stage optionally followed by a cross-encoder re-ranking its top
+/// results, on labelled (query, product, relevance) pairs: re-ranking NDCG@10 over each query's judged products,
+/// full-catalogue Recall@10/100 and MRR@10, pair ROC-AUC / accuracy / F1, RMSE of a graded re-ranker, indexing
+/// throughput and query latency. Definitions: docs/metrics.md.
 /// </summary>
 public sealed class Evaluator(EvalOptions options, IProgressSink? progress = null)
 {
