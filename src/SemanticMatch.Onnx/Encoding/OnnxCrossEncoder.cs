@@ -12,11 +12,9 @@ namespace SemanticMatch.Onnx.Encoding;
 /// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
 public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
 {
-    private static readonly RunOptions s_runOptions = new();
     private readonly InferenceSession _session;
     private readonly WordPieceTokenizer _tokenizer;
     private readonly Lock _tokenizerLock = new();
-    private readonly bool _hasTokenTypes;
     private readonly string[] _outputNames;
     private readonly int _batchSize;
 
@@ -26,7 +24,6 @@ public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
         _session = session;
         _tokenizer = tokenizer;
         _batchSize = options.BatchSize;
-        _hasTokenTypes = OnnxSessions.HasTokenTypes(session);
         _outputNames = [model.Config.Output];
         Identity = $"{model.Config.Name}@{model.Fingerprint}";
     }
@@ -111,13 +108,7 @@ public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
             types.AsSpan(b * seq + queryLength, pair.Length - queryLength).Fill(1);
         }
 
-        long[] shape = [batch.Count, seq];
-        using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, shape);
-        using var typesValue = OrtValue.CreateTensorValueFromMemory(types, shape);
-        IReadOnlyCollection<string> names = _hasTokenTypes ? OnnxSessions.InputsWithTypes : OnnxSessions.RequiredInputs;
-        IReadOnlyCollection<OrtValue> values = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
-        using var outputs = _session.Run(s_runOptions, names, values, _outputNames);
+        using var outputs = OnnxSessions.Run(_session, ids, mask, types, batch.Count, seq, _outputNames);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 }

@@ -11,11 +11,9 @@ namespace SemanticMatch.Onnx.Encoding;
 /// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
 public sealed class OnnxEncoder : ITextEncoder, IDisposable
 {
-    private static readonly RunOptions s_runOptions = new();
     private readonly InferenceSession _session;
     private readonly WordPieceTokenizer _tokenizer;
     private readonly Lock _tokenizerLock = new();
-    private readonly bool _hasTokenTypes;
     private readonly string[] _outputNames;
     private readonly int _maxLength;
     private readonly int _batchSize;
@@ -29,7 +27,6 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         _maxLength = options.MaxLength ?? model.Config.MaxLength;
         Pooling = options.Pooling ?? model.Config.Pooling;
         Model = model;
-        _hasTokenTypes = OnnxSessions.HasTokenTypes(session);
         Dimension = session.OutputMetadata[model.Config.Output].Dimensions[^1] is var d && d > 0 ? d : model.Config.Dimension;
         _outputNames = [model.Config.Output];
         Identity = $"{model.Config.Name}@{model.Fingerprint}/pool={Pooling.ToString().ToLowerInvariant()}/max={_maxLength}";
@@ -156,13 +153,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     // Runs the graph on [batch, seq] inputs (tensors wrap the given memory, no copy) and hands the token vectors on.
     private void Run(Memory<long> ids, Memory<long> mask, Memory<long> tokenTypes, int batch, int seq, HiddenHandler handle)
     {
-        long[] shape = [batch, seq];
-        using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids, shape);
-        using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask, shape);
-        using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tokenTypes, shape);
-        IReadOnlyCollection<string> names = _hasTokenTypes ? OnnxSessions.InputsWithTypes : OnnxSessions.RequiredInputs;
-        IReadOnlyCollection<OrtValue> values = _hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
-        using var outputs = _session.Run(s_runOptions, names, values, _outputNames);
+        using var outputs = OnnxSessions.Run(_session, ids, mask, tokenTypes, batch, seq, _outputNames);
         handle(outputs[0].GetTensorDataAsSpan<float>(), seq * Dimension);
     }
 

@@ -7,13 +7,29 @@ namespace SemanticMatch.Onnx.Encoding;
 internal static class OnnxSessions
 {
     /// <summary>The inputs every graph must have.</summary>
-    public static readonly string[] RequiredInputs = ["input_ids", "attention_mask"];
+    private static readonly string[] s_requiredInputs = ["input_ids", "attention_mask"];
 
     /// <summary>The inputs of a graph that also takes segment ids.</summary>
-    public static readonly string[] InputsWithTypes = ["input_ids", "attention_mask", "token_type_ids"];
+    private static readonly string[] s_inputsWithTypes = ["input_ids", "attention_mask", "token_type_ids"];
 
-    /// <summary>Whether the graph takes token_type_ids.</summary>
-    public static bool HasTokenTypes(InferenceSession session) => session.InputMetadata.ContainsKey("token_type_ids");
+    private static readonly RunOptions s_runOptions = new();
+
+    /// <summary>
+    /// Runs the graph on int64 [batch, seq] inputs (tensors wrap the given memory, no copy); token types are passed only
+    /// when the graph takes them. The caller disposes the outputs.
+    /// </summary>
+    public static IDisposableReadOnlyCollection<OrtValue> Run(InferenceSession session, Memory<long> ids, Memory<long> mask,
+        Memory<long> tokenTypes, int batch, int seq, IReadOnlyCollection<string> outputNames)
+    {
+        long[] shape = [batch, seq];
+        using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids, shape);
+        using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask, shape);
+        using var typesValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, tokenTypes, shape);
+        var hasTokenTypes = session.InputMetadata.ContainsKey("token_type_ids");
+        IReadOnlyCollection<string> names = hasTokenTypes ? s_inputsWithTypes : s_requiredInputs;
+        IReadOnlyCollection<OrtValue> values = hasTokenTypes ? [idsValue, maskValue, typesValue] : [idsValue, maskValue];
+        return session.Run(s_runOptions, names, values, outputNames);
+    }
 
     /// <summary>Loads the graph and checks it has the required inputs and the config's output.</summary>
     /// <param name="model">The model directory.</param>
@@ -26,7 +42,7 @@ internal static class OnnxSessions
     public static InferenceSession Open(ModelDirectory model, int threads, bool allowSpinning)
     {
         var session = Load(model, threads, allowSpinning);
-        var missing = RequiredInputs.Where(n => !session.InputMetadata.ContainsKey(n))
+        var missing = s_requiredInputs.Where(n => !session.InputMetadata.ContainsKey(n))
             .Concat(session.OutputMetadata.ContainsKey(model.Config.Output) ? [] : [model.Config.Output])
             .ToList();
         if (missing.Count > 0)
