@@ -68,14 +68,17 @@ public static class OnnxBertWeights
 
     /// <summary>Builds an encoder from a model directory's ONNX graph.</summary>
     /// <exception cref="ModelFormatException">The graph is not a fp32 BERT of the expected layout.</exception>
-    public static BertEncoder Load(ModelDirectory model, double dropout)
+    public static BertEncoder Load(ModelDirectory model, double dropout) => Load(model, ReadGraph(model), dropout);
+
+    /// <summary>Builds an encoder from <paramref name="model"/>'s graph, already parsed by <see cref="ReadGraph"/>.</summary>
+    /// <exception cref="ModelFormatException">The graph is not a fp32 BERT of the expected layout.</exception>
+    public static BertEncoder Load(ModelDirectory model, ModelProto graph, double dropout)
     {
         if (model.Config.Precision != WeightPrecision.Fp32)
         {
             throw new ModelFormatException($"{model.Path} is {model.Config.Precision}; fine-tune from the fp32 model");
         }
 
-        var graph = ReadGraph(model);
         var encoder = new BertEncoder(ReadConfig(graph, dropout));
         var weights = NameWeights(graph.Graph);
         using (no_grad())
