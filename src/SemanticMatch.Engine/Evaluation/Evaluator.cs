@@ -36,7 +36,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
         var queries = GroupByQuery(judgments);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);
         var keyword = RunKeyword(products, queries, scaleMinimum, cancellationToken);
-        var reranking = options.Reranker is null ? null : new RerankRun(options.Reranker, products, options.Text);
+        var reranking = options.Reranker is null ? null : new RerankRun(options.Reranker, products, keyword.Texts);
         var results = new List<MethodResult>();
         if (options.IncludeBm25)
         {
@@ -113,13 +113,14 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
     {
         var stopwatch = Stopwatch.StartNew();
         using var index = Bm25Index.CreateInMemory();
-        foreach (var product in products)
+        var texts = products.Select(options.Text.Of).ToList();
+        for (var i = 0; i < products.Count; i++)
         {
-            index.Upsert(product.Id, options.Text.Of(product));
+            index.Upsert(products[i].Id, texts[i]);
         }
 
         index.Commit();
-        var run = new KeywordRun(new MethodAccumulator("bm25", products.Count / stopwatch.Elapsed.TotalSeconds));
+        var run = new KeywordRun(new MethodAccumulator("bm25", products.Count / stopwatch.Elapsed.TotalSeconds), texts);
         var depth = Math.Max(RetrievalDepth, options.FusionDepth);
         var step = _progress.Begin($"BM25 over {queries.Count} queries", queries.Count);
         foreach (var query in queries)
@@ -218,9 +219,10 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
     private sealed record KeywordResult(string PreparedQuery, FirstStage Stage);
 
     /// <summary>The re-ranker with product texts and its judged-pair scores, computed once per query for every first stage.</summary>
-    private sealed class RerankRun(EvalReranker reranker, IReadOnlyList<Product> products, ProductText text)
+    private sealed class RerankRun(EvalReranker reranker, IReadOnlyList<Product> products, List<string> texts)
     {
-        private readonly Dictionary<string, string> _texts = products.ToDictionary(p => p.Id, text.Of, StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _texts = products.Select((p, i) => (p.Id, Text: texts[i]))
+            .ToDictionary(x => x.Id, x => x.Text, StringComparer.Ordinal);
         private readonly Dictionary<int, StoredScores> _judged = [];
 
         public EvalReranker Reranker => reranker;
@@ -232,9 +234,9 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
         {
             if (!_judged.TryGetValue(queryIndex, out var stored))
             {
-                var texts = productIds.Select(TextOf).Distinct(StringComparer.Ordinal).ToList();
-                var values = reranker.Scorer.Score(preparedQuery, texts, cancellationToken);
-                stored = new StoredScores(texts.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2, StringComparer.Ordinal));
+                var judgedTexts = productIds.Select(TextOf).Distinct(StringComparer.Ordinal).ToList();
+                var values = reranker.Scorer.Score(preparedQuery, judgedTexts, cancellationToken);
+                stored = new StoredScores(judgedTexts.Select((t, i) => (t, values[i])).ToDictionary(x => x.t, x => x.Item2, StringComparer.Ordinal));
                 _judged[queryIndex] = stored;
             }
 
@@ -255,7 +257,8 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             texts.Select(ScoreOf).ToArray();
     }
 
-    private sealed record KeywordRun(MethodAccumulator Method)
+    /// <summary>BM25's results, and the normalised product texts (in product order) it indexed.</summary>
+    private sealed record KeywordRun(MethodAccumulator Method, List<string> Texts)
     {
         public List<KeywordResult> PerQuery { get; } = [];
     }
