@@ -3,6 +3,17 @@ using SemanticMatch.Cli.Infrastructure;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
+var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
+{
+    ["demo"] = typeof(DemoCommand.Settings),
+    ["search"] = typeof(SearchCommand.Settings),
+    ["index"] = typeof(IndexCommand.Settings),
+    ["match"] = typeof(MatchCommand.Settings),
+    ["train"] = typeof(TrainCommand.Settings),
+    ["quantize"] = typeof(QuantizeCommand.Settings),
+    ["eval"] = typeof(EvalCommand.Settings),
+};
+
 var app = new CommandApp();
 app.Configure(config =>
 {
@@ -32,30 +43,8 @@ app.Configure(config =>
     config.AddCommand<EvalCommand>("eval")
         .WithDescription("Evaluate BM25, dense and hybrid search on labelled pairs (NDCG@10, Recall@10/100, MRR@10, ROC-AUC, accuracy/F1, speed).")
         .WithExample("eval", "--products", "products.csv", "--judgments", "dev.csv", "--out", "results");
-    config.SetExceptionHandler((exception, _) =>
-    {
-        if (exception is OperationCanceledException)
-        {
-            Consoles.Error.MarkupLine("[yellow]cancelled[/]");
-            return 130;
-        }
-
-        var inner = exception is CommandRuntimeException { InnerException: { } cause } ? cause : exception;
-        if (exception is CommandParseException or CommandRuntimeException && inner == exception)
-        {
-            Consoles.Error.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
-            return UserError.ExitCode;
-        }
-
-        if (UserError.IsUserFacing(inner))
-        {
-            Consoles.Error.MarkupLineInterpolated($"[red]error:[/] {inner.Message}");
-            return UserError.ExitCode;
-        }
-
-        Consoles.Error.WriteException(inner);
-        return 1;
-    });
+    config.UseStrictParsing();
+    config.SetExceptionHandler((exception, _) => Failures.Report(exception));
 });
 
 using var cancellation = new CancellationTokenSource();
@@ -64,4 +53,10 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancellation.Cancel();
 };
+if (OptionChecker.Problem(args, settingsByCommand) is { } problem)
+{
+    Consoles.Error.MarkupLineInterpolated($"[red]error:[/] {problem}");
+    return Failures.UserMistake;
+}
+
 return app.Run(args, cancellation.Token);

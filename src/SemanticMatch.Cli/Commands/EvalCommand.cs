@@ -45,6 +45,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [CommandOption("--fusion <RULE>")]
         [Description("Hybrid fusion: weighted (min-max normalised scores) or rrf (reciprocal ranks).")]
         [DefaultValue(FusionMethod.Weighted)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<FusionMethod>))]
         public FusionMethod Fusion { get; init; } = FusionMethod.Weighted;
 
         [CommandOption("--dense-weight <W>")]

@@ -15,7 +15,7 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
     internal sealed class Settings : CatalogueSettings
     {
         [CommandOption("-p|--products <FILE>")]
-        [Description("Products file: CSV (product_id,title[,description,...]) or JSON Lines (.jsonl).")]
+        [Description("Products file: CSV (product_id,title[[,description,...]]) or JSON Lines (.jsonl).")]
         public string Products { get; init; } = string.Empty;
 
         [CommandOption("-o|--out <DIR>")]
@@ -25,11 +25,13 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         [CommandOption("--metric <METRIC>")]
         [Description("Vector similarity: cosine, dot or euclidean.")]
         [DefaultValue(SimilarityMetric.Cosine)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<SimilarityMetric>))]
         public SimilarityMetric Metric { get; init; } = SimilarityMetric.Cosine;
 
         [CommandOption("--vector-index <KIND>")]
         [Description("exact (brute force, exact) or hnsw (approximate graph, faster on large catalogues).")]
         [DefaultValue(VectorIndexKind.Exact)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<VectorIndexKind>))]
         public VectorIndexKind VectorIndex { get; init; } = VectorIndexKind.Exact;
 
         [CommandOption("--hnsw-m <M>")]
@@ -50,6 +52,7 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         [CommandOption("--hnsw-storage <KIND>")]
         [Description("HNSW vector storage: f32, f16 (half the memory) or i8 (a quarter; lower recall).")]
         [DefaultValue(VectorStorage.F32)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<VectorStorage>))]
         public VectorStorage HnswStorage { get; init; } = VectorStorage.F32;
 
         public override ValidationResult Validate()

@@ -34,6 +34,7 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
         [CommandOption("--similarity <METRIC>")]
         [Description("cosine (default), dot, euclidean (negated distance) or jaccard (token-set overlap, no model).")]
         [DefaultValue(SimilarityMetric.Cosine)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<SimilarityMetric>))]
         public SimilarityMetric Similarity { get; init; } = SimilarityMetric.Cosine;
 
         [CommandOption("-o|--out <FILE>")]

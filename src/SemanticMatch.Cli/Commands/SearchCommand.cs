@@ -25,6 +25,7 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [CommandOption("--method <METHOD>")]
         [Description("bm25 (keywords), dense (embedding similarity) or hybrid (both, fused).")]
         [DefaultValue(SearchMethod.Hybrid)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<SearchMethod>))]
         public SearchMethod Method { get; init; } = SearchMethod.Hybrid;
 
         [CommandOption("-k|--top <N>")]
@@ -35,6 +36,7 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [CommandOption("--fusion <RULE>")]
         [Description("Hybrid fusion: weighted (min-max normalised scores) or rrf (reciprocal ranks).")]
         [DefaultValue(FusionMethod.Weighted)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<FusionMethod>))]
         public FusionMethod Fusion { get; init; } = FusionMethod.Weighted;
 
         [CommandOption("--dense-weight <W>")]

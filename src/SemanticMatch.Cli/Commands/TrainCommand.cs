@@ -48,6 +48,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("--optimizer <NAME>")]
         [Description("adamw or sgd (momentum 0.9).")]
         [DefaultValue(OptimizerKind.AdamW)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<OptimizerKind>))]
         public OptimizerKind Optimizer { get; init; } = OptimizerKind.AdamW;
 
         [CommandOption("--lr <RATE>")]

@@ -17,6 +17,7 @@ internal class ModelSettings : CommandSettings
 
     [CommandOption("--pooling <POOLING>")]
     [Description("Override the model's sentence pooling: mean, cls or max.")]
+    [TypeConverter(typeof(KebabCaseEnumConverter<Pooling>))]
     public Pooling? Pooling { get; init; }
 
     [CommandOption("--batch-size <N>")]

@@ -21,17 +21,20 @@ internal sealed class KebabCaseEnumConverter<T> : TypeConverter
             return parsed;
         }
 
-        throw new InvalidOperationException($"'{text}' is not one of: {string.Join(", ", Enum.GetValues<T>().Select(Kebab))}");
+        throw new UserError($"'{text}' is not one of: {string.Join(", ", Enum.GetNames<T>().Select(KebabCase.Of))}");
     }
+}
 
-    /// <summary>The kebab-case name of a member.</summary>
-    public static string Kebab(T value)
+/// <summary>Kebab-case names of enum members as options show and accept them.</summary>
+internal static class KebabCase
+{
+    /// <summary>"CrossGraded" -> "cross-graded"; a capital that ends a word stays joined ("AdamW" -> "adamw", "F16" -> "f16").</summary>
+    public static string Of(string name)
     {
-        var name = value.ToString();
         var text = new StringBuilder();
         for (var i = 0; i < name.Length; i++)
         {
-            if (char.IsUpper(name[i]) && i > 0)
+            if (i > 0 && char.IsUpper(name[i]) && i + 1 < name.Length && char.IsLower(name[i + 1]))
             {
                 text.Append('-');
             }

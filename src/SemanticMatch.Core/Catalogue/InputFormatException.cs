@@ -4,7 +4,7 @@ namespace SemanticMatch.Core.Catalogue;
 /// A user's input file is malformed. The message names the file, the line (1-based, the header is line 1 in CSV)
 /// and the field, so the user can fix it without reading a stack trace.
 /// </summary>
-public sealed class InputFormatException : Exception
+public sealed class InputFormatException : InvalidRequestException
 {
     /// <summary>Creates the error.</summary>
     public InputFormatException(string file, int? line, string? field, string problem)

@@ -30,7 +30,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
     {
         if (judgments.Count == 0)
         {
-            throw new ArgumentException("no judgments to evaluate", nameof(judgments));
+            throw new InvalidRequestException("no judgments to evaluate");
         }
 
         var queries = GroupByQuery(judgments);

@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Bert;
 using SemanticMatch.Training.Fitting;
@@ -35,7 +36,7 @@ public sealed class CrossEncoderModel : TrainableModel
 
         if (!(relevanceRange.Max > relevanceRange.Min))
         {
-            throw new ArgumentException($"relevance range [{relevanceRange.Min}, {relevanceRange.Max}] is empty: the labels must differ", nameof(relevanceRange));
+            throw new InvalidRequestException($"relevance range [{relevanceRange.Min}, {relevanceRange.Max}] is empty: the labels must differ");
         }
 
         _encoder = encoder;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SemanticMatch.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -70,7 +71,7 @@ internal static class Checkpoint
             ?? throw new InvalidDataException($"{directory}: empty checkpoint state");
         if (state.Options != options)
         {
-            throw new InvalidOperationException(
+            throw new InvalidRequestException(
                 $"{directory} was written with other training options; resume with the same options or start a new run in another directory");
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using SemanticMatch.Core;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Bert;
@@ -85,12 +86,12 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         ThrowIfInvalid();
         if (dev.Count == 0)
         {
-            throw new ArgumentException("no dev queries: early stopping and model selection need a dev set", nameof(dev));
+            throw new InvalidRequestException("no dev queries: early stopping and model selection need a dev set");
         }
 
         if (resume && (checkpointDirectory is null || !Checkpoint.Exists(checkpointDirectory)))
         {
-            throw new InvalidOperationException($"nothing to resume: no checkpoint in {checkpointDirectory ?? "(none given)"}");
+            throw new InvalidRequestException($"nothing to resume: no checkpoint in {checkpointDirectory ?? "(none given)"}");
         }
 
         torch.manual_seed(options.Seed);
@@ -99,7 +100,7 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         var pairs = model.UsablePairs(train);
         if (pairs.Count < 2)
         {
-            throw new ArgumentException($"only {pairs.Count} usable training pairs for {options.Objective}", nameof(train));
+            throw new InvalidRequestException($"only {pairs.Count} usable training pairs for {options.Objective}");
         }
 
         var distinct = model.DistinctBatches;
@@ -228,7 +229,7 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
     {
         if (options.Problem() is { } problem)
         {
-            throw new InvalidOperationException("invalid training options: " + problem);
+            throw new InvalidRequestException("invalid training options: " + problem);
         }
     }
 
