@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Text;
 
@@ -18,6 +19,19 @@ public sealed record ProductText(IReadOnlyList<string> Fields, TextNormalization
     /// <summary>The normalised text of a product: non-empty chosen fields joined by ". ".</summary>
     public string Of(Product product) =>
         Normalizer.Normalize(string.Join(". ", Fields.Select(product.Field).Where(v => !string.IsNullOrWhiteSpace(v))));
+
+    /// <summary>Throws unless every chosen field is a column of <paramref name="products"/> (read from <paramref name="source"/>).</summary>
+    /// <exception cref="InvalidRequestException">A field is not a column: every product text would lack it.</exception>
+    public void CheckFields(IReadOnlyList<Product> products, string source)
+    {
+        var columns = new SortedSet<string>(products.SelectMany(p => p.Fields.Keys), StringComparer.Ordinal) { ProductColumns.Title };
+        var unknown = Fields.Where(f => !columns.Contains(f)).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new InvalidRequestException(
+                $"--fields: {string.Join(", ", unknown.Select(f => $"'{f}'"))} {(unknown.Count == 1 ? "is not a column" : "are not columns")} of {source} (it has: {string.Join(", ", columns)})");
+        }
+    }
 
     /// <summary>The normalised query.</summary>
     public string OfQuery(string query) => Normalizer.Normalize(query);

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json;
 using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Evaluation;
@@ -42,6 +43,10 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [Description("Lowest relevance of the scale, which gets NDCG gain 0 (default: the smallest relevance in the judgments).")]
         public double? ScaleMinimum { get; init; }
 
+        [CommandOption("--scale-max <R>")]
+        [Description("Highest relevance of the scale; a judgment above it (or below --scale-min) is an error. Without them, relevance must lie in [[-100, 100]].")]
+        public double? ScaleMaximum { get; init; }
+
         [CommandOption("--fusion <RULE>")]
         [Description("Hybrid fusion: weighted (min-max normalised scores) or rrf (reciprocal ranks).")]
         [DefaultValue(FusionMethod.Weighted)]
@@ -82,6 +87,16 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 return ValidationResult.Error("--products, --judgments and --out are required");
             }
 
+            if (MethodList().Count == 0)
+            {
+                return ValidationResult.Error("--methods: give at least one of bm25, dense, hybrid");
+            }
+
+            if (ScaleMinimum is { } min && ScaleMaximum is { } max && min >= max)
+            {
+                return ValidationResult.Error($"--scale-min ({min}) must be below --scale-max ({max})");
+            }
+
             var unknown = MethodList().Where(m => !Enum.TryParse<SearchMethod>(m, ignoreCase: true, out _)).ToList();
             if (unknown.Count > 0)
             {
@@ -107,15 +122,25 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        Inputs.CheckOutputDirectory("--out", settings.Out);
+        var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
+        text.CheckFields(products, settings.Products);
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var judgments = Inputs.Judgments(settings.Judgments, ids, settings.ToReadOptions());
+        var scale = new RelevanceScale(settings.ScaleMinimum ?? RelevanceScale.Default.Minimum, settings.ScaleMaximum ?? RelevanceScale.Default.Maximum);
+        var judgments = Inputs.Judgments(settings.Judgments, ids, settings.ToReadOptions(), scale);
+        if (!judgments.Any(j => j.Relevance >= settings.RelevantThreshold))
+        {
+            Consoles.Error.MarkupLineInterpolated(
+                $"[yellow]warning:[/] no judgment has relevance >= {settings.RelevantThreshold} (--relevant-threshold): no pair counts as relevant, so Recall, MRR, ROC-AUC and F1 are undefined");
+        }
+
         var methods = settings.MethodList();
         var options = new EvalOptions
         {
             RelevantThreshold = settings.RelevantThreshold,
             ScaleMinimum = settings.ScaleMinimum,
-            Text = settings.ToProductText(),
+            Text = text,
             Fusion = new FusionOptions { Method = settings.Fusion, DenseWeight = settings.DenseWeight },
             SpellCorrection = !settings.NoSpell,
             IncludeBm25 = methods.Contains("bm25"),

@@ -4,6 +4,7 @@ using SemanticMatch.Cli.Infrastructure;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;
+using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -75,11 +76,14 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        CatalogueIndex.CheckTarget(settings.Out);
+        var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
+        text.CheckFields(products, settings.Products);
         using var encoder = Inputs.Encoder(settings);
         var options = new CatalogueIndexOptions
         {
-            Text = settings.ToProductText(),
+            Text = text,
             Metric = settings.Metric,
             VectorIndex = settings.VectorIndex,
             Hnsw = new HnswOptions
@@ -89,7 +93,8 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
                 EfSearch = settings.HnswEfSearch,
                 Storage = settings.HnswStorage,
             },
-            ModelSource = settings.Model ?? Onnx.Models.BundledModels.DefaultKey,
+            ModelSource = BundledModels.Location(settings.Model),
+            Pooling = settings.Pooling?.ToString().ToLowerInvariant(),
         };
         var stopwatch = Stopwatch.StartNew();
         var embeddings = SpectreProgressSink.Run(sink =>

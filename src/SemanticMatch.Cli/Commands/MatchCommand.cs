@@ -63,6 +63,11 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Out is not null)
+        {
+            Inputs.CheckOutputFile("--out", settings.Out);
+        }
+
         var text = settings.ToProductText();
         List<(string Query, string ProductId, double? Relevance, string Text)> pairs;
         if (settings.Pairs is null)
@@ -71,7 +76,9 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
         }
         else
         {
-            var products = Inputs.Products(settings.Products!, settings.ToReadOptions()).ToDictionary(p => p.Id, StringComparer.Ordinal);
+            var catalogue = Inputs.Products(settings.Products!, settings.ToReadOptions());
+            text.CheckFields(catalogue, settings.Products!);
+            var products = catalogue.ToDictionary(p => p.Id, StringComparer.Ordinal);
             pairs = Inputs.Judgments(settings.Pairs, products.Keys.ToHashSet(StringComparer.Ordinal), settings.ToReadOptions())
                 .Select(j => (j.Query, j.ProductId, (double?)j.Relevance, text.Of(products[j.ProductId])))
                 .ToList();

@@ -26,6 +26,7 @@ internal sealed class QuantizeCommand : Command<QuantizeCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        Inputs.CheckNewDirectory("--out", settings.Out);
         var source = BundledModels.Resolve(settings.Model);
         var result = Consoles.Error.Status().Start($"quantizing {Markup.Escape(source.Config.Name)}", _ => Int8Quantizer.Quantize(source, settings.Out));
         Consoles.Out.MarkupLineInterpolated(

@@ -3,6 +3,7 @@ using SemanticMatch.Cli.Infrastructure;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -94,9 +95,10 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var modelSource = settings.Model
-            ?? (settings.Index is null ? BundledModels.DefaultKey : CatalogueIndex.ReadManifest(settings.Index).ModelSource);
-        using var encoder = Inputs.Encoder(settings, modelSource);
+        var manifest = settings.Index is null ? null : CatalogueIndex.ReadManifest(settings.Index);
+        var modelSource = settings.Model ?? manifest?.ModelSource ?? BundledModels.DefaultKey;
+        var pooling = manifest?.Pooling is { } name ? Enum.Parse<Pooling>(name, ignoreCase: true) : (Pooling?)null;
+        using var encoder = Inputs.Encoder(settings, modelSource, pooling);
         using var index = settings.Index is null
             ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
             : CatalogueIndex.Open(settings.Index, encoder);
@@ -113,8 +115,15 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         });
         if (settings.Json)
         {
-            JsonOutput.Print(
-                results.Select(r => new { rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score }));
+            var searched = index.PrepareQuery(settings.Query, !settings.NoSpell);
+            JsonOutput.Print(new
+            {
+                query = settings.Query,
+                searched,
+                corrected = !settings.NoSpell && searched != index.NormalizeQuery(settings.Query),
+                method = KebabCase.Of(settings.Method.ToString()),
+                results = results.Select(r => new { rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score }),
+            });
         }
         else
         {

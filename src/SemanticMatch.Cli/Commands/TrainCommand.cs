@@ -176,6 +176,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (!settings.Resume)
+        {
+            Inputs.CheckNewDirectory("--out", settings.Out);
+        }
+
         var products = Inputs.Products(settings.Products, new ReadOptions());
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var train = Inputs.Judgments(settings.Train, ids, new ReadOptions());

@@ -13,14 +13,55 @@ internal static class Inputs
     public static IReadOnlyList<Product> Products(string path, ReadOptions options) =>
         Report(ProductReader.Read(path, options), path, "product");
 
-    public static IReadOnlyList<Judgment> Judgments(string path, IReadOnlySet<string> productIds, ReadOptions options) =>
-        Report(JudgmentReader.Read(path, productIds, options), path, "judgment");
+    public static IReadOnlyList<Judgment> Judgments(string path, IReadOnlySet<string> productIds, ReadOptions options,
+        RelevanceScale? scale = null) =>
+        Report(JudgmentReader.Read(path, productIds, options, scale), path, "judgment");
 
-    public static OnnxEncoder Encoder(ModelSettings settings, string? fallbackModel = null)
+    /// <summary>Loads the encoder of --model and --pooling, or of the fallbacks (an index's model) when they are not given.</summary>
+    public static OnnxEncoder Encoder(ModelSettings settings, string? fallbackModel = null, Pooling? fallbackPooling = null)
     {
         var model = settings.Model ?? fallbackModel;
         return Consoles.Error.Status().Start($"loading model {Markup.Escape(model ?? BundledModels.DefaultKey)}", _ =>
-            OnnxEncoder.Create(BundledModels.Resolve(model), new EncoderOptions { Pooling = settings.Pooling, BatchSize = settings.BatchSize }));
+            OnnxEncoder.Create(BundledModels.Resolve(model),
+                new EncoderOptions { Pooling = settings.Pooling ?? fallbackPooling, BatchSize = settings.BatchSize }));
+    }
+
+    /// <summary>Fails unless <paramref name="path"/> can be a new output directory: absent, or an empty directory.</summary>
+    public static void CheckNewDirectory(string option, string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new UserError($"{option}: '{path}' is a file; give a directory");
+        }
+
+        if (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        {
+            throw new UserError($"{option}: '{path}' is not empty; give a new or empty directory");
+        }
+    }
+
+    /// <summary>Fails unless <paramref name="path"/> can hold output files: absent, or a directory.</summary>
+    public static void CheckOutputDirectory(string option, string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new UserError($"{option}: '{path}' is a file; give a directory");
+        }
+    }
+
+    /// <summary>Fails unless <paramref name="path"/> can be written as a file: not a directory, in a directory that exists.</summary>
+    public static void CheckOutputFile(string option, string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new UserError($"{option}: '{path}' is a directory; give a file name");
+        }
+
+        var parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (parent is not null && !Directory.Exists(parent))
+        {
+            throw new UserError($"{option}: directory '{parent}' does not exist");
+        }
     }
 
     /// <summary>Loads a cross-encoder from DIR or LABEL=DIR (the label names it in reports; default: the model's name).</summary>
@@ -35,6 +76,11 @@ internal static class Inputs
 
     private static IReadOnlyList<T> Report<T>(LoadResult<T> result, string path, string what)
     {
+        foreach (var warning in result.Warnings)
+        {
+            Consoles.Error.MarkupLineInterpolated($"[yellow]warning:[/] {warning}");
+        }
+
         if (result.Skipped.Count > 0)
         {
             foreach (var skip in result.Skipped.Take(ShownSkips))

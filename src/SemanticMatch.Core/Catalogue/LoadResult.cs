@@ -4,7 +4,11 @@ namespace SemanticMatch.Core.Catalogue;
 /// <typeparam name="T">Row type.</typeparam>
 /// <param name="Items">Valid rows in file order.</param>
 /// <param name="Skipped">One entry per skipped row, each naming file, line and problem.</param>
-public sealed record LoadResult<T>(IReadOnlyList<T> Items, IReadOnlyList<InputFormatException> Skipped);
+public sealed record LoadResult<T>(IReadOnlyList<T> Items, IReadOnlyList<InputFormatException> Skipped)
+{
+    /// <summary>What the reader noticed without rejecting a row (bytes that are not UTF-8), each naming the file and lines.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary>How readers treat bad rows.</summary>
 public sealed record ReadOptions

@@ -14,7 +14,9 @@ public static class ProductReader
     {
         var rows = new RowCollector<Product>(path, options ?? new ReadOptions());
         var firstLineById = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var row in TabularReader.Read(path, s_required))
+        var file = TabularReader.Read(path, s_required);
+        rows.Warn(file.Warnings);
+        foreach (var row in file.Rows)
         {
             if (row.Error is not null)
             {

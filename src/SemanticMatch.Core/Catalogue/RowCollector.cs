@@ -5,6 +5,9 @@ internal sealed class RowCollector<T>(string path, ReadOptions options)
 {
     private readonly List<T> _items = [];
     private readonly List<InputFormatException> _skipped = [];
+    private readonly List<string> _warnings = [];
+
+    public void Warn(IEnumerable<string> warnings) => _warnings.AddRange(warnings);
 
     public void Add(T item) => _items.Add(item);
 
@@ -19,5 +22,5 @@ internal sealed class RowCollector<T>(string path, ReadOptions options)
         _skipped.Add(error);
     }
 
-    public LoadResult<T> Result() => new(_items, _skipped);
+    public LoadResult<T> Result() => new(_items, _skipped) { Warnings = _warnings };
 }

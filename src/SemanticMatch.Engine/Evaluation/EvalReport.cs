@@ -36,7 +36,7 @@ public sealed record MethodResult
     /// <summary>F1 at that threshold.</summary>
     public double? F1 { get; init; }
 
-    /// <summary>That threshold.</summary>
+    /// <summary>That threshold; null when the best is to call no pair relevant (or there are no pairs).</summary>
     public double? Threshold { get; init; }
 
     /// <summary>

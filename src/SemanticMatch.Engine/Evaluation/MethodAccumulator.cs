@@ -75,7 +75,7 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
             RocAuc = ClassificationMetrics.RocAuc(_pairScores, _pairLabels),
             Accuracy = threshold?.Accuracy,
             F1 = threshold?.F1,
-            Threshold = threshold?.Threshold,
+            Threshold = threshold is { Threshold: var t } && double.IsFinite(t) ? t : null,
             Rmse = _squaredErrors.Count == 0 ? null : Math.Sqrt(_squaredErrors.Average()),
             ProductsPerSecond = productsPerSecond,
             LatencyP50Ms = latency.P50Ms,

@@ -16,12 +16,12 @@ public sealed record RankedProduct(int Rank, Product Product, float Score);
 /// one encoder and one text configuration (recorded in <see cref="IndexManifest"/>). Held in memory or in a directory.
 /// </summary>
 /// <remarks>Searches may run concurrently.</remarks>
-public sealed class CatalogueIndex : IDisposable
+public sealed partial class CatalogueIndex : IDisposable
 {
-    private const string ManifestFile = "manifest.json";
-    private const string ProductsFile = "products.jsonl";
-    private const string VectorsDir = "vectors";
-    private const string KeywordDir = "bm25";
+    internal const string ManifestFile = "manifest.json";
+    internal const string ProductsFile = "products.jsonl";
+    internal const string VectorsDir = "vectors";
+    internal const string KeywordDir = "bm25";
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {
@@ -62,8 +62,10 @@ public sealed class CatalogueIndex : IDisposable
 
     /// <summary>
     /// Builds an index from products and their embeddings (from <see cref="Embed"/>), in memory when
-    /// <paramref name="directory"/> is null, else written there (the directory must be empty or an older index).
+    /// <paramref name="directory"/> is null, else written there atomically: the directory must be absent, empty or an
+    /// older index, which is replaced only once the new one is complete (see <see cref="CheckTarget"/>).
     /// </summary>
+    /// <exception cref="IndexMismatchException">The directory holds something other than an index.</exception>
     public static CatalogueIndex Build(IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder,
         CatalogueIndexOptions options, string? directory = null, string? source = null)
     {
@@ -77,6 +79,7 @@ public sealed class CatalogueIndex : IDisposable
             CreatedUtc = DateTimeOffset.UtcNow,
             ModelSource = options.ModelSource,
             ModelIdentity = encoder.Identity,
+            Pooling = options.Pooling,
             Dimension = encoder.Dimension,
             Metric = options.Metric,
             VectorIndex = options.VectorIndex,
@@ -86,44 +89,36 @@ public sealed class CatalogueIndex : IDisposable
             ProductCount = products.Count,
             Source = source,
         };
-        if (directory is not null)
+        if (directory is null)
         {
-            PrepareDirectory(directory);
+            var keyword = Bm25Index.CreateInMemory();
+            return new CatalogueIndex(manifest, products.ToDictionary(p => p.Id, StringComparer.Ordinal),
+                BuildVectors(products, embeddings, encoder.Dimension, options), Fill(keyword, products, options.Text), encoder);
         }
 
-        IVectorIndex vectors;
-        if (options.VectorIndex == VectorIndexKind.Hnsw)
+        IndexFolder.Write(directory, staging =>
         {
-            var hnsw = new HnswVectorIndex(encoder.Dimension, options.Metric, options.Hnsw);
-            hnsw.AddRange(products.Select(p => p.Id).ToList(), embeddings);
-            vectors = hnsw;
-        }
-        else
-        {
-            vectors = new ExactVectorIndex(encoder.Dimension, options.Metric);
-            for (var i = 0; i < products.Count; i++)
+            using (var vectors = BuildVectors(products, embeddings, encoder.Dimension, options))
             {
-                vectors.Add(products[i].Id, embeddings[i]);
+                vectors.Save(Path.Combine(staging, VectorsDir));
             }
-        }
 
-        var keyword = directory is null ? Bm25Index.CreateInMemory() : Bm25Index.OpenWritable(Path.Combine(directory, KeywordDir));
-        foreach (var product in products)
-        {
-            keyword.Upsert(product.Id, options.Text.Of(product));
-        }
+            using (Fill(Bm25Index.OpenWritable(Path.Combine(staging, KeywordDir)), products, options.Text))
+            {
+            }
 
-        keyword.Commit();
-        var byId = products.ToDictionary(p => p.Id, StringComparer.Ordinal);
-        if (directory is not null)
-        {
-            vectors.Save(Path.Combine(directory, VectorsDir));
-            ProductWriter.WriteJsonLines(Path.Combine(directory, ProductsFile), products);
-            File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, s_json)); // last: marks it complete
-        }
-
-        return new CatalogueIndex(manifest, byId, vectors, keyword, encoder);
+            ProductWriter.WriteJsonLines(Path.Combine(staging, ProductsFile), products);
+            File.WriteAllText(Path.Combine(staging, ManifestFile), JsonSerializer.Serialize(manifest, s_json)); // last: marks it complete
+        });
+        return Open(directory, encoder);
     }
+
+    /// <summary>
+    /// Throws unless <paramref name="directory"/> can receive an index: absent, empty, or an index of ours (which
+    /// <see cref="Build"/> replaces). Check it before slow work such as embedding.
+    /// </summary>
+    /// <exception cref="IndexMismatchException">It is a file, or a folder holding anything but an index.</exception>
+    public static void CheckTarget(string directory) => IndexFolder.CheckTarget(directory);
 
     /// <summary>Reads the manifest of an index directory (to learn which model to load).</summary>
     /// <exception cref="IndexMismatchException">Not an index directory.</exception>
@@ -149,36 +144,55 @@ public sealed class CatalogueIndex : IDisposable
     }
 
     /// <summary>Opens an index directory for searching with <paramref name="encoder"/>, which must be the model it was built with.</summary>
-    /// <exception cref="IndexMismatchException">Not an index, or built with another model.</exception>
+    /// <exception cref="IndexMismatchException">Not an index, damaged, or built with another model.</exception>
     public static CatalogueIndex Open(string directory, ITextEncoder encoder)
     {
+        IndexFolder.Recover(directory);
         var manifest = ReadManifest(directory);
         if (manifest.ModelIdentity != encoder.Identity)
         {
+            var pooling = manifest.Pooling is null ? string.Empty : $" --pooling {manifest.Pooling}";
             throw new IndexMismatchException(
-                $"index '{directory}' was built with model {manifest.ModelIdentity} (from '{manifest.ModelSource}'), " +
-                $"but the model given is {encoder.Identity}; search with --model {manifest.ModelSource} or rebuild the index");
+                $"index '{directory}' was built with model {manifest.ModelIdentity} (from '{manifest.ModelSource}'{pooling}), " +
+                $"but the model given is {encoder.Identity}; search with --model {manifest.ModelSource}{pooling} or rebuild the index");
         }
 
-        var vectorsPath = Path.Combine(directory, VectorsDir);
-        IVectorIndex vectors = manifest.VectorIndex == VectorIndexKind.Hnsw
-            ? HnswVectorIndex.Load(vectorsPath)
-            : ExactVectorIndex.Load(vectorsPath);
-        var products = ProductReader.Read(Path.Combine(directory, ProductsFile)).Items.ToDictionary(p => p.Id, StringComparer.Ordinal);
-        return new CatalogueIndex(manifest, products, vectors, Bm25Index.OpenReadOnly(Path.Combine(directory, KeywordDir)), encoder);
+        var products = ReadProducts(directory, manifest);
+        var vectors = LoadVectors(directory, manifest);
+        try
+        {
+            var keyword = OpenKeyword(directory);
+            try
+            {
+                CheckAgreement(directory, manifest, products, vectors, keyword);
+                return new CatalogueIndex(manifest, products, vectors, keyword, encoder);
+            }
+            catch
+            {
+                keyword.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            vectors.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The normalised form of a query under this index's text configuration.</summary>
     public string NormalizeQuery(string query) => _text.OfQuery(query);
 
     /// <summary>The query as searched: normalised, then spell-corrected against the catalogue when asked.</summary>
-    /// <exception cref="ArgumentException">Nothing is left of the query after normalisation.</exception>
+    /// <exception cref="InvalidRequestException">No letter or digit is left of the query after normalisation.</exception>
     public string PrepareQuery(string query, bool spellCorrection)
     {
         var normalized = NormalizeQuery(query);
-        if (normalized.Length == 0)
+        if (!normalized.Any(char.IsLetterOrDigit))
         {
-            throw new ArgumentException("the query is empty", nameof(query));
+            throw new InvalidRequestException(normalized.Length == 0
+                ? "the query is empty"
+                : $"the query '{query}' has no letters or digits: there is nothing to match");
         }
 
         return spellCorrection ? Keyword.CorrectSpelling(normalized) : normalized;
@@ -191,6 +205,19 @@ public sealed class CatalogueIndex : IDisposable
     public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
     {
         var prepared = PrepareQuery(query, options.SpellCorrection);
+        if (Products.Count == 0)
+        {
+            return [];
+        }
+
+        // Asking for more than the catalogue holds is asking for all of it.
+        var catalogue = Products.Count;
+        options = options with
+        {
+            Top = Math.Min(options.Top, catalogue),
+            RerankDepth = Math.Min(options.RerankDepth, catalogue),
+            FusionDepth = Math.Min(options.FusionDepth, catalogue),
+        };
         var firstStage = options with { Top = options.Reranker is null ? options.Top : Math.Max(options.Top, options.RerankDepth) };
         IReadOnlyList<SearchHit> hits = firstStage.Method switch
         {
@@ -209,7 +236,7 @@ public sealed class CatalogueIndex : IDisposable
     /// <summary>Hybrid retrieval with a query that is already prepared and embedded.</summary>
     public IReadOnlyList<SearchHit> SearchHybrid(string preparedQuery, float[] queryVector, SearchOptions options)
     {
-        var depth = Math.Max(options.Top, options.FusionDepth);
+        var depth = Math.Min(Math.Max(options.Top, options.FusionDepth), Math.Max(1, Products.Count));
         return HybridFusion.Fuse(Keyword.Search(preparedQuery, depth), Vectors.Search(queryVector, depth), options.Fusion)
             .Take(options.Top)
             .ToList();
@@ -220,21 +247,5 @@ public sealed class CatalogueIndex : IDisposable
     {
         Vectors.Dispose();
         Keyword.Dispose();
-    }
-
-    private static void PrepareDirectory(string directory)
-    {
-        if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
-        {
-            if (!File.Exists(Path.Combine(directory, ManifestFile)))
-            {
-                throw new IndexMismatchException($"'{directory}' is not empty and is not a SemanticMatch index; choose an empty directory");
-            }
-
-            // Replace an older index completely.
-            Directory.Delete(directory, recursive: true);
-        }
-
-        Directory.CreateDirectory(directory);
     }
 }

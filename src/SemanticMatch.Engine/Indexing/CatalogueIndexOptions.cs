@@ -20,8 +20,11 @@ public sealed record CatalogueIndexOptions
     /// <summary>HNSW parameters.</summary>
     public HnswOptions Hnsw { get; init; } = new();
 
-    /// <summary>The model argument recorded in the manifest.</summary>
+    /// <summary>Where the model comes from, recorded in the manifest: a bundled model's key or an absolute directory path.</summary>
     public string ModelSource { get; init; } = "minilm";
+
+    /// <summary>The pooling the model was asked to use instead of its own (mean, cls or max), recorded in the manifest; null = the model's.</summary>
+    public string? Pooling { get; init; }
 }
 
 /// <summary>Per-query search settings.</summary>

@@ -29,8 +29,11 @@ public sealed record IndexManifest
     /// <summary>When the index was built (UTC).</summary>
     public DateTimeOffset CreatedUtc { get; init; }
 
-    /// <summary>The model argument used to build it ("minilm", "arctic" or a directory), reused by default at search time.</summary>
+    /// <summary>The model used to build it (a bundled key such as "minilm", or an absolute directory path), reused by default at search time.</summary>
     public required string ModelSource { get; init; }
+
+    /// <summary>The pooling given at build time instead of the model's own (mean, cls or max); null = the model's. Search uses it too.</summary>
+    public string? Pooling { get; init; }
 
     /// <summary>Identity of the encoder (<see cref="Core.ITextEncoder.Identity"/>).</summary>
     public required string ModelIdentity { get; init; }

@@ -87,6 +87,19 @@ public static class BundledModels
         return ModelDirectory.Open(keyOrPath);
     }
 
+    /// <summary>
+    /// Where a model argument points, to record in an index: a bundled model's key as given ("minilm", "arctic-int8"),
+    /// or the absolute path of a model directory, so that the index can be searched from any working directory.
+    /// </summary>
+    public static string Location(string? keyOrPath)
+    {
+        keyOrPath = string.IsNullOrWhiteSpace(keyOrPath) ? DefaultKey : keyOrPath;
+        var key = keyOrPath.EndsWith(Int8Suffix, StringComparison.OrdinalIgnoreCase) ? keyOrPath[..^Int8Suffix.Length] : keyOrPath;
+        return All.Any(m => string.Equals(m.Key, key, StringComparison.OrdinalIgnoreCase))
+            ? keyOrPath.ToLowerInvariant()
+            : Path.GetFullPath(keyOrPath);
+    }
+
     /// <summary>Extracts a bundled model into <paramref name="store"/>/key unless it is already there.</summary>
     public static ModelDirectory Materialize(BundledModel model, string store) =>
         MaterializeOnce(Path.Combine(store, model.Key), staging =>
