@@ -44,7 +44,7 @@ app.Configure(config =>
         .WithDescription("Evaluate BM25, dense and hybrid search on labelled pairs (NDCG@10, Recall@10/100, MRR@10, ROC-AUC, accuracy/F1, speed).")
         .WithExample("eval", "--products", "products.csv", "--judgments", "dev.csv", "--out", "results");
     config.UseStrictParsing();
-    config.SetExceptionHandler((exception, _) => Failures.Report(exception));
+    config.SetExceptionHandler((exception, _) => Failures.Report(exception, Failures.LogDirectory));
 });
 
 using var cancellation = new CancellationTokenSource();

@@ -1,4 +1,6 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Engine.Indexing;
 
 namespace SemanticMatch.Engine.Tests;
@@ -107,7 +109,47 @@ public sealed class CatalogueIndexTests : IDisposable
     {
         using var index = Build(VectorIndexKind.Exact, directory: null);
 
-        Assert.Throws<ArgumentException>(() => index.Search("   ", new SearchOptions()));
+        Assert.Throws<InvalidRequestException>(() => index.Search("   ", new SearchOptions()));
+    }
+
+    [Theory]
+    [InlineData("?!")]
+    [InlineData("--- ...")]
+    public void Search_QueryWithoutLettersOrDigits_IsRejectedInsteadOfArbitraryResults(string query)
+    {
+        using var index = Build(VectorIndexKind.Exact, directory: null);
+
+        var error = Assert.Throws<InvalidRequestException>(() => index.Search(query, new SearchOptions { Method = SearchMethod.Dense }));
+
+        Assert.Contains("has no letters or digits", error.Message);
+    }
+
+    [Theory]
+    [InlineData(SearchMethod.Bm25)]
+    [InlineData(SearchMethod.Dense)]
+    [InlineData(SearchMethod.Hybrid)]
+    public void Search_TopAtTheIntegerLimit_ReturnsTheWholeCatalogue(SearchMethod method)
+    {
+        using var index = Build(VectorIndexKind.Exact, directory: null);
+
+        var results = index.Search("faucet", new SearchOptions
+        {
+            Method = method, Top = int.MaxValue, FusionDepth = int.MaxValue, RerankDepth = int.MaxValue,
+        });
+
+        Assert.Equal(method == SearchMethod.Bm25 ? 2 : s_products.Length, results.Count);
+        Assert.Equal(results.Count, results.Select(r => r.Product.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public void CheckFields_UnknownField_ListsTheColumns()
+    {
+        var text = new ProductText(["title", "colour"], TextNormalizationOptions.Default);
+        Product[] products = [new("1", "Drill", new Dictionary<string, string> { ["brand"] = "Acme", ["description"] = "20V" })];
+
+        var error = Assert.Throws<InvalidRequestException>(() => text.CheckFields(products, "p.csv"));
+
+        Assert.Equal("--fields: 'colour' is not a column of p.csv (it has: brand, description, title)", error.Message);
     }
 
     private CatalogueIndex Build(VectorIndexKind kind, string? directory)

@@ -107,6 +107,19 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
+    public void Run_NoPairRelevant_ReportsNoThresholdInsteadOfInfinity_AndSerialises()
+    {
+        Judgment[] allBelow = [new("cordless drill", "d1", 1), new("cordless drill", "d2", 2), new("kitchen faucet", "f1", 1)];
+
+        var results = new Evaluator(new EvalOptions { RelevantThreshold = 2.5 }).Run(s_products, allBelow, [new EvalModel("hash", new HashingEncoder())]);
+
+        Assert.All(results, r => Assert.Null(r.Threshold));
+        Assert.All(results, r => Assert.Equal(1, r.Accuracy!.Value, 9)); // calling nothing relevant is right for every pair
+        var json = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(results));
+        Assert.All(json.RootElement.EnumerateArray(), m => Assert.Equal(System.Text.Json.JsonValueKind.Null, m.GetProperty("Threshold").ValueKind));
+    }
+
+    [Fact]
     public void Run_NoJudgments_Throws() =>
-        Assert.Throws<ArgumentException>(() => new Evaluator(new EvalOptions()).Run(s_products, [], []));
+        Assert.Throws<InvalidRequestException>(() => new Evaluator(new EvalOptions()).Run(s_products, [], []));
 }

@@ -21,8 +21,8 @@ internal static class Failures
     /// <summary>Exit code after Ctrl-C.</summary>
     public const int Cancelled = 130;
 
-    /// <summary>Reports <paramref name="exception"/> on standard error and returns the exit code.</summary>
-    public static int Report(Exception exception)
+    /// <summary>Reports <paramref name="exception"/> on standard error and returns the exit code; a bug's details go to a log in <paramref name="logDirectory"/>.</summary>
+    public static int Report(Exception exception, string logDirectory)
     {
         var inner = exception is CommandRuntimeException { InnerException: { } cause } ? cause : exception;
         if (inner is OperationCanceledException)
@@ -37,7 +37,7 @@ internal static class Failures
             return UserMistake;
         }
 
-        var log = WriteLog(inner);
+        var log = WriteLog(inner, logDirectory);
         Consoles.Error.MarkupLineInterpolated($"[red]internal error:[/] {inner.GetType().Name}: {inner.Message}");
         Consoles.Error.MarkupLineInterpolated(
             $"This is a bug in semmatch, not a mistake in your input; please report it with the details in {log ?? "(the log could not be written)"}");
@@ -50,12 +50,12 @@ internal static class Failures
     /// <summary>The folder for crash logs: beside the model store (~/.cache/semanticmatch/logs by default).</summary>
     public static string LogDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(BundledModels.DefaultStore()))!, "logs");
 
-    private static string? WriteLog(Exception exception)
+    private static string? WriteLog(Exception exception, string directory)
     {
         try
         {
-            Directory.CreateDirectory(LogDirectory);
-            var path = Path.Combine(LogDirectory,
+            Directory.CreateDirectory(directory);
+            var path = Path.Combine(directory,
                 $"crash-{DateTimeOffset.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}-{Environment.ProcessId}.log");
             File.WriteAllText(path,
                 $"semmatch {string.Join(' ', Environment.GetCommandLineArgs().Skip(1))}\n{DateTimeOffset.UtcNow:O}\n{exception}\n");

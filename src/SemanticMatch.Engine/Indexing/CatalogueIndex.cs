@@ -74,6 +74,11 @@ public sealed partial class CatalogueIndex : IDisposable
             throw new ArgumentException($"{embeddings.Length} embeddings for {products.Count} products", nameof(embeddings));
         }
 
+        if (products.Select(p => p.Id).Distinct(StringComparer.Ordinal).Count() != products.Count)
+        {
+            throw new ArgumentException("product ids must be unique", nameof(products));
+        }
+
         var manifest = new IndexManifest
         {
             CreatedUtc = DateTimeOffset.UtcNow,
