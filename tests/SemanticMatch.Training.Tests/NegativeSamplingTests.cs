@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Training.Fitting;
 
 namespace SemanticMatch.Training.Tests;
@@ -37,7 +38,7 @@ public sealed class NegativeSamplingTests
 
     [Fact]
     public void HardNegatives_NeedTheMnrlObjective() =>
-        Assert.Equal("hard negatives need the mnrl objective", new TrainingOptions { HardNegatives = true, Objective = Objective.Cosent }.Problem());
+        Assert.Equal(new OptionProblem("HardNegatives", "need the mnrl objective"), new TrainingOptions { HardNegatives = true, Objective = Objective.Cosent }.Problem());
 
     [Fact]
     public void WithRandomNegatives_AddsUnjudgedProductsPerQuery_AtTheLowestRelevance_Seeded()
@@ -67,6 +68,6 @@ public sealed class NegativeSamplingTests
 
     [Fact]
     public void RandomNegatives_NeedAnObjectiveThatLearnsFromIrrelevantPairs() =>
-        Assert.Equal("random negatives need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded)",
+        Assert.Equal(new OptionProblem("RandomNegatives", "need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded)"),
             new TrainingOptions { RandomNegatives = 1, Objective = Objective.Mnrl }.Problem());
 }

@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Bert;
 using SemanticMatch.Training.CrossEncoding;
@@ -191,8 +192,8 @@ public sealed class TinyTrainingTests
     [Fact]
     public void Options_OutOfRange_AreNamed()
     {
-        Assert.Equal("dropout must be in [0, 1)", new TrainingOptions { Dropout = 1 }.Problem());
-        Assert.Equal("batch size must be at least 2", new TrainingOptions { BatchSize = 1 }.Problem());
+        Assert.Equal(new OptionProblem("Dropout", "must be in [0, 1)"), new TrainingOptions { Dropout = 1 }.Problem());
+        Assert.Equal(new OptionProblem("BatchSize", "must be at least 2"), new TrainingOptions { BatchSize = 1 }.Problem());
         Assert.Null(new TrainingOptions().Problem());
     }
 

@@ -68,6 +68,16 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
                 return ValidationResult.Error("--out is required");
             }
 
+            if (HnswM is < 2 or > 256)
+            {
+                return ValidationResult.Error("--hnsw-m must be in 2..256");
+            }
+
+            if (HnswEfConstruction < 1 || HnswEfSearch < 1)
+            {
+                return ValidationResult.Error($"{(HnswEfConstruction < 1 ? "--hnsw-ef-construction" : "--hnsw-ef-search")} must be at least 1");
+            }
+
             return Metric == SimilarityMetric.Jaccard
                 ? ValidationResult.Error("--metric jaccard is lexical and cannot index vectors; use it with 'semmatch match'")
                 : base.Validate();

@@ -169,8 +169,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error("--train, --dev, --products and --out are required");
             }
 
-            var problem = ToOptions().Problem();
-            return problem is null ? ValidationResult.Success() : ValidationResult.Error(problem);
+            return ToOptions().Problem() is { } problem
+                ? ValidationResult.Error($"{OptionNames.Of<Settings>(problem.Property == nameof(TrainingOptions.WarmupRatio) ? nameof(Warmup) : problem.Property)} {problem.Rule}")
+                : ValidationResult.Success();
         }
     }
 

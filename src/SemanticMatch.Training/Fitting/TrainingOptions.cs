@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SemanticMatch.Core;
 
 namespace SemanticMatch.Training.Fitting;
 
@@ -110,22 +111,25 @@ public sealed record TrainingOptions
     public bool IsCrossEncoder => Objective is Objective.Cross or Objective.CrossGraded;
 
     /// <summary>Checks every value; returns the first problem or null.</summary>
-    public string? Problem() => this switch
+    public OptionProblem? Problem() => this switch
     {
-        { LearningRate: <= 0 } => "learning rate must be positive",
-        { BatchSize: < 2 } => "batch size must be at least 2",
-        { Epochs: < 1 } => "epochs must be at least 1",
-        { WeightDecay: < 0 } => "weight decay must be >= 0",
-        { Dropout: < 0 or >= 1 } => "dropout must be in [0, 1)",
-        { WarmupRatio: < 0 or > 1 } => "warm-up ratio must be in [0, 1]",
-        { MaxGradNorm: < 0 } => "max grad norm must be >= 0",
-        { Patience: < 1 } => "patience must be at least 1",
-        { LoraRank: < 0 } => "LoRA rank must be >= 0",
-        { MaxQueryLength: < 3 } or { MaxProductLength: < 3 } => "token limits must be at least 3",
-        { HardNegatives: true, Objective: not Objective.Mnrl } => "hard negatives need the mnrl objective",
-        { RandomNegatives: < 0 } => "random negatives must be >= 0",
-        { RandomNegatives: > 0, Objective: Objective.Mnrl } =>
-            "random negatives need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded)",
+        { LearningRate: <= 0 } => new(nameof(LearningRate), "must be positive"),
+        { BatchSize: < 2 } => new(nameof(BatchSize), "must be at least 2"),
+        { Epochs: < 1 } => new(nameof(Epochs), "must be at least 1"),
+        { WeightDecay: < 0 } => new(nameof(WeightDecay), "must be >= 0"),
+        { Dropout: < 0 or >= 1 } => new(nameof(Dropout), "must be in [0, 1)"),
+        { WarmupRatio: < 0 or > 1 } => new(nameof(WarmupRatio), "must be in [0, 1]"),
+        { MaxGradNorm: < 0 } => new(nameof(MaxGradNorm), "must be >= 0"),
+        { Patience: < 1 } => new(nameof(Patience), "must be at least 1"),
+        { LoraRank: < 0 } => new(nameof(LoraRank), "must be >= 0"),
+        { LoraAlpha: <= 0 } => new(nameof(LoraAlpha), "must be positive"),
+        { FreezeLayers: < -1 } => new(nameof(FreezeLayers), "must be -1 (none), 0 (embeddings) or a layer count"),
+        { MaxQueryLength: < 3 } => new(nameof(MaxQueryLength), "must be at least 3 tokens"),
+        { MaxProductLength: < 3 } => new(nameof(MaxProductLength), "must be at least 3 tokens"),
+        { HardNegatives: true, Objective: not Objective.Mnrl } => new(nameof(HardNegatives), "need the mnrl objective"),
+        { RandomNegatives: < 0 } => new(nameof(RandomNegatives), "must be >= 0"),
+        { RandomNegatives: > 0, Objective: Objective.Mnrl } => new(nameof(RandomNegatives),
+            "need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded)"),
         _ => null,
     };
 }
