@@ -17,13 +17,31 @@ public sealed class Semmatch : IDisposable
         return path;
     }
 
-    public Result Run(params string[] args)
+    public Result Run(params string[] args) => RunIn(Root, args);
+
+    /// <summary>Runs semmatch with <paramref name="workingDirectory"/> as its current directory.</summary>
+    public Result RunIn(string workingDirectory, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"semmatch {string.Join(' ', args)} did not finish");
+        }
+
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>How to start semmatch with these arguments (for tests that control the process themselves).</summary>
+    public ProcessStartInfo StartInfo(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Root,
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "semmatch.dll"));
         foreach (var arg in args)
@@ -34,16 +52,7 @@ public sealed class Semmatch : IDisposable
         start.Environment["SEMANTICMATCH_MODELS"] = Path.Combine(Root, "cache", "models");
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"semmatch {string.Join(' ', args)} did not finish");
-        }
-
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        return start;
     }
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

@@ -96,13 +96,13 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var manifest = settings.Index is null ? null : CatalogueIndex.ReadManifest(settings.Index);
+        using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
         var modelSource = settings.Model ?? manifest?.ModelSource ?? BundledModels.DefaultKey;
         var pooling = manifest?.Pooling is { } name ? Enum.Parse<Pooling>(name, ignoreCase: true) : (Pooling?)null;
         using var encoder = Inputs.Encoder(settings, modelSource, pooling);
         using var index = settings.Index is null
             ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
             : CatalogueIndex.Open(settings.Index, encoder);
-        using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
         var results = index.Search(settings.Query, new SearchOptions
         {
             Reranker = reranker,

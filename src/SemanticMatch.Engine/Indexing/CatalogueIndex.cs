@@ -125,10 +125,14 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <exception cref="IndexMismatchException">It is a file, or a folder holding anything but an index.</exception>
     public static void CheckTarget(string directory) => IndexFolder.CheckTarget(directory);
 
-    /// <summary>Reads the manifest of an index directory (to learn which model to load).</summary>
+    /// <summary>
+    /// Reads the manifest of an index directory (to learn which model to load); first restores the previous index when a
+    /// rebuild was killed between its two renames.
+    /// </summary>
     /// <exception cref="IndexMismatchException">Not an index directory.</exception>
     public static IndexManifest ReadManifest(string directory)
     {
+        IndexFolder.Recover(directory);
         var path = Path.Combine(directory, ManifestFile);
         if (!File.Exists(path))
         {
@@ -152,7 +156,6 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <exception cref="IndexMismatchException">Not an index, damaged, or built with another model.</exception>
     public static CatalogueIndex Open(string directory, ITextEncoder encoder)
     {
-        IndexFolder.Recover(directory);
         var manifest = ReadManifest(directory);
         if (manifest.ModelIdentity != encoder.Identity)
         {

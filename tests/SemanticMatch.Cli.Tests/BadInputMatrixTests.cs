@@ -1,0 +1,243 @@
+using System.Text.RegularExpressions;
+
+namespace SemanticMatch.Cli.Tests;
+
+/// <summary>
+/// Every command and every option given bad input, through the real executable: exit code 2, a message that names the
+/// option, file or line, no stack trace, and no file changed. A new option must join the table (see
+/// <see cref="Matrix_CoversEveryOptionOfEveryCommand"/>).
+/// </summary>
+/// <remarks>Arguments are separated by '|'; {P} is a valid products file, {J} valid judgments, {W} the case's folder, {F} a file in it.</remarks>
+[Collection(SemmatchProcess.Name)]
+public sealed partial class BadInputMatrixTests(Semmatch semmatch)
+{
+    private const string Train = "train|--train|{J}|--dev|{J}|--products|{P}|--out|{W}/model";
+    private const string Eval = "eval|--products|{P}|--judgments|{J}|--out|{W}/report";
+    private const string Index = "index|--products|{P}|--out|{W}/idx";
+
+    public static TheoryData<string, string> Cases { get; } = new()
+    {
+        // search
+        { "search|drill|--metod|bm25", "unknown option '--metod' for 'semmatch search'; did you mean '--method'?" },
+        { "search|drill|--method|semantic", "--method: 'semantic' is not one of: bm25, dense, hybrid" },
+        { "search|drill|--top|abc", "--top: 'abc' is not a whole number" },
+        { "search|drill|--top|0", "--top must be at least 1" },
+        { "search|drill|--top|99999999999", "--top: 99999999999 is too large" },
+        { "search|drill|--fusion|max", "--fusion: 'max' is not one of: rrf, weighted" },
+        { "search|drill|--dense-weight|1.5", "--dense-weight must be between 0 and 1" },
+        { "search|drill|--dense-weight|0,5", "--dense-weight: '0,5' is not a number" },
+        { "search|drill|--rerank|{W}/no-model", "unknown model '{W}/no-model'" },
+        { "search|drill|--rerank-depth|0", "--rerank-depth must be at least 1" },
+        { "search|drill|--first-stage-weight|1", "--first-stage-weight must be in [0, 1)" },
+        { "search|drill|--index|{W}/no-index", "'{W}/no-index' is not a SemanticMatch index" },
+        { "search|drill|--index", "--index needs a value (DIR)" },
+        { "search|drill|--json=maybe", "--json: 'maybe' is not true or false" },
+        { "search|drill|--no-spell=2", "--no-spell: '2' is not true or false" },
+        { "search|drill|--model|no-model", "unknown model 'no-model'" },
+        { "search|drill|--pooling|sum", "--pooling: 'sum' is not one of: mean, cls, max" },
+        { "search|drill|--batch-size|0", "--batch-size must be at least 1" },
+        { "search|   ", "the query is empty" },
+
+        // index
+        { Index + "|--feilds|title", "unknown option '--feilds' for 'semmatch index'; did you mean '--fields'?" },
+        { "index|--products|{P}|--out|{W}/site", "holds 'src', which is not part of a SemanticMatch index; nothing was changed" },
+        { "index|--products|{P}|--out|{F}", "'{F}' is a file, not a directory" },
+        { "index|--out|{W}/idx", "--products is required" },
+        { "index|--products|{P}", "--out is required" },
+        { "index|--products|{W}/missing.csv|--out|{W}/idx", "{W}/missing.csv: file not found" },
+        { "index|--products|{W}/semicolons.csv|--out|{W}/idx", "it looks ';'-separated: use commas" },
+        { "index|--products|{W}/open-quote.csv|--out|{W}/idx", "{W}/open-quote.csv:3: a quote '\"' opened here is never closed" },
+        { Index + "|--fields|title,colour", "--fields: 'colour' is not a column of {P} (it has: brand, title)" },
+        { Index + "|--fields|,", "--fields needs at least one field name" },
+        { Index + "|--metric|manhattan", "--metric: 'manhattan' is not one of: cosine, dot, euclidean, jaccard" },
+        { Index + "|--metric|jaccard", "--metric jaccard is lexical and cannot index vectors" },
+        { Index + "|--vector-index|annoy", "--vector-index: 'annoy' is not one of: exact, hnsw" },
+        { Index + "|--hnsw-m|1", "--hnsw-m must be in 2..256" },
+        { Index + "|--hnsw-ef-construction|0", "--hnsw-ef-construction must be at least 1" },
+        { Index + "|--hnsw-ef-search|-5", "--hnsw-ef-search must be at least 1" },
+        { Index + "|--hnsw-storage|f8", "--hnsw-storage: 'f8' is not one of: f32, f16, i8" },
+        { Index + "|--no-units=x", "--no-units: 'x' is not true or false" },
+        { Index + "|--no-html=x", "--no-html: 'x' is not true or false" },
+        { Index + "|--no-unicode=x", "--no-unicode: 'x' is not true or false" },
+        { Index + "|--skip-bad-rows=x", "--skip-bad-rows: 'x' is not true or false" },
+        { Index + "|--model|{W}", "model.onnx" },
+        { Index + "|--pooling|avg", "--pooling: 'avg' is not one of: mean, cls, max" },
+        { Index + "|--batch-size|x", "--batch-size: 'x' is not a whole number" },
+
+        // match
+        { "match|drill", "give a query and at least one product text" },
+        { "match|--pairs|{J}", "--pairs needs --products" },
+        { "match|drill|20V drill|--similarity|bm25", "--similarity: 'bm25' is not one of: cosine, dot, euclidean, jaccard" },
+        { "match|--pairs|{J}|--products|{P}|--out|{W}", "--out: '{W}' is a directory" },
+        { "match|--pairs|{J}|--products|{P}|--out|{W}/no/such/scored.csv", "--out: directory '{W}/no/such' does not exist" },
+        { "match|--pairs|{W}/duplicate.csv|--products|{P}|--similarity|jaccard", "{W}/duplicate.csv:3: field 'product_id': duplicate judgment of product 'd1' for query 'drill' (first on line 2)" },
+        { "match|--pairs|{J}|--products|{P}|--fields|colour", "--fields: 'colour' is not a column" },
+        { "match|drill|20V drill|--json=yes", "--json: 'yes' is not true or false" },
+        { "match|drill|20V drill|--no-units=x", "--no-units: 'x' is not true or false" },
+        { "match|drill|20V drill|--no-html=x", "--no-html: 'x' is not true or false" },
+        { "match|drill|20V drill|--no-unicode=x", "--no-unicode: 'x' is not true or false" },
+        { "match|--pairs|{W}/contradiction.csv|--products|{P}|--skip-bad-rows=1", "--skip-bad-rows: '1' is not true or false" },
+        { "match|drill|20V drill|--model|no-model", "unknown model 'no-model'" },
+        { "match|drill|20V drill|--pooling|first", "--pooling: 'first' is not one of: mean, cls, max" },
+        { "match|drill|20V drill|--batch-size|-1", "--batch-size must be at least 1" },
+
+        // eval
+        { Eval.Replace("{W}/report", "{F}", StringComparison.Ordinal), "--out: '{F}' is a file; give a directory" },
+        { "eval|--products|{P}|--judgments|{J}", "--products, --judgments and --out are required" },
+        { Eval + "|--methods|", "--methods: give at least one of bm25, dense, hybrid" },
+        { Eval + "|--methods|bm25,vector", "unknown method(s) in --methods: vector" },
+        { Eval + "|--models|minilm:sum", "--models entry 'minilm:sum': unknown pooling 'sum'" },
+        { Eval + "|--relevant-threshold|high", "--relevant-threshold: 'high' is not a number" },
+        { Eval + "|--scale-min|3|--scale-max|1", "--scale-min (3) must be below --scale-max (1)" },
+        { Eval + "|--scale-max|2", "{J}:2: field 'relevance': relevance 3 is outside the scale [-100, 2]" },
+        { "eval|--products|{P}|--judgments|{W}/absurd.csv|--out|{W}/report", "{W}/absurd.csv:2: field 'relevance': relevance 1e9 is outside the scale [-100, 100]" },
+        { "eval|--products|{P}|--judgments|{W}/contradiction.csv|--out|{W}/report", "contradicts line 2 (relevance 1 here, 3 there)" },
+        { Eval + "|--fusion|sum", "--fusion: 'sum' is not one of: rrf, weighted" },
+        { Eval + "|--dense-weight|-1", "--dense-weight must be between 0 and 1" },
+        { Eval + "|--no-spell=x", "--no-spell: 'x' is not true or false" },
+        { Eval + "|--rerank|{W}/no-model", "unknown model '{W}/no-model'" },
+        { Eval + "|--rerank-depth|0", "--rerank-depth must be at least 1" },
+        { Eval + "|--first-stage-weight|-0.1", "--first-stage-weight must be in [0, 1)" },
+        { Eval + "|--fields|colour", "--fields: 'colour' is not a column" },
+        { Eval + "|--no-units=x", "--no-units: 'x' is not true or false" },
+        { Eval + "|--no-html=x", "--no-html: 'x' is not true or false" },
+        { Eval + "|--no-unicode=x", "--no-unicode: 'x' is not true or false" },
+        { Eval + "|--skip-bad-rows=x", "--skip-bad-rows: 'x' is not true or false" },
+        { Eval + "|--model|no-model", "unknown model 'no-model'" },
+        { Eval + "|--pooling|x", "--pooling: 'x' is not one of: mean, cls, max" },
+        { Eval + "|--batch-size|0", "--batch-size must be at least 1" },
+        { Eval + "|--scale-min|x", "--scale-min: 'x' is not a number" },
+
+        // demo
+        { "demo|--top|0", "--top must be at least 1" },
+        { "demo|--tpo|3", "unknown option '--tpo' for 'semmatch demo'; did you mean '--top'?" },
+        { "demo|--no-spell=x", "--no-spell: 'x' is not true or false" },
+        { "demo|--model|no-model", "unknown model 'no-model'" },
+        { "demo|--pooling|x", "--pooling: 'x' is not one of: mean, cls, max" },
+        { "demo|--batch-size|0", "--batch-size must be at least 1" },
+
+        // quantize
+        { "quantize", "--out is required" },
+        { "quantize|--out|{W}/site", "--out: '{W}/site' is not empty" },
+        { "quantize|--model|no-model|--out|{W}/q", "unknown model 'no-model'" },
+
+        // train (all caught before any model or libtorch loads)
+        { "train", "--train, --dev, --products and --out are required" },
+        { Train.Replace("{W}/model", "{W}/site", StringComparison.Ordinal), "--out: '{W}/site' is not empty" },
+        { "train|--train|{W}/missing.csv|--dev|{J}|--products|{P}|--out|{W}/model", "{W}/missing.csv: file not found" },
+        { "train|--train|{J}|--dev|{W}/absurd.csv|--products|{P}|--out|{W}/model", "{W}/absurd.csv:2: field 'relevance'" },
+        { "train|--train|{J}|--dev|{J}|--products|{W}/missing.csv|--out|{W}/model", "{W}/missing.csv: file not found" },
+        { Train + "|--base|no-model", "unknown model 'no-model'" },
+        { Train + "|--objective|listnet", "--objective: 'listnet' is not one of: bce, mnrl, cosent, cross, cross-graded" },
+        { Train + "|--optimizer|adam", "--optimizer: 'adam' is not one of: adamw, sgd" },
+        { Train + "|--lr|0", "--lr must be positive" },
+        { Train + "|--batch-size|1", "--batch-size must be at least 2" },
+        { Train + "|--epochs|0", "--epochs must be at least 1" },
+        { Train + "|--weight-decay|-1", "--weight-decay must be >= 0" },
+        { Train + "|--dropout|1", "--dropout must be in [0, 1)" },
+        { Train + "|--warmup|2", "--warmup must be in [0, 1]" },
+        { Train + "|--max-grad-norm|-1", "--max-grad-norm must be >= 0" },
+        { Train + "|--patience|0", "--patience must be at least 1" },
+        { Train + "|--seed|x", "--seed: 'x' is not a whole number" },
+        { Train + "|--freeze-layers|-2", "--freeze-layers must be -1 (none), 0 (embeddings) or a layer count" },
+        { Train + "|--lora-rank|-1", "--lora-rank must be >= 0" },
+        { Train + "|--lora-alpha|0", "--lora-alpha must be positive" },
+        { Train + "|--max-query-length|2", "--max-query-length must be at least 3 tokens" },
+        { Train + "|--max-product-length|2", "--max-product-length must be at least 3 tokens" },
+        { Train + "|--hard-negatives|--objective|cosent", "--hard-negatives need the mnrl objective" },
+        { Train + "|--random-negatives|-1", "--random-negatives must be >= 0" },
+        { Train + "|--resume=x", "--resume: 'x' is not true or false" },
+        { Train + "|--relevant-threshold|x", "--relevant-threshold: 'x' is not a number" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void BadInput_ExitsWith2_NamesTheProblem_AndChangesNoFile(string args, string expected)
+    {
+        var work = CreateWorkFolder();
+        var before = Snapshot(work);
+
+        var result = semmatch.Run([.. args.Split('|').Select(a => Expand(a, work))]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(Expand(expected, work), result.Stderr.ReplaceLineEndings(" "));
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr);
+        Assert.DoesNotContain("Exception", result.Stderr);
+        Assert.Equal(before, Snapshot(work));
+    }
+
+    [Theory]
+    [InlineData("demo")]
+    [InlineData("search")]
+    [InlineData("index")]
+    [InlineData("match")]
+    [InlineData("train")]
+    [InlineData("quantize")]
+    [InlineData("eval")]
+    public void Help_WorksForEveryCommand(string command)
+    {
+        var result = semmatch.Run(command, "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"semmatch {command}", result.Stdout);
+        Assert.NotEmpty(OptionsInHelp(result.Stdout));
+        Assert.Equal(string.Empty, result.Stderr);
+    }
+
+    [Fact]
+    public void Matrix_CoversEveryOptionOfEveryCommand()
+    {
+        var missing = new List<string>();
+        foreach (var command in new[] { "demo", "search", "index", "match", "train", "quantize", "eval" })
+        {
+            var help = semmatch.Run(command, "--help");
+            var tokens = Cases.Select(c => c.Data.Item1).Where(a => a.StartsWith(command + "|", StringComparison.Ordinal) || a == command)
+                .SelectMany(a => a.Split('|'))
+                .Select(t => t.Split('=')[0])
+                .ToHashSet(StringComparer.Ordinal);
+            missing.AddRange(OptionsInHelp(help.Stdout).Where(o => o != "--help" && !tokens.Contains(o)).Select(o => $"{command} {o}"));
+        }
+
+        Assert.True(missing.Count == 0, "options without a bad-input case: " + string.Join(", ", missing));
+    }
+
+    private static List<string> OptionsInHelp(string help) =>
+        help[help.IndexOf("OPTIONS:", StringComparison.Ordinal)..]
+            .Split('\n')
+            .Select(line => OptionLine().Match(line))
+            .Where(m => m.Success)
+            .Select(m => m.Groups[1].Value)
+            .ToList();
+
+    [GeneratedRegex(@"^\s+(?:-\S, )?(--[a-z0-9-]+)")]
+    private static partial Regex OptionLine();
+
+    private string CreateWorkFolder()
+    {
+        var work = Path.Combine(semmatch.Root, "matrix-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(work, "site", "src"));
+        File.WriteAllText(Path.Combine(work, "site", "manifest.json"), "{\"name\":\"x\"}");
+        File.WriteAllText(Path.Combine(work, "site", "src", "app.js"), "x");
+        File.WriteAllText(Path.Combine(work, "products.csv"), "product_id,title,brand\nd1,Cordless Drill,Acme\nh1,Garden Hose,Hosey\n");
+        File.WriteAllText(Path.Combine(work, "judgments.csv"), "query,product_id,relevance\ndrill,d1,3\ndrill,h1,1\n");
+        File.WriteAllText(Path.Combine(work, "duplicate.csv"), "query,product_id,relevance\ndrill,d1,3\ndrill,d1,3\n");
+        File.WriteAllText(Path.Combine(work, "contradiction.csv"), "query,product_id,relevance\ndrill,d1,3\ndrill,d1,1\n");
+        File.WriteAllText(Path.Combine(work, "absurd.csv"), "query,product_id,relevance\ndrill,d1,1e9\n");
+        File.WriteAllText(Path.Combine(work, "semicolons.csv"), "product_id;title\nd1;Cordless Drill\n");
+        File.WriteAllText(Path.Combine(work, "open-quote.csv"), "product_id,title\nd1,Cordless Drill\nh1,\"Garden Hose\n");
+        File.WriteAllText(Path.Combine(work, "existing.txt"), "keep me");
+        return work;
+    }
+
+    private static string Expand(string text, string work) => text
+        .Replace("{P}", Path.Combine(work, "products.csv"), StringComparison.Ordinal)
+        .Replace("{J}", Path.Combine(work, "judgments.csv"), StringComparison.Ordinal)
+        .Replace("{F}", Path.Combine(work, "existing.txt"), StringComparison.Ordinal)
+        .Replace("{W}", work, StringComparison.Ordinal);
+
+    private static SortedDictionary<string, string> Snapshot(string folder) =>
+        new(Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).ToDictionary(
+            path => Path.GetRelativePath(folder, path),
+            path => File.Exists(path) ? $"{new FileInfo(path).Length}:{File.GetLastWriteTimeUtc(path).Ticks}:{File.ReadAllText(path)}" : "dir"),
+            StringComparer.Ordinal);
+}
