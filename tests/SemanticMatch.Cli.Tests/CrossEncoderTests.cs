@@ -32,7 +32,7 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
         Assert.InRange(methods[1].GetProperty("rmse").GetDouble(), 0, 1.0);
 
         Assert.True(searched.ExitCode == 0, searched.ToString());
-        var scores = JsonDocument.Parse(searched.Stdout).RootElement.EnumerateArray().Select(r => r.GetProperty("score").GetSingle()).ToList();
+        var scores = JsonDocument.Parse(searched.Stdout).RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("score").GetSingle()).ToList();
         Assert.Equal(8, scores.Count);
         Assert.All(scores.Take(5), s => Assert.InRange(s, 1f, 3f)); // the re-scored top 5 carry predicted relevance
         Assert.Equal(scores.Take(5).OrderDescending(), scores.Take(5));

@@ -23,7 +23,7 @@ public sealed class IndexAndEvalTests(Semmatch semmatch)
         Assert.True(built.ExitCode == 0, built.ToString());
         Assert.Contains("indexed 3 products", built.Stdout);
         Assert.True(searched.ExitCode == 0, searched.ToString());
-        Assert.Equal("a2", JsonDocument.Parse(searched.Stdout).RootElement[0].GetProperty("product_id").GetString());
+        Assert.Equal("a2", JsonDocument.Parse(searched.Stdout).RootElement.GetProperty("results")[0].GetProperty("product_id").GetString());
     }
 
     [Fact]

@@ -64,5 +64,5 @@ public sealed class SearchAndDemoTests(Semmatch semmatch)
     }
 
     private static List<string> Titles(string json) =>
-        JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("title").GetString()!).ToList();
+        JsonDocument.Parse(json).RootElement.GetProperty("results").EnumerateArray().Select(e => e.GetProperty("title").GetString()!).ToList();
 }

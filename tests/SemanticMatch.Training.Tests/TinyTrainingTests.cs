@@ -172,7 +172,7 @@ public sealed class TinyTrainingTests
         var (train, dev) = SyntheticTask();
         using var model = BiEncoder(Options(Objective.Mnrl));
 
-        var error = Assert.Throws<InvalidOperationException>(() =>
+        var error = Assert.Throws<InvalidRequestException>(() =>
             new FineTuner(Options(Objective.Mnrl)).Fit(model, train, dev, null, "/nonexistent/checkpoint", resume: true));
 
         Assert.StartsWith("nothing to resume", error.Message);
@@ -184,7 +184,7 @@ public sealed class TinyTrainingTests
         var (train, _) = SyntheticTask();
         using var model = BiEncoder(Options(Objective.Mnrl));
 
-        var error = Assert.Throws<ArgumentException>(() => new FineTuner(Options(Objective.Mnrl)).Fit(model, train, []));
+        var error = Assert.Throws<InvalidRequestException>(() => new FineTuner(Options(Objective.Mnrl)).Fit(model, train, []));
 
         Assert.StartsWith("no dev queries", error.Message);
     }
