@@ -30,7 +30,7 @@ public sealed class IndexRebuildKillTests(Semmatch semmatch)
         Assert.True(built.ExitCode == 0, built.ToString());
 
         // How long a whole rebuild takes here, so the kills spread over model loading, embedding and writing.
-        CopyDirectory(pristine, target);
+        Semmatch.CopyDirectory(pristine, target);
         var timer = Stopwatch.StartNew();
         var full = semmatch.Run("index", "--products", newProducts, "--out", target);
         var duration = timer.Elapsed;
@@ -41,7 +41,7 @@ public sealed class IndexRebuildKillTests(Semmatch semmatch)
         for (var trial = 0; trial < 5; trial++)
         {
             Directory.Delete(target, recursive: true);
-            CopyDirectory(pristine, target);
+            Semmatch.CopyDirectory(pristine, target);
             var killAfter = duration * (0.3 + 0.8 * random.NextDouble());
             using (var process = Process.Start(semmatch.StartInfo(work, "index", "--products", newProducts, "--out", target))!)
             {
@@ -74,19 +74,5 @@ public sealed class IndexRebuildKillTests(Semmatch semmatch)
         Assert.True(File.Exists(Path.Combine(index, "manifest.json")), $"{index} has no manifest after the kill");
         using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(index, "manifest.json")));
         return manifest.RootElement.GetProperty("productCount").GetInt32();
-    }
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
-        {
-            Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
-        }
-
-        Directory.CreateDirectory(destination);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)));
-        }
     }
 }

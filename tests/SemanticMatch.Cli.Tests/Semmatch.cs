@@ -55,6 +55,21 @@ public sealed class Semmatch : IDisposable
         return start;
     }
 
+    /// <summary>Copies a directory tree.</summary>
+    public static void CopyDirectory(string source, string destination)
+    {
+        Directory.CreateDirectory(destination);
+        foreach (var directory in Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)));
+        }
+    }
+
     public void Dispose() => Directory.Delete(Root, recursive: true);
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr)

@@ -15,7 +15,7 @@ public sealed class TrustTests(Semmatch semmatch)
     {
         var work = NewFolder("relative");
         semmatch.Run("match", "warm", "up"); // materialises the bundled model into the test's model store
-        CopyDirectory(Path.Combine(semmatch.Root, "cache", "models", "minilm"), Path.Combine(work, "my-model"));
+        Semmatch.CopyDirectory(Path.Combine(semmatch.Root, "cache", "models", "minilm"), Path.Combine(work, "my-model"));
         File.WriteAllText(Path.Combine(work, "p.csv"), Catalogue);
 
         var built = semmatch.RunIn(work, "index", "--products", "p.csv", "--out", "idx", "--model", "./my-model");
@@ -117,14 +117,5 @@ public sealed class TrustTests(Semmatch semmatch)
         var path = Path.Combine(semmatch.Root, name + "-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
-    }
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        Directory.CreateDirectory(destination);
-        foreach (var file in Directory.EnumerateFiles(source))
-        {
-            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
-        }
     }
 }
