@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
-using SemanticMatch.Core.Fusion;
+using SemanticMatch.Engine.Search;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
 
@@ -213,41 +213,8 @@ public sealed partial class CatalogueIndex : IDisposable
     public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
     {
         var prepared = PrepareQuery(query, options.SpellCorrection);
-        if (Products.Count == 0)
-        {
-            return [];
-        }
-
-        // Asking for more than the catalogue holds is asking for all of it.
-        var catalogue = Products.Count;
-        options = options with
-        {
-            Top = Math.Min(options.Top, catalogue),
-            RerankDepth = Math.Min(options.RerankDepth, catalogue),
-            FusionDepth = Math.Min(options.FusionDepth, catalogue),
-        };
-        var firstStage = options with { Top = options.Reranker is null ? options.Top : Math.Max(options.Top, options.RerankDepth) };
-        IReadOnlyList<SearchHit> hits = firstStage.Method switch
-        {
-            SearchMethod.Bm25 => Keyword.Search(prepared, firstStage.Top),
-            SearchMethod.Dense => Vectors.Search(EmbedQuery(prepared), firstStage.Top),
-            _ => SearchHybrid(prepared, EmbedQuery(prepared), firstStage),
-        };
-        if (options.Reranker is { } reranker)
-        {
-            hits = Reranking.Rerank(prepared, hits, options.RerankDepth, reranker, id => _text.Of(Products[id]), options.RerankFirstStageWeight);
-        }
-
-        return hits.Take(options.Top).Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
-    }
-
-    /// <summary>Hybrid retrieval with a query that is already prepared and embedded.</summary>
-    public IReadOnlyList<SearchHit> SearchHybrid(string preparedQuery, float[] queryVector, SearchOptions options)
-    {
-        var depth = Math.Min(Math.Max(options.Top, options.FusionDepth), Math.Max(1, Products.Count));
-        return HybridFusion.Fuse(Keyword.Search(preparedQuery, depth), Vectors.Search(queryVector, depth), options.Fusion)
-            .Take(options.Top)
-            .ToList();
+        var hits = SearchPipeline.Run(prepared, options, Products.Count, Keyword, Vectors, EmbedQuery, id => _text.Of(Products[id]));
+        return hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
     }
 
     /// <inheritdoc />
