@@ -1,0 +1,104 @@
+using SemanticMatch.Core.Fusion;
+using SemanticMatch.Engine;
+
+namespace SemanticMatch.Collections;
+
+/// <summary>A search of one collection.</summary>
+public sealed record CollectionQuery
+{
+    /// <summary>Longest query accepted, in characters.</summary>
+    public const int MaxQueryLength = 1000;
+
+    /// <summary>Largest top accepted.</summary>
+    public const int MaxTop = 1000;
+
+    /// <summary>What the user typed.</summary>
+    public required string Query { get; init; }
+
+    /// <summary>Number of hits (1..<see cref="MaxTop"/>).</summary>
+    public int Top { get; init; } = 10;
+
+    /// <summary>BM25, dense or hybrid.</summary>
+    public SearchMethod Method { get; init; } = SearchMethod.Hybrid;
+
+    /// <summary>Fusion rule and weights for hybrid.</summary>
+    public FusionOptions Fusion { get; init; } = new();
+
+    /// <summary>Re-rank with the collection's cross-encoder.</summary>
+    public bool Rerank { get; init; }
+
+    /// <summary>How many first-stage hits the cross-encoder re-scores.</summary>
+    public int RerankDepth { get; init; } = 50;
+
+    /// <summary>Conditions every hit meets (all of them), applied before fusion and re-ranking.</summary>
+    public IReadOnlyList<FieldFilter> Filters { get; init; } = [];
+
+    /// <summary>Hits scoring below this are dropped (so a FAQ bot or an ad slot can say "no good match").</summary>
+    public double? MinScore { get; init; }
+
+    /// <summary>Correct query words that no record contains.</summary>
+    public bool SpellCorrection { get; init; } = true;
+}
+
+/// <summary>
+/// A condition on one field: equal to a value, one of several values, or a numeric range (bounds inclusive).
+/// Values compare as text, except range bounds, which compare numbers.
+/// </summary>
+public sealed record FieldFilter
+{
+    /// <summary>The field.</summary>
+    public required string Field { get; init; }
+
+    /// <summary>The field's text must equal this.</summary>
+    public string? EqualTo { get; init; }
+
+    /// <summary>The field's text must be one of these.</summary>
+    public IReadOnlyList<string>? In { get; init; }
+
+    /// <summary>The field's number must be at least this.</summary>
+    public double? Min { get; init; }
+
+    /// <summary>The field's number must be at most this.</summary>
+    public double? Max { get; init; }
+
+    /// <summary>Whether <paramref name="record"/> meets the condition.</summary>
+    public bool Accepts(Record record)
+    {
+        if (EqualTo is not null && record.Text(Field) != EqualTo)
+        {
+            return false;
+        }
+
+        if (In is not null && !In.Contains(record.Text(Field)))
+        {
+            return false;
+        }
+
+        if (Min is null && Max is null)
+        {
+            return true;
+        }
+
+        return record.Number(Field) is { } number && (Min is null || number >= Min) && (Max is null || number <= Max);
+    }
+}
+
+/// <summary>One hit of a collection search.</summary>
+/// <param name="Rank">1-based rank.</param>
+/// <param name="Record">The record, without its private fields.</param>
+/// <param name="Score">The method's score (see <see cref="Engine.SearchMethod"/>).</param>
+public sealed record CollectionHit(int Rank, Record Record, float Score);
+
+/// <summary>The result of a collection search.</summary>
+/// <param name="Searched">The query as searched: normalised and spell-corrected.</param>
+/// <param name="Corrected">Whether spelling correction changed it.</param>
+/// <param name="Hits">Best first.</param>
+public sealed record CollectionSearchResult(string Searched, bool Corrected, IReadOnlyList<CollectionHit> Hits);
+
+/// <summary>What a collection holds.</summary>
+/// <param name="Name">Its name.</param>
+/// <param name="Settings">Its settings.</param>
+/// <param name="Count">Number of records.</param>
+/// <param name="Dimension">Vector length.</param>
+/// <param name="BytesOnDisk">Size of its folder.</param>
+public sealed record CollectionInfo(string Name, CollectionSettings Settings, int Count, int Dimension, long BytesOnDisk);

@@ -1,0 +1,45 @@
+using System.Text.RegularExpressions;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine.Indexing;
+
+namespace SemanticMatch.Collections;
+
+/// <summary>How a collection embeds, indexes and returns its records.</summary>
+public sealed partial record CollectionSettings
+{
+    /// <summary>The bi-encoder: "minilm", "minilm-int8", "arctic", "arctic-int8" or a model directory.</summary>
+    public string Model { get; init; } = "minilm";
+
+    /// <summary>Fields embedded and keyword-indexed, in order.</summary>
+    public IReadOnlyList<string> Fields { get; init; } = ["title"];
+
+    /// <summary>Vector similarity (cosine, dot or euclidean).</summary>
+    public SimilarityMetric Metric { get; init; } = SimilarityMetric.Cosine;
+
+    /// <summary>Exact or HNSW vectors.</summary>
+    public VectorIndexKind VectorIndex { get; init; } = VectorIndexKind.Exact;
+
+    /// <summary>A cross-encoder that re-ranks when a search asks for it; null = none.</summary>
+    public string? Reranker { get; init; }
+
+    /// <summary>Fields that may be indexed (if listed in <see cref="Fields"/>) but are never returned.</summary>
+    public IReadOnlyList<string> PrivateFields { get; init; } = [];
+
+    /// <summary>Checks every value; returns the first problem or null.</summary>
+    public OptionProblem? Problem() => this switch
+    {
+        { Model: null or "" } => new(nameof(Model), "must name a model"),
+        { Fields: null or { Count: 0 } } => new(nameof(Fields), "must list at least one field"),
+        _ when Fields.Any(f => string.IsNullOrWhiteSpace(f) || f == Record.IdProperty) => new(nameof(Fields), "must be non-empty field names other than 'id'"),
+        { Metric: SimilarityMetric.Jaccard } => new(nameof(Metric), "must be cosine, dot or euclidean (jaccard is lexical)"),
+        _ when PrivateFields is null || PrivateFields.Contains(Record.IdProperty) => new(nameof(PrivateFields), "cannot hide 'id'"),
+        _ => null,
+    };
+
+    /// <summary>Whether <paramref name="name"/> can name a collection: 1-64 of a-z, 0-9, '-', '_', starting with a letter or digit.</summary>
+    public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,224 @@
+using SemanticMatch.Core;
+using SemanticMatch.Core.Text;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Engine.Search;
+using SemanticMatch.Index.Keyword;
+using SemanticMatch.Index.Vectors;
+
+namespace SemanticMatch.Collections;
+
+/// <summary>
+/// A live collection held in memory (records, BM25, vectors) and made durable by a write-ahead log and snapshots in its
+/// folder. Writes are embedded first, then logged, flushed and applied in log order; a write is acknowledged only once
+/// it is on disk and visible to searches.
+/// </summary>
+/// <remarks>Thread-safe: searches run concurrently and see each write whole (a reader-writer lock guards the indexes).</remarks>
+public sealed partial class EmbeddedCollection : IAsyncDisposable
+{
+    private readonly Dictionary<string, Stored> _records = new(StringComparer.Ordinal);
+    private readonly ReaderWriterLockSlim _lock = new();
+    private readonly ITextEncoder _encoder;
+    private readonly IPairScorer? _reranker;
+    private readonly ProductText _text;
+    private readonly HashSet<string> _private;
+    private readonly string _directory;
+    private readonly CollectionOptions _options;
+    private readonly IVectorIndex _vectors;
+    private readonly Bm25Index _keyword = Bm25Index.CreateInMemory();
+    private WriteAheadLog? _log;
+
+    private EmbeddedCollection(string directory, string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker,
+        CollectionOptions options)
+    {
+        _directory = directory;
+        Name = name;
+        Settings = settings;
+        _encoder = encoder;
+        _reranker = reranker;
+        _options = options;
+        _text = new ProductText(settings.Fields, TextNormalizationOptions.Default);
+        _private = new HashSet<string>(settings.PrivateFields, StringComparer.Ordinal);
+        _vectors = settings.VectorIndex == VectorIndexKind.Hnsw
+            ? new HnswVectorIndex(encoder.Dimension, settings.Metric)
+            : new ExactVectorIndex(encoder.Dimension, settings.Metric);
+    }
+
+    /// <summary>The collection's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Its settings.</summary>
+    public CollectionSettings Settings { get; }
+
+    /// <summary>Vector length of its model.</summary>
+    public int Dimension => _encoder.Dimension;
+
+    /// <summary>Number of records.</summary>
+    public int Count
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _records.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Bytes of its files on disk.</summary>
+    public long BytesOnDisk => new DirectoryInfo(_directory).EnumerateFiles().Sum(f => f.Length);
+
+    /// <summary>Opens the collection in <paramref name="directory"/>: loads the snapshot, replays the log, drops a torn tail.</summary>
+    /// <exception cref="InvalidRequestException">Its model or re-ranker cannot be loaded.</exception>
+    public static EmbeddedCollection Open(string directory, string name, CollectionSettings settings, IModelProvider models,
+        CollectionOptions? options = null)
+    {
+        var encoder = models.Encoder(settings.Model);
+        var reranker = settings.Reranker is null ? null : models.Reranker(settings.Reranker);
+        var collection = new EmbeddedCollection(directory, name, settings, encoder, reranker, options ?? new CollectionOptions());
+        collection.Recover();
+        return collection;
+    }
+
+    /// <summary>Adds or replaces records; completes when the batch is durable and searchable.</summary>
+    /// <exception cref="InvalidRequestException">A record has no text in the collection's fields, or an id repeats.</exception>
+    public async Task<int> UpsertAsync(IReadOnlyList<Record> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0)
+        {
+            return 0;
+        }
+
+        var duplicate = records.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidRequestException($"record '{duplicate.Key}' appears {duplicate.Count()} times in one batch");
+        }
+
+        var texts = records.Select(r => _text.Of(r.ToProduct())).ToList();
+        var empty = texts.FindIndex(t => t.Length == 0);
+        if (empty >= 0)
+        {
+            throw new InvalidRequestException(
+                $"record '{records[empty].Id}' has no text in the collection's fields ({string.Join(", ", Settings.Fields)})");
+        }
+
+        var vectors = _encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
+        var entry = LogEntry.Upsert(records.Select((r, i) => new Stored(r, vectors[i])).ToList());
+        await Log.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
+        return records.Count;
+    }
+
+    /// <summary>Deletes a record; false when it is not there. Completes when the deletion is durable.</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        if (Get(id) is null)
+        {
+            return false;
+        }
+
+        await Log.AppendAsync(LogEntry.Delete([id]), cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>The record (without private fields), or null.</summary>
+    public Record? Get(string id)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _records.TryGetValue(id, out var stored) ? stored.Record.Without(_private) : null;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Searches the collection through the engine's pipeline.</summary>
+    /// <exception cref="InvalidRequestException">The query has nothing to match, or re-ranking was asked of a collection without a re-ranker.</exception>
+    public CollectionSearchResult Search(CollectionQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Rerank && _reranker is null)
+        {
+            throw new InvalidRequestException($"collection '{Name}' has no re-ranker; set one with \"reranker\" when creating it");
+        }
+
+        var normalized = _text.OfQuery(query.Query);
+        if (!normalized.Any(char.IsLetterOrDigit))
+        {
+            throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
+        }
+
+        var options = new SearchOptions
+        {
+            Method = query.Method,
+            Top = query.Top,
+            Fusion = query.Fusion,
+            Reranker = query.Rerank ? _reranker : null,
+            RerankDepth = query.RerankDepth,
+        };
+        _lock.EnterReadLock();
+        try
+        {
+            var prepared = query.SpellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
+            Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
+            var hits = SearchPipeline.Run(prepared, options, _records.Count, _keyword, _vectors,
+                q => _encoder.EncodeOne(q, TextRole.Query), id => _text.Of(_records[id].Record.ToProduct()), filter, cancellationToken);
+            var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
+                .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score))
+                .ToList();
+            return new CollectionSearchResult(prepared, prepared != normalized, kept);
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>The records nearest to record <paramref name="id"/> by vector (itself excluded); null when it is not there.</summary>
+    public IReadOnlyList<CollectionHit>? Similar(string id, int top)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            if (!_records.TryGetValue(id, out var stored))
+            {
+                return null;
+            }
+
+            return _vectors.Search(stored.Vector, Math.Min(top + 1, _records.Count))
+                .Where(h => h.ProductId != id)
+                .Take(top)
+                .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score))
+                .ToList();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_log is not null)
+        {
+            await _log.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _vectors.Dispose();
+        _keyword.Dispose();
+        _lock.Dispose();
+    }
+
+    private WriteAheadLog Log => _log ?? throw new InvalidOperationException("the collection is not open");
+
+    /// <summary>A record and its vector, as held in memory, the log and snapshots.</summary>
+    internal sealed record Stored(Record Record, float[] Vector);
+}

@@ -1,0 +1,187 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SemanticMatch.Core;
+
+namespace SemanticMatch.Collections;
+
+/// <summary>
+/// Collections in folders under <c>DATA/collections/NAME</c>: <c>collection.json</c> (settings), <c>wal.log</c> and
+/// <c>snapshot.jsonl</c>. Opening the store recovers every collection.
+/// </summary>
+public sealed class EmbeddedCollectionStore : ICollectionStore
+{
+    private const string SettingsFile = "collection.json";
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _schema = new(1, 1);
+    private readonly string _root;
+    private readonly IModelProvider _models;
+    private readonly CollectionOptions _options;
+
+    private EmbeddedCollectionStore(string dataDirectory, IModelProvider models, CollectionOptions options)
+    {
+        _root = Path.Combine(dataDirectory, "collections");
+        _models = models;
+        _options = options;
+    }
+
+    /// <summary>Opens (recovers) every collection under <paramref name="dataDirectory"/>.</summary>
+    public static EmbeddedCollectionStore Open(string dataDirectory, IModelProvider models, CollectionOptions? options = null)
+    {
+        var store = new EmbeddedCollectionStore(dataDirectory, models, options ?? new CollectionOptions());
+        Directory.CreateDirectory(store._root);
+        foreach (var folder in Directory.EnumerateDirectories(store._root))
+        {
+            var name = Path.GetFileName(folder);
+            var settingsPath = Path.Combine(folder, SettingsFile);
+            if (!CollectionSettings.IsValidName(name) || !File.Exists(settingsPath))
+            {
+                continue; // a half-created or half-deleted collection: never acknowledged
+            }
+
+            var settings = JsonSerializer.Deserialize<CollectionSettings>(File.ReadAllText(settingsPath), s_json)!;
+            store._collections[name] = EmbeddedCollection.Open(folder, name, settings, models, store._options);
+        }
+
+        return store;
+    }
+
+    /// <summary>Whether the store has never held a collection (for creating the demo collection on first start).</summary>
+    public bool IsEmpty => _collections.IsEmpty;
+
+    /// <inheritdoc />
+    public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        if (settings.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"{problem.Property}: {problem.Rule}");
+        }
+
+        await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_collections.TryGetValue(name, out var existing))
+            {
+                return JsonSerializer.Serialize(existing.Settings, s_json) == JsonSerializer.Serialize(settings, s_json)
+                    ? false
+                    : throw new CollectionConflictException(name);
+            }
+
+            var folder = Path.Combine(_root, name);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true); // left by a create or drop that never finished
+            }
+
+            var staging = Path.Combine(_root, $".{name}.creating-{Guid.NewGuid():N}");
+            Directory.CreateDirectory(staging);
+            try
+            {
+                DurableFiles.Replace(Path.Combine(staging, SettingsFile), s => JsonSerializer.Serialize(s, settings, s_json));
+                var collection = EmbeddedCollection.Open(staging, name, settings, _models, _options);
+                await collection.DisposeAsync().ConfigureAwait(false);
+                Directory.Move(staging, folder);
+                DurableFiles.SyncDirectory(_root);
+            }
+            catch
+            {
+                Directory.Delete(staging, recursive: true);
+                throw;
+            }
+
+            _collections[name] = EmbeddedCollection.Open(folder, name, settings, _models, _options);
+            return true;
+        }
+        finally
+        {
+            _schema.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_collections.TryRemove(name, out var collection))
+            {
+                return false;
+            }
+
+            await collection.DisposeAsync().ConfigureAwait(false);
+            var folder = Path.Combine(_root, name);
+            var doomed = Path.Combine(_root, $".{name}.dropping-{Guid.NewGuid():N}");
+            Directory.Move(folder, doomed);
+            DurableFiles.SyncDirectory(_root);
+            Directory.Delete(doomed, recursive: true);
+            return true;
+        }
+        finally
+        {
+            _schema.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<CollectionInfo> List() =>
+        _collections.Values.OrderBy(c => c.Name, StringComparer.Ordinal).Select(Info).ToList();
+
+    /// <inheritdoc />
+    public CollectionInfo Describe(string name) => Info(Collection(name));
+
+    /// <inheritdoc />
+    public Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default) =>
+        Collection(name).UpsertAsync(records, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default) =>
+        Collection(name).DeleteAsync(id, cancellationToken);
+
+    /// <inheritdoc />
+    public Record? Find(string name, string id) => Collection(name).Get(id);
+
+    /// <inheritdoc />
+    public CollectionSearchResult Search(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
+        Collection(name).Search(query, cancellationToken);
+
+    /// <inheritdoc />
+    public IReadOnlyList<CollectionHit>? Similar(string name, string id, int top) => Collection(name).Similar(id, top);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var collection in _collections.Values)
+        {
+            await collection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _collections.Clear();
+        _schema.Dispose();
+    }
+
+    private static CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk);
+
+    private static void CheckName(string name)
+    {
+        if (!CollectionSettings.IsValidName(name))
+        {
+            throw new InvalidRequestException(
+                $"'{name}' is not a valid collection name: use 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
+        }
+    }
+
+    private EmbeddedCollection Collection(string name) =>
+        CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)
+            ? collection
+            : throw new CollectionNotFoundException(name);
+}

@@ -1,0 +1,39 @@
+namespace SemanticMatch.Collections;
+
+/// <summary>
+/// Named collections of records, each searchable by BM25, dense and hybrid retrieval. The embedded store keeps them in
+/// files beside the service; other implementations (a database) sit behind the same interface.
+/// </summary>
+/// <remarks>Thread-safe. Writes complete only once they are durable and visible to searches.</remarks>
+public interface ICollectionStore : IAsyncDisposable
+{
+    /// <summary>Creates a collection; true when created, false when it already existed with the same settings.</summary>
+    /// <exception cref="Core.InvalidRequestException">A bad name or settings, or an unknown model.</exception>
+    /// <exception cref="CollectionConflictException">It exists with other settings.</exception>
+    Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a collection and its records; false when there was none.</summary>
+    Task<bool> DropAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every collection, by name.</summary>
+    IReadOnlyList<CollectionInfo> List();
+
+    /// <summary>One collection's description.</summary>
+    /// <exception cref="CollectionNotFoundException">No such collection.</exception>
+    CollectionInfo Describe(string name);
+
+    /// <summary>Adds or replaces records; returns how many.</summary>
+    Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a record; false when it was not there.</summary>
+    Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>A record without its private fields, or null.</summary>
+    Record? Find(string name, string id);
+
+    /// <summary>Searches a collection.</summary>
+    CollectionSearchResult Search(string name, CollectionQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The records most similar to record <paramref name="id"/>, or null when it is not there.</summary>
+    IReadOnlyList<CollectionHit>? Similar(string name, string id, int top);
+}

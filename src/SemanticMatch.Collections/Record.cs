@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Text.Json;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Catalogue;
+
+namespace SemanticMatch.Collections;
+
+/// <summary>An item of a collection: an id and named fields holding strings, numbers, booleans or null.</summary>
+/// <param name="Id">Unique, non-empty id (at most <see cref="MaxIdLength"/> characters).</param>
+/// <param name="Fields">Field values by name (case-sensitive); never contains "id".</param>
+public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> Fields)
+{
+    /// <summary>Longest id accepted.</summary>
+    public const int MaxIdLength = 512;
+
+    /// <summary>The id property name in JSON.</summary>
+    public const string IdProperty = "id";
+
+    /// <summary>Reads a record from a JSON object <c>{"id": "p1", "title": "...", "price": 12.5}</c>.</summary>
+    /// <param name="json">The object.</param>
+    /// <param name="where">Where it came from, for messages ("record 3").</param>
+    /// <exception cref="InvalidRequestException">Not an object, no string id, or a field that is an object or array.</exception>
+    public static Record FromJson(JsonElement json, string where)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new InvalidRequestException($"{where}: expected a JSON object, got {json.ValueKind.ToString().ToLowerInvariant()}");
+        }
+
+        string? id = null;
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in json.EnumerateObject())
+        {
+            if (property.Name == IdProperty)
+            {
+                id = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Number => property.Value.GetRawText(),
+                    _ => throw new InvalidRequestException($"{where}: 'id' must be a string"),
+                };
+                continue;
+            }
+
+            if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                throw new InvalidRequestException($"{where}: field '{property.Name}' must be a string, number, boolean or null");
+            }
+
+            fields[property.Name] = property.Value.Clone();
+        }
+
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new InvalidRequestException($"{where}: 'id' is missing or empty");
+        }
+
+        if (id.Length > MaxIdLength)
+        {
+            throw new InvalidRequestException($"{where}: 'id' is {id.Length} characters long; at most {MaxIdLength}");
+        }
+
+        return new Record(id, fields);
+    }
+
+    /// <summary>A field as text: strings as they are, numbers and booleans as written, null or missing as "".</summary>
+    public string Text(string field) => Fields.TryGetValue(field, out var value)
+        ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString()!,
+            JsonValueKind.Null or JsonValueKind.Undefined => string.Empty,
+            _ => value.GetRawText(),
+        }
+        : string.Empty;
+
+    /// <summary>A field as a number, when it is one (or a string holding one).</summary>
+    public double? Number(string field) => Fields.TryGetValue(field, out var value)
+        ? value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetDouble(),
+            JsonValueKind.String when double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
+            _ => null,
+        }
+        : null;
+
+    /// <summary>The record as the engine's product (title = the "title" field), for text building and re-ranking.</summary>
+    public Product ToProduct() => new(Id, Text(ProductColumns.Title),
+        Fields.Keys.Where(k => k != ProductColumns.Title).ToDictionary(k => k, Text, StringComparer.Ordinal));
+
+    /// <summary>The record without the given fields (private fields are never returned).</summary>
+    public Record Without(IReadOnlyCollection<string> hidden) =>
+        hidden.Count == 0 ? this : this with { Fields = Fields.Where(f => !hidden.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal) };
+}

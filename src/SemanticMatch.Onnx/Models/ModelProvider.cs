@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using SemanticMatch.Core;
+using SemanticMatch.Onnx.Encoding;
+
+namespace SemanticMatch.Onnx.Models;
+
+/// <summary>Loads ONNX encoders and cross-encoders by name on first use (see <see cref="BundledModels.Resolve"/>) and caches them.</summary>
+/// <remarks>Thread-safe; a model that fails to load is not cached, so a fixed model directory can be retried.</remarks>
+public sealed class ModelProvider(string? store = null, EncoderOptions? options = null) : IModelProvider
+{
+    private readonly ConcurrentDictionary<string, Lazy<OnnxEncoder>> _encoders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<OnnxCrossEncoder>> _rerankers = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ITextEncoder Encoder(string model) =>
+        Get(_encoders, model, () => OnnxEncoder.Create(BundledModels.Resolve(model, store), options));
+
+    /// <inheritdoc />
+    public IPairScorer Reranker(string model) =>
+        Get(_rerankers, model, () => OnnxCrossEncoder.Create(BundledModels.Resolve(model, store), options));
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var model in _encoders.Values.Where(l => l.IsValueCreated))
+        {
+            model.Value.Dispose();
+        }
+
+        foreach (var model in _rerankers.Values.Where(l => l.IsValueCreated))
+        {
+            model.Value.Dispose();
+        }
+    }
+
+    private static T Get<T>(ConcurrentDictionary<string, Lazy<T>> cache, string model, Func<T> load)
+    {
+        var key = BundledModels.Location(model);
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<T>(load, LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            cache.TryRemove(new KeyValuePair<string, Lazy<T>>(key, lazy));
+            throw;
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using SemanticMatch.Core;
+using SemanticMatch.Engine.Tests;
+
+namespace SemanticMatch.Collections.Tests;
+
+/// <summary>Serves the hashing fake for every model name except "missing".</summary>
+internal sealed class FakeModels : IModelProvider
+{
+    private readonly HashingEncoder _encoder = new();
+
+    public ITextEncoder Encoder(string model) =>
+        model == "missing" ? throw new InvalidRequestException("unknown model 'missing'") : _encoder;
+
+    public IPairScorer Reranker(string model) => throw new InvalidRequestException($"unknown re-ranker '{model}'");
+
+    public void Dispose()
+    {
+    }
+}
