@@ -12,6 +12,8 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["train"] = typeof(TrainCommand.Settings),
     ["quantize"] = typeof(QuantizeCommand.Settings),
     ["eval"] = typeof(EvalCommand.Settings),
+    ["serve"] = typeof(ServeCommand.Settings),
+    ["keys add"] = typeof(KeysAddCommand.Settings),
 };
 
 var app = new CommandApp();
@@ -44,6 +46,16 @@ app.Configure(config =>
         .WithDescription("Evaluate BM25, dense and hybrid search on labelled pairs (NDCG@10, Recall@10/100, MRR@10, ROC-AUC, accuracy/F1, speed).")
         .WithExample("eval", "--products", "products.csv", "--judgments", "dev.csv", "--out", "results");
     config.UseStrictParsing();
+    config.AddCommand<ServeCommand>("serve")
+        .WithDescription("Run the matching service (HTTP API, OpenAPI at /openapi/v1.json, reference UI at /scalar, metrics at /metrics) over a data directory.")
+        .WithExample("serve", "--data", "semmatch-data", "--urls", "http://127.0.0.1:8080");
+    config.AddBranch("keys", keys =>
+    {
+        keys.SetDescription("Manage the service's API keys.");
+        keys.AddCommand<KeysAddCommand>("add")
+            .WithDescription("Add an API key and print its secret (once).")
+            .WithExample("keys", "add", "--data", "semmatch-data", "--name", "shop-frontend", "--scopes", "read");
+    });
     config.SetExceptionHandler((exception, _) => Failures.Report(exception, Failures.LogDirectory));
 });
 

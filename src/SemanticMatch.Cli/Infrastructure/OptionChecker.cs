@@ -19,13 +19,21 @@ internal static class OptionChecker
     /// <summary>Returns the first problem of <paramref name="args"/>, or null when Spectre can take them.</summary>
     public static string? Problem(IReadOnlyList<string> args, IReadOnlyDictionary<string, Type> settingsByCommand)
     {
-        if (args.Count == 0 || !settingsByCommand.TryGetValue(args[0], out var settingsType))
+        if (args.Count == 0)
+        {
+            return null;
+        }
+
+        // A command of a branch ("keys add") is named by its first two words.
+        var words = args.Count > 1 && settingsByCommand.ContainsKey($"{args[0]} {args[1]}") ? 2 : 1;
+        var command = string.Join(' ', args.Take(words));
+        if (!settingsByCommand.TryGetValue(command, out var settingsType))
         {
             return null; // no command, or an unknown one: Spectre suggests commands itself
         }
 
         var options = OptionsOf(settingsType);
-        for (var i = 1; i < args.Count; i++)
+        for (var i = words; i < args.Count; i++)
         {
             var token = args[i];
             if (token == "--")
@@ -47,7 +55,7 @@ internal static class OptionChecker
 
             if (!options.TryGetValue(name, out var option))
             {
-                return Unknown(args[0], name, options.Keys);
+                return Unknown(command, name, options.Keys);
             }
 
             if (option.IsFlag)

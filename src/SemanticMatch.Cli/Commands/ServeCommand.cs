@@ -1,0 +1,50 @@
+using System.ComponentModel;
+using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Server;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SemanticMatch.Cli.Commands;
+
+/// <summary><c>semmatch serve</c>: runs the matching service over a data directory.</summary>
+internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
+{
+    internal sealed class Settings : DataSettings
+    {
+        [CommandOption("--urls <URLS>")]
+        [Description("Addresses to listen on, ';'-separated. Bound to 127.0.0.1 unless you say otherwise.")]
+        [DefaultValue("http://127.0.0.1:8080")]
+        public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+        [CommandOption("--config <FILE>")]
+        [Description("An appsettings-style JSON file (Kestrel endpoints and TLS certificates, logging levels).")]
+        public string? Config { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            foreach (var url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                {
+                    return ValidationResult.Error($"--urls: '{url}' is not an http:// or https:// address");
+                }
+            }
+
+            return Config is not null && !File.Exists(Config)
+                ? ValidationResult.Error($"--config: '{Config}' does not exist")
+                : base.Validate();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        await SemanticMatchServer.RunAsync(new ServerOptions
+        {
+            DataDirectory = settings.DataDirectory,
+            Urls = settings.Urls,
+            ConfigFile = settings.Config,
+            DemoProducts = DemoCatalogue.ProductsPath,
+        }, Console.Out, cancellationToken);
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SemanticMatch.Server.Api;
+
+/// <summary>Body of <c>PUT /v1/collections/{name}</c>; every setting is optional.</summary>
+public sealed record CreateCollectionRequest(
+    string? Model, IReadOnlyList<string>? Fields, string? Metric, string? VectorIndex, string? Reranker, IReadOnlyList<string>? PrivateFields);
+
+/// <summary>A collection as listed.</summary>
+public sealed record CollectionResponse(
+    string Name, string Model, IReadOnlyList<string> Fields, string Metric, string VectorIndex, string? Reranker,
+    IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk);
+
+/// <summary>Answer of <c>GET /v1/collections</c>.</summary>
+public sealed record CollectionListResponse(IReadOnlyList<CollectionResponse> Collections);
+
+/// <summary>Answer of a record upsert.</summary>
+public sealed record UpsertResponse(int Upserted);
+
+/// <summary>Body of <c>POST /v1/collections/{name}/search</c>.</summary>
+public sealed record SearchRequest(
+    string? Query, int? Top, string? Method, string? Fusion, double? DenseWeight, bool? Rerank, int? RerankDepth,
+    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection);
+
+/// <summary>
+/// A filter of a search: <c>{"field": "brand", "equals": "Acme"}</c>, <c>{"field": "category", "in": ["a", "b"]}</c> or
+/// <c>{"field": "price", "min": 10, "max": 50}</c>.
+/// </summary>
+public sealed record SearchFilter(
+    string? Field, [property: JsonPropertyName("equals")] JsonElement? EqualTo, IReadOnlyList<JsonElement>? In, double? Min, double? Max);
+
+/// <summary>One hit.</summary>
+public sealed record HitResponse(int Rank, string Id, float Score, JsonElement Record);
+
+/// <summary>Answer of a search.</summary>
+public sealed record SearchResponse(string Query, string Searched, bool Corrected, string Method, IReadOnlyList<HitResponse> Hits, double TookMs);
+
+/// <summary>Answer of <c>similar</c>.</summary>
+public sealed record SimilarResponse(string Id, IReadOnlyList<HitResponse> Hits);
+
+/// <summary>Body of <c>POST /v1/match</c>: S(q, d) for each text.</summary>
+public sealed record MatchRequest(string? Query, IReadOnlyList<string>? Texts, string? Model, string? Similarity);
+
+/// <summary>Answer of <c>POST /v1/match</c>.</summary>
+public sealed record MatchResponse(string Model, string Similarity, IReadOnlyList<float> Scores);
+
+/// <summary>Body of <c>POST /v1/embed</c>.</summary>
+public sealed record EmbedRequest(IReadOnlyList<string>? Texts, string? Model, string? Role);
+
+/// <summary>Answer of <c>POST /v1/embed</c>.</summary>
+public sealed record EmbedResponse(string Model, int Dimension, IReadOnlyList<float[]> Vectors);

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using SemanticMatch.Collections;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine;
+using SemanticMatch.Server.Hosting;
+
+namespace SemanticMatch.Server.Api;
+
+/// <summary>The /v1 routes: thin handlers that map the body, call the store or a model, and shape the answer.</summary>
+internal static class Endpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapGet("/collections", (ICollectionStore store) =>
+            new CollectionListResponse(store.List().Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read);
+        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin);
+        v1.MapGet("/collections/{name}", (string name, ICollectionStore store) => RequestMapping.ToResponse(store.Describe(name))).Needs(Scope.Read);
+        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin);
+        v1.MapPost("/collections/{name}/records", UpsertAsync).Needs(Scope.Write);
+        v1.MapGet("/collections/{name}/records/{id}", GetRecord).Needs(Scope.Read);
+        v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write);
+        v1.MapGet("/collections/{name}/records/{id}/similar", Similar).Needs(Scope.Read);
+        v1.MapPost("/collections/{name}/search", Search).Needs(Scope.Read);
+        v1.MapPost("/match", Match).Needs(Scope.Read);
+        v1.MapPost("/embed", Embed).Needs(Scope.Read);
+    }
+
+    private static RouteHandlerBuilder Needs(this RouteHandlerBuilder route, Scope scope) => route.WithMetadata(new RequiredScope(scope));
+
+    private static async Task<IResult> CreateAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
+    {
+        var created = await store.CreateAsync(name, RequestMapping.ToSettings(body), cancellationToken);
+        var response = RequestMapping.ToResponse(store.Describe(name));
+        return created ? TypedResults.Created($"/v1/collections/{name}", response) : TypedResults.Ok(response);
+    }
+
+    private static async Task<IResult> DropAsync(string name, ICollectionStore store, CancellationToken cancellationToken) =>
+        await store.DropAsync(name, cancellationToken) ? TypedResults.NoContent() : throw new CollectionNotFoundException(name);
+
+    private static async Task<UpsertResponse> UpsertAsync(string name, JsonElement body, ICollectionStore store, CancellationToken cancellationToken)
+    {
+        store.Describe(name); // 404 before parsing a large body's records
+        return new UpsertResponse(await store.UpsertAsync(name, RequestMapping.ToRecords(body), cancellationToken));
+    }
+
+    private static IResult GetRecord(string name, string id, ICollectionStore store) =>
+        store.Find(name, id) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
+
+    private static async Task<IResult> DeleteRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
+        await store.DeleteAsync(name, id, cancellationToken) ? TypedResults.NoContent() : RecordNotFound(name, id);
+
+    private static IResult Similar(string name, string id, int? top, ICollectionStore store)
+    {
+        var count = top ?? 10;
+        if (count is < 1 or > Collections.CollectionQuery.MaxTop)
+        {
+            throw new RequestLimitException($"top: must be in 1..{Collections.CollectionQuery.MaxTop}");
+        }
+
+        return store.Similar(name, id, count) is { } hits
+            ? TypedResults.Ok(new SimilarResponse(id, hits.Select(RecordJson.Hit).ToList()))
+            : RecordNotFound(name, id);
+    }
+
+    private static SearchResponse Search(string name, SearchRequest body, ICollectionStore store, ServiceMetrics metrics, CancellationToken cancellationToken)
+    {
+        var query = RequestMapping.ToQuery(body);
+        var timer = Stopwatch.StartNew();
+        var result = store.Search(name, query, cancellationToken);
+        metrics.RecordSearch(name, query.Method, timer.Elapsed);
+        return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
+            result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds);
+    }
+
+    private static MatchResponse Match(MatchRequest body, IModelProvider models)
+    {
+        if (string.IsNullOrWhiteSpace(body.Query) || body.Texts is not { Count: > 0 } texts || texts.Any(t => t is null))
+        {
+            throw new InvalidRequestException("give \"query\" and a non-empty \"texts\" array of strings");
+        }
+
+        CheckTexts([body.Query, .. texts]);
+        var similarity = body.Similarity is null ? SimilarityMetric.Cosine : RequestMapping.Parse<SimilarityMetric>(body.Similarity, "similarity");
+        var model = body.Model ?? "minilm";
+        var text = ProductText.Default;
+        var query = text.OfQuery(body.Query);
+        var normalized = texts.Select(text.OfQuery).ToList();
+        if (similarity == SimilarityMetric.Jaccard)
+        {
+            return new MatchResponse("none", "jaccard", normalized.Select(t => TokenJaccard.Score(query, t)).ToList());
+        }
+
+        var encoder = models.Encoder(model);
+        var queryVector = encoder.EncodeOne(query, TextRole.Query);
+        var vectors = encoder.Encode(normalized, TextRole.Document);
+        return new MatchResponse(model, RequestMapping.Name(similarity), vectors.Select(v => VectorSimilarity.Score(similarity, queryVector, v)).ToList());
+    }
+
+    private static EmbedResponse Embed(EmbedRequest body, IModelProvider models)
+    {
+        if (body.Texts is not { Count: > 0 } texts || texts.Any(t => t is null))
+        {
+            throw new InvalidRequestException("give a non-empty \"texts\" array of strings");
+        }
+
+        CheckTexts(texts);
+        var role = body.Role is null ? TextRole.Document : RequestMapping.Parse<TextRole>(body.Role, "role");
+        var model = body.Model ?? "minilm";
+        var encoder = models.Encoder(model);
+        return new EmbedResponse(model, encoder.Dimension, encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), role));
+    }
+
+    private static void CheckTexts(IReadOnlyCollection<string> texts)
+    {
+        if (texts.Count > RequestMapping.MaxTexts + 1)
+        {
+            throw new RequestLimitException($"texts: {texts.Count - 1} texts; at most {RequestMapping.MaxTexts}");
+        }
+
+        if (texts.FirstOrDefault(t => t.Length > 10_000) is { } longText)
+        {
+            throw new RequestLimitException($"texts: a text of {longText.Length} characters; at most 10000");
+        }
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RecordNotFound(string name, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"collection '{name}' has no record '{id}'");
+}

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using SemanticMatch.Collections;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Fusion;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
+
+namespace SemanticMatch.Server.Api;
+
+/// <summary>A request over one of the service's limits (answered 422, naming the limit).</summary>
+public sealed class RequestLimitException(string message) : InvalidRequestException(message);
+
+/// <summary>Maps API bodies onto the engine's options records, with messages that name the JSON field.</summary>
+internal static class RequestMapping
+{
+    /// <summary>Most records in one upsert request.</summary>
+    public const int MaxBatch = 1000;
+
+    /// <summary>Most texts in one match or embed request.</summary>
+    public const int MaxTexts = 256;
+
+    public static CollectionSettings ToSettings(CreateCollectionRequest? body)
+    {
+        var defaults = new CollectionSettings();
+        if (body is null)
+        {
+            return defaults;
+        }
+
+        return new CollectionSettings
+        {
+            Model = body.Model ?? defaults.Model,
+            Fields = body.Fields ?? defaults.Fields,
+            Metric = body.Metric is null ? defaults.Metric : Parse<SimilarityMetric>(body.Metric, "metric"),
+            VectorIndex = body.VectorIndex is null ? defaults.VectorIndex : Parse<VectorIndexKind>(body.VectorIndex, "vectorIndex"),
+            Reranker = body.Reranker,
+            PrivateFields = body.PrivateFields ?? [],
+        };
+    }
+
+    public static CollectionResponse ToResponse(CollectionInfo info) => new(
+        info.Name, info.Settings.Model, info.Settings.Fields, Name(info.Settings.Metric), Name(info.Settings.VectorIndex),
+        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk);
+
+    public static IReadOnlyList<Record> ToRecords(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidRequestException("the body must be a JSON array of records: [{\"id\": \"p1\", \"title\": \"...\"}, ...]");
+        }
+
+        var count = body.GetArrayLength();
+        if (count > MaxBatch)
+        {
+            throw new RequestLimitException($"{count} records in one request; at most {MaxBatch} (send several requests)");
+        }
+
+        return body.EnumerateArray().Select((element, i) => Record.FromJson(element, $"record {i + 1}")).ToList();
+    }
+
+    public static CollectionQuery ToQuery(SearchRequest body)
+    {
+        if (string.IsNullOrWhiteSpace(body.Query))
+        {
+            throw new InvalidRequestException("query: give the text to search for");
+        }
+
+        if (body.Query.Length > CollectionQuery.MaxQueryLength)
+        {
+            throw new RequestLimitException($"query: {body.Query.Length} characters; at most {CollectionQuery.MaxQueryLength}");
+        }
+
+        var top = body.Top ?? 10;
+        if (top < 1)
+        {
+            throw new InvalidRequestException("top: must be at least 1");
+        }
+
+        if (top > CollectionQuery.MaxTop)
+        {
+            throw new RequestLimitException($"top: {top}; at most {CollectionQuery.MaxTop}");
+        }
+
+        var depth = body.RerankDepth ?? 50;
+        if (depth is < 1 or > CollectionQuery.MaxTop)
+        {
+            throw new InvalidRequestException($"rerankDepth: must be in 1..{CollectionQuery.MaxTop}");
+        }
+
+        if (body.DenseWeight is < 0 or > 1)
+        {
+            throw new InvalidRequestException("denseWeight: must be between 0 and 1");
+        }
+
+        return new CollectionQuery
+        {
+            Query = body.Query,
+            Top = top,
+            Method = body.Method is null ? SearchMethod.Hybrid : Parse<SearchMethod>(body.Method, "method"),
+            Fusion = new FusionOptions
+            {
+                Method = body.Fusion is null ? FusionMethod.Weighted : Parse<FusionMethod>(body.Fusion, "fusion"),
+                DenseWeight = body.DenseWeight ?? 0.5,
+            },
+            Rerank = body.Rerank ?? false,
+            RerankDepth = depth,
+            Filters = (body.Filters ?? []).Select(ToFilter).ToList(),
+            MinScore = body.MinScore,
+            SpellCorrection = body.SpellCorrection ?? true,
+        };
+    }
+
+    public static string Name<T>(T value)
+        where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    public static T Parse<T>(string text, string field)
+        where T : struct, Enum =>
+        Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value) && !char.IsDigit(text.FirstOrDefault())
+            ? value
+            : throw new InvalidRequestException($"{field}: '{text}' is not one of: {string.Join(", ", Enum.GetValues<T>().Select(Name))}");
+
+    private static FieldFilter ToFilter(SearchFilter? filter, int index)
+    {
+        var where = $"filters[{index}]";
+        if (filter is null || string.IsNullOrWhiteSpace(filter.Field))
+        {
+            throw new InvalidRequestException($"{where}: give the field to filter on");
+        }
+
+        if (filter.EqualTo is null && filter.In is null && filter.Min is null && filter.Max is null)
+        {
+            throw new InvalidRequestException($"{where}: give \"equals\", \"in\", \"min\" or \"max\"");
+        }
+
+        return new FieldFilter
+        {
+            Field = filter.Field,
+            EqualTo = filter.EqualTo is { } value ? Text(value, where) : null,
+            In = filter.In?.Select(v => Text(v, where)).ToList(),
+            Min = filter.Min,
+            Max = filter.Max,
+        };
+    }
+
+    private static string Text(JsonElement value, string where) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => value.GetRawText(),
+        _ => throw new InvalidRequestException($"{where}: compare with a string, number or boolean"),
+    };
+}

@@ -1,0 +1,20 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SemanticMatch.Server.Api;
+
+/// <summary>System.Text.Json source generation for every type the API reads or writes.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CreateCollectionRequest))]
+[JsonSerializable(typeof(CollectionResponse))]
+[JsonSerializable(typeof(CollectionListResponse))]
+[JsonSerializable(typeof(UpsertResponse))]
+[JsonSerializable(typeof(SearchRequest))]
+[JsonSerializable(typeof(SearchResponse))]
+[JsonSerializable(typeof(SimilarResponse))]
+[JsonSerializable(typeof(MatchRequest))]
+[JsonSerializable(typeof(MatchResponse))]
+[JsonSerializable(typeof(EmbedRequest))]
+[JsonSerializable(typeof(EmbedResponse))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class ServerJson : JsonSerializerContext;

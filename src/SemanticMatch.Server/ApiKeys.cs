@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SemanticMatch.Core;
+
+namespace SemanticMatch.Server;
+
+/// <summary>What a key may do.</summary>
+public enum Scope
+{
+    /// <summary>Search, similar, match, embed, reading records and collections.</summary>
+    Read,
+
+    /// <summary>Upserting and deleting records, feedback.</summary>
+    Write,
+
+    /// <summary>Creating and deleting collections.</summary>
+    Admin,
+}
+
+/// <summary>
+/// API keys of a data directory (<c>keys.json</c>): each has a name, scopes and the SHA-256 of its secret. Secrets are
+/// shown once, when added, and never stored or logged; lookups compare hashes in constant time.
+/// </summary>
+/// <remarks>
+/// A SHA-256 without salt suits API keys (unlike passwords): the secrets are 256 random bits, so there is nothing to
+/// guess from a leaked hash.
+/// </remarks>
+public sealed class ApiKeys
+{
+    private const string FileName = "keys.json";
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    private readonly List<StoredKey> _keys;
+
+    private ApiKeys(List<StoredKey> keys) => _keys = keys;
+
+    /// <summary>Whether any key exists; without keys the service is open.</summary>
+    public bool Any => _keys.Count > 0;
+
+    /// <summary>Reads the keys of <paramref name="dataDirectory"/> (none when it has no keys file).</summary>
+    public static ApiKeys Load(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, FileName);
+        return new ApiKeys(File.Exists(path) ? JsonSerializer.Deserialize<List<StoredKey>>(File.ReadAllText(path), s_json) ?? [] : []);
+    }
+
+    /// <summary>Adds a key and returns its secret (the only time it is shown).</summary>
+    /// <exception cref="InvalidRequestException">A bad name or scope list, or the name is taken.</exception>
+    public static string Add(string dataDirectory, string name, IReadOnlyCollection<Scope> scopes)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
+        {
+            throw new InvalidRequestException("--name: give a key name of 1-64 characters");
+        }
+
+        if (scopes.Count == 0)
+        {
+            throw new InvalidRequestException("--scopes: give at least one of read, write, admin");
+        }
+
+        var keys = Load(dataDirectory)._keys;
+        if (keys.Any(k => k.Name == name))
+        {
+            throw new InvalidRequestException($"--name: a key named '{name}' exists already");
+        }
+
+        var secret = "smk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        keys.Add(new StoredKey(name, [.. scopes.Order()], Hash(secret)));
+        Directory.CreateDirectory(dataDirectory);
+        var path = Path.Combine(dataDirectory, FileName);
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(keys, s_json));
+        File.Move(path + ".tmp", path, overwrite: true);
+        return secret;
+    }
+
+    /// <summary>Parses "read,write,admin".</summary>
+    /// <exception cref="InvalidRequestException">An unknown scope.</exception>
+    public static IReadOnlyCollection<Scope> ParseScopes(string text)
+    {
+        var scopes = new HashSet<Scope>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            scopes.Add(Enum.TryParse<Scope>(part, ignoreCase: true, out var scope) && Enum.IsDefined(scope)
+                ? scope
+                : throw new InvalidRequestException($"--scopes: '{part}' is not one of: read, write, admin"));
+        }
+
+        return scopes;
+    }
+
+    /// <summary>The scopes of the key whose secret is <paramref name="secret"/>, or null for an unknown secret.</summary>
+    public IReadOnlyList<Scope>? Find(string secret)
+    {
+        var hash = Convert.FromHexString(Hash(secret));
+        IReadOnlyList<Scope>? found = null;
+        foreach (var key in _keys)
+        {
+            // Every key is compared, in constant time, so timing says nothing about which one matched.
+            if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(key.Sha256)))
+            {
+                found = key.Scopes;
+            }
+        }
+
+        return found;
+    }
+
+    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+
+    private sealed record StoredKey(string Name, IReadOnlyList<Scope> Scopes, string Sha256);
+}

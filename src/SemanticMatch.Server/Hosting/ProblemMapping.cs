@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using SemanticMatch.Collections;
+using SemanticMatch.Core;
+using SemanticMatch.Server.Api;
+
+namespace SemanticMatch.Server.Hosting;
+
+/// <summary>
+/// Answers every exception with ProblemDetails: the caller's mistakes (<see cref="InvalidRequestException"/>, unreadable
+/// bodies) with 4xx and their message; anything else with 500 and a log entry, since it is our bug.
+/// </summary>
+internal sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, title) = exception switch
+        {
+            CollectionNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            CollectionConflictException => (StatusCodes.Status409Conflict, "Conflict"),
+            RequestLimitException => (StatusCodes.Status422UnprocessableEntity, "Over a limit"),
+            InvalidRequestException => (StatusCodes.Status400BadRequest, "Bad request"),
+            BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
+            JsonException => (StatusCodes.Status400BadRequest, "Bad request"),
+            OperationCanceledException when context.RequestAborted.IsCancellationRequested => (StatusCodes.Status400BadRequest, "Cancelled"),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error"),
+        };
+        string detail;
+        if (status == StatusCodes.Status500InternalServerError)
+        {
+            LogBug(logger, exception, context.TraceIdentifier);
+            detail = $"an internal error occurred (request {context.TraceIdentifier}); it is logged";
+        }
+        else
+        {
+            detail = exception is BadHttpRequestException { InnerException: JsonException json } ? json.Message : exception.Message;
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "internal error in request {RequestId}")]
+    private static partial void LogBug(ILogger logger, Exception exception, string requestId);
+}

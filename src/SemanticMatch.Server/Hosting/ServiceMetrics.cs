@@ -1,0 +1,36 @@
+using System.Diagnostics.Metrics;
+using SemanticMatch.Collections;
+using SemanticMatch.Engine;
+
+namespace SemanticMatch.Server.Hosting;
+
+/// <summary>The service's own OpenTelemetry instruments (HTTP request counts and latencies come from ASP.NET Core's meters).</summary>
+public sealed class ServiceMetrics : IDisposable
+{
+    /// <summary>The meter name to export.</summary>
+    public const string MeterName = "SemanticMatch";
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly Histogram<double> _searchSeconds;
+
+    /// <summary>Creates the instruments; <paramref name="store"/> is observed for record counts and sizes.</summary>
+    public ServiceMetrics(ICollectionStore store)
+    {
+        _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by collection and method");
+        _meter.CreateObservableGauge("semanticmatch.collection.records",
+            () => store.List().Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
+            description: "Records per collection");
+        _meter.CreateObservableGauge("semanticmatch.collection.disk",
+            () => store.List().Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
+            unit: "By", description: "Bytes on disk per collection");
+    }
+
+    /// <summary>Records one search's engine time.</summary>
+    public void RecordSearch(string collection, SearchMethod method, TimeSpan elapsed) =>
+        _searchSeconds.Record(elapsed.TotalSeconds,
+            new KeyValuePair<string, object?>("collection", collection),
+            new KeyValuePair<string, object?>("method", method.ToString().ToLowerInvariant()));
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+}

@@ -1,0 +1,93 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
+using SemanticMatch.Collections;
+using SemanticMatch.Core;
+using SemanticMatch.Onnx.Models;
+using SemanticMatch.Server.Api;
+using SemanticMatch.Server.Hosting;
+
+namespace SemanticMatch.Server;
+
+/// <summary>Runs the matching service until it is stopped; everything acknowledged is on disk before it returns.</summary>
+public static class SemanticMatchServer
+{
+    /// <summary>
+    /// Opens (recovers) the data directory, starts listening, writes <c>listening on URL</c> to <paramref name="output"/>,
+    /// and serves until <paramref name="cancellationToken"/> fires or the host is told to stop (SIGTERM, Ctrl-C).
+    /// </summary>
+    public static async Task RunAsync(ServerOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        using var models = new ModelProvider();
+        await using var store = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
+        await DemoCollection.EnsureAsync(store, options.DataDirectory, options.DemoProducts, cancellationToken);
+        var keys = ApiKeys.Load(options.DataDirectory);
+        await using var app = Build(options, store, models, keys);
+        await app.StartAsync(cancellationToken);
+        output.WriteLine(keys.Any
+            ? $"API keys required ({Path.Combine(options.DataDirectory, "keys.json")})"
+            : "no API keys in the data directory: the service is open to anyone who can reach it (add one with 'semmatch keys add')");
+        foreach (var url in options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            output.WriteLine($"listening on {url}");
+        }
+
+        output.Flush();
+        await app.WaitForShutdownAsync(cancellationToken);
+    }
+
+    private static WebApplication Build(ServerOptions options, ICollectionStore store, IModelProvider models, ApiKeys keys)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        if (options.ConfigFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(options.ConfigFile), optional: false);
+        }
+
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodyBytes;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // no per-request lines (they carry paths); errors still logged
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout is for "listening on"
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJson.Default));
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // ProblemMapping answers with the reason
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemMapping>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(models);
+        builder.Services.AddSingleton(keys);
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", ServiceMetrics.MeterName)
+            .AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapPrometheusScrapingEndpoint();
+        app.MapGet("/healthz", () => TypedResults.Ok()).ExcludeFromDescription();
+        app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription(); // listening only starts after recovery
+        Endpoints.Map(app);
+        _ = app.Services.GetRequiredService<ServiceMetrics>();
+        return app;
+    }
+}

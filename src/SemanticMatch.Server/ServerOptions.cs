@@ -1,0 +1,25 @@
+using SemanticMatch.Collections;
+
+namespace SemanticMatch.Server;
+
+/// <summary>How <c>semmatch serve</c> runs.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>Where collections, keys and logs live.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Addresses to listen on (semicolon-separated); 127.0.0.1 by default.</summary>
+    public string Urls { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>An appsettings-style JSON file with further configuration (Kestrel, logging), or null.</summary>
+    public string? ConfigFile { get; init; }
+
+    /// <summary>The demo products file loaded as collection "demo" into a data directory that never held a collection; null = none.</summary>
+    public string? DemoProducts { get; init; }
+
+    /// <summary>Largest request body accepted (413 beyond).</summary>
+    public long MaxBodyBytes { get; init; } = 16L << 20;
+
+    /// <summary>Durability settings of the collections.</summary>
+    public CollectionOptions Collections { get; init; } = new();
+}
