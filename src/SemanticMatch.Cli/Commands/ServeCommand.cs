@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.Collections;
 using SemanticMatch.Server;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -20,8 +21,18 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [Description("An appsettings-style JSON file (Kestrel endpoints and TLS certificates, logging levels).")]
         public string? Config { get; init; }
 
+        [CommandOption("--snapshot-after <BYTES>")]
+        [Description("Write a collection's snapshot and empty its write-ahead log once the log is this large.")]
+        [DefaultValue(64L << 20)]
+        public long SnapshotAfter { get; init; } = 64L << 20;
+
         public override ValidationResult Validate()
         {
+            if (SnapshotAfter < 1)
+            {
+                return ValidationResult.Error("--snapshot-after must be at least 1");
+            }
+
             foreach (var url in Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -44,6 +55,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             Urls = settings.Urls,
             ConfigFile = settings.Config,
             DemoProducts = DemoCatalogue.ProductsPath,
+            Collections = new CollectionOptions { SnapshotAfterLogBytes = settings.SnapshotAfter },
         }, Console.Out, cancellationToken);
         return 0;
     }

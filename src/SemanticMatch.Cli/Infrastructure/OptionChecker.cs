@@ -91,10 +91,6 @@ internal static class OptionChecker
         return null;
     }
 
-    /// <summary>The long names of every option of a settings type (for help and tests).</summary>
-    public static IReadOnlyList<string> LongNames(Type settingsType) =>
-        OptionsOf(settingsType).Values.Select(o => o.Name).Distinct().Order(StringComparer.Ordinal).ToList();
-
     private static bool IsOption(string token) =>
         token.Length > 1 && token[0] == '-' && !double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
@@ -109,6 +105,11 @@ internal static class OptionChecker
             }
 
             return $"'{value}' is not a whole number";
+        }
+
+        if (type == typeof(long))
+        {
+            return long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _) ? null : $"'{value}' is not a whole number";
         }
 
         if (type == typeof(double) || type == typeof(float))

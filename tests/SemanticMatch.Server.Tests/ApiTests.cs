@@ -1,0 +1,176 @@
+using System.Net;
+using System.Text.Json;
+
+namespace SemanticMatch.Server.Tests;
+
+[Collection(ServiceCollection.Name)]
+public sealed class ApiTests(ServiceFixture service)
+{
+    private ServerProcess Server => service.Server;
+
+    [Fact]
+    public async Task Collections_CreateUpsertSearchSimilarDelete_EndToEnd()
+    {
+        var name = NewName();
+        var created = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin,
+            new { model = "minilm", fields = new[] { "title" }, privateFields = new[] { "cost" } });
+        var again = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin,
+            new { model = "minilm", fields = new[] { "title" }, privateFields = new[] { "cost" } });
+        var conflict = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { fields = new[] { "name" } });
+        var upserted = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Writer, new object[]
+        {
+            new { id = "d1", title = "Cordless Drill 20V", category = "tools", price = 99.0, cost = 41.0 },
+            new { id = "d2", title = "Cordless Drill Kit with Battery", category = "tools", price = 149.0, cost = 70.0 },
+            new { id = "h1", title = "Garden Hose 50 ft", category = "garden", price = 25.0, cost = 9.0 },
+        });
+        var search = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader,
+            new { query = "cordles dril", top = 2, method = "hybrid" });
+        var filtered = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader,
+            new { query = "drill", method = "bm25", filters = new object[] { new { field = "price", max = 120 }, new { field = "category", @in = new[] { "tools" } } } });
+        var similar = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/records/d1/similar?top=5", service.Reader);
+        var record = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/records/d1", service.Reader);
+        var deleted = await Server.SendAsync(HttpMethod.Delete, $"/v1/collections/{name}/records/d1", service.Writer);
+        var gone = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/records/d1", service.Reader);
+        var deletedAgain = await Server.SendAsync(HttpMethod.Delete, $"/v1/collections/{name}/records/d1", service.Writer);
+        var listed = await Server.SendAsync(HttpMethod.Get, "/v1/collections", service.Reader);
+        var dropped = await Server.SendAsync(HttpMethod.Delete, $"/v1/collections/{name}", service.Admin);
+        var droppedSearch = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "drill" });
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal(HttpStatusCode.Conflict, conflict.Status);
+        Assert.Equal(3, upserted.Body.GetProperty("upserted").GetInt32());
+        Assert.Equal("cordless drill", search.Body.GetProperty("searched").GetString());
+        Assert.True(search.Body.GetProperty("corrected").GetBoolean());
+        var hits = search.Body.GetProperty("hits").EnumerateArray().ToList();
+        Assert.Equal(2, hits.Count);
+        Assert.All(hits, h => Assert.StartsWith("d", h.GetProperty("id").GetString()));
+        Assert.All(hits, h => Assert.False(h.GetProperty("record").TryGetProperty("cost", out _)));
+        Assert.Equal(["d1"], filtered.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        Assert.Equal("d2", similar.Body.GetProperty("hits")[0].GetProperty("id").GetString());
+        Assert.DoesNotContain(similar.Body.GetProperty("hits").EnumerateArray(), h => h.GetProperty("id").GetString() == "d1");
+        Assert.Equal("Cordless Drill 20V", record.Body.GetProperty("title").GetString());
+        Assert.Equal(99.0, record.Body.GetProperty("price").GetDouble());
+        Assert.False(record.Body.TryGetProperty("cost", out _));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal(HttpStatusCode.NotFound, gone.Status);
+        Assert.Equal(HttpStatusCode.NotFound, deletedAgain.Status);
+        Assert.Contains(listed.Body.GetProperty("collections").EnumerateArray(), c => c.GetProperty("name").GetString() == name && c.GetProperty("count").GetInt32() == 2);
+        Assert.Equal(HttpStatusCode.NoContent, dropped.Status);
+        Assert.Equal(HttpStatusCode.NotFound, droppedSearch.Status);
+    }
+
+    [Fact]
+    public async Task DemoCollection_IsServedOnANewDataDirectory()
+    {
+        var result = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "white kitchen faucet", top = 3 });
+
+        Assert.Equal(HttpStatusCode.OK, result.Status);
+        Assert.All(result.Body.GetProperty("hits").EnumerateArray(),
+            h => Assert.Contains("Kitchen Faucet", h.GetProperty("record").GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Match_And_Embed()
+    {
+        var match = await Server.SendAsync(HttpMethod.Post, "/v1/match", service.Reader,
+            new { query = "cordless drill", texts = new[] { "20V cordless drill driver kit", "titanium drill bit set" } });
+        var jaccard = await Server.SendAsync(HttpMethod.Post, "/v1/match", service.Reader,
+            new { query = "cordless drill", texts = new[] { "cordless drill kit" }, similarity = "jaccard" });
+        var embed = await Server.SendAsync(HttpMethod.Post, "/v1/embed", service.Reader, new { texts = new[] { "drill", "hose" }, role = "query" });
+
+        var scores = match.Body.GetProperty("scores").EnumerateArray().Select(s => s.GetSingle()).ToList();
+        Assert.True(scores[0] > scores[1], match.Body.ToString());
+        Assert.Equal(2.0 / 3, jaccard.Body.GetProperty("scores")[0].GetDouble(), 5);
+        Assert.Equal(384, embed.Body.GetProperty("dimension").GetInt32());
+        var vector = embed.Body.GetProperty("vectors")[0].EnumerateArray().Select(v => v.GetDouble()).ToList();
+        Assert.Equal(384, vector.Count);
+        Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => v * v)), 3);
+    }
+
+    [Theory]
+    [InlineData("GET", "/v1/collections", null, HttpStatusCode.Unauthorized)]
+    [InlineData("GET", "/v1/collections", "wrong", HttpStatusCode.Unauthorized)]
+    [InlineData("GET", "/v1/collections", "reader", HttpStatusCode.OK)]
+    [InlineData("PUT", "/v1/collections/auth-test", "reader", HttpStatusCode.Forbidden)]
+    [InlineData("PUT", "/v1/collections/auth-test", "writer", HttpStatusCode.Forbidden)]
+    [InlineData("DELETE", "/v1/collections/demo", "writer", HttpStatusCode.Forbidden)]
+    [InlineData("POST", "/v1/collections/demo/records", "reader", HttpStatusCode.Forbidden)]
+    [InlineData("DELETE", "/v1/collections/demo/records/DM0001", "reader", HttpStatusCode.Forbidden)]
+    [InlineData("POST", "/v1/collections/demo/search", null, HttpStatusCode.Unauthorized)]
+    [InlineData("POST", "/v1/match", "wrong", HttpStatusCode.Unauthorized)]
+    public async Task Auth_Matrix(string method, string path, string? who, HttpStatusCode expected)
+    {
+        var key = who switch { "reader" => service.Reader, "writer" => service.Writer, "wrong" => "smk_not-a-key", _ => null };
+        object? body = method is "PUT" or "POST" ? (path.EndsWith("records", StringComparison.Ordinal) ? new[] { new { id = "x", title = "y" } } : new { query = "drill" }) : null;
+
+        var result = await Server.SendAsync(new HttpMethod(method), path, key, body);
+
+        Assert.Equal(expected, result.Status);
+        if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            Assert.Equal((int)expected, result.Body.GetProperty("status").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Health_Ready_Metrics_OpenApi_AreOpen()
+    {
+        using var health = await Server.Client.GetAsync("/healthz");
+        using var ready = await Server.Client.GetAsync("/readyz");
+        await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "drill" });
+        var metrics = await Server.Client.GetStringAsync("/metrics");
+        var openApi = JsonDocument.Parse(await Server.Client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Contains("http_server_request_duration_seconds_bucket", metrics);
+        Assert.Contains("semanticmatch_search_duration_seconds_bucket", metrics);
+        Assert.Contains("semanticmatch_collection_records", metrics);
+        Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/collections/{name}/search", out _));
+    }
+
+    [Theory]
+    [InlineData("/v1/collections/demo/search", "{\"query\": 5}", HttpStatusCode.BadRequest, "$.query")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"method\": \"nope\"}", HttpStatusCode.BadRequest, "method: 'nope' is not one of: bm25, dense, hybrid")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"top\": 0}", HttpStatusCode.BadRequest, "top: must be at least 1")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"top\": 5000}", HttpStatusCode.UnprocessableEntity, "top: 5000; at most 1000")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"filters\": [{\"field\": \"price\"}]}", HttpStatusCode.BadRequest, "filters[0]: give \\\"equals\\\"")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"?!\"}", HttpStatusCode.BadRequest, "no letters or digits")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"rerank\": true}", HttpStatusCode.BadRequest, "has no re-ranker")]
+    [InlineData("/v1/collections/demo/search", "", HttpStatusCode.BadRequest, "")]
+    [InlineData("/v1/collections/demo/records", "{\"id\": \"x\"}", HttpStatusCode.BadRequest, "must be a JSON array of records")]
+    [InlineData("/v1/collections/demo/records", "[{\"id\": null}]", HttpStatusCode.BadRequest, "record 1: 'id' must be a string")]
+    [InlineData("/v1/collections/demo/records", "[{\"id\": \"a\", \"title\": \"x\"}, {\"id\": \"a\", \"title\": \"y\"}]", HttpStatusCode.BadRequest, "appears 2 times in one batch")]
+    [InlineData("/v1/collections/no-such/search", "{\"query\": \"drill\"}", HttpStatusCode.NotFound, "no collection named 'no-such'")]
+    [InlineData("/v1/collections/..%2F..%2Fetc/search", "{\"query\": \"drill\"}", HttpStatusCode.NotFound, "no collection named")]
+    [InlineData("/v1/match", "{\"query\": \"drill\"}", HttpStatusCode.BadRequest, "give \\\"query\\\" and a non-empty \\\"texts\\\"")]
+    [InlineData("/v1/match", "{\"query\": \"drill\", \"texts\": [\"a\"], \"model\": \"no-model\"}", HttpStatusCode.BadRequest, "unknown model 'no-model'")]
+    public async Task BadBodies_Get4xxProblemDetails_NamingTheProblem(string path, string body, HttpStatusCode expected, string detail)
+    {
+        var result = await Server.SendAsync(HttpMethod.Post, path, service.Admin, raw: System.Text.Encoding.UTF8.GetBytes(body));
+
+        Assert.Equal(expected, result.Status);
+        Assert.Equal((int)expected, result.Body.GetProperty("status").GetInt32());
+        Assert.Contains(detail.Replace("\\\"", "\"", StringComparison.Ordinal), result.Body.GetProperty("detail").GetString() ?? string.Empty);
+    }
+
+    [Fact]
+    public async Task Limits_AreNamed()
+    {
+        var batch = Enumerable.Range(0, 1001).Select(i => new { id = $"r{i}", title = "x" }).ToArray();
+        var tooMany = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/records", service.Admin, batch);
+        var longQuery = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Admin, new { query = new string('a', 2000) });
+        using var oversized = Server.Request(HttpMethod.Post, "/v1/collections/demo/records", service.Admin, raw: new byte[17 << 20]);
+        oversized.Headers.ExpectContinue = true; // the server answers before the body is sent
+        using var huge = await Server.Client.SendAsync(oversized);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, tooMany.Status);
+        Assert.Contains("1001 records in one request; at most 1000", tooMany.Body.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, longQuery.Status);
+        Assert.Contains("at most 1000", longQuery.Body.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
+    }
+
+    private static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];
+}
