@@ -14,6 +14,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["eval"] = typeof(EvalCommand.Settings),
     ["serve"] = typeof(ServeCommand.Settings),
     ["keys add"] = typeof(KeysAddCommand.Settings),
+    ["feedback export"] = typeof(FeedbackExportCommand.Settings),
 };
 
 var app = new CommandApp();
@@ -55,6 +56,13 @@ app.Configure(config =>
         keys.AddCommand<KeysAddCommand>("add")
             .WithDescription("Add an API key and print its secret (once).")
             .WithExample("keys", "add", "--data", "semmatch-data", "--name", "shop-frontend", "--scopes", "read");
+    });
+    config.AddBranch("feedback", feedback =>
+    {
+        feedback.SetDescription("Use the service's search logs.");
+        feedback.AddCommand<FeedbackExportCommand>("export")
+            .WithDescription("Turn a collection's search logs into graded judgments for 'semmatch train'.")
+            .WithExample("feedback", "export", "--data", "semmatch-data", "--collection", "demo", "--out", "feedback.csv");
     });
     config.SetExceptionHandler((exception, _) => Failures.Report(exception, Failures.LogDirectory));
 });

@@ -27,6 +27,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private readonly IVectorIndex _vectors;
     private readonly Bm25Index _keyword = Bm25Index.CreateInMemory();
     private WriteAheadLog? _log;
+    private bool _closed;
 
     private EmbeddedCollection(string directory, string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker,
         CollectionOptions options)
@@ -61,6 +62,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             _lock.EnterReadLock();
             try
             {
+                ThrowIfClosed();
                 return _records.Count;
             }
             finally
@@ -71,7 +73,20 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     }
 
     /// <summary>Bytes of its files on disk.</summary>
-    public long BytesOnDisk => new DirectoryInfo(_directory).EnumerateFiles().Sum(f => f.Length);
+    public long BytesOnDisk
+    {
+        get
+        {
+            try
+            {
+                return new DirectoryInfo(_directory).EnumerateFiles().Sum(f => f.Length);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw new CollectionNotFoundException(Name); // dropped meanwhile
+            }
+        }
+    }
 
     /// <summary>Opens the collection in <paramref name="directory"/>: loads the snapshot, replays the log, drops a torn tail.</summary>
     /// <exception cref="InvalidRequestException">Its model or re-ranker cannot be loaded.</exception>
@@ -109,8 +124,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         }
 
         var vectors = _encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
-        var entry = LogEntry.Upsert(records.Select((r, i) => new Stored(r, vectors[i])).ToList());
-        await Log.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
+        await AppendAsync(LogEntry.Upsert(records.Select((r, i) => new Stored(r, vectors[i])).ToList()), cancellationToken).ConfigureAwait(false);
         return records.Count;
     }
 
@@ -122,7 +136,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             return false;
         }
 
-        await Log.AppendAsync(LogEntry.Delete([id]), cancellationToken).ConfigureAwait(false);
+        await AppendAsync(LogEntry.Delete([id]), cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -132,6 +146,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         _lock.EnterReadLock();
         try
         {
+            ThrowIfClosed();
             return _records.TryGetValue(id, out var stored) ? stored.Record.Without(_private) : null;
         }
         finally
@@ -166,6 +181,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         _lock.EnterReadLock();
         try
         {
+            ThrowIfClosed();
             var prepared = query.SpellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
             Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
             var hits = SearchPipeline.Run(prepared, options, _records.Count, _keyword, _vectors,
@@ -187,6 +203,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         _lock.EnterReadLock();
         try
         {
+            ThrowIfClosed();
             if (!_records.TryGetValue(id, out var stored))
             {
                 return null;
@@ -204,7 +221,10 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Finishes the writes already queued, waits for running searches, then closes; later calls answer as if the
+    /// collection did not exist (it is being dropped or the service is stopping).
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_log is not null)
@@ -212,12 +232,41 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             await _log.DisposeAsync().ConfigureAwait(false);
         }
 
-        _vectors.Dispose();
-        _keyword.Dispose();
-        _lock.Dispose();
+        _lock.EnterWriteLock();
+        try
+        {
+            _closed = true;
+            _vectors.Dispose();
+            _keyword.Dispose();
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
     }
 
     private WriteAheadLog Log => _log ?? throw new InvalidOperationException("the collection is not open");
+
+    private async Task AppendAsync(byte[] entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Log.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            throw new CollectionNotFoundException(Name);
+        }
+    }
+
+    // Under the lock: a closed collection has disposed its indexes.
+    private void ThrowIfClosed()
+    {
+        if (_closed)
+        {
+            throw new CollectionNotFoundException(Name);
+        }
+    }
 
     /// <summary>A record and its vector, as held in memory, the log and snapshots.</summary>
     internal sealed record Stored(Record Record, float[] Vector);

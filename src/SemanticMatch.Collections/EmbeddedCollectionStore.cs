@@ -133,8 +133,23 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<CollectionInfo> List() =>
-        _collections.Values.OrderBy(c => c.Name, StringComparer.Ordinal).Select(Info).ToList();
+    public IReadOnlyList<CollectionInfo> List()
+    {
+        var infos = new List<CollectionInfo>();
+        foreach (var collection in _collections.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
+        {
+            try
+            {
+                infos.Add(Info(collection));
+            }
+            catch (CollectionNotFoundException)
+            {
+                // dropped while listing
+            }
+        }
+
+        return infos;
+    }
 
     /// <inheritdoc />
     public CollectionInfo Describe(string name) => Info(Collection(name));

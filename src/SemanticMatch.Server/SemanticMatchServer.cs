@@ -13,6 +13,7 @@ using SemanticMatch.Collections;
 using SemanticMatch.Core;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Server.Api;
+using SemanticMatch.Server.Feedback;
 using SemanticMatch.Server.Hosting;
 
 namespace SemanticMatch.Server;
@@ -71,6 +72,7 @@ public static class SemanticMatchServer
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(keys);
+        builder.Services.AddSingleton(_ => new FeedbackLog(options.DataDirectory));
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", ServiceMetrics.MeterName)

@@ -179,6 +179,42 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Drop_WhileSearching_SearchesSucceedOrSayNotFound()
+    {
+        await _store.CreateAsync("shop", new CollectionSettings());
+        await _store.UpsertAsync("shop", Enumerable.Range(0, 200).Select(i => R($"p{i}", $"cordless drill model {i}")).ToList());
+        var unexpected = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using var stop = new CancellationTokenSource();
+        var searchers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    _store.Search("shop", new CollectionQuery { Query = "drill", Method = SearchMethod.Bm25 });
+                    _store.List();
+                }
+                catch (CollectionNotFoundException)
+                {
+                    // dropped: the expected answer
+                }
+                catch (Exception e)
+                {
+                    unexpected.Add(e);
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(50);
+        await _store.DropAsync("shop");
+        await Task.Delay(50);
+        await stop.CancelAsync();
+        await Task.WhenAll(searchers);
+
+        Assert.Empty(unexpected);
+    }
+
+    [Fact]
     public async Task Similar_ExcludesTheRecordItself()
     {
         await _store.CreateAsync("shop", new CollectionSettings());

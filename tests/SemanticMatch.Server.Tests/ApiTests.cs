@@ -172,5 +172,39 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, huge.StatusCode);
     }
 
+    [Fact]
+    public async Task Feedback_IsLoggedWithHashedSessions_AndExportsAsJudgments()
+    {
+        var name = NewName();
+        await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
+        await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Admin,
+            new[] { new { id = "d1", title = "Cordless Drill" }, new { id = "d2", title = "Drill Bits" }, new { id = "h1", title = "Hose" } });
+        object[] events =
+        [
+            new { query = "drill", shown = new[] { "d1", "d2", "h1" }, clicked = new[] { "d1" }, purchased = new[] { "d1" }, session = "secret-session-1" },
+            new { query = "Drill ", shown = new[] { "d2", "h1" }, clicked = new[] { "d2" }, session = "secret-session-2" },
+            new { query = "drill", shown = new[] { "h1" }, session = "secret-session-3" },
+        ];
+        foreach (var e in events)
+        {
+            var logged = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/feedback", service.Writer, e);
+            Assert.Equal(HttpStatusCode.NoContent, logged.Status);
+        }
+
+        var denied = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/feedback", service.Reader, events[0]);
+        var csv = Path.Combine(service.Root, name + "-judgments.csv");
+        var export = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "feedback", "export", "--data", service.Data, "--collection", name, "--out", csv])
+        { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        await export.WaitForExitAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
+        Assert.Equal(0, export.ExitCode);
+        Assert.Equal(["query,product_id,relevance", "drill,d1,3", "drill,d2,2", "drill,h1,1"], File.ReadAllLines(csv));
+        var log = File.ReadAllText(Path.Combine(service.Data, "feedback", name + ".jsonl"));
+        Assert.DoesNotContain("secret-session", log);
+        Assert.Equal(3, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
     private static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];
 }

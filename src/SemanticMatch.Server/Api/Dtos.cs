@@ -50,3 +50,6 @@ public sealed record EmbedRequest(IReadOnlyList<string>? Texts, string? Model, s
 
 /// <summary>Answer of <c>POST /v1/embed</c>.</summary>
 public sealed record EmbedResponse(string Model, int Dimension, IReadOnlyList<float[]> Vectors);
+
+/// <summary>Body of <c>POST /v1/collections/{name}/feedback</c>: a search log event. <c>session</c> is hashed before it is stored.</summary>
+public sealed record FeedbackRequest(string? Query, IReadOnlyList<string>? Shown, IReadOnlyList<string>? Clicked, IReadOnlyList<string>? Purchased, string? Session);

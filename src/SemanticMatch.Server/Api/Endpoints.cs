@@ -7,6 +7,7 @@ using SemanticMatch.Collections;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine;
+using SemanticMatch.Server.Feedback;
 using SemanticMatch.Server.Hosting;
 
 namespace SemanticMatch.Server.Api;
@@ -27,6 +28,7 @@ internal static class Endpoints
         v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write);
         v1.MapGet("/collections/{name}/records/{id}/similar", Similar).Needs(Scope.Read);
         v1.MapPost("/collections/{name}/search", Search).Needs(Scope.Read);
+        v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write);
         v1.MapPost("/match", Match).Needs(Scope.Read);
         v1.MapPost("/embed", Embed).Needs(Scope.Read);
     }
@@ -76,6 +78,14 @@ internal static class Endpoints
         metrics.RecordSearch(name, query.Method, timer.Elapsed);
         return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
             result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds);
+    }
+
+    private static async Task<IResult> FeedbackAsync(string name, FeedbackRequest body, ICollectionStore store, FeedbackLog log,
+        CancellationToken cancellationToken)
+    {
+        store.Describe(name);
+        await log.AppendAsync(name, body.Query, body.Shown, body.Clicked, body.Purchased, body.Session, cancellationToken);
+        return TypedResults.NoContent();
     }
 
     private static MatchResponse Match(MatchRequest body, IModelProvider models)

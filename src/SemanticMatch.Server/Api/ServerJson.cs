@@ -16,5 +16,6 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(MatchResponse))]
 [JsonSerializable(typeof(EmbedRequest))]
 [JsonSerializable(typeof(EmbedResponse))]
+[JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ServerJson : JsonSerializerContext;
