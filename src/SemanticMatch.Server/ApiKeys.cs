@@ -94,17 +94,17 @@ public sealed class ApiKeys
         return scopes;
     }
 
-    /// <summary>The scopes of the key whose secret is <paramref name="secret"/>, or null for an unknown secret.</summary>
-    public IReadOnlyList<Scope>? Find(string secret)
+    /// <summary>The name and scopes of the key whose secret is <paramref name="secret"/>, or null for an unknown secret.</summary>
+    public (string Name, IReadOnlyList<Scope> Scopes)? Find(string secret)
     {
         var hash = Convert.FromHexString(Hash(secret));
-        IReadOnlyList<Scope>? found = null;
+        (string, IReadOnlyList<Scope>)? found = null;
         foreach (var key in _keys)
         {
             // Every key is compared, in constant time, so timing says nothing about which one matched.
             if (CryptographicOperations.FixedTimeEquals(hash, Convert.FromHexString(key.Sha256)))
             {
-                found = key.Scopes;
+                found = (key.Name, key.Scopes);
             }
         }
 

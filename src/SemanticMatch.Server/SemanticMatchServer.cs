@@ -69,6 +69,7 @@ public static class SemanticMatchServer
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi();
+        builder.Services.AddPerKeyRateLimit(options.RequestsPerSecondPerKey);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(keys);
@@ -83,6 +84,7 @@ public static class SemanticMatchServer
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapPrometheusScrapingEndpoint();

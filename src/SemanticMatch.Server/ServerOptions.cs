@@ -20,6 +20,9 @@ public sealed record ServerOptions
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxBodyBytes { get; init; } = 16L << 20;
 
+    /// <summary>Requests per second allowed to each key (bursts of twice that); 0 = no limit.</summary>
+    public int RequestsPerSecondPerKey { get; init; }
+
     /// <summary>Durability settings of the collections.</summary>
     public CollectionOptions Collections { get; init; } = new();
 }

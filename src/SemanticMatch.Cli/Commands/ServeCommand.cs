@@ -26,8 +26,18 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(64L << 20)]
         public long SnapshotAfter { get; init; } = 64L << 20;
 
+        [CommandOption("--rate-limit <N>")]
+        [Description("Requests per second each API key (or client address, without keys) may send, bursts of twice that; over it: 429 with Retry-After. 0 = no limit.")]
+        [DefaultValue(0)]
+        public int RateLimit { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (RateLimit < 0)
+            {
+                return ValidationResult.Error("--rate-limit must be >= 0");
+            }
+
             if (SnapshotAfter < 1)
             {
                 return ValidationResult.Error("--snapshot-after must be at least 1");
@@ -56,6 +66,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             ConfigFile = settings.Config,
             DemoProducts = DemoCatalogue.ProductsPath,
             Collections = new CollectionOptions { SnapshotAfterLogBytes = settings.SnapshotAfter },
+            RequestsPerSecondPerKey = settings.RateLimit,
         }, Console.Out, cancellationToken);
         return 0;
     }

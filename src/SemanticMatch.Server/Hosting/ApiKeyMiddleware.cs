@@ -8,6 +8,9 @@ namespace SemanticMatch.Server.Hosting;
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
 {
+    /// <summary>Where the name of the request's key is kept (for per-key rate limiting).</summary>
+    public const string KeyNameItem = "semanticmatch.key";
+
     public async Task InvokeAsync(HttpContext context)
     {
         if (!keys.Any || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
@@ -17,15 +20,16 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeys keys)
         }
 
         var header = context.Request.Headers.Authorization.ToString();
-        var scopes = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? keys.Find(header[7..].Trim()) : null;
-        if (scopes is null)
+        var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? keys.Find(header[7..].Trim()) : null;
+        if (key is not { } found)
         {
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await Problem(context, StatusCodes.Status401Unauthorized, "Unauthorized", "send a valid API key as 'Authorization: Bearer SECRET'");
             return;
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>() is { } required && !scopes.Contains(required.Scope))
+        context.Items[KeyNameItem] = found.Name;
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RequiredScope>() is { } required && !found.Scopes.Contains(required.Scope))
         {
             await Problem(context, StatusCodes.Status403Forbidden, "Forbidden",
                 $"this key lacks the '{required.Scope.ToString().ToLowerInvariant()}' scope this route needs");

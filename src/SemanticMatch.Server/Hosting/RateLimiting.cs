@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SemanticMatch.Server.Hosting;
+
+/// <summary>
+/// Per-key request rate limits (ASP.NET Core's rate limiter, a token bucket per key; per client address without keys):
+/// over the limit a request is answered 429 with Retry-After, before any work is done.
+/// </summary>
+internal static class RateLimiting
+{
+    public static IServiceCollection AddPerKeyRateLimit(this IServiceCollection services, int requestsPerSecond)
+    {
+        return services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            {
+                if (requestsPerSecond <= 0 || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
+                {
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                }
+
+                var partition = context.Items.TryGetValue(ApiKeyMiddleware.KeyNameItem, out var name)
+                    ? "key:" + name
+                    : "address:" + context.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = requestsPerSecond * 2,
+                    TokensPerPeriod = requestsPerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                });
+            });
+            options.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+                rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+                    detail: $"over {requestsPerSecond} requests per second for this key; retry after the Retry-After header's seconds")
+                    .ExecuteAsync(rejected.HttpContext);
+            };
+        });
+    }
+}
