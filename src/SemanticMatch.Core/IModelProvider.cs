@@ -14,4 +14,8 @@ public interface IModelProvider : IDisposable
     /// <summary>The cross-encoder named <paramref name="model"/>.</summary>
     /// <exception cref="InvalidRequestException">No such model, or it is not a cross-encoder.</exception>
     IPairScorer Reranker(string model);
+
+    /// <summary>A pair scorer from any model: a cross-encoder as it is, a bi-encoder as the cosine of embeddings.</summary>
+    /// <exception cref="InvalidRequestException">No such model.</exception>
+    IPairScorer Scorer(string model);
 }

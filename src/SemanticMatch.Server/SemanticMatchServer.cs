@@ -91,6 +91,7 @@ public static class SemanticMatchServer
         app.MapGet("/healthz", () => TypedResults.Ok()).ExcludeFromDescription();
         app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription(); // listening only starts after recovery
         Endpoints.Map(app);
+        OpenAiCompatible.Map(app);
         _ = app.Services.GetRequiredService<ServiceMetrics>();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Similarity;
 using SemanticMatch.Onnx.Encoding;
 
 namespace SemanticMatch.Onnx.Models;
@@ -18,6 +19,10 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
     /// <inheritdoc />
     public IPairScorer Reranker(string model) =>
         Get(_rerankers, model, () => OnnxCrossEncoder.Create(BundledModels.Resolve(model, store), options));
+
+    /// <inheritdoc />
+    public IPairScorer Scorer(string model) =>
+        BundledModels.Resolve(model, store).Config.Kind == ModelKind.BiEncoder ? new EmbeddingPairScorer(Encoder(model)) : Reranker(model);
 
     /// <inheritdoc />
     public void Dispose()

@@ -17,5 +17,11 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(EmbedRequest))]
 [JsonSerializable(typeof(EmbedResponse))]
 [JsonSerializable(typeof(FeedbackRequest))]
+[JsonSerializable(typeof(OpenAiEmbeddingsRequest))]
+[JsonSerializable(typeof(OpenAiEmbeddingsResponse))]
+[JsonSerializable(typeof(RerankRequest))]
+[JsonSerializable(typeof(RerankResponse))]
+[JsonSerializable(typeof(float[]))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ServerJson : JsonSerializerContext;
