@@ -15,10 +15,13 @@ switch (args.FirstOrDefault())
     case "train":
         TrainingThroughput.Run();
         return 0;
+    case "service":
+        await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw");
+        return 0;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] | micro [BenchmarkDotNet args]");
         return 2;
 }

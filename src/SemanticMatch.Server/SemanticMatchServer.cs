@@ -11,6 +11,7 @@ using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 using SemanticMatch.Collections;
 using SemanticMatch.Core;
+using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Server.Api;
 using SemanticMatch.Server.Feedback;
@@ -28,7 +29,9 @@ public static class SemanticMatchServer
     public static async Task RunAsync(ServerOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.DataDirectory);
-        using var models = new ModelProvider();
+        // One ONNX Runtime thread per call and no spinning: concurrent requests are the parallelism, and spinning
+        // threads of idle sessions would take the two cores from the running ones.
+        using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false });
         await using var store = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
         await DemoCollection.EnsureAsync(store, options.DataDirectory, options.DemoProducts, cancellationToken);
         var keys = ApiKeys.Load(options.DataDirectory);

@@ -68,6 +68,22 @@ public abstract class VectorIndexConformance : IDisposable
     }
 
     [Fact]
+    public void Search_ManyConcurrentCallers_AllGetTheSequentialAnswer()
+    {
+        var vectors = RandomVectors(300, Seed);
+        using var index = Create(SimilarityMetric.Cosine);
+        AddAll(index, vectors);
+        var queries = RandomVectors(64, Seed + 2).Values.ToList();
+        var expected = queries.Select(q => index.Search(q, 5).Select(h => h.ProductId).ToList()).ToList();
+
+        var actual = new List<string>[queries.Count];
+        Parallel.For(0, queries.Count * 4, new ParallelOptions { MaxDegreeOfParallelism = 32 },
+            i => actual[i % queries.Count] = index.Search(queries[i % queries.Count], 5).Select(h => h.ProductId).ToList());
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void Search_KLargerThanCount_ReturnsEverything()
     {
         using var index = Create(SimilarityMetric.Cosine);

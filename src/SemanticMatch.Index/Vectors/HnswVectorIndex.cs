@@ -20,6 +20,11 @@ public sealed class HnswVectorIndex : IVectorIndex
     private readonly Dictionary<string, ulong> _keyById = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, string> _idByKey = [];
     private readonly USearchHandle _native;
+
+    // USearch gives each concurrent search a context of its own and fails a search when none is free: allow this many,
+    // and let further callers wait for one instead of failing.
+    private const int SearchContexts = 64;
+    private readonly SemaphoreSlim _searchSlots = new(SearchContexts, SearchContexts);
     private ulong _nextKey;
 
     /// <summary>Creates an empty index.</summary>
@@ -53,6 +58,9 @@ public sealed class HnswVectorIndex : IVectorIndex
         {
             LoadGraph(graphPath);
         }
+
+        USearchNative.usearch_change_threads_search(_native, SearchContexts, out var error);
+        USearchNative.Check(error, "set search threads");
     }
 
     /// <inheritdoc />
@@ -181,8 +189,17 @@ public sealed class HnswVectorIndex : IVectorIndex
 
         var keys = new ulong[k];
         var distances = new float[k];
-        var found = (int)USearchNative.usearch_search(_native, query.ToArray(), ScalarKind.Float32, (UIntPtr)k, keys, distances, out var error);
-        USearchNative.Check(error, "search");
+        int found;
+        _searchSlots.Wait();
+        try
+        {
+            found = (int)USearchNative.usearch_search(_native, query.ToArray(), ScalarKind.Float32, (UIntPtr)k, keys, distances, out var error);
+            USearchNative.Check(error, "search");
+        }
+        finally
+        {
+            _searchSlots.Release();
+        }
         var top = new TopK(k);
         for (var i = 0; i < found; i++)
         {
@@ -204,7 +221,11 @@ public sealed class HnswVectorIndex : IVectorIndex
     }
 
     /// <inheritdoc />
-    public void Dispose() => _native.Dispose();
+    public void Dispose()
+    {
+        _native.Dispose();
+        _searchSlots.Dispose();
+    }
 
     private void LoadGraph(string path)
     {

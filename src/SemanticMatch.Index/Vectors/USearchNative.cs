@@ -81,5 +81,8 @@ internal static class USearchNative
     public static extern void usearch_change_threads_add(USearchHandle index, UIntPtr threads, out IntPtr error);
 
     [DllImport(Library)]
+    public static extern void usearch_change_threads_search(USearchHandle index, UIntPtr threads, out IntPtr error);
+
+    [DllImport(Library)]
     public static extern void usearch_change_expansion_search(USearchHandle index, UIntPtr expansion, out IntPtr error);
 }

@@ -27,4 +27,10 @@ public sealed record EncoderOptions
         get => _threads;
         init => _threads = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Threads), value, "must be >= 1");
     }
+
+    /// <summary>
+    /// Whether ONNX Runtime's idle threads spin waiting for work: fastest for one caller at a time (the CLI); a server
+    /// with many concurrent callers turns it off so spinning threads do not take the cores from running ones.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
 }

@@ -54,7 +54,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
             throw new ModelFormatException($"{model.Path} is a {model.Config.Kind} model; embedding needs a bi-encoder");
         }
 
-        var session = OnnxSessions.Open(model, options.Threads, allowSpinning: true);
+        var session = OnnxSessions.Open(model, options.Threads, options.AllowSpinning);
         return new OnnxEncoder(model, session, WordPieceTokenizer.Load(model.VocabPath, model.Config.LowerCase), options);
     }
 
