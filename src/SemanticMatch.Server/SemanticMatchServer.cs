@@ -78,6 +78,7 @@ public static class SemanticMatchServer
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton(_ => new FeedbackLog(options.DataDirectory));
         builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton(services => new AdmissionGate(options.MaxConcurrent, options.MaxQueue, services.GetRequiredService<ServiceMetrics>()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", ServiceMetrics.MeterName)
             .AddPrometheusExporter());
@@ -95,7 +96,7 @@ public static class SemanticMatchServer
         app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription(); // listening only starts after recovery
         Endpoints.Map(app);
         OpenAiCompatible.Map(app);
-        _ = app.Services.GetRequiredService<ServiceMetrics>();
+        _ = app.Services.GetRequiredService<AdmissionGate>();
         return app;
     }
 }

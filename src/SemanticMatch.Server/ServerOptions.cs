@@ -23,6 +23,12 @@ public sealed record ServerOptions
     /// <summary>Requests per second allowed to each key (bursts of twice that); 0 = no limit.</summary>
     public int RequestsPerSecondPerKey { get; init; }
 
+    /// <summary>Requests that may run at once on the model and index routes (search, similar, records, match, embed).</summary>
+    public int MaxConcurrent { get; init; } = 2 * Environment.ProcessorCount;
+
+    /// <summary>Requests that may wait for a slot; beyond them the service answers 503 at once.</summary>
+    public int MaxQueue { get; init; } = 256;
+
     /// <summary>Durability settings of the collections.</summary>
     public CollectionOptions Collections { get; init; } = new();
 }

@@ -31,8 +31,27 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(0)]
         public int RateLimit { get; init; }
 
+        [CommandOption("--max-concurrent <N>")]
+        [Description("Requests that run at once on the search, similar, records, match and embed routes (default: twice the cores).")]
+        public int? MaxConcurrent { get; init; }
+
+        [CommandOption("--max-queue <N>")]
+        [Description("Requests that may wait for a slot; beyond them the service answers 503 with Retry-After at once.")]
+        [DefaultValue(256)]
+        public int MaxQueue { get; init; } = 256;
+
         public override ValidationResult Validate()
         {
+            if (MaxConcurrent < 1)
+            {
+                return ValidationResult.Error("--max-concurrent must be at least 1");
+            }
+
+            if (MaxQueue < 0)
+            {
+                return ValidationResult.Error("--max-queue must be >= 0");
+            }
+
             if (RateLimit < 0)
             {
                 return ValidationResult.Error("--rate-limit must be >= 0");
@@ -67,6 +86,8 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             DemoProducts = DemoCatalogue.ProductsPath,
             Collections = new CollectionOptions { SnapshotAfterLogBytes = settings.SnapshotAfter },
             RequestsPerSecondPerKey = settings.RateLimit,
+            MaxConcurrent = settings.MaxConcurrent ?? 2 * Environment.ProcessorCount,
+            MaxQueue = settings.MaxQueue,
         }, Console.Out, cancellationToken);
         return 0;
     }

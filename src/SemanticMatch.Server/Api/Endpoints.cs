@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Collections;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
@@ -18,19 +19,21 @@ internal static class Endpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1");
+        var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>();
+        var work = v1.MapGroup(string.Empty).AddEndpointFilter(gate.FilterAsync);
         v1.MapGet("/collections", (ICollectionStore store) =>
             new CollectionListResponse(store.List().Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read);
         v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin);
         v1.MapGet("/collections/{name}", (string name, ICollectionStore store) => RequestMapping.ToResponse(store.Describe(name))).Needs(Scope.Read);
         v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin);
-        v1.MapPost("/collections/{name}/records", UpsertAsync).Needs(Scope.Write);
+        work.MapPost("/collections/{name}/records", UpsertAsync).Needs(Scope.Write);
         v1.MapGet("/collections/{name}/records/{id}", GetRecord).Needs(Scope.Read);
         v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write);
-        v1.MapGet("/collections/{name}/records/{id}/similar", Similar).Needs(Scope.Read);
-        v1.MapPost("/collections/{name}/search", Search).Needs(Scope.Read);
+        work.MapGet("/collections/{name}/records/{id}/similar", Similar).Needs(Scope.Read);
+        work.MapPost("/collections/{name}/search", Search).Needs(Scope.Read);
         v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write);
-        v1.MapPost("/match", Match).Needs(Scope.Read);
-        v1.MapPost("/embed", Embed).Needs(Scope.Read);
+        work.MapPost("/match", Match).Needs(Scope.Read);
+        work.MapPost("/embed", Embed).Needs(Scope.Read);
     }
 
     private static RouteHandlerBuilder Needs(this RouteHandlerBuilder route, Scope scope) => route.WithMetadata(new RequiredScope(scope));

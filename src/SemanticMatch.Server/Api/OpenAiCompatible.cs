@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Core;
 using SemanticMatch.Engine;
 using SemanticMatch.Server.Hosting;
@@ -44,7 +45,7 @@ internal static class OpenAiCompatible
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1");
+        var v1 = app.MapGroup("/v1").AddEndpointFilter(app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync);
         v1.MapPost("/embeddings", Embeddings).WithMetadata(new RequiredScope(Scope.Read));
         v1.MapPost("/rerank", Rerank).WithMetadata(new RequiredScope(Scope.Read));
     }

@@ -25,6 +25,10 @@ public sealed class ServiceMetrics : IDisposable
             unit: "By", description: "Bytes on disk per collection");
     }
 
+    /// <summary>Observes how many requests wait for the admission gate.</summary>
+    public void ObserveQueue(Func<int> waiting) =>
+        _meter.CreateObservableGauge("semanticmatch.queue.waiting", waiting, description: "Requests waiting for a free slot on the model and index routes");
+
     /// <summary>Records one search's engine time.</summary>
     public void RecordSearch(string collection, SearchMethod method, TimeSpan elapsed) =>
         _searchSeconds.Record(elapsed.TotalSeconds,
