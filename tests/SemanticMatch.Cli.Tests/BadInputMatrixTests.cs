@@ -148,6 +148,28 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Train + "|--random-negatives|-1", "--random-negatives must be >= 0" },
         { Train + "|--resume=x", "--resume: 'x' is not true or false" },
         { Train + "|--relevant-threshold|x", "--relevant-threshold: 'x' is not a number" },
+
+        // serve (every case fails before the server opens its data directory)
+        { "serve|--urls|ftp://x", "--urls: 'ftp://x' is not an http:// or https:// address" },
+        { "serve|--config|{W}/missing.json", "--config: '{W}/missing.json' does not exist" },
+        { "serve|--snapshot-after|0", "--snapshot-after must be at least 1" },
+        { "serve|--snapshot-after|lots", "--snapshot-after: 'lots' is not a whole number" },
+        { "serve|--rate-limit|-1", "--rate-limit must be >= 0" },
+        { "serve|--max-concurrent|0", "--max-concurrent must be at least 1" },
+        { "serve|--max-queue|-1", "--max-queue must be >= 0" },
+        { "serve|--data", "--data needs a value (DIR)" },
+        { "serve|--urll|http://127.0.0.1:1", "unknown option '--urll' for 'semmatch serve'; did you mean '--urls'?" },
+
+        // keys add
+        { "keys|add|--data|{W}/keys", "--name is required" },
+        { "keys|add|--data|{W}/keys|--name|shop|--scopes|read,root", "--scopes: 'root' is not one of: read, write, admin" },
+        { "keys|add|--name|shop|--data", "--data needs a value (DIR)" },
+
+        // feedback export
+        { "feedback|export|--data|{W}|--collection|c", "--collection and --out are required" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv", "no feedback logged for collection 'c'" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-impressions|0", "--min-impressions must be at least 1" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}", "--out: '{W}' is a directory" },
     };
 
     [Theory]
@@ -166,17 +188,15 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         Assert.Equal(before, Snapshot(work));
     }
 
+    private static readonly string[] s_commands = ["demo", "search", "index", "match", "train", "quantize", "eval", "serve", "keys add", "feedback export"];
+
+    public static TheoryData<string> Commands { get; } = new(s_commands);
+
     [Theory]
-    [InlineData("demo")]
-    [InlineData("search")]
-    [InlineData("index")]
-    [InlineData("match")]
-    [InlineData("train")]
-    [InlineData("quantize")]
-    [InlineData("eval")]
+    [MemberData(nameof(Commands))]
     public void Help_WorksForEveryCommand(string command)
     {
-        var result = semmatch.Run(command, "--help");
+        var result = semmatch.Run([.. command.Split(' '), "--help"]);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains($"semmatch {command}", result.Stdout);
@@ -188,10 +208,11 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
     public void Matrix_CoversEveryOptionOfEveryCommand()
     {
         var missing = new List<string>();
-        foreach (var command in new[] { "demo", "search", "index", "match", "train", "quantize", "eval" })
+        foreach (var command in s_commands)
         {
-            var help = semmatch.Run(command, "--help");
-            var tokens = Cases.Select(c => c.Data.Item1).Where(a => a.StartsWith(command + "|", StringComparison.Ordinal) || a == command)
+            var help = semmatch.Run([.. command.Split(' '), "--help"]);
+            var prefix = command.Replace(' ', '|');
+            var tokens = Cases.Select(c => c.Data.Item1).Where(a => a.StartsWith(prefix + "|", StringComparison.Ordinal) || a == prefix)
                 .SelectMany(a => a.Split('|'))
                 .Select(t => t.Split('=')[0])
                 .ToHashSet(StringComparer.Ordinal);
