@@ -1,0 +1,73 @@
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using SemanticMatch.Collections;
+using SemanticMatch.Core;
+using SemanticMatch.Extensions;
+
+namespace SemanticMatch.Extensions.Tests;
+
+/// <summary>An application wires SemanticMatch through DI and uses it through Microsoft.Extensions.AI, with the real MiniLM.</summary>
+public sealed class AddSemanticMatchTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "semmatch-di-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task EmbeddingGenerator_FromDI_EmbedsWithOurModel()
+    {
+        await using var services = Services();
+        var generator = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+
+        var embeddings = await generator.GenerateAsync(["cordless drill", "20V cordless drill driver kit", "garden hose"], cancellationToken: TestContext.Current.CancellationToken);
+        var metadata = generator.GetService<EmbeddingGeneratorMetadata>();
+
+        Assert.Equal(3, embeddings.Count);
+        Assert.All(embeddings, e => Assert.Equal(384, e.Vector.Length));
+        var drill = TensorPrimitives.CosineSimilarity(embeddings[0].Vector.Span, embeddings[1].Vector.Span);
+        var hose = TensorPrimitives.CosineSimilarity(embeddings[0].Vector.Span, embeddings[2].Vector.Span);
+        Assert.True(drill > hose, $"drill {drill} vs hose {hose}");
+        Assert.Equal("minilm", metadata!.DefaultModelId);
+        Assert.Equal(384, metadata.DefaultModelDimensions);
+        Assert.Equal(services.GetRequiredService<IModelProvider>().Encoder("minilm").EncodeOne("garden hose", TextRole.Document), embeddings[2].Vector.ToArray());
+    }
+
+    [Fact]
+    public async Task EmbeddingGenerator_WrongDimensions_IsAClearError()
+    {
+        await using var services = Services();
+        var generator = services.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() =>
+            generator.GenerateAsync(["x"], new EmbeddingGenerationOptions { Dimensions = 768 }, TestContext.Current.CancellationToken));
+
+        Assert.Equal("minilm makes 384-dimensional embeddings, not 768", error.Message);
+    }
+
+    [Fact]
+    public async Task CollectionStore_FromDI_IsDurable()
+    {
+        await using (var services = Services())
+        {
+            var store = services.GetRequiredService<ICollectionStore>();
+            await store.CreateAsync("shop", new CollectionSettings(), TestContext.Current.CancellationToken);
+            await store.UpsertAsync("shop", [new Collections.Record("d1", new Dictionary<string, System.Text.Json.JsonElement>
+            {
+                ["title"] = System.Text.Json.JsonSerializer.SerializeToElement("Cordless Drill"),
+            })], TestContext.Current.CancellationToken);
+        }
+
+        await using var reopened = Services();
+        Assert.Equal("Cordless Drill", reopened.GetRequiredService<ICollectionStore>().Find("shop", "d1")!.Text("title"));
+    }
+
+    private ServiceProvider Services() => new ServiceCollection()
+        .AddSemanticMatch(o =>
+        {
+            o.ModelStore = Path.Combine(_root, "models");
+            o.DataDirectory = Path.Combine(_root, "data");
+            o.EncoderThreads = 1;
+        })
+        .BuildServiceProvider();
+}
