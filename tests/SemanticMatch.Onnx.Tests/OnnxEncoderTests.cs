@@ -23,6 +23,19 @@ public sealed class OnnxEncoderTests(BundledModelFixture fixture)
     }
 
     [Fact]
+    public void EncodeOne_FromManyThreads_EqualsOneThread()
+    {
+        var texts = Enumerable.Range(0, 40).Select(i => $"cordless drill kit number {i} with {i % 3 + 1} batteries").ToList();
+        var expected = texts.Select(t => fixture.Encoder.EncodeOne(t, TextRole.Query)).ToList();
+
+        var actual = new float[texts.Count][];
+        Parallel.For(0, texts.Count * 3, new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            i => actual[i % texts.Count] = fixture.Encoder.EncodeOne(texts[i % texts.Count], TextRole.Query));
+
+        Assert.All(Enumerable.Range(0, texts.Count), i => Assert.Equal(expected[i], actual[i]));
+    }
+
+    [Fact]
     public void Encode_ReturnsUnitVectorsOfTheModelDimension()
     {
         var vectors = fixture.Encoder.Encode(["cordless drill", "kitchen faucet"], TextRole.Document);

@@ -13,8 +13,7 @@ namespace SemanticMatch.Onnx.Encoding;
 public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly WordPieceTokenizer _tokenizer;
-    private readonly Lock _tokenizerLock = new();
+    private readonly TokenizerPool _tokenizers;
     private readonly string[] _outputNames;
     private readonly int _batchSize;
 
@@ -22,7 +21,7 @@ public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
     {
         Model = model;
         _session = session;
-        _tokenizer = tokenizer;
+        _tokenizers = new TokenizerPool(tokenizer, model.Config.LowerCase);
         _batchSize = options.BatchSize;
         _outputNames = [model.Config.Output];
         Identity = $"{model.Config.Name}@{model.Fingerprint}";
@@ -81,17 +80,15 @@ public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
         var config = Model.Config;
         var buffer = new long[config.MaxLength];
         var mask = new long[config.MaxLength];
-        lock (_tokenizerLock)
+        using var lease = _tokenizers.Rent();
+        var queryLength = lease.Tokenizer.Encode(config.QueryPrefix + query, buffer.AsSpan(0, config.MaxQueryLength), mask);
+        var queryIds = buffer[..queryLength];
+        var room = config.MaxLength - queryLength + 1;
+        return texts.Select(text =>
         {
-            var queryLength = _tokenizer.Encode(config.QueryPrefix + query, buffer.AsSpan(0, config.MaxQueryLength), mask);
-            var queryIds = buffer[..queryLength];
-            var room = config.MaxLength - queryLength + 1;
-            return texts.Select(text =>
-            {
-                var count = _tokenizer.Encode(config.DocumentPrefix + text, buffer.AsSpan(0, room), mask);
-                return ((long[])[.. queryIds, .. buffer.AsSpan(1, count - 1)], queryLength);
-            }).ToList();
-        }
+            var count = lease.Tokenizer.Encode(config.DocumentPrefix + text, buffer.AsSpan(0, room), mask);
+            return ((long[])[.. queryIds, .. buffer.AsSpan(1, count - 1)], queryLength);
+        }).ToList();
     }
 
     private float[] Run(List<(long[] Ids, int QueryLength)> batch)

@@ -8,12 +8,11 @@ namespace SemanticMatch.Onnx.Encoding;
 /// <summary>
 /// A bi-encoder on ONNX Runtime (CPU): tokenize -> sort by length -> batch -> transformer -> masked pooling -> L2 normalise.
 /// </summary>
-/// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
+/// <remarks>Thread-safe: each call rents a tokenizer from a pool, and ONNX Runtime sessions allow concurrent runs.</remarks>
 public sealed class OnnxEncoder : ITextEncoder, IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly WordPieceTokenizer _tokenizer;
-    private readonly Lock _tokenizerLock = new();
+    private readonly TokenizerPool _tokenizers;
     private readonly string[] _outputNames;
     private readonly int _maxLength;
     private readonly int _batchSize;
@@ -22,7 +21,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     private OnnxEncoder(ModelDirectory model, InferenceSession session, WordPieceTokenizer tokenizer, EncoderOptions options)
     {
         _session = session;
-        _tokenizer = tokenizer;
+        _tokenizers = new TokenizerPool(tokenizer, model.Config.LowerCase);
         _batchSize = options.BatchSize;
         _maxLength = options.MaxLength ?? model.Config.MaxLength;
         Pooling = options.Pooling ?? model.Config.Pooling;
@@ -72,9 +71,9 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         {
             int count;
             var prefixed = role == TextRole.Query ? Model.Config.QueryPrefix + text : Model.Config.DocumentPrefix + text;
-            lock (_tokenizerLock)
+            using (var lease = _tokenizers.Rent())
             {
-                count = _tokenizer.Encode(prefixed, buffers.Ids, buffers.Mask);
+                count = lease.Tokenizer.Encode(prefixed, buffers.Ids, buffers.Mask);
             }
 
             var vector = new float[Dimension];
@@ -115,13 +114,11 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         var ids = new long[_maxLength];
         var mask = new long[_maxLength];
         var result = new long[texts.Count][];
-        lock (_tokenizerLock)
+        using var lease = _tokenizers.Rent();
+        for (var i = 0; i < texts.Count; i++)
         {
-            for (var i = 0; i < texts.Count; i++)
-            {
-                var count = _tokenizer.Encode(prefix + texts[i], ids, mask);
-                result[i] = ids[..count];
-            }
+            var count = lease.Tokenizer.Encode(prefix + texts[i], ids, mask);
+            result[i] = ids[..count];
         }
 
         return result;

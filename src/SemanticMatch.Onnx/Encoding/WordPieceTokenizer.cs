@@ -7,7 +7,7 @@ namespace SemanticMatch.Onnx.Encoding;
 /// punctuation and CJK characters split). Backed by FastBertTokenizer, which was checked against a faithful
 /// re-implementation (see shared notes); always used through its span overload with our own buffers.
 /// </summary>
-/// <remarks>Not thread-safe: FastBertTokenizer keeps internal buffers. Callers serialise access.</remarks>
+/// <remarks>Not thread-safe: FastBertTokenizer keeps internal buffers. Concurrent callers each rent one from a <see cref="TokenizerPool"/>.</remarks>
 public sealed class WordPieceTokenizer
 {
     private readonly BertTokenizer _inner;
@@ -22,9 +22,11 @@ public sealed class WordPieceTokenizer
     public IReadOnlyList<string> Vocabulary { get; }
 
     /// <summary>Loads a vocab.txt (one token a line; the line number is the id).</summary>
-    public static WordPieceTokenizer Load(string vocabPath, bool lowerCase)
+    public static WordPieceTokenizer Load(string vocabPath, bool lowerCase) => FromVocabulary(File.ReadAllLines(vocabPath), lowerCase);
+
+    /// <summary>A tokenizer over a vocabulary already read (token strings by id).</summary>
+    public static WordPieceTokenizer FromVocabulary(IReadOnlyList<string> lines, bool lowerCase)
     {
-        var lines = File.ReadAllLines(vocabPath);
         var tokenizer = new BertTokenizer();
         using (var reader = new StringReader(string.Join('\n', lines)))
         {
