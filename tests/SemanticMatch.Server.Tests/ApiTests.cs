@@ -206,5 +206,33 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Equal(3, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
+    [Fact]
+    public async Task Records_NdjsonStream_LoadsInBatches_AndABadLineSaysHowFarItGot()
+    {
+        var name = NewName();
+        await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
+        var lines = Enumerable.Range(0, 1200).Select(i => $"{{\"id\": \"n{i}\", \"title\": \"cordless drill model {i}\", \"price\": {i}}}");
+        var bad = Enumerable.Range(0, 700).Select(i => $"{{\"id\": \"m{i}\", \"title\": \"hose {i}\"}}").Append("{\"id\": ").Append("{\"id\": \"after\", \"title\": \"x\"}");
+
+        var loaded = await SendNdjson($"/v1/collections/{name}/records", lines);
+        var broken = await SendNdjson($"/v1/collections/{name}/records", bad);
+        var described = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}", service.Reader);
+
+        Assert.Equal(HttpStatusCode.OK, loaded.Status);
+        Assert.Equal(1200, loaded.Body.GetProperty("upserted").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, broken.Status);
+        Assert.Contains("line 701: not valid JSON", broken.Body.GetProperty("detail").GetString());
+        Assert.Contains("the 500 records before it were upserted", broken.Body.GetProperty("detail").GetString());
+        Assert.Equal(1700, described.Body.GetProperty("count").GetInt32());
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendNdjson(string path, IEnumerable<string> lines)
+    {
+        using var request = Server.Request(HttpMethod.Post, path, service.Admin, raw: System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+        request.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await Server.Client.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
     private static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];
 }

@@ -26,7 +26,7 @@ internal static class Endpoints
         v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin);
         v1.MapGet("/collections/{name}", (string name, ICollectionStore store) => RequestMapping.ToResponse(store.Describe(name))).Needs(Scope.Read);
         v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin);
-        work.MapPost("/collections/{name}/records", UpsertAsync).Needs(Scope.Write);
+        work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write);
         v1.MapGet("/collections/{name}/records/{id}", GetRecord).Needs(Scope.Read);
         v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write);
         work.MapGet("/collections/{name}/records/{id}/similar", Similar).Needs(Scope.Read);
@@ -47,12 +47,6 @@ internal static class Endpoints
 
     private static async Task<IResult> DropAsync(string name, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DropAsync(name, cancellationToken) ? TypedResults.NoContent() : throw new CollectionNotFoundException(name);
-
-    private static async Task<UpsertResponse> UpsertAsync(string name, JsonElement body, ICollectionStore store, CancellationToken cancellationToken)
-    {
-        store.Describe(name); // 404 before parsing a large body's records
-        return new UpsertResponse(await store.UpsertAsync(name, RequestMapping.ToRecords(body), cancellationToken));
-    }
 
     private static IResult GetRecord(string name, string id, ICollectionStore store) =>
         store.Find(name, id) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
