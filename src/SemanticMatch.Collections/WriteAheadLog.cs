@@ -183,7 +183,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 _file.Write(pending.Payload);
             }
 
+            var flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             _file.Flush(flushToDisk: true);
+            CollectionMetrics.RecordFlush(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(flushStarted));
             Interlocked.Exchange(ref _sequence, sequence);
             return true;
         }

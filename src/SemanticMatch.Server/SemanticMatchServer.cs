@@ -80,7 +80,8 @@ public static class SemanticMatchServer
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton(services => new AdmissionGate(options.MaxConcurrent, options.MaxQueue, services.GetRequiredService<ServiceMetrics>()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", ServiceMetrics.MeterName)
+            .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", ServiceMetrics.MeterName,
+                EncoderMetrics.MeterName, CollectionMetrics.MeterName)
             .AddPrometheusExporter());
 
         var app = builder.Build();

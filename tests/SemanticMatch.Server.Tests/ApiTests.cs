@@ -119,6 +119,10 @@ public sealed class ApiTests(ServiceFixture service)
         using var health = await Server.Client.GetAsync("/healthz");
         using var ready = await Server.Client.GetAsync("/readyz");
         await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "drill" });
+        await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", key: null, json: new { query = "drill" });
+        var name = NewName();
+        await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
+        await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Admin, new[] { new { id = "a", title = "drill" } });
         var metrics = await Server.Client.GetStringAsync("/metrics");
         var openApi = JsonDocument.Parse(await Server.Client.GetStringAsync("/openapi/v1.json")).RootElement;
 
@@ -127,6 +131,9 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Contains("http_server_request_duration_seconds_bucket", metrics);
         Assert.Contains("semanticmatch_search_duration_seconds_bucket", metrics);
         Assert.Contains("semanticmatch_collection_records", metrics);
+        Assert.Contains("semanticmatch_requests_rejected_total{otel_scope_name=\"SemanticMatch\",reason=\"unauthorized\"}", metrics);
+        Assert.Contains("semanticmatch_encoder_batch_size_bucket", metrics);
+        Assert.Contains("semanticmatch_wal_fsync_duration_seconds_bucket", metrics);
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/collections/{name}/search", out _));
     }
 

@@ -66,6 +66,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     /// </summary>
     public float[] EncodeOne(string text, TextRole role)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var buffers = _queryBuffers.TryTake(out var pooled) ? pooled : new TokenBuffers(_maxLength);
         try
         {
@@ -79,6 +80,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
             var vector = new float[Dimension];
             Run(buffers.Ids.AsMemory(0, count), buffers.Mask.AsMemory(0, count), buffers.TokenTypes.AsMemory(0, count), 1, count,
                 (hidden, _) => Pool(hidden, buffers.Mask.AsSpan(0, count), vector));
+            EncoderMetrics.Record(Model.Config.Name, 1, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return vector;
         }
         finally
@@ -90,6 +92,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     /// <inheritdoc />
     public float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var tokenized = Tokenize(texts, role == TextRole.Query ? Model.Config.QueryPrefix : Model.Config.DocumentPrefix);
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenized[i].Length).ToArray();
         var result = new float[texts.Count][];
@@ -103,6 +106,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
             progress?.Report(done);
         }
 
+        EncoderMetrics.Record(Model.Config.Name, texts.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return result;
     }
 

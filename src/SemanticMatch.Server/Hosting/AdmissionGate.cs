@@ -10,6 +10,7 @@ public sealed class AdmissionGate : IDisposable
 {
     private readonly SemaphoreSlim _running;
     private readonly int _queue;
+    private readonly ServiceMetrics _metrics;
     private int _waiting;
 
     /// <summary>Creates the gate.</summary>
@@ -19,6 +20,7 @@ public sealed class AdmissionGate : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(queue);
         _running = new SemaphoreSlim(concurrency, concurrency);
         _queue = queue;
+        _metrics = metrics;
         metrics.ObserveQueue(() => Volatile.Read(ref _waiting));
     }
 
@@ -30,6 +32,7 @@ public sealed class AdmissionGate : IDisposable
             if (Interlocked.Increment(ref _waiting) > _queue)
             {
                 Interlocked.Decrement(ref _waiting);
+                _metrics.Reject("busy");
                 context.HttpContext.Response.Headers.RetryAfter = "1";
                 return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy",
                     detail: "the service is at capacity and its queue is full; retry after the Retry-After header's seconds");

@@ -12,7 +12,7 @@ namespace SemanticMatch.Server.Hosting;
 /// Answers every exception with ProblemDetails: the caller's mistakes (<see cref="InvalidRequestException"/>, unreadable
 /// bodies) with 4xx and their message; anything else with 500 and a log entry, since it is our bug.
 /// </summary>
-internal sealed partial class ProblemMapping(IProblemDetailsService problems, ILogger<ProblemMapping> logger) : IExceptionHandler
+internal sealed partial class ProblemMapping(IProblemDetailsService problems, ServiceMetrics metrics, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -27,6 +27,16 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, IL
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (StatusCodes.Status400BadRequest, "Cancelled"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
+        if (status != StatusCodes.Status500InternalServerError)
+        {
+            metrics.Reject(status switch
+            {
+                StatusCodes.Status404NotFound => "not_found",
+                StatusCodes.Status413PayloadTooLarge or StatusCodes.Status422UnprocessableEntity => "over_limit",
+                _ => "bad_request",
+            });
+        }
+
         string detail;
         if (status == StatusCodes.Status500InternalServerError)
         {

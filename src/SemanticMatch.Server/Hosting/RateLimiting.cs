@@ -38,6 +38,7 @@ internal static class RateLimiting
             });
             options.OnRejected = async (rejected, cancellationToken) =>
             {
+                rejected.HttpContext.RequestServices.GetRequiredService<ServiceMetrics>().Reject("rate_limited");
                 var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 rejected.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",

@@ -12,10 +12,12 @@ public sealed class ServiceMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
     private readonly Histogram<double> _searchSeconds;
+    private readonly Counter<long> _rejected;
 
     /// <summary>Creates the instruments; <paramref name="store"/> is observed for record counts and sizes.</summary>
     public ServiceMetrics(ICollectionStore store)
     {
+        _rejected = _meter.CreateCounter<long>("semanticmatch.requests.rejected", "{request}", "Requests refused before any work, by reason");
         _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by collection and method");
         _meter.CreateObservableGauge("semanticmatch.collection.records",
             () => store.List().Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
@@ -24,6 +26,9 @@ public sealed class ServiceMetrics : IDisposable
             () => store.List().Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
             unit: "By", description: "Bytes on disk per collection");
     }
+
+    /// <summary>Counts a refused request: unauthorized, forbidden, rate_limited, busy, over_limit, bad_request, not_found (500s are not refusals: they are logged).</summary>
+    public void Reject(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Observes how many requests wait for the admission gate.</summary>
     public void ObserveQueue(Func<int> waiting) =>
