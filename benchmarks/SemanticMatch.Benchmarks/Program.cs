@@ -16,12 +16,12 @@ switch (args.FirstOrDefault())
         TrainingThroughput.Run();
         return 0;
     case "service":
-        await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw");
+        await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw", args.Length > 2 ? args[2..] : []);
         return 0;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | micro [BenchmarkDotNet args]");
         return 2;
 }

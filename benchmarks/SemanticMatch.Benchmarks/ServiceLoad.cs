@@ -17,12 +17,12 @@ internal static class ServiceLoad
     private static readonly TimeSpan s_run = TimeSpan.FromSeconds(20);
     private static int s_errorShown;
 
-    public static async Task RunAsync(string vectorIndex)
+    public static async Task RunAsync(string vectorIndex, IReadOnlyList<string> serveArgs)
     {
         var root = Path.Combine(Path.GetTempPath(), "semmatch-load-" + Guid.NewGuid().ToString("N"));
         var port = FreePort();
         var url = $"http://127.0.0.1:{port}";
-        using var server = Start(root, url);
+        using var server = Start(root, url, serveArgs);
         try
         {
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
@@ -31,7 +31,7 @@ internal static class ServiceLoad
             var timer = Stopwatch.StartNew();
             await Parallel.ForEachAsync(products.Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (batch, ct) =>
                 (await client.PostAsJsonAsync("/v1/collections/hd/records", batch.Select(p => new { id = p.Id, title = p.Title }), ct)).EnsureSuccessStatusCode());
-            Console.WriteLine($"{vectorIndex} vectors: loaded {products.Count} products through the API in {timer.Elapsed.TotalSeconds:F1} s ({products.Count / timer.Elapsed.TotalSeconds:F0} records/s, durable)");
+            Console.WriteLine($"{vectorIndex} vectors, serve {string.Join(' ', serveArgs)}: loaded {products.Count} products through the API in {timer.Elapsed.TotalSeconds:F1} s ({products.Count / timer.Elapsed.TotalSeconds:F0} records/s, durable)");
 
             var queries = Data.DevQueries();
             Console.WriteLine("| run | clients | requests/s | p50 ms | p95 ms | p99 ms | errors | 503s |");
@@ -120,10 +120,10 @@ internal static class ServiceLoad
         }
     }
 
-    private static Process Start(string root, string url)
+    private static Process Start(string root, string url, IReadOnlyList<string> serveArgs)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "serve", "--data", Path.Combine(root, "data"), "--urls", url })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "serve", "--data", Path.Combine(root, "data"), "--urls", url }.Concat(serveArgs))
         {
             start.ArgumentList.Add(arg);
         }

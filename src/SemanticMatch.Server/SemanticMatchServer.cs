@@ -31,7 +31,7 @@ public static class SemanticMatchServer
         Directory.CreateDirectory(options.DataDirectory);
         // One ONNX Runtime thread per call and no spinning: concurrent requests are the parallelism, and spinning
         // threads of idle sessions would take the two cores from the running ones.
-        using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false });
+        using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false }, microBatch: options.MicroBatch);
         await using var store = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
         await DemoCollection.EnsureAsync(store, options.DataDirectory, options.DemoProducts, cancellationToken);
         var keys = ApiKeys.Load(options.DataDirectory);

@@ -29,6 +29,9 @@ public sealed record ServerOptions
     /// <summary>Requests that may wait for a slot; beyond them the service answers 503 at once.</summary>
     public int MaxQueue { get; init; } = 256;
 
+    /// <summary>Most query embeddings gathered into one encoder call from concurrent requests; 1 = none.</summary>
+    public int MicroBatch { get; init; } = 1;
+
     /// <summary>Durability settings of the collections.</summary>
     public CollectionOptions Collections { get; init; } = new();
 }

@@ -157,6 +157,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "serve|--rate-limit|-1", "--rate-limit must be >= 0" },
         { "serve|--max-concurrent|0", "--max-concurrent must be at least 1" },
         { "serve|--max-queue|-1", "--max-queue must be >= 0" },
+        { "serve|--micro-batch|0", "--micro-batch must be at least 1" },
         { "serve|--data", "--data needs a value (DIR)" },
         { "serve|--urll|http://127.0.0.1:1", "unknown option '--urll' for 'semmatch serve'; did you mean '--urls'?" },
 

@@ -40,8 +40,18 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(256)]
         public int MaxQueue { get; init; } = 256;
 
+        [CommandOption("--micro-batch <N>")]
+        [Description("Gather up to N query embeddings of concurrent requests into one encoder call (waiting at most 2 ms); 1 = off.")]
+        [DefaultValue(1)]
+        public int MicroBatch { get; init; } = 1;
+
         public override ValidationResult Validate()
         {
+            if (MicroBatch < 1)
+            {
+                return ValidationResult.Error("--micro-batch must be at least 1");
+            }
+
             if (MaxConcurrent < 1)
             {
                 return ValidationResult.Error("--max-concurrent must be at least 1");
@@ -88,6 +98,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             RequestsPerSecondPerKey = settings.RateLimit,
             MaxConcurrent = settings.MaxConcurrent ?? 2 * Environment.ProcessorCount,
             MaxQueue = settings.MaxQueue,
+            MicroBatch = settings.MicroBatch,
         }, Console.Out, cancellationToken);
         return 0;
     }

@@ -6,15 +6,23 @@ using SemanticMatch.Onnx.Encoding;
 namespace SemanticMatch.Onnx.Models;
 
 /// <summary>Loads ONNX encoders and cross-encoders by name on first use (see <see cref="BundledModels.Resolve"/>) and caches them.</summary>
-/// <remarks>Thread-safe; a model that fails to load is not cached, so a fixed model directory can be retried.</remarks>
-public sealed class ModelProvider(string? store = null, EncoderOptions? options = null) : IModelProvider
+/// <remarks>
+/// Thread-safe; a model that fails to load is not cached, so a fixed model directory can be retried. With
+/// <paramref name="microBatch"/> &gt; 1, single-text encodings from concurrent callers are gathered into batches of up to
+/// that many (see <see cref="MicroBatchingEncoder"/>).
+/// </remarks>
+public sealed class ModelProvider(string? store = null, EncoderOptions? options = null, int microBatch = 0) : IModelProvider
 {
-    private readonly ConcurrentDictionary<string, Lazy<OnnxEncoder>> _encoders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<ITextEncoder>> _encoders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<OnnxCrossEncoder>> _rerankers = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ITextEncoder Encoder(string model) =>
-        Get(_encoders, model, () => OnnxEncoder.Create(BundledModels.Resolve(model, store), options));
+        Get(_encoders, model, () =>
+        {
+            var encoder = OnnxEncoder.Create(BundledModels.Resolve(model, store), options);
+            return microBatch > 1 ? new MicroBatchingEncoder(encoder, microBatch, ownsInner: true) : encoder;
+        });
 
     /// <inheritdoc />
     public IPairScorer Reranker(string model) =>
@@ -29,7 +37,7 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
     {
         foreach (var model in _encoders.Values.Where(l => l.IsValueCreated))
         {
-            model.Value.Dispose();
+            (model.Value as IDisposable)?.Dispose();
         }
 
         foreach (var model in _rerankers.Values.Where(l => l.IsValueCreated))
