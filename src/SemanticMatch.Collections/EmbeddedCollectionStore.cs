@@ -24,19 +24,23 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     private readonly string _root;
     private readonly IModelProvider _models;
     private readonly CollectionOptions _options;
+    private readonly FileStream _lock;
 
-    private EmbeddedCollectionStore(string dataDirectory, IModelProvider models, CollectionOptions options)
+    private EmbeddedCollectionStore(string dataDirectory, IModelProvider models, CollectionOptions options, FileStream lockFile)
     {
         _root = Path.Combine(dataDirectory, "collections");
         _models = models;
         _options = options;
+        _lock = lockFile;
     }
 
-    /// <summary>Opens (recovers) every collection under <paramref name="dataDirectory"/>.</summary>
+    /// <summary>Opens (recovers) every collection under <paramref name="dataDirectory"/>, which no other process may hold.</summary>
+    /// <exception cref="InvalidRequestException">Another process (another server) has the data directory open.</exception>
     public static EmbeddedCollectionStore Open(string dataDirectory, IModelProvider models, CollectionOptions? options = null)
     {
-        var store = new EmbeddedCollectionStore(dataDirectory, models, options ?? new CollectionOptions());
-        Directory.CreateDirectory(store._root);
+        var root = Path.Combine(dataDirectory, "collections");
+        Directory.CreateDirectory(root);
+        var store = new EmbeddedCollectionStore(dataDirectory, models, options ?? new CollectionOptions(), Lock(dataDirectory));
         foreach (var folder in Directory.EnumerateDirectories(store._root))
         {
             var name = Path.GetFileName(folder);
@@ -182,6 +186,23 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
         _collections.Clear();
         _schema.Dispose();
+        await _lock.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Two processes appending to one write-ahead log would corrupt it: the first holds an exclusive lock (flock on
+    // Linux, released by the kernel when the process dies, so a killed server never leaves it stale).
+    private static FileStream Lock(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, ".lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new InvalidRequestException(
+                $"{dataDirectory} is in use by another process (a running 'semmatch serve'?); one data directory serves one process");
+        }
     }
 
     private static CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk);

@@ -215,6 +215,14 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Open_ADataDirectoryAlreadyOpen_IsRefused()
+    {
+        var error = Assert.Throws<InvalidRequestException>(() => EmbeddedCollectionStore.Open(_data, _models));
+
+        Assert.Contains("is in use by another process", error.Message);
+    }
+
+    [Fact]
     public async Task Similar_ExcludesTheRecordItself()
     {
         await _store.CreateAsync("shop", new CollectionSettings());

@@ -68,7 +68,7 @@ public sealed class FuzzTests : IAsyncLifetime
         var search = await _server.SendAsync(HttpMethod.Post, "/v1/collections/after/search", _admin, new { query = "cordless drill", top = 1 });
         Assert.Equal(HttpStatusCode.OK, search.Status);
         Assert.Equal("d1", search.Body.GetProperty("hits")[0].GetProperty("id").GetString());
-        Assert.Subset(new HashSet<string?>(["collections", "keys.json", "feedback", ".initialised"]),
+        Assert.Subset(new HashSet<string?>(["collections", "keys.json", "feedback", ".initialised", ".lock"]),
             Directory.EnumerateFileSystemEntries(Data).Select(Path.GetFileName).ToHashSet());
         Assert.All(Directory.EnumerateFileSystemEntries(Path.Combine(Data, "collections")),
             e => Assert.Matches("^[a-z0-9][a-z0-9_-]{0,63}$", Path.GetFileName(e)));
