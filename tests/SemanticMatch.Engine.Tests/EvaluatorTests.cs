@@ -1,6 +1,8 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Metrics;
 using SemanticMatch.Engine.Evaluation;
+using SemanticMatch.Engine.Indexing;
 
 namespace SemanticMatch.Engine.Tests;
 
@@ -117,6 +119,45 @@ public sealed class EvaluatorTests
         Assert.All(results, r => Assert.Equal(1, r.Accuracy!.Value, 9)); // calling nothing relevant is right for every pair
         var json = System.Text.Json.JsonDocument.Parse(System.Text.Json.JsonSerializer.Serialize(results));
         Assert.All(json.RootElement.EnumerateArray(), m => Assert.Equal(System.Text.Json.JsonValueKind.Null, m.GetProperty("Threshold").ValueKind));
+    }
+
+    [Theory]
+    [InlineData(SearchMethod.Dense, "dense[hash]")]
+    [InlineData(SearchMethod.Hybrid, "hybrid[hash]")]
+    public void Run_RetrievalMetrics_EqualThoseOfTheSearchPipeline(SearchMethod method, string label)
+    {
+        // A seeded synthetic catalogue where the methods rank differently, so a divergence between eval and search shows.
+        var random = new Random(7);
+        string[] words = ["drill", "cordless", "hose", "garden", "faucet", "kitchen", "white", "brass", "saw", "blade", "led", "bulb", "paint", "roller", "ladder"];
+        var products = Enumerable.Range(0, 80)
+            .Select(i => new Product($"p{i}", string.Join(' ', Enumerable.Range(0, random.Next(2, 6)).Select(_ => words[random.Next(words.Length)]))))
+            .ToList();
+        var judgments = Enumerable.Range(0, 15).SelectMany(q =>
+        {
+            var query = $"{words[random.Next(words.Length)]} {words[random.Next(words.Length)]} q{q}";
+            return products.OrderBy(_ => random.Next()).Take(6).Select(p => new Judgment(query, p.Id, random.Next(1, 4)));
+        }).ToList();
+        var encoder = new HashingEncoder();
+
+        var result = new Evaluator(new EvalOptions()).Run(products, judgments, [new EvalModel("hash", encoder)]).Single(r => r.Method == label);
+        using var index = CatalogueIndex.Build(products, CatalogueIndex.Embed(products, encoder, ProductText.Default), encoder, new CatalogueIndexOptions());
+        var recall10 = new List<double>();
+        var mrr10 = new List<double>();
+        foreach (var query in judgments.GroupBy(j => j.Query))
+        {
+            var relevant = query.Where(j => j.Relevance >= 2.5).Select(j => j.ProductId).ToHashSet();
+            if (relevant.Count == 0)
+            {
+                continue;
+            }
+
+            var ranked = index.Search(query.Key, new SearchOptions { Method = method, Top = 100 }).Select(r => r.Product.Id).ToList();
+            recall10.Add(RankingMetrics.RecallAtK(ranked, relevant, 10));
+            mrr10.Add(RankingMetrics.ReciprocalRankAtK(ranked, relevant, 10));
+        }
+
+        Assert.Equal(recall10.Average(), result.Recall10!.Value, 12);
+        Assert.Equal(mrr10.Average(), result.Mrr10!.Value, 12);
     }
 
     [Fact]
