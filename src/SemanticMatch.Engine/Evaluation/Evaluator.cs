@@ -4,6 +4,8 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Engine.Search;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
 
@@ -35,7 +37,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
 
         var queries = GroupByQuery(judgments);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);
-        var keyword = RunKeyword(products, queries, scaleMinimum, cancellationToken);
+        using var keyword = RunKeyword(products, queries, scaleMinimum, cancellationToken);
         var reranking = options.Reranker is null ? null : new RerankRun(options.Reranker, products, keyword.Texts);
         var results = new List<MethodResult>();
         if (options.IncludeBm25)
@@ -112,7 +114,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
         CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        using var index = Bm25Index.CreateInMemory();
+        var index = Bm25Index.CreateInMemory();
         var texts = products.Select(options.Text.Of).ToList();
         for (var i = 0; i < products.Count; i++)
         {
@@ -120,7 +122,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
         }
 
         index.Commit();
-        var run = new KeywordRun(new MethodAccumulator("bm25", products.Count / stopwatch.Elapsed.TotalSeconds), texts);
+        var run = new KeywordRun(new MethodAccumulator("bm25", products.Count / stopwatch.Elapsed.TotalSeconds), texts, index);
         var depth = Math.Max(RetrievalDepth, options.FusionDepth);
         var step = _progress.Begin($"BM25 over {queries.Count} queries", queries.Count);
         foreach (var query in queries)
@@ -168,18 +170,24 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             var keywordResult = keyword.PerQuery[q];
             stopwatch.Restart();
             var queryVector = model.Encoder.EncodeOne(keywordResult.PreparedQuery, TextRole.Query);
+            var embedMs = stopwatch.Elapsed.TotalMilliseconds;
+
+            // Retrieval runs through the engine's search pipeline, as `semmatch search` and the service do.
             var depth = Math.Max(RetrievalDepth, options.FusionDepth);
-            var denseHits = vectors.Search(queryVector, depth);
-            var denseMs = stopwatch.Elapsed.TotalMilliseconds;
+            var denseOptions = new SearchOptions { Method = SearchMethod.Dense, Top = depth, FusionDepth = options.FusionDepth, Fusion = options.Fusion };
+            stopwatch.Restart();
+            var denseHits = SearchPipeline.Run(keywordResult.PreparedQuery, denseOptions, products.Count, keyword.Index, vectors, _ => queryVector,
+                NoText, cancellationToken: cancellationToken);
+            var denseMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             var denseScores = query.Judged.Keys.ToDictionary(id => id, id => VectorSimilarity.Cosine(queryVector, vectorsById[id]));
             dense.AddRetrieval(denseHits.Take(RetrievalDepth).ToList(), relevant, denseMs);
             dense.AddCandidates(Candidates(denseScores, query.Judged), scaleMinimum, options.RelevantThreshold);
 
             stopwatch.Restart();
-            var fusedHits = HybridFusion.Fuse(keywordResult.Stage.Hits.Take(options.FusionDepth).ToList(),
-                denseHits.Take(options.FusionDepth).ToList(), options.Fusion);
-            var fuseMs = stopwatch.Elapsed.TotalMilliseconds;
-            var hybridMs = denseMs + keywordResult.Stage.LatencyMs + fuseMs;
+            var fusedHits = SearchPipeline.Run(keywordResult.PreparedQuery,
+                denseOptions with { Method = SearchMethod.Hybrid, Top = Math.Max(RetrievalDepth, options.RerankDepth) },
+                products.Count, keyword.Index, vectors, _ => queryVector, NoText, cancellationToken: cancellationToken);
+            var hybridMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             hybrid.AddRetrieval(fusedHits.Take(RetrievalDepth).ToList(), relevant, hybridMs);
             var fusedCandidates = HybridFusion.Fuse(Ranked(keywordResult.Stage.CandidateScores), Ranked(denseScores), options.Fusion)
                 .ToDictionary(h => h.ProductId, h => h.Score);
@@ -190,6 +198,8 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
 
         return (dense, hybrid, hybridStages);
     }
+
+    private static string NoText(string productId) => string.Empty; // no re-ranker in these first stages
 
     private static List<SearchHit> Ranked(IReadOnlyDictionary<string, float> scores) =>
         scores.Select(kv => new SearchHit(kv.Key, kv.Value))
@@ -258,8 +268,10 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
     }
 
     /// <summary>BM25's results, and the normalised product texts (in product order) it indexed.</summary>
-    private sealed record KeywordRun(MethodAccumulator Method, List<string> Texts)
+    private sealed record KeywordRun(MethodAccumulator Method, List<string> Texts, Bm25Index Index) : IDisposable
     {
         public List<KeywordResult> PerQuery { get; } = [];
+
+        public void Dispose() => Index.Dispose();
     }
 }
