@@ -23,20 +23,21 @@ public sealed partial class EmbeddedCollection
         {
             if (entrySequence > snapshotSequence)
             {
-                Apply(payload, commit: false);
+                Apply(Parse(payload), commit: false);
             }
 
             sequence = Math.Max(sequence, entrySequence);
         }
 
         _keyword.Commit();
-        _log = WriteAheadLog.Open(logPath, sequence, (_, payload) => Apply(payload, commit: true), SnapshotIfLogIsLong);
+        _log = WriteAheadLog.Open(logPath, sequence, SnapshotIfLogIsLong);
     }
 
-    private void Apply(byte[] payload, bool commit)
+    private LogEntry Parse(byte[] payload) => JsonSerializer.Deserialize<LogEntry>(payload, s_json)
+        ?? throw new InvalidDataException($"{Path.Combine(_directory, LogFile)}: empty log entry");
+
+    private void Apply(LogEntry entry, bool commit)
     {
-        var entry = JsonSerializer.Deserialize<LogEntry>(payload, s_json)
-            ?? throw new InvalidDataException($"{Path.Combine(_directory, LogFile)}: empty log entry");
         _lock.EnterWriteLock();
         try
         {
@@ -133,17 +134,16 @@ public sealed partial class EmbeddedCollection
             throw new InvalidDataException($"{path}: holds {records.Count} records, its header says {header.Count}");
         }
 
-        Apply(JsonSerializer.SerializeToUtf8Bytes(new LogEntry(records, null), s_json), commit: false);
+        Apply(new LogEntry(records, null), commit: false);
         return header.Sequence;
     }
 
     /// <summary>One log entry: records upserted, or ids deleted.</summary>
     internal sealed record LogEntry(List<StoredRecord>? Records, List<string>? Ids)
     {
-        public static byte[] Upsert(List<Stored> records) =>
-            JsonSerializer.SerializeToUtf8Bytes(new LogEntry(records.Select(StoredRecord.Of).ToList(), null), s_json);
+        public static LogEntry Upsert(IEnumerable<Stored> records) => new(records.Select(StoredRecord.Of).ToList(), null);
 
-        public static byte[] Delete(List<string> ids) => JsonSerializer.SerializeToUtf8Bytes(new LogEntry(null, ids), s_json);
+        public static LogEntry Delete(List<string> ids) => new(null, ids);
     }
 
     /// <summary>A record with its vector as little-endian float32 bytes (base64 in JSON).</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Text;
 using SemanticMatch.Engine;
@@ -124,7 +125,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         }
 
         var vectors = _encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
-        await AppendAsync(LogEntry.Upsert(records.Select((r, i) => new Stored(r, vectors[i])).ToList()), cancellationToken).ConfigureAwait(false);
+        await AppendAsync(LogEntry.Upsert(records.Select((r, i) => new Stored(r, vectors[i]))), cancellationToken).ConfigureAwait(false);
         return records.Count;
     }
 
@@ -247,11 +248,13 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
 
     private WriteAheadLog Log => _log ?? throw new InvalidOperationException("the collection is not open");
 
-    private async Task AppendAsync(byte[] entry, CancellationToken cancellationToken)
+    // The entry is serialised once for the log and applied to memory as it is (never parsed back from the log bytes).
+    private async Task AppendAsync(LogEntry entry, CancellationToken cancellationToken)
     {
         try
         {
-            await Log.AppendAsync(entry, cancellationToken).ConfigureAwait(false);
+            await Log.AppendAsync(JsonSerializer.SerializeToUtf8Bytes(entry, s_json), () => Apply(entry, commit: true), cancellationToken)
+                .ConfigureAwait(false);
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {

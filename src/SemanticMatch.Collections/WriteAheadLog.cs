@@ -20,16 +20,14 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
     private readonly FileStream _file;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Action<long, byte[]> _apply;
     private readonly Action<long> _afterBatch;
     private readonly Task _committer;
     private long _sequence;
 
-    private WriteAheadLog(FileStream file, long sequence, Action<long, byte[]> apply, Action<long> afterBatch)
+    private WriteAheadLog(FileStream file, long sequence, Action<long> afterBatch)
     {
         _file = file;
         _sequence = sequence;
-        _apply = apply;
         _afterBatch = afterBatch;
         _committer = Task.Run(CommitLoopAsync);
     }
@@ -89,21 +87,23 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>Opens the log for appending after <see cref="Recover"/>.</summary>
     /// <param name="path">The log file.</param>
     /// <param name="sequence">The last sequence number in use (from the snapshot or the log).</param>
-    /// <param name="apply">Applies an entry to memory; called in log order, after its flush, on the committing task.</param>
     /// <param name="afterBatch">Called on the committing task after each batch with the last sequence (e.g. to snapshot).</param>
-    public static WriteAheadLog Open(string path, long sequence, Action<long, byte[]> apply, Action<long> afterBatch)
+    public static WriteAheadLog Open(string path, long sequence, Action<long> afterBatch)
     {
         // Not FileMode.Append: an append-mode stream cannot be cut back below its initial length.
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
         file.Seek(0, SeekOrigin.End);
-        return new WriteAheadLog(file, sequence, apply, afterBatch);
+        return new WriteAheadLog(file, sequence, afterBatch);
     }
 
     /// <summary>Appends <paramref name="payload"/>; completes once it is on disk and applied.</summary>
     /// <exception cref="IOException">The log could not be written; nothing was applied.</exception>
-    public async Task AppendAsync(byte[] payload, CancellationToken cancellationToken)
+    /// <param name="payload">The entry as written to the log.</param>
+    /// <param name="apply">Applies the entry to memory; called in log order, after its flush, on the committing task.</param>
+    /// <param name="cancellationToken">Stops waiting for room in the queue (an entry once queued is written).</param>
+    public async Task AppendAsync(byte[] payload, Action apply, CancellationToken cancellationToken)
     {
-        var pending = new Pending(payload);
+        var pending = new Pending(payload, apply);
         await _queue.Writer.WriteAsync(pending, cancellationToken).ConfigureAwait(false);
         await pending.Done.Task.ConfigureAwait(false);
     }
@@ -152,7 +152,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             {
                 try
                 {
-                    _apply(pending.Sequence, pending.Payload);
+                    pending.Apply();
                     pending.Done.SetResult();
                 }
                 catch (Exception e)
@@ -210,9 +210,11 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
-    private sealed class Pending(byte[] payload)
+    private sealed class Pending(byte[] payload, Action apply)
     {
         public byte[] Payload { get; } = payload;
+
+        public Action Apply { get; } = apply;
 
         public long Sequence { get; set; }
 
