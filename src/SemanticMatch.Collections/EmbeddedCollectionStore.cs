@@ -85,13 +85,18 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
                 Directory.Delete(folder, recursive: true); // left by a create or drop that never finished
             }
 
+            // The models must load before anything is written (an unknown model is the caller's mistake, not a folder).
+            _models.Encoder(settings.Model);
+            if (settings.Reranker is not null)
+            {
+                _models.Reranker(settings.Reranker);
+            }
+
             var staging = Path.Combine(_root, $".{name}.creating-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);
             try
             {
                 DurableFiles.Replace(Path.Combine(staging, SettingsFile), s => JsonSerializer.Serialize(s, settings, s_json));
-                var collection = EmbeddedCollection.Open(staging, name, settings, _models, _options);
-                await collection.DisposeAsync().ConfigureAwait(false);
                 Directory.Move(staging, folder);
                 DurableFiles.SyncDirectory(_root);
             }
