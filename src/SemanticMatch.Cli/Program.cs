@@ -1,5 +1,6 @@
 using SemanticMatch.Cli.Commands;
 using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -9,7 +10,6 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["search"] = typeof(SearchCommand.Settings),
     ["index"] = typeof(IndexCommand.Settings),
     ["match"] = typeof(MatchCommand.Settings),
-    ["train"] = typeof(TrainCommand.Settings),
     ["quantize"] = typeof(QuantizeCommand.Settings),
     ["eval"] = typeof(EvalCommand.Settings),
     ["serve"] = typeof(ServeCommand.Settings),
@@ -37,8 +37,8 @@ app.Configure(config =>
         .WithDescription("Score query/product pairs: the relevance S(q, d).")
         .WithExample("match", "\"cordless drill\"", "\"20V drill/driver kit\"", "\"drill bit set\"")
         .WithExample("match", "--pairs", "judgments.csv", "--products", "products.csv", "--out", "scored.csv");
-    config.AddCommand<TrainCommand>("train")
-        .WithDescription("Fine-tune a bi-encoder on labelled pairs (TorchSharp) and write a model directory that index/search/eval use.")
+    config.AddDelegate<EmptyCommandSettings>("train", (context, _, _) => TrainingTool.Run(context.Arguments.Skip(1).ToList()))
+        .WithDescription("Fine-tune a bi-encoder or train a cross-encoder on labelled pairs: runs the semmatch-train tool (TorchSharp, kept out of this tool); 'semmatch train --help' lists its options.")
         .WithExample("train", "--train", "train.csv", "--dev", "dev.csv", "--products", "products.csv", "--objective", "mnrl", "--out", "minilm-ft");
     config.AddCommand<QuantizeCommand>("quantize")
         .WithDescription("Write an int8 copy of a model (weight MatMuls as DynamicQuantizeMatMul with per-column scales).")
@@ -67,16 +67,7 @@ app.Configure(config =>
     config.SetExceptionHandler((exception, _) => Failures.Report(exception, Failures.LogDirectory));
 });
 
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
-if (OptionChecker.Problem(args, settingsByCommand) is { } problem)
-{
-    Consoles.Error.MarkupLineInterpolated($"[red]error:[/] {problem}");
-    return Failures.UserMistake;
-}
-
-return app.Run(args, cancellation.Token);
+// Training options belong to semmatch-train, which checks them itself; strict parsing here would refuse them.
+return args is ["train", ..]
+    ? TrainingTool.Run(args[1..])
+    : CommandLineHost.Run("semmatch", app, args, settingsByCommand);

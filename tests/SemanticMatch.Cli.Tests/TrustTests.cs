@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Catalogue;
 
 namespace SemanticMatch.Cli.Tests;

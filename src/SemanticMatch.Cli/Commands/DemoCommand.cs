@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Onnx.Models;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;

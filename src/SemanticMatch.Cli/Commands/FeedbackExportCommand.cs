@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Server.Feedback;
 using Spectre.Console;
 using Spectre.Console.Cli;

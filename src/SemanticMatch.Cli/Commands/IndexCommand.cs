@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using nietras.SeparatedValues;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;

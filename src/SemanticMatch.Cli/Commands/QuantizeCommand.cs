@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Onnx.Quantization;
 using Spectre.Console;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Collections;
 using SemanticMatch.Server;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using SemanticMatch.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
 using SemanticMatch.Engine.Indexing;

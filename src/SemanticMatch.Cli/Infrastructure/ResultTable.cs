@@ -1,3 +1,4 @@
+using SemanticMatch.CommandLine;
 using System.Globalization;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;

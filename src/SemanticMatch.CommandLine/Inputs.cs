@@ -3,16 +3,18 @@ using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>Loads what commands need, reporting skipped rows and slow steps on standard error.</summary>
-internal static class Inputs
+public static class Inputs
 {
     private const int ShownSkips = 10;
 
+    /// <summary>Reads a products file, reporting skipped rows.</summary>
     public static IReadOnlyList<Product> Products(string path, ReadOptions options) =>
         Report(ProductReader.Read(path, options), path, "product");
 
+    /// <summary>Reads a judgments file against the known product ids, reporting skipped rows.</summary>
     public static IReadOnlyList<Judgment> Judgments(string path, IReadOnlySet<string> productIds, ReadOptions options,
         RelevanceScale? scale = null) =>
         Report(JudgmentReader.Read(path, productIds, options, scale), path, "judgment");

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using Spectre.Console.Cli;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>
 /// Checks a command line against the command's settings before Spectre binds it, so that a misspelt option fails with the
@@ -12,20 +12,17 @@ namespace SemanticMatch.Cli.Infrastructure;
 /// Hand-written because Spectre.Console.Cli reports conversion failures as the converter's exception (no option name,
 /// a stack trace for enums) and ignores unknown options unless strict; its own parsing still binds the values afterwards.
 /// </remarks>
-internal static class OptionChecker
+public static class OptionChecker
 {
     private static readonly string[] s_helpFlags = ["-h", "--help", "-?"];
 
-    /// <summary>Returns the first problem of <paramref name="args"/>, or null when Spectre can take them.</summary>
-    public static string? Problem(IReadOnlyList<string> args, IReadOnlyDictionary<string, Type> settingsByCommand)
+    /// <summary>Returns the first problem of <paramref name="args"/> given to <paramref name="tool"/>, or null when Spectre can take them.</summary>
+    public static string? Problem(string tool, IReadOnlyList<string> args, IReadOnlyDictionary<string, Type> settingsByCommand)
     {
-        if (args.Count == 0)
-        {
-            return null;
-        }
-
-        // A command of a branch ("keys add") is named by its first two words.
-        var words = args.Count > 1 && settingsByCommand.ContainsKey($"{args[0]} {args[1]}") ? 2 : 1;
+        // A command of a branch ("keys add") is named by its first two words; a single-command tool's command by none ("").
+        var words = args.Count > 1 && settingsByCommand.ContainsKey($"{args[0]} {args[1]}") ? 2
+            : args.Count > 0 && settingsByCommand.ContainsKey(args[0]) ? 1
+            : 0;
         var command = string.Join(' ', args.Take(words));
         if (!settingsByCommand.TryGetValue(command, out var settingsType))
         {
@@ -55,7 +52,7 @@ internal static class OptionChecker
 
             if (!options.TryGetValue(name, out var option))
             {
-                return Unknown(command, name, options.Keys);
+                return Unknown(words == 0 ? tool : $"{tool} {command}", name, options.Keys);
             }
 
             if (option.IsFlag)
@@ -131,7 +128,7 @@ internal static class OptionChecker
         return null;
     }
 
-    private static string Unknown(string command, string name, IEnumerable<string> known)
+    private static string Unknown(string invocation, string name, IEnumerable<string> known)
     {
         var nearest = known
             .Where(k => k.StartsWith("--", StringComparison.Ordinal))
@@ -142,7 +139,7 @@ internal static class OptionChecker
         var hint = nearest.Name is not null && nearest.Distance <= Math.Max(2, name.Length / 3)
             ? $"; did you mean '{nearest.Name}'?"
             : string.Empty;
-        return $"unknown option '{name}' for 'semmatch {command}'{hint} (see 'semmatch {command} --help')";
+        return $"unknown option '{name}' for '{invocation}'{hint} (see '{invocation} --help')";
     }
 
     private static Dictionary<string, OptionInfo> OptionsOf(Type settingsType)

@@ -1,12 +1,12 @@
 using Spectre.Console;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>
 /// Results go to standard output; progress, status and errors go to standard error, so --json output stays clean.
 /// When a stream is redirected, lines are not wrapped (a log or a pipe has no terminal width).
 /// </summary>
-internal static class Consoles
+public static class Consoles
 {
     private const int UnwrappedWidth = 4096;
 

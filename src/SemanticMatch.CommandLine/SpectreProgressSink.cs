@@ -1,11 +1,12 @@
 using SemanticMatch.Engine;
 using Spectre.Console;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>Shows each engine step as a Spectre progress bar on standard error.</summary>
-internal sealed class SpectreProgressSink(ProgressContext context) : IProgressSink
+public sealed class SpectreProgressSink(ProgressContext context) : IProgressSink
 {
+    /// <inheritdoc/>
     public IProgress<int> Begin(string description, int total)
     {
         var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(1, total));

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using SemanticMatch.Cli.Infrastructure;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;
@@ -11,9 +11,9 @@ using SemanticMatch.Training.Fitting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace SemanticMatch.Cli.Commands;
+namespace SemanticMatch.Cli.Train;
 
-/// <summary><c>semmatch train</c>: fine-tunes a bi-encoder or trains a cross-encoder on labelled pairs and writes a model directory.</summary>
+/// <summary><c>semmatch-train</c>: fine-tunes a bi-encoder or trains a cross-encoder on labelled pairs and writes a model directory.</summary>
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     internal sealed class Settings : CommandSettings

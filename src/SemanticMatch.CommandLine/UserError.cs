@@ -1,6 +1,6 @@
 using SemanticMatch.Core;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>A mistake in what the user asked for (bad option combination, missing file); printed without a stack trace.</summary>
-internal sealed class UserError(string message) : InvalidRequestException(message);
+public sealed class UserError(string message) : InvalidRequestException(message);

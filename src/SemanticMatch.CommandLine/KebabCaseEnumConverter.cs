@@ -2,17 +2,19 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Text;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>
 /// Reads an enum option written in kebab case ("cross-graded" for CrossGraded); plain case-insensitive names work too.
 /// Spectre's own enum conversion only accepts the member name.
 /// </summary>
-internal sealed class KebabCaseEnumConverter<T> : TypeConverter
+public sealed class KebabCaseEnumConverter<T> : TypeConverter
     where T : struct, Enum
 {
+    /// <inheritdoc/>
     public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) => sourceType == typeof(string);
 
+    /// <inheritdoc/>
     public override object ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value)
     {
         var text = value as string ?? string.Empty;
@@ -26,7 +28,7 @@ internal sealed class KebabCaseEnumConverter<T> : TypeConverter
 }
 
 /// <summary>Kebab-case names of enum members as options show and accept them.</summary>
-internal static class KebabCase
+public static class KebabCase
 {
     /// <summary>"CrossGraded" -> "cross-graded"; a capital that ends a word stays joined ("AdamW" -> "adamw", "F16" -> "f16").</summary>
     public static string Of(string name)

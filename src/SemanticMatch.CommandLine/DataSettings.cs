@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using Spectre.Console.Cli;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>Options of commands that use the service's data directory.</summary>
-internal class DataSettings : CommandSettings
+public class DataSettings : CommandSettings
 {
+    /// <summary>The --data option as given.</summary>
     [CommandOption("--data <DIR>")]
     [Description("The service's data directory (collections, keys). Default: $XDG_DATA_HOME/semanticmatch or ~/.local/share/semanticmatch.")]
     public string? Data { get; init; }

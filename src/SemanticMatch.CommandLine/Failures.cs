@@ -4,13 +4,13 @@ using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
-namespace SemanticMatch.Cli.Infrastructure;
+namespace SemanticMatch.CommandLine;
 
 /// <summary>
 /// Turns an exception into what the user sees and the exit code: the user's mistakes get their message and exit code 2;
 /// our bugs get their message, a request to report them and exit code 70, with the stack trace in a log file.
 /// </summary>
-internal static class Failures
+public static class Failures
 {
     /// <summary>Exit code for the user's mistakes (bad options, malformed input files, an index searched with another model).</summary>
     public const int UserMistake = 2;
