@@ -45,6 +45,26 @@ public sealed class Bm25IndexTests : IDisposable
     }
 
     [Fact]
+    public void Search_WithFilter_RanksWithinTheAcceptedProducts()
+    {
+        using var index = Bm25Index.CreateInMemory();
+        for (var i = 0; i < 40; i++)
+        {
+            // Even products match "drill" twice, odd ones once: without the filter the first 20 hits are all even.
+            index.Upsert($"p{i}", i % 2 == 0 ? $"drill drill model {i}" : $"drill model {i}");
+        }
+
+        index.Commit();
+
+        var hits = index.Search("drill", 5, id => int.Parse(id[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 1);
+
+        Assert.Equal(5, hits.Count);
+        Assert.All(hits, h => Assert.True(int.Parse(h.ProductId[1..], System.Globalization.CultureInfo.InvariantCulture) % 2 == 1, h.ProductId));
+        Assert.Equal(index.ScoreCandidates("drill", [hits[0].ProductId])[hits[0].ProductId], hits[0].Score, 4);
+        Assert.Empty(index.Search("drill", 5, _ => false));
+    }
+
+    [Fact]
     public void Upsert_ReplacesText_AndRemoveDeletes()
     {
         _index.Upsert("hose", "Cordless leaf blower");

@@ -44,6 +44,26 @@ public abstract class VectorIndexConformance : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(50)]
+    [InlineData(1000)]
+    public void Search_WithFilter_EqualsBruteForceOverTheAcceptedEntries(int oneIn)
+    {
+        var vectors = RandomVectors(300, Seed);
+        using var index = Create(SimilarityMetric.Cosine);
+        AddAll(index, vectors);
+        var accepted = vectors.Keys.Where((_, i) => i % oneIn == 0).ToHashSet();
+        var kept = vectors.Where(kv => accepted.Contains(kv.Key)).ToDictionary();
+
+        foreach (var query in RandomVectors(5, Seed + 3).Values)
+        {
+            var actual = index.Search(query, 10, accepted.Contains);
+
+            Assert.Equal(BruteForce(kept, query, SimilarityMetric.Cosine, 10).Select(h => h.Id), actual.Select(h => h.ProductId));
+        }
+    }
+
     [Fact]
     public void Search_AfterRemoveAndReplace_EqualsBruteForceOverWhatIsLeft()
     {
@@ -187,6 +207,32 @@ public sealed class HnswSpecificTests : IDisposable
         {
             Directory.Delete(_directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Search_WithASelectiveFilterAndSmallEf_StillReturnsTheBestAcceptedEntries()
+    {
+        var random = new Random(7);
+        var ids = Enumerable.Range(0, 3000).Select(i => $"p{i}").ToList();
+        var vectors = ids.Select(_ => Unit(Enumerable.Range(0, 32).Select(_ => (float)random.NextDouble() - 0.5f).ToArray())).ToList();
+        using var hnsw = new HnswVectorIndex(32, SimilarityMetric.Cosine, new HnswOptions { M = 8, EfConstruction = 64, EfSearch = 10 });
+        using var exact = new ExactVectorIndex(32, SimilarityMetric.Cosine);
+        hnsw.AddRange(ids, vectors);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            exact.Add(ids[i], vectors[i]);
+        }
+
+        // 10 accepted entries of 3,000, scattered: a walk with ef 10 meets few of them.
+        var accepted = ids.Where((_, i) => i % 300 == 7).ToHashSet();
+        var query = Unit(Enumerable.Range(0, 32).Select(_ => (float)random.NextDouble() - 0.5f).ToArray());
+        var expected = exact.Search(query, 10, accepted.Contains);
+        var actual = hnsw.Search(query, 10, accepted.Contains);
+
+        Assert.Equal(10, actual.Count);
+        Assert.All(actual, h => Assert.Contains(h.ProductId, accepted));
+        var recall = actual.Select(h => h.ProductId).Intersect(expected.Select(h => h.ProductId)).Count() / 10.0;
+        Assert.True(recall >= 0.9, $"recall@10 among the accepted entries {recall}");
     }
 
     [Theory]

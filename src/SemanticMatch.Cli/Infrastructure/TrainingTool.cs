@@ -12,6 +12,9 @@ internal static class TrainingTool
 {
     private const string Name = "semmatch-train";
 
+    /// <summary>Environment variable telling semmatch-train which command line ran it (read by its Program).</summary>
+    public const string InvokedAsVariable = "SEMANTICMATCH_INVOKED_AS";
+
     /// <summary>Runs semmatch-train with <paramref name="args"/> on this console and returns its exit code.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
@@ -28,6 +31,8 @@ internal static class TrainingTool
         {
             start.ArgumentList.Add(arg);
         }
+
+        start.Environment[InvokedAsVariable] = "semmatch train"; // its help and errors name the command the user typed
 
         // Ctrl-C reaches the child as well (same process group): it saves a checkpoint and exits, and this process waits for it.
         Console.CancelKeyPress += (_, e) => e.Cancel = true;

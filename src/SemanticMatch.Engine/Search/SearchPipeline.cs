@@ -20,7 +20,8 @@ public static class SearchPipeline
     /// <param name="vectors">The vector index.</param>
     /// <param name="embedQuery">Embeds the prepared query (called at most once).</param>
     /// <param name="textOf">The text of an item, as the re-ranker reads it.</param>
-    /// <param name="filter">Keeps only the items it accepts, before fusion and re-ranking; null keeps all.</param>
+    /// <param name="filter">Keeps only the items it accepts, inside BM25 and vector retrieval (so each retriever returns its
+    /// best accepted items); null keeps all.</param>
     /// <param name="cancellationToken">Stops between re-ranking batches.</param>
     public static IReadOnlyList<SearchHit> Run(string prepared, SearchOptions options, int size, Bm25Index keyword, IVectorIndex vectors,
         Func<string, float[]> embedQuery, Func<string, string> textOf, Func<string, bool>? filter = null,
@@ -31,22 +32,21 @@ public static class SearchPipeline
             return [];
         }
 
-        // Asking for more than the catalogue holds is asking for all of it; a filter looks at every candidate.
+        // Asking for more than the catalogue holds is asking for all of it.
         options = options with
         {
             Top = Math.Min(options.Top, size),
             RerankDepth = Math.Min(options.RerankDepth, size),
-            FusionDepth = filter is null ? Math.Min(options.FusionDepth, size) : size,
+            FusionDepth = Math.Min(options.FusionDepth, size),
         };
         var firstStageTop = options.Reranker is null ? options.Top : Math.Max(options.Top, options.RerankDepth);
-        var depth = filter is null ? firstStageTop : size;
         IReadOnlyList<SearchHit> hits = options.Method switch
         {
-            SearchMethod.Bm25 => Keep(keyword.Search(prepared, depth), filter),
-            SearchMethod.Dense => Keep(vectors.Search(embedQuery(prepared), depth), filter),
+            SearchMethod.Bm25 => keyword.Search(prepared, firstStageTop, filter),
+            SearchMethod.Dense => Dense(firstStageTop),
             _ => HybridFusion.Fuse(
-                Keep(keyword.Search(prepared, Math.Max(depth, options.FusionDepth)), filter),
-                Keep(vectors.Search(embedQuery(prepared), Math.Max(depth, options.FusionDepth)), filter),
+                keyword.Search(prepared, Math.Max(firstStageTop, options.FusionDepth), filter),
+                Dense(Math.Max(firstStageTop, options.FusionDepth)),
                 options.Fusion),
         };
         hits = hits.Take(firstStageTop).ToList();
@@ -56,8 +56,8 @@ public static class SearchPipeline
         }
 
         return hits.Take(options.Top).ToList();
-    }
 
-    private static IReadOnlyList<SearchHit> Keep(IReadOnlyList<SearchHit> hits, Func<string, bool>? filter) =>
-        filter is null ? hits : hits.Where(h => filter(h.ProductId)).ToList();
+        IReadOnlyList<SearchHit> Dense(int k) =>
+            filter is null ? vectors.Search(embedQuery(prepared), k) : vectors.Search(embedQuery(prepared), k, filter);
+    }
 }

@@ -114,11 +114,22 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>The best <paramref name="k"/> products by BM25, best first; empty when no query term matches.</summary>
-    public IReadOnlyList<SearchHit> Search(string query, int k)
+    public IReadOnlyList<SearchHit> Search(string query, int k) => Search(query, k, null);
+
+    /// <summary>The best <paramref name="k"/> products among those <paramref name="accept"/> keeps (all when null), best first.</summary>
+    public IReadOnlyList<SearchHit> Search(string query, int k, Func<string, bool>? accept)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var luceneQuery = BuildQuery(query);
-        return luceneQuery is null ? [] : Collect(Searcher(), Searcher().Search(luceneQuery, k));
+        if (luceneQuery is null)
+        {
+            return [];
+        }
+
+        var searcher = Searcher();
+        return Collect(searcher, accept is null
+            ? searcher.Search(luceneQuery, k)
+            : searcher.Search(luceneQuery, new AcceptedIdsFilter(IdField, accept), k));
     }
 
     /// <summary>

@@ -107,7 +107,10 @@ public sealed class ExactVectorIndex : IVectorIndex
     public bool Contains(string id) => _rowById.ContainsKey(id);
 
     /// <inheritdoc />
-    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k)
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k) => Search(query, k, null);
+
+    /// <inheritdoc />
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, Func<string, bool>? accept)
     {
         IndexFiles.CheckDimension(query.Length, Dimension);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -121,6 +124,11 @@ public sealed class ExactVectorIndex : IVectorIndex
         var top = new TopK(k);
         for (var row = 0; row < _ids.Count; row++)
         {
+            if (accept is not null && !accept(_ids[row]))
+            {
+                continue;
+            }
+
             var score = Metric == SimilarityMetric.Euclidean
                 ? -TensorPrimitives.Distance(query, Row(row))
                 : TensorPrimitives.Dot(query, Row(row));

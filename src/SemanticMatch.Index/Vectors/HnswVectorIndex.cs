@@ -178,7 +178,14 @@ public sealed class HnswVectorIndex : IVectorIndex
     public bool Contains(string id) => _keyById.ContainsKey(id);
 
     /// <inheritdoc />
-    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k)
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k) => Search(query, k, null);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// USearch (usearch_filtered_search) asks the filter about each node it reaches and keeps walking the graph until it
+    /// holds k accepted ones: 10 accepted entries scattered among 3,000 are all found with ef_search 10 (see the tests).
+    /// </remarks>
+    public IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, Func<string, bool>? accept)
     {
         IndexFiles.CheckDimension(query.Length, Dimension);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -187,19 +194,42 @@ public sealed class HnswVectorIndex : IVectorIndex
             return [];
         }
 
+        var vector = query.ToArray();
         var keys = new ulong[k];
         var distances = new float[k];
+        Exception? filterFailure = null;
+        USearchNative.KeyFilter? keep = accept is null ? null : (key, _) =>
+        {
+            try
+            {
+                return _idByKey.TryGetValue(key, out var id) && accept(id) ? 1 : 0;
+            }
+            catch (Exception e) when (filterFailure is null)
+            {
+                filterFailure = e; // an exception must not cross back into native code
+                return 0;
+            }
+        };
         int found;
         _searchSlots.Wait();
         try
         {
-            found = (int)USearchNative.usearch_search(_native, query.ToArray(), ScalarKind.Float32, (UIntPtr)k, keys, distances, out var error);
+            found = (int)(keep is null
+                ? USearchNative.usearch_search(_native, vector, ScalarKind.Float32, (UIntPtr)k, keys, distances, out var error)
+                : USearchNative.usearch_filtered_search(_native, vector, ScalarKind.Float32, (UIntPtr)k, keep, IntPtr.Zero, keys, distances, out error));
             USearchNative.Check(error, "search");
+            GC.KeepAlive(keep);
         }
         finally
         {
             _searchSlots.Release();
         }
+
+        if (filterFailure is not null)
+        {
+            throw new InvalidOperationException("the search filter failed", filterFailure);
+        }
+
         var top = new TopK(k);
         for (var i = 0; i < found; i++)
         {

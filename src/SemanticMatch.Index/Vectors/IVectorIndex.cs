@@ -31,6 +31,12 @@ public interface IVectorIndex : IDisposable
     /// <summary>The best <paramref name="k"/> entries for <paramref name="query"/>, best first (fewer when the index is smaller).</summary>
     IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k);
 
+    /// <summary>
+    /// The best <paramref name="k"/> entries among those <paramref name="accept"/> keeps, best first: the filter is applied
+    /// during the search, so k accepted entries come back whenever the index holds that many.
+    /// </summary>
+    IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, Func<string, bool> accept);
+
     /// <summary>Writes the index into <paramref name="directory"/> (created if needed).</summary>
     void Save(string directory);
 }

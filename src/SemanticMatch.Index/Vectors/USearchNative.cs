@@ -77,6 +77,14 @@ internal static class USearchNative
     public static extern UIntPtr usearch_search(USearchHandle index, float[] query, ScalarKind kind, UIntPtr count,
         [Out] ulong[] keys, [Out] float[] distances, out IntPtr error);
 
+    /// <summary>Tells a filtered search whether to keep <paramref name="key"/>: non-zero keeps it.</summary>
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate int KeyFilter(ulong key, IntPtr state);
+
+    [DllImport(Library)]
+    public static extern UIntPtr usearch_filtered_search(USearchHandle index, float[] query, ScalarKind kind, UIntPtr count,
+        KeyFilter filter, IntPtr state, [Out] ulong[] keys, [Out] float[] distances, out IntPtr error);
+
     [DllImport(Library)]
     public static extern void usearch_change_threads_add(USearchHandle index, UIntPtr threads, out IntPtr error);
 
