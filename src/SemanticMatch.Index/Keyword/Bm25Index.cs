@@ -213,8 +213,12 @@ public sealed partial class Bm25Index : IDisposable
         return best;
     }
 
+    // Equal scores in id order, as every retriever of ours orders them (Lucene's own order is the document order).
     private static List<SearchHit> Collect(IndexSearcher searcher, TopDocs top) =>
-        top.ScoreDocs.Select(d => new SearchHit(searcher.Doc(d.Doc).Get(IdField, System.Globalization.CultureInfo.InvariantCulture), d.Score)).ToList();
+        top.ScoreDocs.Select(d => new SearchHit(searcher.Doc(d.Doc).Get(IdField, System.Globalization.CultureInfo.InvariantCulture), d.Score))
+            .OrderByDescending(h => h.Score)
+            .ThenBy(h => h.ProductId, StringComparer.Ordinal)
+            .ToList();
 
     private IndexWriter Writer() => _writer ?? throw new InvalidOperationException("this keyword index was opened read-only");
 

@@ -1,0 +1,289 @@
+using SemanticMatch.Core;
+using SemanticMatch.Engine;
+
+namespace SemanticMatch.Collections.Tests;
+
+/// <summary>
+/// Behaviour every <see cref="ICollectionStore"/> must have, whatever keeps the records (files of ours, a database);
+/// subclassed once per store, the way VectorIndexConformance is per vector index.
+/// </summary>
+public abstract class CollectionStoreConformance : IAsyncLifetime
+{
+    /// <summary>The store under test.</summary>
+    protected ICollectionStore Store { get; private set; } = null!;
+
+    /// <summary>Opens the store on fresh, empty storage.</summary>
+    protected abstract ICollectionStore OpenEmpty();
+
+    /// <summary>Opens another store on the storage of the last one (after it is disposed).</summary>
+    protected abstract ICollectionStore OpenAgain();
+
+    /// <summary>Removes the storage.</summary>
+    protected abstract ValueTask DeleteStorageAsync();
+
+    public ValueTask InitializeAsync()
+    {
+        Store = OpenEmpty();
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Store.DisposeAsync();
+        await DeleteStorageAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected async Task ReopenAsync()
+    {
+        await Store.DisposeAsync();
+        Store = OpenAgain();
+    }
+
+    [Fact]
+    public async Task Upsert_Get_Search_Delete_RoundTrip()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill 20V", price: 99), Records.R("f1", "White Kitchen Faucet", price: 120), Records.R("h1", "Garden Hose", price: 25)]);
+
+        var hits = Store.Search("shop", new CollectionQuery { Query = "kitchen faucet", Top = 2 }).Hits;
+        var deleted = await Store.DeleteAsync("shop", "f1");
+
+        Assert.Equal("f1", hits[0].Record.Id);
+        Assert.Equal("Cordless Drill 20V", Store.Find("shop", "d1")!.Text("title"));
+        Assert.True(deleted);
+        Assert.Null(Store.Find("shop", "f1"));
+        Assert.False(await Store.DeleteAsync("shop", "f1"));
+        Assert.DoesNotContain(Store.Search("shop", new CollectionQuery { Query = "faucet", Method = SearchMethod.Bm25 }).Hits, h => h.Record.Id == "f1");
+        Assert.Equal(2, Store.Describe("shop").Count);
+    }
+
+    [Fact]
+    public async Task Upsert_SameId_ReplacesTheRecordEverywhere()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("x", "Garden Hose")]);
+        await Store.UpsertAsync("shop", [Records.R("x", "Cordless Drill")]);
+
+        var bm25 = Store.Search("shop", new CollectionQuery { Query = "hose", Method = SearchMethod.Bm25 });
+
+        Assert.Empty(bm25.Hits);
+        Assert.Equal("Cordless Drill", Store.Find("shop", "x")!.Text("title"));
+        Assert.Equal(1, Store.Describe("shop").Count);
+    }
+
+    [Fact]
+    public async Task Search_FiltersAndMinScore()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [
+            Records.R("d1", "Cordless Drill", price: 99, category: "tools"),
+            Records.R("d2", "Corded Drill", price: 49, category: "tools"),
+            Records.R("d3", "Drill Bit Set", price: 15, category: "accessories"),
+        ]);
+
+        var cheapTools = Store.Search("shop", new CollectionQuery
+        {
+            Query = "drill",
+            Method = SearchMethod.Bm25,
+            Filters = [new FieldFilter { Field = "category", EqualTo = "tools" }, new FieldFilter { Field = "price", Max = 60 }],
+        });
+        var strict = Store.Search("shop", new CollectionQuery { Query = "cordless drill", Method = SearchMethod.Dense, MinScore = 0.99 });
+
+        Assert.Equal(["d2"], cheapTools.Hits.Select(h => h.Record.Id));
+        Assert.All(strict.Hits, h => Assert.True(h.Score >= 0.99));
+        Assert.Equal(["d1"], strict.Hits.Select(h => h.Record.Id));
+    }
+
+    [Fact]
+    public async Task Drop_WhileSearching_SearchesSucceedOrSayNotFound()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", Enumerable.Range(0, 200).Select(i => Records.R($"p{i}", $"cordless drill model {i}")).ToList());
+        var unexpected = new System.Collections.Concurrent.ConcurrentBag<Exception>();
+        using var stop = new CancellationTokenSource();
+        var searchers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    Store.Search("shop", new CollectionQuery { Query = "drill", Method = SearchMethod.Bm25 });
+                    Store.List();
+                }
+                catch (CollectionNotFoundException)
+                {
+                    // dropped: the expected answer
+                }
+                catch (Exception e)
+                {
+                    unexpected.Add(e);
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(50);
+        await Store.DropAsync("shop");
+        await Task.Delay(50);
+        await stop.CancelAsync();
+        await Task.WhenAll(searchers);
+
+        Assert.Empty(unexpected);
+    }
+
+    [Fact]
+    public async Task Similar_ExcludesTheRecordItself()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill"), Records.R("d2", "Cordless Drill Kit"), Records.R("h1", "Garden Hose")]);
+
+        var similar = Store.Similar("shop", "d1", 5)!;
+
+        Assert.Equal("d2", similar[0].Record.Id);
+        Assert.DoesNotContain(similar, h => h.Record.Id == "d1");
+        Assert.Null(Store.Similar("shop", "nope", 5));
+    }
+
+    [Fact]
+    public async Task PrivateFields_AreIndexedButNeverReturned()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings { Fields = ["title", "supplier"], PrivateFields = ["supplier", "cost"] });
+        await Store.UpsertAsync("shop", [Record.FromJson(Records.Json("""{"id":"d1","title":"Drill","supplier":"Zeta Corp","cost":12.5}"""), "record 1")]);
+
+        var hit = Store.Search("shop", new CollectionQuery { Query = "zeta", Method = SearchMethod.Bm25 }).Hits.Single();
+
+        Assert.Equal("d1", hit.Record.Id);
+        Assert.Equal(["title"], hit.Record.Fields.Keys);
+        Assert.Equal(["title"], Store.Find("shop", "d1")!.Fields.Keys);
+    }
+
+    [Fact]
+    public async Task Upsert_RecordWithoutText_IsRejectedAndNothingIsWritten()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => Store.UpsertAsync("shop", [Records.R("a", "Drill"), Records.R("b", " ")]));
+
+        Assert.Contains("record 'b' has no text in the collection's fields (title)", error.Message);
+        Assert.Null(Store.Find("shop", "a"));
+    }
+
+    [Fact]
+    public async Task ConcurrentWriters_AllLand()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await Store.UpsertAsync("shop", [Records.R($"w{w}-{i}", $"writer {w} item {i}")]);
+            }
+        })));
+        await ReopenAsync();
+
+        Assert.Equal(200, Store.Describe("shop").Count);
+    }
+
+    [Theory]
+    [InlineData(SearchMethod.Bm25)]
+    [InlineData(SearchMethod.Dense)]
+    [InlineData(SearchMethod.Hybrid)]
+    public async Task Search_EachMethod_FindsTheMatchingRecordFirst(SearchMethod method)
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill 20V"), Records.R("f1", "White Kitchen Faucet"), Records.R("h1", "Garden Hose 50 ft")]);
+
+        var result = Store.Search("shop", new CollectionQuery { Query = "garden hose", Method = method, Top = 3 });
+
+        Assert.Equal("h1", result.Hits[0].Record.Id);
+        Assert.Equal(Enumerable.Range(1, result.Hits.Count), result.Hits.Select(h => h.Rank));
+        Assert.Equal(result.Hits.OrderByDescending(h => h.Score).Select(h => h.Record.Id), result.Hits.Select(h => h.Record.Id));
+    }
+
+    [Theory]
+    [InlineData(SearchMethod.Bm25)]
+    [InlineData(SearchMethod.Dense)]
+    [InlineData(SearchMethod.Hybrid)]
+    public async Task Search_WithAFilter_ReturnsTheBestAcceptedRecordsEvenWhenTheyRankLow(SearchMethod method)
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        // 300 drills; the 5 in category "rare" have the weakest titles for the query, far below any fusion depth.
+        await Store.UpsertAsync("shop", Enumerable.Range(0, 300).Select(i => i < 5
+            ? Records.R($"r{i}", $"drill accessory pouch {i}", category: "rare", price: i)
+            : Records.R($"p{i}", $"cordless drill driver kit {i}", category: "common", price: i)).ToList());
+
+        var hits = Store.Search("shop", new CollectionQuery
+        {
+            Query = "cordless drill driver",
+            Method = method,
+            Top = 10,
+            Filters = [new FieldFilter { Field = "category", In = ["rare", "none"] }, new FieldFilter { Field = "price", Min = 1, Max = 3 }],
+        }).Hits;
+
+        Assert.Equal(["r1", "r2", "r3"], hits.Select(h => h.Record.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Search_EqualScores_AreOrderedById()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("c", "Garden Hose"), Records.R("a", "Garden Hose"), Records.R("b", "Garden Hose")]);
+
+        foreach (var method in new[] { SearchMethod.Bm25, SearchMethod.Dense, SearchMethod.Hybrid })
+        {
+            var hits = Store.Search("shop", new CollectionQuery { Query = "garden hose", Method = method }).Hits;
+
+            Assert.Equal(["a", "b", "c"], hits.Select(h => h.Record.Id));
+        }
+    }
+
+    [Fact]
+    public async Task Records_UnicodeAndLargeFields_RoundTripAndAreSearchable()
+    {
+        var description = string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet, ", 4000)); // ~112 KB
+        await Store.CreateAsync("shop", new CollectionSettings { Fields = ["title", "description"] });
+        await Store.UpsertAsync("shop", [
+            Record.FromJson(Records.Json($$"""{"id":"é-1 ✓","title":"Akku-Bohrschrauber für Heimwerker 🔧","description":"{{description}}"}"""), "record 1"),
+            Record.FromJson(Records.Json("""{"id":"zh-1","title":"无线电钻 家用","description":"מקדחה אלחוטית"}"""), "record 2"),
+        ]);
+        await ReopenAsync();
+
+        var german = Store.Find("shop", "é-1 ✓")!;
+        Assert.Equal("Akku-Bohrschrauber für Heimwerker 🔧", german.Text("title"));
+        Assert.Equal(description, german.Text("description"));
+        Assert.Equal("מקדחה אלחוטית", Store.Find("shop", "zh-1")!.Text("description"));
+        Assert.Equal("é-1 ✓", Store.Search("shop", new CollectionQuery { Query = "bohrschrauber", Method = SearchMethod.Bm25 }).Hits.Single().Record.Id);
+    }
+
+    [Fact]
+    public async Task Create_ChecksNamesSettingsAndConflicts()
+    {
+        Assert.True(await Store.CreateAsync("a", new CollectionSettings()));
+        Assert.False(await Store.CreateAsync("a", new CollectionSettings()));
+        await Assert.ThrowsAsync<CollectionConflictException>(() => Store.CreateAsync("a", new CollectionSettings { Fields = ["name"] }));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Store.CreateAsync("../x", new CollectionSettings()));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Store.CreateAsync("b", new CollectionSettings { Model = "missing" }));
+        Assert.Throws<CollectionNotFoundException>(() => Store.Find("b", "x"));
+        Assert.Equal(["a"], Store.List().Select(c => c.Name));
+        Assert.True(await Store.DropAsync("a"));
+        Assert.False(await Store.DropAsync("a"));
+        Assert.Empty(Store.List());
+    }
+}
+
+public sealed class EmbeddedCollectionStoreConformance : CollectionStoreConformance
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "semmatch-conformance-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeModels _models = new();
+
+    protected override ICollectionStore OpenEmpty() => EmbeddedCollectionStore.Open(_data, _models);
+
+    protected override ICollectionStore OpenAgain() => EmbeddedCollectionStore.Open(_data, _models);
+
+    protected override ValueTask DeleteStorageAsync()
+    {
+        Directory.Delete(_data, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
