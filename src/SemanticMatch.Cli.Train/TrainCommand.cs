@@ -16,6 +16,12 @@ namespace SemanticMatch.Cli.Train;
 /// <summary><c>semmatch-train</c>: fine-tunes a bi-encoder or trains a cross-encoder on labelled pairs and writes a model directory.</summary>
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
+    // Properties of TrainingOptions whose option has another name.
+    private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
+    {
+        [nameof(TrainingOptions.WarmupRatio)] = nameof(Settings.Warmup),
+    };
+
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--train <FILE>")]
@@ -169,9 +175,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error("--train, --dev, --products and --out are required");
             }
 
-            return ToOptions().Problem() is { } problem
-                ? ValidationResult.Error($"{OptionNames.Of<Settings>(problem.Property == nameof(TrainingOptions.WarmupRatio) ? nameof(Warmup) : problem.Property)} {problem.Rule}")
-                : ValidationResult.Success();
+            return OptionNames.Error<Settings>(ToOptions().Problem(), s_renamed) ?? ValidationResult.Success();
         }
     }
 

@@ -1,5 +1,7 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
 
 namespace SemanticMatch.Collections;
 
@@ -16,7 +18,7 @@ public sealed record CollectionQuery
     public required string Query { get; init; }
 
     /// <summary>Number of hits (1..<see cref="MaxTop"/>).</summary>
-    public int Top { get; init; } = 10;
+    public int Top { get; init; } = SearchOptions.DefaultTop;
 
     /// <summary>BM25, dense or hybrid.</summary>
     public SearchMethod Method { get; init; } = SearchMethod.Hybrid;
@@ -28,7 +30,7 @@ public sealed record CollectionQuery
     public bool Rerank { get; init; }
 
     /// <summary>How many first-stage hits the cross-encoder re-scores.</summary>
-    public int RerankDepth { get; init; } = 50;
+    public int RerankDepth { get; init; } = SearchOptions.DefaultRerankDepth;
 
     /// <summary>Conditions every hit meets (all of them), applied before fusion and re-ranking.</summary>
     public IReadOnlyList<FieldFilter> Filters { get; init; } = [];
@@ -38,6 +40,27 @@ public sealed record CollectionQuery
 
     /// <summary>Correct query words that no record contains.</summary>
     public bool SpellCorrection { get; init; } = true;
+
+    /// <summary>Checks every value by the limits here and the rules of <see cref="SearchOptions"/>; returns the first problem or null.</summary>
+    public OptionProblem? Problem() => this switch
+    {
+        _ when string.IsNullOrWhiteSpace(Query) => new(nameof(Query), "must give the text to search for"),
+        { Query.Length: > MaxQueryLength } => new(nameof(Query), $"must be at most {MaxQueryLength} characters (it has {Query.Length})", IsLimit: true),
+        { Top: > MaxTop } => new(nameof(Top), $"must be at most {MaxTop}", IsLimit: true),
+        { RerankDepth: > MaxTop } => new(nameof(RerankDepth), $"must be at most {MaxTop}", IsLimit: true),
+        _ => ToSearchOptions(reranker: null).Problem(),
+    };
+
+    /// <summary>The engine's search settings for this query, re-ranking with <paramref name="reranker"/> when asked.</summary>
+    public SearchOptions ToSearchOptions(IPairScorer? reranker) => new()
+    {
+        Method = Method,
+        Top = Top,
+        Fusion = Fusion,
+        Reranker = Rerank ? reranker : null,
+        RerankDepth = RerankDepth,
+        SpellCorrection = SpellCorrection,
+    };
 }
 
 /// <summary>

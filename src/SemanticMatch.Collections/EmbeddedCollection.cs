@@ -160,6 +160,12 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     /// <exception cref="InvalidRequestException">The query has nothing to match, or re-ranking was asked of a collection without a re-ranker.</exception>
     public CollectionSearchResult Search(CollectionQuery query, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"search: {problem}");
+        }
+
         if (query.Rerank && _reranker is null)
         {
             throw new InvalidRequestException($"collection '{Name}' has no re-ranker; set one with \"reranker\" when creating it");
@@ -171,14 +177,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
         }
 
-        var options = new SearchOptions
-        {
-            Method = query.Method,
-            Top = query.Top,
-            Fusion = query.Fusion,
-            Reranker = query.Rerank ? _reranker : null,
-            RerankDepth = query.RerankDepth,
-        };
+        var options = query.ToSearchOptions(_reranker);
         _lock.EnterReadLock();
         try
         {

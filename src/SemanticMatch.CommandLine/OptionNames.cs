@@ -1,4 +1,6 @@
 using System.Reflection;
+using SemanticMatch.Core;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SemanticMatch.CommandLine;
@@ -11,4 +13,13 @@ public static class OptionNames
         typeof(TSettings).GetProperty(property, BindingFlags.Public | BindingFlags.Instance)?.GetCustomAttribute<CommandOptionAttribute>() is { } option
             ? "--" + option.LongNames[0]
             : property;
+
+    /// <summary>
+    /// An options record's problem as a command-line error ("--top must be at least 1"), or null when there is none;
+    /// <paramref name="renamed"/> maps record properties to settings properties where their names differ.
+    /// </summary>
+    public static ValidationResult? Error<TSettings>(OptionProblem? problem, IReadOnlyDictionary<string, string>? renamed = null) =>
+        problem is null
+            ? null
+            : ValidationResult.Error($"{Of<TSettings>(renamed?.GetValueOrDefault(problem.Property) ?? problem.Property)} {problem.Rule}");
 }

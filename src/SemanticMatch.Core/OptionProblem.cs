@@ -6,7 +6,8 @@ namespace SemanticMatch.Core;
 /// </summary>
 /// <param name="Property">Name of the options record's property.</param>
 /// <param name="Rule">The rule the value breaks, as a predicate phrase.</param>
-public sealed record OptionProblem(string Property, string Rule)
+/// <param name="IsLimit">Whether the rule is a size limit of ours (a service answers 422) rather than a meaningless value (400).</param>
+public sealed record OptionProblem(string Property, string Rule, bool IsLimit = false)
 {
     /// <summary>"Property rule".</summary>
     public override string ToString() => $"{Property} {Rule}";

@@ -54,9 +54,18 @@ public sealed class FusionTests
                     && ids.ToHashSet().SetEquals(keyword.Concat(dense).Select(h => h.ProductId));
             }));
 
-    [Fact]
-    public void Options_RejectOutOfRangeWeight() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new FusionOptions { DenseWeight = 1.5 });
+    [Theory]
+    [InlineData(1.5, 60, "DenseWeight must be between 0 and 1")]
+    [InlineData(double.NaN, 60, "DenseWeight must be between 0 and 1")]
+    [InlineData(0.5, 0, "RrfK must be at least 1")]
+    public void Options_StateTheirRules_AndFusionRefusesBrokenOnes(double weight, int rrfK, string expected)
+    {
+        var options = new FusionOptions { DenseWeight = weight, RrfK = rrfK };
+
+        Assert.Equal(expected, options.Problem()!.ToString());
+        Assert.Contains(expected, Assert.Throws<InvalidRequestException>(() => HybridFusion.Fuse([], [], options)).Message);
+        Assert.Null((options with { DenseWeight = 1, RrfK = 1 }).Problem());
+    }
 
     private static List<SearchHit> Hits((byte Id, byte Score)[] items) =>
         items.DistinctBy(x => x.Id).OrderByDescending(x => x.Score).Select(x => new SearchHit($"p{x.Id}", x.Score)).ToList();

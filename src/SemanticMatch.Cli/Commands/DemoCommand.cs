@@ -30,7 +30,10 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         public bool NoSpell { get; init; }
 
         public override ValidationResult Validate() =>
-            Top < 1 ? ValidationResult.Error("--top must be at least 1") : base.Validate();
+            OptionNames.Error<Settings>(ToOptions(SearchMethod.Hybrid).Problem()) ?? base.Validate();
+
+        /// <summary>The search of one method these options ask for.</summary>
+        public SearchOptions ToOptions(SearchMethod method) => new() { Method = method, Top = Top, SpellCorrection = !NoSpell };
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -44,7 +47,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         {
             var byMethod = Enum.GetValues<SearchMethod>().ToDictionary(
                 method => method,
-                method => index.Search(query, new SearchOptions { Method = method, Top = settings.Top, SpellCorrection = !settings.NoSpell }));
+                method => index.Search(query, settings.ToOptions(method)));
             ResultTable.NoteCorrection(index, query, !settings.NoSpell);
             Consoles.Out.Write(ResultTable.Compare(query, byMethod, settings.Top));
             Consoles.Out.WriteLine();

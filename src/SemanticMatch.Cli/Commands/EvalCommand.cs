@@ -5,6 +5,7 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Evaluation;
+using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
@@ -15,6 +16,12 @@ namespace SemanticMatch.Cli.Commands;
 /// <summary><c>semmatch eval</c>: relevance and speed of BM25, dense and hybrid search on labelled pairs.</summary>
 internal sealed class EvalCommand : Command<EvalCommand.Settings>
 {
+    // Properties of EvalOptions whose option has another name.
+    private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
+    {
+        [nameof(EvalOptions.RerankFirstStageWeight)] = nameof(Settings.FirstStageWeight),
+    };
+
     internal sealed class Settings : CatalogueSettings
     {
         [CommandOption("-p|--products <FILE>")]
@@ -55,8 +62,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
 
         [CommandOption("--dense-weight <W>")]
         [Description("Weight of the dense list in weighted fusion, 0..1.")]
-        [DefaultValue(0.5)]
-        public double DenseWeight { get; init; } = 0.5;
+        [DefaultValue(FusionOptions.DefaultDenseWeight)]
+        public double DenseWeight { get; init; } = FusionOptions.DefaultDenseWeight;
 
         [CommandOption("--no-spell")]
         [Description("Do not correct query words that no product contains (e.g. \"dril\" -> \"drill\").")]
@@ -68,8 +75,8 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
 
         [CommandOption("--rerank-depth <N>")]
         [Description("How many first-stage results the cross-encoder re-scores.")]
-        [DefaultValue(50)]
-        public int RerankDepth { get; init; } = 50;
+        [DefaultValue(SearchOptions.DefaultRerankDepth)]
+        public int RerankDepth { get; init; } = SearchOptions.DefaultRerankDepth;
 
         [CommandOption("--first-stage-weight <W>")]
         [Description("With --rerank: order the re-scored results by (1 - W) * cross-encoder + W * first-stage score, both min-max normalised (0 = cross-encoder alone).")]
@@ -103,18 +110,18 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
                 return ValidationResult.Error($"unknown method(s) in --methods: {string.Join(", ", unknown)} (use bm25, dense, hybrid)");
             }
 
-            if (RerankDepth < 1)
-            {
-                return ValidationResult.Error("--rerank-depth must be at least 1");
-            }
 
-            if (FirstStageWeight is < 0 or >= 1)
-            {
-                return ValidationResult.Error("--first-stage-weight must be in [0, 1)");
-            }
-
-            return DenseWeight is < 0 or > 1 ? ValidationResult.Error("--dense-weight must be between 0 and 1") : base.Validate();
+            return OptionNames.Error<Settings>(SearchSettings().Problem(), s_renamed) ?? base.Validate();
         }
+
+        /// <summary>The evaluation's search settings (fusion and re-ranking).</summary>
+        public EvalOptions SearchSettings() => new()
+        {
+            Fusion = new FusionOptions { Method = Fusion, DenseWeight = DenseWeight },
+            SpellCorrection = !NoSpell,
+            RerankDepth = RerankDepth,
+            RerankFirstStageWeight = FirstStageWeight,
+        };
 
         public List<string> MethodList() =>
             Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToList();
@@ -136,13 +143,11 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         }
 
         var methods = settings.MethodList();
-        var options = new EvalOptions
+        var options = settings.SearchSettings() with
         {
             RelevantThreshold = settings.RelevantThreshold,
             ScaleMinimum = settings.ScaleMinimum,
             Text = text,
-            Fusion = new FusionOptions { Method = settings.Fusion, DenseWeight = settings.DenseWeight },
-            SpellCorrection = !settings.NoSpell,
             IncludeBm25 = methods.Contains("bm25"),
             IncludeDense = methods.Contains("dense"),
             IncludeHybrid = methods.Contains("hybrid"),
@@ -152,8 +157,6 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         options = options with
         {
             Reranker = reranker is null ? null : new EvalReranker(rerankLabel, reranker),
-            RerankDepth = settings.RerankDepth,
-            RerankFirstStageWeight = settings.FirstStageWeight,
         };
         var encoders = needsModels ? LoadModels(settings) : [];
         try

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;
 using SemanticMatch.Onnx.Models;
@@ -13,6 +14,14 @@ namespace SemanticMatch.Cli.Commands;
 /// <summary><c>semmatch index</c>: embeds a catalogue and writes a searchable index directory.</summary>
 internal sealed class IndexCommand : Command<IndexCommand.Settings>
 {
+    // Properties of the index options whose option has another name.
+    private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
+    {
+        [nameof(HnswOptions.M)] = nameof(Settings.HnswM),
+        [nameof(HnswOptions.EfConstruction)] = nameof(Settings.HnswEfConstruction),
+        [nameof(HnswOptions.EfSearch)] = nameof(Settings.HnswEfSearch),
+    };
+
     internal sealed class Settings : CatalogueSettings
     {
         [CommandOption("-p|--products <FILE>")]
@@ -37,18 +46,18 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
 
         [CommandOption("--hnsw-m <M>")]
         [Description("HNSW links per node.")]
-        [DefaultValue(16)]
-        public int HnswM { get; init; } = 16;
+        [DefaultValue(HnswOptions.DefaultM)]
+        public int HnswM { get; init; } = HnswOptions.DefaultM;
 
         [CommandOption("--hnsw-ef-construction <EF>")]
         [Description("HNSW candidate list size while building.")]
-        [DefaultValue(128)]
-        public int HnswEfConstruction { get; init; } = 128;
+        [DefaultValue(HnswOptions.DefaultEfConstruction)]
+        public int HnswEfConstruction { get; init; } = HnswOptions.DefaultEfConstruction;
 
         [CommandOption("--hnsw-ef-search <EF>")]
         [Description("HNSW candidate list size while searching.")]
-        [DefaultValue(128)]
-        public int HnswEfSearch { get; init; } = 128;
+        [DefaultValue(HnswOptions.DefaultEfSearch)]
+        public int HnswEfSearch { get; init; } = HnswOptions.DefaultEfSearch;
 
         [CommandOption("--hnsw-storage <KIND>")]
         [Description("HNSW vector storage: f32, f16 (half the memory) or i8 (a quarter; lower recall).")]
@@ -68,20 +77,19 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
                 return ValidationResult.Error("--out is required");
             }
 
-            if (HnswM is < 2 or > 256)
-            {
-                return ValidationResult.Error("--hnsw-m must be in 2..256");
-            }
-
-            if (HnswEfConstruction < 1 || HnswEfSearch < 1)
-            {
-                return ValidationResult.Error($"{(HnswEfConstruction < 1 ? "--hnsw-ef-construction" : "--hnsw-ef-search")} must be at least 1");
-            }
-
-            return Metric == SimilarityMetric.Jaccard
-                ? ValidationResult.Error("--metric jaccard is lexical and cannot index vectors; use it with 'semmatch match'")
-                : base.Validate();
+            return OptionNames.Error<Settings>(ToOptions(ProductText.Default, BundledModels.DefaultKey).Problem(), s_renamed) ?? base.Validate();
         }
+
+        /// <summary>The index these options ask for, over <paramref name="text"/> with the model of <paramref name="modelSource"/>.</summary>
+        public CatalogueIndexOptions ToOptions(ProductText text, string modelSource) => new()
+        {
+            Text = text,
+            Metric = Metric,
+            VectorIndex = VectorIndex,
+            Hnsw = new HnswOptions { M = HnswM, EfConstruction = HnswEfConstruction, EfSearch = HnswEfSearch, Storage = HnswStorage },
+            ModelSource = modelSource,
+            Pooling = Pooling?.ToString().ToLowerInvariant(),
+        };
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -91,21 +99,7 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
         text.CheckFields(products, settings.Products);
         using var encoder = Inputs.Encoder(settings);
-        var options = new CatalogueIndexOptions
-        {
-            Text = text,
-            Metric = settings.Metric,
-            VectorIndex = settings.VectorIndex,
-            Hnsw = new HnswOptions
-            {
-                M = settings.HnswM,
-                EfConstruction = settings.HnswEfConstruction,
-                EfSearch = settings.HnswEfSearch,
-                Storage = settings.HnswStorage,
-            },
-            ModelSource = BundledModels.Location(settings.Model),
-            Pooling = settings.Pooling?.ToString().ToLowerInvariant(),
-        };
+        var options = settings.ToOptions(text, BundledModels.Location(settings.Model));
         var stopwatch = Stopwatch.StartNew();
         var embeddings = SpectreProgressSink.Run(sink =>
             CatalogueIndex.Embed(products, encoder, options.Text, sink.Begin($"embedding {products.Count} products", products.Count), cancellationToken));

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
 using SemanticMatch.CommandLine;
+using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
@@ -14,6 +15,12 @@ namespace SemanticMatch.Cli.Commands;
 /// <summary><c>semmatch search</c>: ranks a catalogue for a query.</summary>
 internal sealed class SearchCommand : Command<SearchCommand.Settings>
 {
+    // Properties of SearchOptions whose option has another name.
+    private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
+    {
+        [nameof(SearchOptions.RerankFirstStageWeight)] = nameof(Settings.FirstStageWeight),
+    };
+
     internal sealed class Settings : ModelSettings
     {
         [CommandArgument(0, "<QUERY>")]
@@ -32,8 +39,8 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
 
         [CommandOption("-k|--top <N>")]
         [Description("Number of results.")]
-        [DefaultValue(10)]
-        public int Top { get; init; } = 10;
+        [DefaultValue(SearchOptions.DefaultTop)]
+        public int Top { get; init; } = SearchOptions.DefaultTop;
 
         [CommandOption("--fusion <RULE>")]
         [Description("Hybrid fusion: weighted (min-max normalised scores) or rrf (reciprocal ranks).")]
@@ -43,8 +50,8 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
 
         [CommandOption("--dense-weight <W>")]
         [Description("Weight of the dense list in weighted fusion, 0..1 (BM25 gets 1 - W).")]
-        [DefaultValue(0.5)]
-        public double DenseWeight { get; init; } = 0.5;
+        [DefaultValue(FusionOptions.DefaultDenseWeight)]
+        public double DenseWeight { get; init; } = FusionOptions.DefaultDenseWeight;
 
         [CommandOption("--no-spell")]
         [Description("Do not correct query words that no product contains (e.g. \"dril\" -> \"drill\").")]
@@ -56,8 +63,8 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
 
         [CommandOption("--rerank-depth <N>")]
         [Description("How many first-stage results the cross-encoder re-scores.")]
-        [DefaultValue(50)]
-        public int RerankDepth { get; init; } = 50;
+        [DefaultValue(SearchOptions.DefaultRerankDepth)]
+        public int RerankDepth { get; init; } = SearchOptions.DefaultRerankDepth;
 
         [CommandOption("--first-stage-weight <W>")]
         [Description("With --rerank: order the re-scored results by (1 - W) * cross-encoder + W * first-stage score, both min-max normalised (0 = cross-encoder alone).")]
@@ -75,23 +82,20 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
                 return ValidationResult.Error("the query is empty");
             }
 
-            if (Top < 1)
-            {
-                return ValidationResult.Error("--top must be at least 1");
-            }
-
-            if (RerankDepth < 1)
-            {
-                return ValidationResult.Error("--rerank-depth must be at least 1");
-            }
-
-            if (FirstStageWeight is < 0 or >= 1)
-            {
-                return ValidationResult.Error("--first-stage-weight must be in [0, 1)");
-            }
-
-            return DenseWeight is < 0 or > 1 ? ValidationResult.Error("--dense-weight must be between 0 and 1") : base.Validate();
+            return OptionNames.Error<Settings>(ToOptions(reranker: null).Problem(), s_renamed) ?? base.Validate();
         }
+
+        /// <summary>The search these options ask for.</summary>
+        public SearchOptions ToOptions(IPairScorer? reranker) => new()
+        {
+            Reranker = reranker,
+            RerankDepth = RerankDepth,
+            RerankFirstStageWeight = FirstStageWeight,
+            Method = Method,
+            Top = Top,
+            Fusion = new FusionOptions { Method = Fusion, DenseWeight = DenseWeight },
+            SpellCorrection = !NoSpell,
+        };
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -104,16 +108,7 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         using var index = settings.Index is null
             ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
             : CatalogueIndex.Open(settings.Index, encoder);
-        var results = index.Search(settings.Query, new SearchOptions
-        {
-            Reranker = reranker,
-            RerankDepth = settings.RerankDepth,
-            RerankFirstStageWeight = settings.FirstStageWeight,
-            Method = settings.Method,
-            Top = settings.Top,
-            Fusion = new FusionOptions { Method = settings.Fusion, DenseWeight = settings.DenseWeight },
-            SpellCorrection = !settings.NoSpell,
-        });
+        var results = index.Search(settings.Query, settings.ToOptions(reranker));
         if (settings.Json)
         {
             var searched = index.PrepareQuery(settings.Query, !settings.NoSpell);

@@ -10,28 +10,31 @@ public enum FusionMethod
     Weighted,
 }
 
-/// <summary>Options for <see cref="HybridFusion"/>.</summary>
+/// <summary>Options for <see cref="HybridFusion"/>; <see cref="Problem"/> holds their rules.</summary>
 public sealed record FusionOptions
 {
-    private readonly double _denseWeight = 0.5;
-    private readonly int _rrfK = 60;
+    /// <summary>Default of <see cref="DenseWeight"/>.</summary>
+    public const double DefaultDenseWeight = 0.5;
+
+    /// <summary>Default of <see cref="RrfK"/> (60 in Cormack et al., 2009).</summary>
+    public const int DefaultRrfK = 60;
 
     /// <summary>The fusion rule.</summary>
     public FusionMethod Method { get; init; } = FusionMethod.Weighted;
 
     /// <summary>Weight of the dense list in weighted fusion, in [0, 1]; the keyword list gets 1 - weight.</summary>
-    public double DenseWeight
-    {
-        get => _denseWeight;
-        init => _denseWeight = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(DenseWeight), value, "must be in [0, 1]");
-    }
+    public double DenseWeight { get; init; } = DefaultDenseWeight;
 
-    /// <summary>The k constant of reciprocal-rank fusion (60 in Cormack et al., 2009).</summary>
-    public int RrfK
+    /// <summary>The k constant of reciprocal-rank fusion.</summary>
+    public int RrfK { get; init; } = DefaultRrfK;
+
+    /// <summary>Checks every value; returns the first problem or null.</summary>
+    public OptionProblem? Problem() => this switch
     {
-        get => _rrfK;
-        init => _rrfK = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(RrfK), value, "must be >= 1");
-    }
+        { DenseWeight: < 0 or > 1 or double.NaN } => new(nameof(DenseWeight), "must be between 0 and 1"),
+        { RrfK: < 1 } => new(nameof(RrfK), "must be at least 1"),
+        _ => null,
+    };
 }
 
 /// <summary>Merges ranked lists from a keyword and a dense retriever into one ranking.</summary>
@@ -41,6 +44,12 @@ public static class HybridFusion
     /// <summary>Fuses two ranked lists (each ordered best first) into one, best first.</summary>
     public static IReadOnlyList<SearchHit> Fuse(IReadOnlyList<SearchHit> keyword, IReadOnlyList<SearchHit> dense, FusionOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"fusion options: {problem}");
+        }
+
         var fused = new Dictionary<string, double>(StringComparer.Ordinal);
         if (options.Method == FusionMethod.Rrf)
         {

@@ -1,5 +1,6 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
+using SemanticMatch.Engine.Indexing;
 
 namespace SemanticMatch.Engine.Evaluation;
 
@@ -19,7 +20,7 @@ public sealed record EvalOptions
     public FusionOptions Fusion { get; init; } = new();
 
     /// <summary>Results each retriever contributes to hybrid fusion.</summary>
-    public int FusionDepth { get; init; } = 100;
+    public int FusionDepth { get; init; } = SearchOptions.DefaultFusionDepth;
 
     /// <summary>Spell-correct queries against the catalogue before every method (as search does by default).</summary>
     public bool SpellCorrection { get; init; } = true;
@@ -37,10 +38,19 @@ public sealed record EvalOptions
     public EvalReranker? Reranker { get; init; }
 
     /// <summary>First-stage results the re-ranker re-scores (the judged candidates of a query likewise).</summary>
-    public int RerankDepth { get; init; } = 50;
+    public int RerankDepth { get; init; } = SearchOptions.DefaultRerankDepth;
 
     /// <summary>Share of the first-stage score in the re-ranked order (see Reranking.Rerank; 0 = cross-encoder only).</summary>
     public double RerankFirstStageWeight { get; init; }
+
+    /// <summary>Checks the search settings by the rules of <see cref="SearchOptions"/>; returns the first problem or null.</summary>
+    public OptionProblem? Problem() => new SearchOptions
+    {
+        FusionDepth = FusionDepth,
+        Fusion = Fusion,
+        RerankDepth = RerankDepth,
+        RerankFirstStageWeight = RerankFirstStageWeight,
+    }.Problem();
 }
 
 /// <summary>A re-ranker under evaluation.</summary>

@@ -69,6 +69,12 @@ public sealed partial class CatalogueIndex : IDisposable
     public static CatalogueIndex Build(IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder,
         CatalogueIndexOptions options, string? directory = null, string? source = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"index options: {problem}");
+        }
+
         if (embeddings.Length != products.Count)
         {
             throw new ArgumentException($"{embeddings.Length} embeddings for {products.Count} products", nameof(embeddings));

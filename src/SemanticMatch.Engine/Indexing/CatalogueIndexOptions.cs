@@ -25,31 +25,35 @@ public sealed record CatalogueIndexOptions
 
     /// <summary>The pooling the model was asked to use instead of its own (mean, cls or max), recorded in the manifest; null = the model's.</summary>
     public string? Pooling { get; init; }
+
+    /// <summary>Checks every value (the HNSW options' too); returns the first problem or null.</summary>
+    public OptionProblem? Problem() => this switch
+    {
+        { Metric: SimilarityMetric.Jaccard } => new(nameof(Metric), "jaccard is lexical and cannot index vectors; use cosine, dot or euclidean (or jaccard with 'match')"),
+        _ => Hnsw?.Problem() ?? (Hnsw is null ? new(nameof(Hnsw), "must be given") : null),
+    };
 }
 
-/// <summary>Per-query search settings.</summary>
+/// <summary>Per-query search settings; <see cref="Problem"/> holds their rules.</summary>
 public sealed record SearchOptions
 {
-    private readonly int _top = 10;
-    private readonly int _fusionDepth = 100;
-    private readonly int _rerankDepth = 50;
+    /// <summary>Default of <see cref="Top"/>.</summary>
+    public const int DefaultTop = 10;
+
+    /// <summary>Default of <see cref="FusionDepth"/>.</summary>
+    public const int DefaultFusionDepth = 100;
+
+    /// <summary>Default of <see cref="RerankDepth"/>.</summary>
+    public const int DefaultRerankDepth = 50;
 
     /// <summary>The method.</summary>
     public SearchMethod Method { get; init; } = SearchMethod.Hybrid;
 
     /// <summary>Number of results.</summary>
-    public int Top
-    {
-        get => _top;
-        init => _top = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Top), value, "must be >= 1");
-    }
+    public int Top { get; init; } = DefaultTop;
 
     /// <summary>How many results each retriever contributes to hybrid fusion (at least <see cref="Top"/>).</summary>
-    public int FusionDepth
-    {
-        get => _fusionDepth;
-        init => _fusionDepth = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(FusionDepth), value, "must be >= 1");
-    }
+    public int FusionDepth { get; init; } = DefaultFusionDepth;
 
     /// <summary>Fusion rule and weights.</summary>
     public FusionOptions Fusion { get; init; } = new();
@@ -58,15 +62,21 @@ public sealed record SearchOptions
     public IPairScorer? Reranker { get; init; }
 
     /// <summary>How many first-stage results the re-ranker re-scores.</summary>
-    public int RerankDepth
-    {
-        get => _rerankDepth;
-        init => _rerankDepth = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(RerankDepth), value, "must be >= 1");
-    }
+    public int RerankDepth { get; init; } = DefaultRerankDepth;
 
     /// <summary>Share of the first-stage score in the re-ranked order, in [0, 1) (0 = the re-ranker's score alone).</summary>
     public double RerankFirstStageWeight { get; init; }
 
     /// <summary>Replace query words that no product contains by the closest catalogue word (see Bm25Index.CorrectSpelling).</summary>
     public bool SpellCorrection { get; init; } = true;
+
+    /// <summary>Checks every value (the fusion options' too); returns the first problem or null.</summary>
+    public OptionProblem? Problem() => this switch
+    {
+        { Top: < 1 } => new(nameof(Top), "must be at least 1"),
+        { FusionDepth: < 1 } => new(nameof(FusionDepth), "must be at least 1"),
+        { RerankDepth: < 1 } => new(nameof(RerankDepth), "must be at least 1"),
+        { RerankFirstStageWeight: < 0 or >= 1 or double.NaN } => new(nameof(RerankFirstStageWeight), "must be in [0, 1)"),
+        _ => Fusion?.Problem() ?? (Fusion is null ? new(nameof(Fusion), "must be given") : null),
+    };
 }

@@ -27,6 +27,11 @@ public static class SearchPipeline
         Func<string, float[]> embedQuery, Func<string, string> textOf, Func<string, bool>? filter = null,
         CancellationToken cancellationToken = default)
     {
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"search options: {problem}");
+        }
+
         if (size == 0)
         {
             return [];

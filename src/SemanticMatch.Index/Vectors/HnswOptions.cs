@@ -14,34 +14,36 @@ public enum VectorStorage
     I8,
 }
 
-/// <summary>HNSW graph parameters (Malkov and Yashunin, 2016).</summary>
+/// <summary>HNSW graph parameters (Malkov and Yashunin, 2016); <see cref="Problem"/> holds their rules.</summary>
 public sealed record HnswOptions
 {
-    private readonly int _m = 16;
-    private readonly int _efConstruction = 128;
-    private readonly int _efSearch = 128;
+    /// <summary>Default of <see cref="M"/>.</summary>
+    public const int DefaultM = 16;
 
-    /// <summary>Links per node (M); more gives better recall and more memory.</summary>
-    public int M
-    {
-        get => _m;
-        init => _m = value is >= 2 and <= 256 ? value : throw new ArgumentOutOfRangeException(nameof(M), value, "must be in 2..256");
-    }
+    /// <summary>Default of <see cref="EfConstruction"/>.</summary>
+    public const int DefaultEfConstruction = 128;
+
+    /// <summary>Default of <see cref="EfSearch"/>.</summary>
+    public const int DefaultEfSearch = 128;
+
+    /// <summary>Links per node (M), 2..256; more gives better recall and more memory.</summary>
+    public int M { get; init; } = DefaultM;
 
     /// <summary>Candidate list size while building (ef_construction).</summary>
-    public int EfConstruction
-    {
-        get => _efConstruction;
-        init => _efConstruction = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EfConstruction), value, "must be >= 1");
-    }
+    public int EfConstruction { get; init; } = DefaultEfConstruction;
 
     /// <summary>Vector storage precision.</summary>
     public VectorStorage Storage { get; init; } = VectorStorage.F32;
 
     /// <summary>Candidate list size while searching (ef_search); raised to k when k is larger.</summary>
-    public int EfSearch
+    public int EfSearch { get; init; } = DefaultEfSearch;
+
+    /// <summary>Checks every value; returns the first problem or null.</summary>
+    public Core.OptionProblem? Problem() => this switch
     {
-        get => _efSearch;
-        init => _efSearch = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EfSearch), value, "must be >= 1");
-    }
+        { M: < 2 or > 256 } => new(nameof(M), "must be in 2..256"),
+        { EfConstruction: < 1 } => new(nameof(EfConstruction), "must be at least 1"),
+        { EfSearch: < 1 } => new(nameof(EfSearch), "must be at least 1"),
+        _ => null,
+    };
 }

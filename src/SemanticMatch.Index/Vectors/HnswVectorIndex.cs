@@ -36,6 +36,11 @@ public sealed class HnswVectorIndex : IVectorIndex
     private HnswVectorIndex(int dimension, SimilarityMetric metric, HnswOptions options, string? graphPath)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"HNSW options: {problem}");
+        }
+
         Dimension = dimension;
         Metric = metric;
         Options = options;

@@ -61,54 +61,30 @@ internal static class RequestMapping
 
     public static CollectionQuery ToQuery(SearchRequest body)
     {
-        if (string.IsNullOrWhiteSpace(body.Query))
+        var defaults = new CollectionQuery { Query = body.Query ?? string.Empty };
+        var query = defaults with
         {
-            throw new InvalidRequestException("query: give the text to search for");
-        }
-
-        if (body.Query.Length > CollectionQuery.MaxQueryLength)
-        {
-            throw new RequestLimitException($"query: {body.Query.Length} characters; at most {CollectionQuery.MaxQueryLength}");
-        }
-
-        var top = body.Top ?? 10;
-        if (top < 1)
-        {
-            throw new InvalidRequestException("top: must be at least 1");
-        }
-
-        if (top > CollectionQuery.MaxTop)
-        {
-            throw new RequestLimitException($"top: {top}; at most {CollectionQuery.MaxTop}");
-        }
-
-        var depth = body.RerankDepth ?? 50;
-        if (depth is < 1 or > CollectionQuery.MaxTop)
-        {
-            throw new InvalidRequestException($"rerankDepth: must be in 1..{CollectionQuery.MaxTop}");
-        }
-
-        if (body.DenseWeight is < 0 or > 1)
-        {
-            throw new InvalidRequestException("denseWeight: must be between 0 and 1");
-        }
-
-        return new CollectionQuery
-        {
-            Query = body.Query,
-            Top = top,
-            Method = body.Method is null ? SearchMethod.Hybrid : Parse<SearchMethod>(body.Method, "method"),
+            Top = body.Top ?? defaults.Top,
+            Method = body.Method is null ? defaults.Method : Parse<SearchMethod>(body.Method, "method"),
             Fusion = new FusionOptions
             {
-                Method = body.Fusion is null ? FusionMethod.Weighted : Parse<FusionMethod>(body.Fusion, "fusion"),
-                DenseWeight = body.DenseWeight ?? 0.5,
+                Method = body.Fusion is null ? defaults.Fusion.Method : Parse<FusionMethod>(body.Fusion, "fusion"),
+                DenseWeight = body.DenseWeight ?? defaults.Fusion.DenseWeight,
             },
-            Rerank = body.Rerank ?? false,
-            RerankDepth = depth,
+            Rerank = body.Rerank ?? defaults.Rerank,
+            RerankDepth = body.RerankDepth ?? defaults.RerankDepth,
             Filters = (body.Filters ?? []).Select(ToFilter).ToList(),
             MinScore = body.MinScore,
-            SpellCorrection = body.SpellCorrection ?? true,
+            SpellCorrection = body.SpellCorrection ?? defaults.SpellCorrection,
         };
+        if (query.Problem() is { } problem)
+        {
+            // The request's field names are the query's property names in camel case ("denseWeight").
+            var message = $"{JsonNamingPolicy.CamelCase.ConvertName(problem.Property)}: {problem.Rule}";
+            throw problem.IsLimit ? new RequestLimitException(message) : new InvalidRequestException(message);
+        }
+
+        return query;
     }
 
     public static string Name<T>(T value)
