@@ -15,6 +15,7 @@ import csv, json, math, os, socket, subprocess, sys, time, urllib.request
 work = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else 'feedback-loop-demo')
 os.makedirs(work, exist_ok=True)
 dll = os.path.abspath('src/SemanticMatch.Cli/bin/Release/net10.0/semmatch.dll')
+train_dll = os.path.abspath('src/SemanticMatch.Cli.Train/bin/Release/net10.0/semmatch-train.dll')  # what `semmatch train` runs
 demo = os.path.join(os.path.dirname(dll), 'Demo')
 data = os.path.join(work, 'data')
 
@@ -64,7 +65,7 @@ try:
     exported = os.path.join(work, 'feedback-judgments.csv')
     subprocess.run(['dotnet', dll, 'feedback', 'export', '--data', data, '--collection', 'demo', '--out', exported], check=True)
     model = os.path.join(work, 'minilm-feedback')
-    subprocess.run(['dotnet', dll, 'train', '--train', exported, '--dev', os.path.join(demo, 'judgments.csv'),
+    subprocess.run(['dotnet', train_dll, '--train', exported, '--dev', os.path.join(demo, 'judgments.csv'),
                     '--products', os.path.join(demo, 'products.csv'), '--base', 'minilm', '--objective', 'cosent',
                     '--epochs', '2', '--lr', '3e-5', '--out', model], check=True, stdout=subprocess.DEVNULL)
 
