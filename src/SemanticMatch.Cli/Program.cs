@@ -8,6 +8,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
 {
     ["demo"] = typeof(DemoCommand.Settings),
     ["search"] = typeof(SearchCommand.Settings),
+    ["explain"] = typeof(ExplainCommand.Settings),
     ["index"] = typeof(IndexCommand.Settings),
     ["match"] = typeof(MatchCommand.Settings),
     ["quantize"] = typeof(QuantizeCommand.Settings),
@@ -30,6 +31,10 @@ app.Configure(config =>
         .WithDescription("Rank a catalogue for a query (the demo catalogue unless --index is given).")
         .WithExample("search", "\"cordless drill\"")
         .WithExample("search", "\"white kitchen faucet\"", "--index", "my-index", "--method", "dense", "--json");
+    config.AddCommand<ExplainCommand>("explain")
+        .WithDescription("Explain why a product matches a query: BM25 term contributions, the words that move the dense score (occlusion), each method's rank and share of the hybrid score.")
+        .WithExample("explain", "\"cordless drill\"", "DM0004")
+        .WithExample("explain", "\"white kitchen faucet\"", "P123", "--index", "my-index", "--json");
     config.AddCommand<IndexCommand>("index")
         .WithDescription("Embed a products file and write a searchable index directory.")
         .WithExample("index", "--products", "products.csv", "--out", "my-index");

@@ -38,6 +38,23 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "search|drill|--batch-size|0", "--batch-size must be at least 1" },
         { "search|   ", "the query is empty" },
 
+        // explain (the options of search, plus the product)
+        { "explain|drill|DM0004|--metod|bm25", "unknown option '--metod' for 'semmatch explain'; did you mean '--method'?" },
+        { "explain|drill|DM0004|--method|semantic", "--method: 'semantic' is not one of: bm25, dense, hybrid" },
+        { "explain|drill|DM0004|--top|0", "--top must be at least 1" },
+        { "explain|drill|DM0004|--fusion|max", "--fusion: 'max' is not one of: rrf, weighted" },
+        { "explain|drill|DM0004|--dense-weight|1.5", "--dense-weight must be between 0 and 1" },
+        { "explain|drill|DM0004|--rerank|{W}/ce", "--rerank: explanations of the cross-encoder are not built yet" },
+        { "explain|drill|DM0004|--rerank-depth|0", "--rerank-depth must be at least 1" },
+        { "explain|drill|DM0004|--first-stage-weight|1", "--first-stage-weight must be in [0, 1)" },
+        { "explain|drill|DM0004|--index|{W}/no-index", "'{W}/no-index' is not a SemanticMatch index" },
+        { "explain|drill|DM0004|--json=maybe", "--json: 'maybe' is not true or false" },
+        { "explain|drill|DM0004|--no-spell=2", "--no-spell: '2' is not true or false" },
+        { "explain|drill|DM0004|--model|no-model", "unknown model 'no-model'" },
+        { "explain|drill|DM0004|--pooling|sum", "--pooling: 'sum' is not one of: mean, cls, max" },
+        { "explain|drill|DM0004|--batch-size|0", "--batch-size must be at least 1" },
+        { "explain|drill|NOPE", "product 'NOPE' is not in this index" },
+
         // index
         { Index + "|--feilds|title", "unknown option '--feilds' for 'semmatch index'; did you mean '--fields'?" },
         { "index|--products|{P}|--out|{W}/site", "holds 'src', which is not part of a SemanticMatch index; nothing was changed" },
@@ -189,7 +206,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         Assert.Equal(before, Snapshot(work));
     }
 
-    private static readonly string[] s_commands = ["demo", "search", "index", "match", "train", "quantize", "eval", "serve", "keys add", "feedback export"];
+    private static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "serve", "keys add", "feedback export"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

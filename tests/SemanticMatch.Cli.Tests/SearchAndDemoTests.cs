@@ -22,6 +22,28 @@ public sealed class SearchAndDemoTests(Semmatch semmatch)
     }
 
     [Fact]
+    public void Explain_Json_GivesTermsWordsAndSharesForTheSpellCorrectedQuery()
+    {
+        var result = semmatch.Run("explain", "cordles dril", "DM0004", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var explanation = JsonDocument.Parse(result.Stdout).RootElement.GetProperty("explanation");
+        Assert.Equal("cordless drill", explanation.GetProperty("searched").GetString());
+        var bm25 = explanation.GetProperty("bm25");
+        var terms = bm25.GetProperty("terms").EnumerateArray().ToList();
+        Assert.Equal(["cordless", "drill"], terms.Select(t => t.GetProperty("word").GetString()));
+        Assert.All(terms, t => Assert.True(t.GetProperty("contribution").GetDouble() > 0));
+        Assert.Equal(bm25.GetProperty("score").GetDouble(), terms.Sum(t => t.GetProperty("contribution").GetDouble()), 3);
+        var dense = explanation.GetProperty("dense");
+        Assert.Equal(1, dense.GetProperty("rank").GetInt32());
+        var productWords = dense.GetProperty("productWords").EnumerateArray()
+            .OrderByDescending(w => w.GetProperty("contribution").GetDouble()).Select(w => w.GetProperty("word").GetString()).ToList();
+        Assert.Contains(productWords[0], new[] { "Cordless", "Drill" });
+        var fusion = explanation.GetProperty("fusion");
+        Assert.Equal(1, fusion.GetProperty("bm25Share").GetDouble() + fusion.GetProperty("denseShare").GetDouble(), 4);
+    }
+
+    [Fact]
     public void Demo_PrintsAllThreeMethodsForTheDefaultQueries()
     {
         var result = semmatch.Run("demo", "--top", "3");

@@ -3,8 +3,11 @@ using SemanticMatch.Core.Similarity;
 
 namespace SemanticMatch.Engine.Tests;
 
-/// <summary>A fast, deterministic test fake: bag of lower-cased words hashed into 64 buckets, L2-normalised.</summary>
-internal sealed class HashingEncoder(string identity = "hashing-64") : ITextEncoder
+/// <summary>
+/// A fast, deterministic test fake: bag of lower-cased words hashed into 64 buckets, L2-normalised; words listed in
+/// <paramref name="synonyms"/> are hashed as the word they map to (so "couch" can embed like "sofa").
+/// </summary>
+internal sealed class HashingEncoder(string identity = "hashing-64", IReadOnlyDictionary<string, string>? synonyms = null) : ITextEncoder
 {
     public int Dimension => 64;
 
@@ -29,7 +32,7 @@ internal sealed class HashingEncoder(string identity = "hashing-64") : ITextEnco
         var vector = new float[Dimension];
         foreach (var token in TokenJaccard.Tokens(text))
         {
-            vector[(int)((uint)StableHash(token) % Dimension)] += 1;
+            vector[(int)((uint)StableHash(synonyms?.GetValueOrDefault(token) ?? token) % Dimension)] += 1;
         }
 
         VectorSimilarity.Normalize(vector);

@@ -21,7 +21,7 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [nameof(SearchOptions.RerankFirstStageWeight)] = nameof(Settings.FirstStageWeight),
     };
 
-    internal sealed class Settings : ModelSettings
+    internal class Settings : ModelSettings
     {
         [CommandArgument(0, "<QUERY>")]
         [Description("What the shopper typed.")]
@@ -100,14 +100,9 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var manifest = settings.Index is null ? null : CatalogueIndex.ReadManifest(settings.Index);
         using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
-        var modelSource = settings.Model ?? manifest?.ModelSource ?? BundledModels.DefaultKey;
-        var pooling = manifest?.Pooling is { } name ? Enum.Parse<Pooling>(name, ignoreCase: true) : (Pooling?)null;
-        using var encoder = Inputs.Encoder(settings, modelSource, pooling);
-        using var index = settings.Index is null
-            ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
-            : CatalogueIndex.Open(settings.Index, encoder);
+        using var opened = Open(settings, cancellationToken);
+        var index = opened.Index;
         var results = index.Search(settings.Query, settings.ToOptions(reranker));
         if (settings.Json)
         {
@@ -128,5 +123,35 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         }
 
         return 0;
+    }
+
+    /// <summary>Opens --index (or the demo catalogue) with its model and pooling unless --model/--pooling say otherwise.</summary>
+    internal static OpenedIndex Open(Settings settings, CancellationToken cancellationToken)
+    {
+        var manifest = settings.Index is null ? null : CatalogueIndex.ReadManifest(settings.Index);
+        var modelSource = settings.Model ?? manifest?.ModelSource ?? BundledModels.DefaultKey;
+        var pooling = manifest?.Pooling is { } name ? Enum.Parse<Pooling>(name, ignoreCase: true) : (Pooling?)null;
+        var encoder = Inputs.Encoder(settings, modelSource, pooling);
+        try
+        {
+            return new OpenedIndex(encoder, settings.Index is null
+                ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
+                : CatalogueIndex.Open(settings.Index, encoder));
+        }
+        catch
+        {
+            encoder.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>An index and the encoder it searches with, disposed together.</summary>
+internal sealed record OpenedIndex(OnnxEncoder Encoder, CatalogueIndex Index) : IDisposable
+{
+    public void Dispose()
+    {
+        Index.Dispose();
+        Encoder.Dispose();
     }
 }

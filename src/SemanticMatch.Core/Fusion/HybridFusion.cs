@@ -51,15 +51,12 @@ public static class HybridFusion
         }
 
         var fused = new Dictionary<string, double>(StringComparer.Ordinal);
-        if (options.Method == FusionMethod.Rrf)
+        foreach (var part in new[] { Contributions(keyword, options, dense: false), Contributions(dense, options, dense: true) })
         {
-            AddReciprocalRanks(fused, keyword, options.RrfK);
-            AddReciprocalRanks(fused, dense, options.RrfK);
-        }
-        else
-        {
-            AddNormalized(fused, keyword, 1 - options.DenseWeight);
-            AddNormalized(fused, dense, options.DenseWeight);
+            foreach (var (id, value) in part)
+            {
+                fused[id] = fused.GetValueOrDefault(id) + value;
+            }
         }
 
         return fused
@@ -69,27 +66,45 @@ public static class HybridFusion
             .ToList();
     }
 
-    private static void AddReciprocalRanks(Dictionary<string, double> fused, IReadOnlyList<SearchHit> hits, int k)
+    /// <summary>
+    /// What each list adds to the fused score of <paramref name="productId"/> (0 for a list that does not hold it);
+    /// the two parts sum to its score in <see cref="Fuse"/>.
+    /// </summary>
+    public static (double Keyword, double Dense) Parts(IReadOnlyList<SearchHit> keyword, IReadOnlyList<SearchHit> dense, FusionOptions options,
+        string productId)
     {
-        for (var rank = 0; rank < hits.Count; rank++)
-        {
-            fused[hits[rank].ProductId] = fused.GetValueOrDefault(hits[rank].ProductId) + 1.0 / (k + rank + 1);
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        return (Contributions(keyword, options, dense: false).GetValueOrDefault(productId),
+            Contributions(dense, options, dense: true).GetValueOrDefault(productId));
     }
 
-    private static void AddNormalized(Dictionary<string, double> fused, IReadOnlyList<SearchHit> hits, double weight)
+    // One list's addition to each product's fused score: 1 / (k + rank), or the weighted min-max normalised score.
+    private static Dictionary<string, double> Contributions(IReadOnlyList<SearchHit> hits, FusionOptions options, bool dense)
     {
+        var parts = new Dictionary<string, double>(StringComparer.Ordinal);
         if (hits.Count == 0)
         {
-            return;
+            return parts;
         }
 
+        if (options.Method == FusionMethod.Rrf)
+        {
+            for (var rank = 0; rank < hits.Count; rank++)
+            {
+                parts[hits[rank].ProductId] = 1.0 / (options.RrfK + rank + 1);
+            }
+
+            return parts;
+        }
+
+        var weight = dense ? options.DenseWeight : 1 - options.DenseWeight;
         var min = hits.Min(h => h.Score);
         var range = hits.Max(h => h.Score) - min;
         foreach (var hit in hits)
         {
-            var normalized = range > 0 ? (hit.Score - min) / range : 1.0;
-            fused[hit.ProductId] = fused.GetValueOrDefault(hit.ProductId) + weight * normalized;
+            parts[hit.ProductId] = weight * (range > 0 ? (hit.Score - min) / range : 1.0);
         }
+
+        return parts;
     }
 }

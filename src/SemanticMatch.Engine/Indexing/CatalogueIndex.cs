@@ -223,6 +223,20 @@ public sealed partial class CatalogueIndex : IDisposable
         return hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
     }
 
+    /// <summary>Why <paramref name="productId"/> matches <paramref name="query"/> under <paramref name="options"/> (see <see cref="HitExplainer"/>).</summary>
+    /// <exception cref="InvalidRequestException">The product is not in the catalogue, or the query has nothing to match.</exception>
+    public HitExplanation Explain(string query, string productId, SearchOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Products.TryGetValue(productId, out var product))
+        {
+            throw new InvalidRequestException($"product '{productId}' is not in this index");
+        }
+
+        var prepared = PrepareQuery(query, options.SpellCorrection);
+        return HitExplainer.Explain(prepared, productId, _text.Of(product), options, Products.Count, Keyword, Vectors, _encoder);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -159,6 +159,46 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>
+    /// Each analysed query term's part of the BM25 score of product <paramref name="id"/> for <paramref name="query"/>
+    /// (0 for a term the product lacks), with the query word it came from; the parts sum to the product's score
+    /// (BM25 in Lucene has no coordination or query normalisation factor).
+    /// </summary>
+    public IReadOnlyList<TermContribution> ExplainTerms(string query, string id)
+    {
+        var searcher = Searcher();
+        var only = new TermsFilter(new Term(IdField, id));
+        var contributions = new List<TermContribution>();
+        foreach (var (word, term) in AnalyzedTerms(query))
+        {
+            var top = searcher.Search(new TermQuery(new Term(TextField, term)), only, 1);
+            contributions.Add(new TermContribution(word, term, top.ScoreDocs.Length == 0 ? 0 : top.ScoreDocs[0].Score));
+        }
+
+        return contributions;
+    }
+
+    // The distinct terms BuildQuery searches for, each with the query word it was analysed from.
+    private List<(string Word, string Term)> AnalyzedTerms(string text)
+    {
+        var terms = new List<(string Word, string Term)>();
+        using var stream = _analyzer.GetTokenStream(TextField, text);
+        var term = stream.AddAttribute<ICharTermAttribute>();
+        var offset = stream.AddAttribute<IOffsetAttribute>();
+        stream.Reset();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (stream.IncrementToken())
+        {
+            if (seen.Add(term.ToString()))
+            {
+                terms.Add((text[offset.StartOffset..offset.EndOffset], term.ToString()));
+            }
+        }
+
+        stream.End();
+        return terms;
+    }
+
+    /// <summary>
     /// Replaces each query word that no product contains (letters only, 4+ characters) by the catalogue word closest in
     /// edit distance (1 edit up to 7 letters, 2 from 8), preferring the more frequent word; other words stay as they are.
     /// </summary>
