@@ -14,6 +14,9 @@ public sealed record CollectionQuery
     /// <summary>Largest top accepted.</summary>
     public const int MaxTop = 1000;
 
+    /// <summary>Largest top accepted with <see cref="Explain"/> (each explanation costs two encoder batches).</summary>
+    public const int MaxExplained = 50;
+
     /// <summary>What the user typed.</summary>
     public required string Query { get; init; }
 
@@ -41,6 +44,9 @@ public sealed record CollectionQuery
     /// <summary>Correct query words that no record contains.</summary>
     public bool SpellCorrection { get; init; } = true;
 
+    /// <summary>Explain each hit (see <see cref="Engine.Search.HitExplainer"/>).</summary>
+    public bool Explain { get; init; }
+
     /// <summary>Checks every value by the limits here and the rules of <see cref="SearchOptions"/>; returns the first problem or null.</summary>
     public OptionProblem? Problem() => this switch
     {
@@ -48,6 +54,7 @@ public sealed record CollectionQuery
         { Query.Length: > MaxQueryLength } => new(nameof(Query), $"must be at most {MaxQueryLength} characters (it has {Query.Length})", IsLimit: true),
         { Top: > MaxTop } => new(nameof(Top), $"must be at most {MaxTop}", IsLimit: true),
         { RerankDepth: > MaxTop } => new(nameof(RerankDepth), $"must be at most {MaxTop}", IsLimit: true),
+        { Explain: true, Top: > MaxExplained } => new(nameof(Top), $"must be at most {MaxExplained} with explain", IsLimit: true),
         _ => ToSearchOptions(reranker: null).Problem(),
     };
 
@@ -110,7 +117,8 @@ public sealed record FieldFilter
 /// <param name="Rank">1-based rank.</param>
 /// <param name="Record">The record, without its private fields.</param>
 /// <param name="Score">The method's score (see <see cref="Engine.SearchMethod"/>).</param>
-public sealed record CollectionHit(int Rank, Record Record, float Score);
+/// <param name="Explanation">Why it matched, when the query asked (<see cref="CollectionQuery.Explain"/>).</param>
+public sealed record CollectionHit(int Rank, Record Record, float Score, Engine.Search.HitExplanation? Explanation = null);
 
 /// <summary>The result of a collection search.</summary>
 /// <param name="Searched">The query as searched: normalised and spell-corrected.</param>

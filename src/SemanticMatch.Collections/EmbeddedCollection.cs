@@ -187,7 +187,9 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             var hits = SearchPipeline.Run(prepared, options, _records.Count, _keyword, _vectors,
                 q => _encoder.EncodeOne(q, TextRole.Query), id => _text.Of(_records[id].Record.ToProduct()), filter, cancellationToken);
             var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
-                .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score))
+                .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score,
+                    query.Explain ? HitExplainer.Explain(prepared, h.ProductId, _text.Of(_records[h.ProductId].Record.ToProduct()), options,
+                        _records.Count, _keyword, _vectors, _encoder) : null))
                 .ToList();
             return new CollectionSearchResult(prepared, prepared != normalized, kept);
         }

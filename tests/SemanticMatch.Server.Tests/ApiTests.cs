@@ -88,6 +88,31 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Equal(1.0, Math.Sqrt(vector.Sum(v => v * v)), 3);
     }
 
+    [Fact]
+    public async Task Search_WithExplain_GivesEachHitItsBm25TermsDenseWordsAndRanks()
+    {
+        var result = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader,
+            new { query = "cordles dril", top = 3, method = "hybrid", explain = true });
+        var plain = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "drill", top = 1 });
+        var tooMany = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "drill", top = 51, explain = true });
+
+        Assert.Equal(HttpStatusCode.OK, result.Status);
+        foreach (var hit in result.Body.GetProperty("hits").EnumerateArray())
+        {
+            var explanation = hit.GetProperty("explanation");
+            var terms = explanation.GetProperty("bm25").GetProperty("terms").EnumerateArray().Select(t => t.GetProperty("word").GetString()).ToList();
+            Assert.Equal(["cordless", "drill"], terms);
+            Assert.Equal(["cordless", "drill"], explanation.GetProperty("dense").GetProperty("queryWords").EnumerateArray().Select(w => w.GetProperty("word").GetString()));
+            Assert.True(explanation.GetProperty("dense").GetProperty("rank").GetInt32() >= 1);
+            Assert.True(explanation.GetProperty("bm25").GetProperty("rank").GetInt32() >= 1);
+            Assert.Equal(hit.GetProperty("score").GetDouble(), explanation.GetProperty("fusion").GetProperty("score").GetDouble(), 3);
+        }
+
+        Assert.False(plain.Body.GetProperty("hits")[0].TryGetProperty("explanation", out _));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, tooMany.Status);
+        Assert.Contains("top: must be at most 50 with explain", tooMany.Body.GetProperty("detail").GetString());
+    }
+
     [Theory]
     [InlineData("GET", "/v1/collections", null, HttpStatusCode.Unauthorized)]
     [InlineData("GET", "/v1/collections", "wrong", HttpStatusCode.Unauthorized)]

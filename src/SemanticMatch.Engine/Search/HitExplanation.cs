@@ -34,7 +34,9 @@ public sealed record WordContribution(string Word, float Contribution);
 /// <param name="Score">The fused score.</param>
 /// <param name="Bm25Part">What the BM25 list added.</param>
 /// <param name="DensePart">What the dense list added.</param>
-public sealed record FusionExplanation(FusionMethod Method, double Score, double Bm25Part, double DensePart)
+public sealed record FusionExplanation(
+    [property: System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<FusionMethod>))] FusionMethod Method,
+    double Score, double Bm25Part, double DensePart)
 {
     /// <summary>The BM25 list's share of the fused score, in [0, 1].</summary>
     public double Bm25Share => Score > 0 ? Bm25Part / Score : 0;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SemanticMatch.Engine.Search;
 
 namespace SemanticMatch.Server.Api;
 
@@ -21,7 +22,7 @@ public sealed record UpsertResponse(int Upserted);
 /// <summary>Body of <c>POST /v1/collections/{name}/search</c>.</summary>
 public sealed record SearchRequest(
     string? Query, int? Top, string? Method, string? Fusion, double? DenseWeight, bool? Rerank, int? RerankDepth,
-    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection);
+    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection, bool? Explain);
 
 /// <summary>
 /// A filter of a search: <c>{"field": "brand", "equals": "Acme"}</c>, <c>{"field": "category", "in": ["a", "b"]}</c> or
@@ -31,7 +32,8 @@ public sealed record SearchFilter(
     string? Field, [property: JsonPropertyName("equals")] JsonElement? EqualTo, IReadOnlyList<JsonElement>? In, double? Min, double? Max);
 
 /// <summary>One hit.</summary>
-public sealed record HitResponse(int Rank, string Id, float Score, JsonElement Record);
+public sealed record HitResponse(int Rank, string Id, float Score, JsonElement Record,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HitExplanation? Explanation = null);
 
 /// <summary>Answer of a search.</summary>
 public sealed record SearchResponse(string Query, string Searched, bool Corrected, string Method, IReadOnlyList<HitResponse> Hits, double TookMs);

@@ -76,6 +76,7 @@ internal static class RequestMapping
             Filters = (body.Filters ?? []).Select(ToFilter).ToList(),
             MinScore = body.MinScore,
             SpellCorrection = body.SpellCorrection ?? defaults.SpellCorrection,
+            Explain = body.Explain ?? defaults.Explain,
         };
         if (query.Problem() is { } problem)
         {
