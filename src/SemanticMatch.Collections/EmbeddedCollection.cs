@@ -189,7 +189,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
                 .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score,
                     query.Explain ? HitExplainer.Explain(prepared, h.ProductId, _text.Of(_records[h.ProductId].Record.ToProduct()), options,
-                        _records.Count, _keyword, _vectors, _encoder) : null))
+                        _records.Count, _keyword, _vectors, _encoder, filter) : null))
                 .ToList();
             return new CollectionSearchResult(prepared, prepared != normalized, kept);
         }

@@ -97,6 +97,7 @@ public static class SemanticMatchServer
         app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription(); // listening only starts after recovery
         Endpoints.Map(app);
         OpenAiCompatible.Map(app);
+        SearchPage.Map(app);
         _ = app.Services.GetRequiredService<AdmissionGate>();
         return app;
     }

@@ -93,6 +93,8 @@ public sealed class ApiTests(ServiceFixture service)
     {
         var result = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader,
             new { query = "cordles dril", top = 3, method = "hybrid", explain = true });
+        var filtered = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader,
+            new { query = "white kitchen faucet", top = 5, explain = true, filters = new object[] { new { field = "brand", equals = "Aqualine" } } });
         var plain = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "drill", top = 1 });
         var tooMany = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", service.Reader, new { query = "drill", top = 51, explain = true });
 
@@ -106,6 +108,11 @@ public sealed class ApiTests(ServiceFixture service)
             Assert.True(explanation.GetProperty("dense").GetProperty("rank").GetInt32() >= 1);
             Assert.True(explanation.GetProperty("bm25").GetProperty("rank").GetInt32() >= 1);
             Assert.Equal(hit.GetProperty("score").GetDouble(), explanation.GetProperty("fusion").GetProperty("score").GetDouble(), 3);
+        }
+
+        foreach (var hit in filtered.Body.GetProperty("hits").EnumerateArray()) // ranks and fusion of the filtered search
+        {
+            Assert.Equal(hit.GetProperty("score").GetDouble(), hit.GetProperty("explanation").GetProperty("fusion").GetProperty("score").GetDouble(), 3);
         }
 
         Assert.False(plain.Body.GetProperty("hits")[0].TryGetProperty("explanation", out _));
@@ -212,9 +219,10 @@ public sealed class ApiTests(ServiceFixture service)
         var name = NewName();
         await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
         await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Admin,
-            new[] { new { id = "d1", title = "Cordless Drill" }, new { id = "d2", title = "Drill Bits" }, new { id = "h1", title = "Hose" } });
+            new[] { new { id = "d1", title = "Cordless Drill" }, new { id = "d2", title = "Drill Bits" }, new { id = "h1", title = "Hose" }, new { id = "x1", title = "Ladder" } });
         object[] events =
         [
+            new { query = "drill", rejected = new[] { "x1" }, session = "secret-session-0" }, // the search page's "not relevant"
             new { query = "drill", shown = new[] { "d1", "d2", "h1" }, clicked = new[] { "d1" }, purchased = new[] { "d1" }, session = "secret-session-1" },
             new { query = "Drill ", shown = new[] { "d2", "h1" }, clicked = new[] { "d2" }, session = "secret-session-2" },
             new { query = "drill", shown = new[] { "h1" }, session = "secret-session-3" },
@@ -225,7 +233,7 @@ public sealed class ApiTests(ServiceFixture service)
             Assert.Equal(HttpStatusCode.NoContent, logged.Status);
         }
 
-        var denied = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/feedback", service.Reader, events[0]);
+        var denied = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/feedback", service.Reader, events[1]);
         var csv = Path.Combine(service.Root, name + "-judgments.csv");
         var export = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet",
             [Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "feedback", "export", "--data", service.Data, "--collection", name, "--out", csv])
@@ -234,10 +242,10 @@ public sealed class ApiTests(ServiceFixture service)
 
         Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
         Assert.Equal(0, export.ExitCode);
-        Assert.Equal(["query,product_id,relevance", "drill,d1,3", "drill,d2,2", "drill,h1,1"], File.ReadAllLines(csv));
+        Assert.Equal(["query,product_id,relevance", "drill,d1,3", "drill,d2,2", "drill,h1,1", "drill,x1,0"], File.ReadAllLines(csv));
         var log = File.ReadAllText(Path.Combine(service.Data, "feedback", name + ".jsonl"));
         Assert.DoesNotContain("secret-session", log);
-        Assert.Equal(3, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(4, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
     [Fact]

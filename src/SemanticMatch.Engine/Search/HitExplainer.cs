@@ -25,14 +25,15 @@ public static class HitExplainer
     /// <param name="keyword">The BM25 index.</param>
     /// <param name="vectors">The vector index.</param>
     /// <param name="encoder">The bi-encoder that made the vectors.</param>
+    /// <param name="filter">The search's filter, so that ranks and fusion are those of the filtered search; null for none.</param>
     public static HitExplanation Explain(string prepared, string productId, string productText, SearchOptions options, int size,
-        Bm25Index keyword, IVectorIndex vectors, ITextEncoder encoder)
+        Bm25Index keyword, IVectorIndex vectors, ITextEncoder encoder, Func<string, bool>? filter = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var depth = Math.Max(1, Math.Min(Math.Max(options.FusionDepth, options.Top), size));
 
         var terms = keyword.ExplainTerms(prepared, productId);
-        var keywordHits = keyword.Search(prepared, depth);
+        var keywordHits = keyword.Search(prepared, depth, filter);
         var bm25 = new KeywordExplanation(terms.Sum(t => t.Contribution), RankOf(keywordHits, productId), terms);
 
         var queryWords = Words(prepared, int.MaxValue);
@@ -41,7 +42,7 @@ public static class HitExplainer
         var documents = encoder.Encode([productText, .. LeaveOneOut(productWords)], TextRole.Document);
         float Similarity(float[] q, float[] d) => VectorSimilarity.Score(vectors.Metric, q, d);
         var score = Similarity(queries[0], documents[0]);
-        var denseHits = vectors.Search(queries[0], depth);
+        var denseHits = filter is null ? vectors.Search(queries[0], depth) : vectors.Search(queries[0], depth, filter);
         var dense = new DenseExplanation(score, RankOf(denseHits, productId),
             queryWords.Select((w, i) => new WordContribution(w, score - Similarity(queries[i + 1], documents[0]))).ToList(),
             productWords.Select((w, i) => new WordContribution(w, score - Similarity(queries[0], documents[i + 1]))).ToList());

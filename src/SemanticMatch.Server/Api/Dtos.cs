@@ -54,4 +54,5 @@ public sealed record EmbedRequest(IReadOnlyList<string>? Texts, string? Model, s
 public sealed record EmbedResponse(string Model, int Dimension, IReadOnlyList<float[]> Vectors);
 
 /// <summary>Body of <c>POST /v1/collections/{name}/feedback</c>: a search log event. <c>session</c> is hashed before it is stored.</summary>
-public sealed record FeedbackRequest(string? Query, IReadOnlyList<string>? Shown, IReadOnlyList<string>? Clicked, IReadOnlyList<string>? Purchased, string? Session);
+public sealed record FeedbackRequest(string? Query, IReadOnlyList<string>? Shown, IReadOnlyList<string>? Clicked, IReadOnlyList<string>? Purchased,
+    string? Session, IReadOnlyList<string>? Rejected);

@@ -81,7 +81,7 @@ internal static class Endpoints
         CancellationToken cancellationToken)
     {
         store.Describe(name);
-        await log.AppendAsync(name, body.Query, body.Shown, body.Clicked, body.Purchased, body.Session, cancellationToken);
+        await log.AppendAsync(name, body.Query, body.Shown, body.Clicked, body.Purchased, body.Rejected, body.Session, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -6,8 +6,9 @@ namespace SemanticMatch.Server.Feedback;
 
 /// <summary>
 /// Turns search logs into graded judgments that <c>semmatch train</c> reads: for each (query, product) shown, relevance
-/// 3 when it was bought, 2 when clicked, 1 when shown at least <see cref="ExportOptions.MinImpressions"/> times and never
-/// clicked. Queries are compared after trimming and lower-casing.
+/// 3 when it was bought, 2 when clicked, 0 when a user marked it not relevant ("rejected", the search page's thumbs-down),
+/// 1 when shown at least <see cref="ExportOptions.MinImpressions"/> times and never clicked; other pairs are left out.
+/// Queries are compared after trimming and lower-casing.
 /// </summary>
 public static class FeedbackExport
 {
@@ -22,21 +23,22 @@ public static class FeedbackExport
             throw new InvalidRequestException($"no feedback logged for collection '{collection}' in {dataDirectory}");
         }
 
-        var pairs = new Dictionary<(string Query, string Id), (int Shown, bool Clicked, bool Bought)>();
+        var pairs = new Dictionary<(string Query, string Id), (int Shown, bool Clicked, bool Bought, bool Rejected)>();
         foreach (var e in FeedbackLog.Read(log))
         {
             var query = e.Query.Trim().ToLowerInvariant();
-            foreach (var id in e.Shown.Concat(e.Clicked).Concat(e.Purchased).Distinct(StringComparer.Ordinal))
+            var rejected = e.Rejected ?? []; // logs written before rejections existed lack the list
+            foreach (var id in e.Shown.Concat(e.Clicked).Concat(e.Purchased).Concat(rejected).Distinct(StringComparer.Ordinal))
             {
                 var current = pairs.GetValueOrDefault((query, id));
                 pairs[(query, id)] = (current.Shown + (e.Shown.Contains(id) ? 1 : 0), current.Clicked || e.Clicked.Contains(id),
-                    current.Bought || e.Purchased.Contains(id));
+                    current.Bought || e.Purchased.Contains(id), current.Rejected || rejected.Contains(id));
             }
         }
 
         var rows = pairs
-            .Select(p => (p.Key.Query, p.Key.Id, Relevance: p.Value.Bought ? 3 : p.Value.Clicked ? 2 : p.Value.Shown >= options.MinImpressions ? 1 : 0))
-            .Where(r => r.Relevance > 0)
+            .Select(p => (p.Key.Query, p.Key.Id, Relevance: p.Value.Bought ? 3 : p.Value.Clicked ? 2 : p.Value.Rejected ? 0 : p.Value.Shown >= options.MinImpressions ? 1 : -1))
+            .Where(r => r.Relevance >= 0)
             .OrderBy(r => r.Query, StringComparer.Ordinal).ThenBy(r => r.Id, StringComparer.Ordinal)
             .ToList();
         var text = new StringBuilder("query,product_id,relevance\n");

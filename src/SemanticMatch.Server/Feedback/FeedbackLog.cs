@@ -13,8 +13,9 @@ namespace SemanticMatch.Server.Feedback;
 /// <param name="Clicked">Ids clicked.</param>
 /// <param name="Purchased">Ids bought.</param>
 /// <param name="Session">The session id, hashed with the data directory's secret salt (never stored in clear).</param>
+/// <param name="Rejected">Ids a user marked not relevant (absent in logs written before such marks existed).</param>
 public sealed record FeedbackEvent(DateTimeOffset Time, string Query, IReadOnlyList<string> Shown, IReadOnlyList<string> Clicked,
-    IReadOnlyList<string> Purchased, string? Session);
+    IReadOnlyList<string> Purchased, string? Session, IReadOnlyList<string>? Rejected = null);
 
 /// <summary>
 /// Appends feedback events to <c>DATA/feedback/COLLECTION.jsonl</c>, flushed to disk before the request is answered.
@@ -51,7 +52,7 @@ public sealed class FeedbackLog : IDisposable
     /// <summary>Appends one event (the session hashed); completes once it is on disk.</summary>
     /// <exception cref="InvalidRequestException">No query, or an over-long id list.</exception>
     public async Task AppendAsync(string collection, string? query, IReadOnlyList<string>? shown, IReadOnlyList<string>? clicked,
-        IReadOnlyList<string>? purchased, string? session, CancellationToken cancellationToken)
+        IReadOnlyList<string>? purchased, IReadOnlyList<string>? rejected, string? session, CancellationToken cancellationToken)
     {
         if (!CollectionSettings.IsValidName(collection))
         {
@@ -63,7 +64,7 @@ public sealed class FeedbackLog : IDisposable
             throw new InvalidRequestException("query: give the query the shopper searched for");
         }
 
-        foreach (var (name, list) in new[] { ("shown", shown), ("clicked", clicked), ("purchased", purchased) })
+        foreach (var (name, list) in new[] { ("shown", shown), ("clicked", clicked), ("purchased", purchased), ("rejected", rejected) })
         {
             if (list is { Count: > MaxIds })
             {
@@ -77,7 +78,7 @@ public sealed class FeedbackLog : IDisposable
         }
 
         var hashed = session is null ? null : Convert.ToHexStringLower(HMACSHA256.HashData(_salt, Encoding.UTF8.GetBytes(session)));
-        var line = JsonSerializer.Serialize(new FeedbackEvent(DateTimeOffset.UtcNow, query, shown ?? [], clicked ?? [], purchased ?? [], hashed), s_json) + "\n";
+        var line = JsonSerializer.Serialize(new FeedbackEvent(DateTimeOffset.UtcNow, query, shown ?? [], clicked ?? [], purchased ?? [], hashed, rejected ?? []), s_json) + "\n";
         await _gate.WaitAsync(cancellationToken);
         try
         {

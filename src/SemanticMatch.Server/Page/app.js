@@ -1,0 +1,351 @@
+// The search page: plain JavaScript over the /v1 API, no libraries, nothing loaded from elsewhere.
+'use strict';
+
+const $ = (id) => document.getElementById(id);
+const TOP = 10;
+const HIDDEN_FIELDS = new Set(['id', 'title', 'description']);
+const state = { collections: [], filters: {}, filterValues: {}, searched: '', shown: [], seq: 0, timer: 0 };
+const session = sessionStorage.getItem('semmatch-session') || newSession();
+
+function newSession() {
+  const id = self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
+  sessionStorage.setItem('semmatch-session', id);
+  return id;
+}
+
+// Calls the API; a ProblemDetails answer becomes an Error carrying its detail and status.
+async function api(path, body, method) {
+  const headers = { 'Accept': 'application/json' };
+  const key = localStorage.getItem('semmatch-key');
+  if (key) headers['Authorization'] = 'Bearer ' + key;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(path, { method: method || (body === undefined ? 'GET' : 'POST'), headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (!response.ok) {
+    const error = new Error((data && (data.detail || data.title)) || response.statusText);
+    error.status = response.status;
+    throw error;
+  }
+  return data;
+}
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value);
+  }
+  for (const child of children.flat()) node.append(child instanceof Node ? child : String(child));
+  return node;
+}
+
+const collection = () => $('collection').value;
+const method = () => document.querySelector('input[name=method]:checked').value;
+const info = () => state.collections.find((c) => c.name === collection());
+
+function showError(error) {
+  $('status').replaceChildren(el('span', { class: 'error' }, error.message));
+  if (error.status === 401) {
+    $('key-box').open = true;
+    $('status').append(' (enter an API key with the read scope)');
+  }
+}
+
+async function loadCollections() {
+  const list = await api('/v1/collections');
+  state.collections = list.collections;
+  const select = $('collection');
+  const wanted = new URLSearchParams(location.search).get('collection') || select.value || 'demo';
+  select.replaceChildren(...state.collections.map((c) => el('option', { value: c.name }, `${c.name} (${c.count})`)));
+  if (state.collections.some((c) => c.name === wanted)) select.value = wanted;
+  collectionChanged(false);
+}
+
+function collectionChanged(search) {
+  const current = info();
+  const rerank = $('method-rerank');
+  rerank.disabled = !(current && current.reranker);
+  if (rerank.disabled && rerank.checked) document.querySelector('input[name=method][value=hybrid]').checked = true;
+  state.filters = {};
+  state.filterValues = {};
+  $('filters').replaceChildren();
+  if (search) runSearch();
+}
+
+function request(searchMethod, extra) {
+  const body = { query: $('q').value, top: TOP, method: searchMethod === 'rerank' ? 'hybrid' : searchMethod, ...extra };
+  if (searchMethod === 'rerank') body.rerank = true;
+  const filters = Object.entries(state.filters).filter(([, f]) => f.equals !== undefined || f.min !== undefined || f.max !== undefined)
+    .map(([field, f]) => ({ field, ...f }));
+  if (filters.length) body.filters = filters;
+  return body;
+}
+
+function updateUrl() {
+  const params = new URLSearchParams();
+  if ($('q').value) params.set('q', $('q').value);
+  params.set('method', method());
+  params.set('collection', collection());
+  if ($('compare').checked) params.set('compare', '1');
+  history.replaceState(null, '', '?' + params);
+}
+
+async function runSearch() {
+  updateUrl();
+  const query = $('q').value.trim();
+  const seq = ++state.seq;
+  if (!query) {
+    $('results').replaceChildren();
+    $('status').textContent = '';
+    return;
+  }
+  const started = performance.now();
+  try {
+    const compare = $('compare').checked;
+    const methods = compare ? ['bm25', 'dense'] : [method()];
+    const answers = await Promise.all(methods.map((m) => api(`/v1/collections/${encodeURIComponent(collection())}/search`, request(m))));
+    if (seq !== state.seq) return; // a newer search is on its way
+    const elapsed = performance.now() - started;
+    state.searched = answers[0].searched;
+    state.shown = answers.flatMap((a) => a.hits.map((h) => h.id));
+    learnFilters(answers.flatMap((a) => a.hits));
+    renderStatus(answers[0], elapsed, answers.reduce((sum, a) => sum + a.tookMs, 0));
+    const results = $('results');
+    results.className = compare ? 'columns' : '';
+    if (compare) {
+      const ids = answers.map((a) => new Set(a.hits.map((h) => h.id)));
+      results.replaceChildren(
+        column('BM25', answers[0].hits, ids[1], 'semantic'),
+        column('Semantic', answers[1].hits, ids[0], 'BM25'));
+    } else {
+      results.replaceChildren(column(null, answers[0].hits));
+    }
+  } catch (error) {
+    if (seq === state.seq) showError(error);
+  }
+}
+
+function renderStatus(answer, elapsed, serverMs) {
+  const parts = [];
+  if (answer.corrected) parts.push(el('span', { id: 'correction' }, 'Showing results for ', el('strong', {}, answer.searched), ` (you typed “${answer.query}”). `));
+  parts.push(el('span', { id: 'latency' }, `${answer.hits.length} results in ${Math.round(elapsed)} ms (server ${serverMs.toFixed(1)} ms).`));
+  $('status').replaceChildren(...parts);
+}
+
+function column(title, hits, otherIds, otherName) {
+  const list = el('ol', { class: 'hits', 'aria-label': title ? `${title} results` : 'Results' }, hits.map((hit) => {
+    const only = otherIds && !otherIds.has(hit.id);
+    return hitItem(hit, only ? `only in ${title}` : null);
+  }));
+  if (!hits.length) list.append(el('li', {}, 'No match. Try other words or fewer filters.'));
+  return title ? el('section', { class: 'column' }, el('h2', {}, title), list) : list;
+}
+
+function titleOf(record) {
+  if (typeof record.title === 'string') return record.title;
+  const fields = (info() && info().fields) || [];
+  const first = fields.map((f) => record[f]).find((v) => typeof v === 'string');
+  return first || record.id;
+}
+
+// The record's text with the searched words marked, built as DOM nodes (record text is never parsed as HTML).
+function highlighted(text) {
+  const words = state.searched.split(/\s+/).filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (!words.length) return [text];
+  const pattern = new RegExp(`(${words.join('|')})`, 'gi');
+  const nodes = [];
+  let last = 0;
+  for (const match of text.matchAll(pattern)) {
+    nodes.push(text.slice(last, match.index), el('mark', {}, match[0]));
+    last = match.index + match[0].length;
+  }
+  nodes.push(text.slice(last));
+  return nodes;
+}
+
+function hitItem(hit, onlyLabel) {
+  const record = hit.record;
+  const meta = Object.entries(record).filter(([k, v]) => !HIDDEN_FIELDS.has(k) && v !== null && typeof v !== 'object' && k !== titleField())
+    .map(([k, v]) => `${k}: ${v}`).join(' · ');
+  const item = el('li', { class: 'hit' + (onlyLabel ? ' only' : ''), 'data-id': hit.id },
+    el('div', { class: 'title' }, highlighted(titleOf(record)), onlyLabel ? el('span', { class: 'badge' }, onlyLabel) : ''),
+    el('div', { class: 'meta' }, `#${hit.rank} · score ${hit.score.toFixed(3)}${meta ? ' · ' + meta : ''}`),
+    el('div', { class: 'actions' },
+      el('button', { type: 'button', class: 'why', onclick: () => explain(hit) }, 'Why this match?'),
+      el('button', { type: 'button', class: 'similar', onclick: () => similar(hit) }, 'Similar'),
+      el('button', { type: 'button', class: 'relevant', 'aria-pressed': 'false', onclick: (e) => feedback(hit, true, e.currentTarget) }, 'Relevant'),
+      el('button', { type: 'button', class: 'not-relevant', 'aria-pressed': 'false', onclick: (e) => feedback(hit, false, e.currentTarget) }, 'Not relevant')));
+  return item;
+}
+
+function titleField() {
+  const fields = (info() && info().fields) || [];
+  return fields.includes('title') ? 'title' : fields[0];
+}
+
+function openPanel(title, ...content) {
+  $('panel-title').textContent = title;
+  $('panel-body').replaceChildren(...content);
+  $('panel').hidden = false;
+  document.querySelector('main').classList.add('with-panel');
+  $('close-panel').focus();
+}
+
+function closePanel() {
+  $('panel').hidden = true;
+  document.querySelector('main').classList.remove('with-panel');
+}
+
+const num = (value, digits = 3) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
+// A meter, not a styled span: the page's content security policy allows no inline styles.
+const bar = (value, max) => el('meter', { min: 0, max: max || 1, value: Math.max(0, value), 'aria-hidden': 'true' });
+
+function table(headers, rows) {
+  return el('table', {}, el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((c) => el('td', typeof c === 'number' ? { class: 'num' } : {}, c))))));
+}
+
+async function explain(hit) {
+  try {
+    const searchMethod = $('compare').checked ? 'hybrid' : method();
+    const answer = await api(`/v1/collections/${encodeURIComponent(collection())}/search`,
+      request(searchMethod, { top: Math.min(50, Math.max(hit.rank, TOP)), explain: true }));
+    const found = answer.hits.find((h) => h.id === hit.id);
+    if (!found) throw new Error('this result is no longer among the hits; search again');
+    const x = found.explanation;
+    const maxTerm = Math.max(...x.bm25.terms.map((t) => t.contribution), 0);
+    const maxWord = Math.max(...x.dense.queryWords.concat(x.dense.productWords).map((w) => w.contribution), 0);
+    const content = [
+      el('h3', {}, `BM25: score ${num(x.bm25.score)}, rank ${x.bm25.rank ?? 'beyond the fusion depth'}`),
+      table(['query word', 'term', 'contribution', ''], x.bm25.terms.map((t) => [t.word, t.term, num(t.contribution), bar(t.contribution, maxTerm)])),
+      el('h3', {}, `Semantic: score ${num(x.dense.score)}, rank ${x.dense.rank ?? 'beyond the fusion depth'}`),
+      el('p', {}, 'How much the similarity drops when a word is left out:'),
+      table(['query word', 'drop', ''], x.dense.queryWords.map((w) => [w.word, num(w.contribution), bar(w.contribution, maxWord)])),
+      table(['product word', 'drop', ''], [...x.dense.productWords].sort((a, b) => b.contribution - a.contribution).slice(0, 8)
+        .map((w) => [w.word, num(w.contribution), bar(w.contribution, maxWord)])),
+    ];
+    if (x.fusion) {
+      content.push(el('p', { id: 'fusion-shares' },
+        `Hybrid (${x.fusion.method.toLowerCase()}): ${num(x.fusion.score)} = BM25 ${num(x.fusion.bm25Part)} (${Math.round(100 * x.fusion.bm25Share)}%) + semantic ${num(x.fusion.densePart)} (${Math.round(100 * x.fusion.denseShare)}%)`));
+    }
+    openPanel(`Why “${titleOf(hit.record)}”?`, ...content);
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function similar(hit) {
+  try {
+    const answer = await api(`/v1/collections/${encodeURIComponent(collection())}/records/${encodeURIComponent(hit.id)}/similar?top=5`);
+    openPanel(`Similar to “${titleOf(hit.record)}”`,
+      el('ol', { class: 'hits', id: 'similar-list' }, answer.hits.map((h) =>
+        el('li', { class: 'hit', 'data-id': h.id }, el('div', { class: 'title' }, titleOf(h.record)), el('div', { class: 'meta' }, `score ${num(h.score)}`)))));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function feedback(hit, relevant, button) {
+  try {
+    await api(`/v1/collections/${encodeURIComponent(collection())}/feedback`, {
+      query: $('q').value, shown: state.shown, session,
+      ...(relevant ? { clicked: [hit.id] } : { rejected: [hit.id] }),
+    });
+    button.setAttribute('aria-pressed', 'true');
+    $('status').textContent = `Thanks: “${titleOf(hit.record)}” marked ${relevant ? 'relevant' : 'not relevant'}.`;
+  } catch (error) {
+    showError(error.status === 403 ? new Error('Feedback needs an API key with the write scope.') : error);
+  }
+}
+
+// Filters come from the records' own fields: a choice for text fields with few values, a range for numbers.
+function learnFilters(hits) {
+  let changed = false;
+  for (const hit of hits) {
+    for (const [field, value] of Object.entries(hit.record)) {
+      if (HIDDEN_FIELDS.has(field) || field === titleField() || value === null || typeof value === 'object') continue;
+      const values = state.filterValues[field] || (state.filterValues[field] = { numeric: typeof value === 'number', values: new Set() });
+      if (!values.values.has(value)) {
+        values.values.add(value);
+        changed = true;
+      }
+    }
+  }
+  if (changed) renderFilters();
+}
+
+function renderFilters() {
+  const controls = [];
+  for (const [field, known] of Object.entries(state.filterValues)) {
+    const current = state.filters[field] || {};
+    if (known.numeric) {
+      for (const bound of ['min', 'max']) {
+        const id = `filter-${field}-${bound}`;
+        controls.push(el('label', { for: id }, `${field} ${bound}`), el('input', {
+          id, type: 'number', step: 'any', value: current[bound] ?? '', class: 'filter', 'data-field': field, 'data-bound': bound,
+          onchange: (e) => setFilter(field, bound, e.target.value === '' ? undefined : Number(e.target.value)),
+        }));
+      }
+    } else if (known.values.size <= 30) {
+      const id = `filter-${field}`;
+      const options = [...known.values].sort().map((v) => el('option', { value: v }, v));
+      const select = el('select', { id, class: 'filter', 'data-field': field, onchange: (e) => setFilter(field, 'equals', e.target.value || undefined) },
+        el('option', { value: '' }, 'any'), options);
+      select.value = current.equals ?? '';
+      controls.push(el('label', { for: id }, field), select);
+    }
+  }
+  $('filters').replaceChildren(...controls);
+}
+
+function setFilter(field, key, value) {
+  const filter = { ...(state.filters[field] || {}) };
+  if (value === undefined) delete filter[key];
+  else filter[key] = value;
+  state.filters[field] = filter;
+  runSearch();
+}
+
+function scheduleSearch() {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(runSearch, 250);
+}
+
+async function start() {
+  const params = new URLSearchParams(location.search);
+  $('q').value = params.get('q') || '';
+  const wantedMethod = params.get('method');
+  const radio = wantedMethod && document.querySelector(`input[name=method][value="${CSS.escape(wantedMethod)}"]`);
+  if (radio) radio.checked = true;
+  $('compare').checked = params.get('compare') === '1';
+  $('api-key').value = localStorage.getItem('semmatch-key') || '';
+
+  $('search-form').addEventListener('submit', (e) => { e.preventDefault(); runSearch(); });
+  $('q').addEventListener('input', scheduleSearch);
+  $('collection').addEventListener('change', () => collectionChanged(true));
+  for (const input of document.querySelectorAll('input[name=method], #compare')) input.addEventListener('change', runSearch);
+  $('close-panel').addEventListener('click', closePanel);
+  $('save-key').addEventListener('click', async () => {
+    localStorage.setItem('semmatch-key', $('api-key').value.trim());
+    $('key-box').open = false;
+    await begin();
+  });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && !$('panel').hidden) closePanel();
+    if (e.key === '/' && document.activeElement !== $('q')) { e.preventDefault(); $('q').focus(); }
+  });
+  await begin();
+}
+
+async function begin() {
+  try {
+    await loadCollections();
+    await runSearch();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+start();

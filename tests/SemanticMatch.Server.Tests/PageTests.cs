@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace SemanticMatch.Server.Tests;
+
+/// <summary>
+/// The search page in real headless Chromium (the Debian package, driven by Playwright) against a real server process
+/// that requires an API key. Screenshots go to screenshots/ beside the tests.
+/// </summary>
+public sealed class PageTests : IAsyncLifetime
+{
+    private const string Chromium = "/usr/bin/chromium";
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "semmatch-page-" + Guid.NewGuid().ToString("N"));
+    private string _key = string.Empty;
+    private ServerProcess _server = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public static string Screenshots { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    private string Data => Path.Combine(_root, "data");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(Chromium))
+        {
+            Assert.Skip($"{Chromium} is missing: install the Debian package chromium (.ci/run does)");
+        }
+
+        _key = Keys.Add(Data, "page", "read,write");
+        _server = await ServerProcess.StartAsync(Data, Path.Combine(_root, "models"));
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+            _playwright.Dispose();
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Page_SearchesExplainsFiltersRecommendsAndTakesFeedback()
+    {
+        var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var hits = page.Locator("#results .hit");
+
+        // A linked search: the service needs a key, so the page asks for one and then shows the results.
+        await page.GotoAsync($"{_server.Url}/?q=cordles%20dril&method=hybrid&collection=demo");
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("API key");
+        await page.Locator("#api-key").FillAsync(_key);
+        await page.Locator("#save-key").ClickAsync();
+        await Assertions.Expect(hits.First.Locator(".title")).ToContainTextAsync("Cordless Drill");
+        await Assertions.Expect(page.Locator("#correction")).ToContainTextAsync("cordless drill");
+        Assert.Equal(10, await hits.CountAsync());
+        await Assertions.Expect(hits.First.Locator("mark").First).ToHaveTextAsync("Cordless");
+
+        // Typing searches as you type; the URL follows.
+        await page.Locator("#q").FillAsync("white kitchen faucet");
+        await Assertions.Expect(hits.First.Locator(".title")).ToContainTextAsync("Kitchen Faucet");
+        await Assertions.Expect(page.Locator("#latency")).ToContainTextAsync("10 results in");
+        Assert.Contains("q=white+kitchen+faucet", page.Url, StringComparison.Ordinal);
+
+        // Switching the method.
+        await page.GetByLabel("BM25", new PageGetByLabelOptions { Exact = true }).CheckAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("method=bm25"));
+        await Assertions.Expect(hits.First.Locator(".title")).ToContainTextAsync("Faucet");
+
+        // Side by side, with the results only one method found marked.
+        await page.Locator("#compare").CheckAsync();
+        await Assertions.Expect(page.Locator("#results.columns h2")).ToHaveTextAsync(["BM25", "Semantic"]);
+        var onlyOne = await page.Locator("#results .hit.only").CountAsync();
+        Assert.Equal(onlyOne, await page.Locator("#results .hit.only .badge").CountAsync());
+        await page.Locator("#compare").UncheckAsync();
+        await page.GetByLabel("Hybrid", new PageGetByLabelOptions { Exact = true }).CheckAsync();
+        await Assertions.Expect(page.Locator("#results.columns")).ToHaveCountAsync(0);
+
+        // Why did it match?
+        await hits.First.Locator(".why").ClickAsync();
+        var panel = page.Locator("#panel");
+        await Assertions.Expect(panel).ToBeVisibleAsync();
+        await Assertions.Expect(panel).ToContainTextAsync("BM25: score");
+        await Assertions.Expect(panel.Locator("td", new LocatorLocatorOptions { HasTextString = "faucet" }).First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#fusion-shares")).ToContainTextAsync("%");
+        await page.Keyboard.PressAsync("Escape");
+        await Assertions.Expect(panel).ToBeHiddenAsync();
+
+        // A filter from the records' fields: every result then has that brand.
+        var brand = await page.Locator("#filter-brand option").Nth(1).GetAttributeAsync("value");
+        await page.Locator("#filter-brand").SelectOptionAsync(brand!);
+        await Assertions.Expect(hits.First.Locator(".meta")).ToContainTextAsync($"brand: {brand}");
+        foreach (var meta in await hits.Locator(".meta").AllTextContentsAsync())
+        {
+            Assert.Contains($"brand: {brand}", meta, StringComparison.Ordinal);
+        }
+
+        // Similar products of a hit, without the hit itself.
+        var firstId = await hits.First.GetAttributeAsync("data-id");
+        await hits.First.Locator(".similar").ClickAsync();
+        var similar = page.Locator("#similar-list .hit");
+        await Assertions.Expect(similar).ToHaveCountAsync(5);
+        Assert.DoesNotContain(firstId, await similar.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.id)"));
+        await page.Locator("#close-panel").ClickAsync();
+
+        // Feedback lands in the service's log.
+        await hits.First.Locator(".relevant").ClickAsync();
+        await Assertions.Expect(hits.First.Locator(".relevant")).ToHaveAttributeAsync("aria-pressed", "true");
+        await hits.Nth(1).Locator(".not-relevant").ClickAsync();
+        await Assertions.Expect(hits.Nth(1).Locator(".not-relevant")).ToHaveAttributeAsync("aria-pressed", "true");
+        var events = File.ReadAllLines(Path.Combine(Data, "feedback", "demo.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal([firstId], events[0].GetProperty("clicked").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("white kitchen faucet", events[0].GetProperty("query").GetString());
+        Assert.Single(events[1].GetProperty("rejected").EnumerateArray());
+
+        // The README's screenshot: results with the explanation of the first one open.
+        await hits.First.Locator(".why").ClickAsync();
+        await Assertions.Expect(page.Locator("#fusion-shares")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-desktop.png"), FullPage = false });
+    }
+
+    [Fact]
+    public async Task Page_FitsAPhoneScreen_AndIsUsableByKeyboard()
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        await context.AddInitScriptAsync($"localStorage.setItem('semmatch-key', {JsonSerializer.Serialize(_key)});");
+        var page = await context.NewPageAsync();
+
+        await page.GotoAsync($"{_server.Url}/?q=led%20bulbs&method=dense&collection=demo");
+        await Assertions.Expect(page.Locator("#results .hit").First.Locator(".title")).ToContainTextAsync("LED");
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways at phone width");
+
+        // "/" focuses the search box; Tab reaches the first result's buttons; Enter on "Why this match?" opens the panel.
+        await page.Locator("body").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 300 } });
+        await page.Keyboard.PressAsync("/");
+        Assert.Equal("q", await page.EvaluateAsync<string>("document.activeElement.id"));
+        await page.Locator("#results .hit .why").First.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#panel")).ToBeVisibleAsync();
+        Assert.Equal("close-panel", await page.EvaluateAsync<string>("document.activeElement.id"));
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-phone.png"), FullPage = false });
+        await context.DisposeAsync();
+    }
+}
