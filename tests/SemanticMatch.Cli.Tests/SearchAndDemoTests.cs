@@ -22,6 +22,23 @@ public sealed class SearchAndDemoTests(Semmatch semmatch)
     }
 
     [Fact]
+    public void Search_Explain_ExplainsTheTopResultsInJsonAndTable()
+    {
+        var json = semmatch.Run("search", "white kitchen faucet", "--top", "12", "--explain", "--json");
+        var table = semmatch.Run("search", "white kitchen faucet", "--top", "3", "--explain");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        var results = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(12, results.Count);
+        Assert.All(results.Take(10), r => Assert.Equal(["white", "kitchen", "faucet"],
+            r.GetProperty("explanation").GetProperty("bm25").GetProperty("terms").EnumerateArray().Select(t => t.GetProperty("word").GetString())));
+        Assert.All(results.Skip(10), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("explanation").ValueKind));
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("#1: BM25 white", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("| hybrid", table.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Explain_Json_GivesTermsWordsAndSharesForTheSpellCorrectedQuery()
     {
         var result = semmatch.Run("explain", "cordles dril", "DM0004", "--json");

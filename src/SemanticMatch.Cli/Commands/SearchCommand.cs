@@ -21,6 +21,9 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [nameof(SearchOptions.RerankFirstStageWeight)] = nameof(Settings.FirstStageWeight),
     };
 
+    /// <summary>How many results --explain explains (each costs two encoder batches).</summary>
+    private const int ExplainedResults = 10;
+
     internal class Settings : ModelSettings
     {
         [CommandArgument(0, "<QUERY>")]
@@ -75,6 +78,10 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [Description("Print results as JSON instead of a table.")]
         public bool Json { get; init; }
 
+        [CommandOption("--explain")]
+        [Description("Explain the first 10 results (BM25 term contributions, the words that move the dense score, hybrid shares; see 'semmatch explain').")]
+        public bool Explain { get; init; }
+
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Query))
@@ -104,6 +111,9 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         using var opened = Open(settings, cancellationToken);
         var index = opened.Index;
         var results = index.Search(settings.Query, settings.ToOptions(reranker));
+        var explanations = settings.Explain
+            ? results.Take(ExplainedResults).ToDictionary(r => r.Product.Id, r => index.Explain(settings.Query, r.Product.Id, settings.ToOptions(reranker: null)))
+            : [];
         if (settings.Json)
         {
             var searched = index.PrepareQuery(settings.Query, !settings.NoSpell);
@@ -113,13 +123,21 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
                 searched,
                 corrected = !settings.NoSpell && searched != index.NormalizeQuery(settings.Query),
                 method = KebabCase.Of(settings.Method.ToString()),
-                results = results.Select(r => new { rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score }),
+                results = results.Select(r => new
+                {
+                    rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score,
+                    explanation = explanations.GetValueOrDefault(r.Product.Id),
+                }),
             });
         }
         else
         {
             ResultTable.NoteCorrection(index, settings.Query, !settings.NoSpell);
             Consoles.Out.Write(ResultTable.Of(settings.Query, settings.Method, results));
+            foreach (var result in results.Where(r => explanations.ContainsKey(r.Product.Id)))
+            {
+                Consoles.Out.MarkupLineInterpolated($"#{result.Rank}: {ResultTable.Explanation(explanations[result.Product.Id])}");
+            }
         }
 
         return 0;

@@ -1,7 +1,8 @@
-using SemanticMatch.CommandLine;
 using System.Globalization;
+using SemanticMatch.CommandLine;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Engine.Search;
 using Spectre.Console;
 
 namespace SemanticMatch.Cli.Infrastructure;
@@ -57,5 +58,18 @@ internal static class ResultTable
         }
 
         return table;
+    }
+
+    /// <summary>One line: BM25 terms, the query and product words that move the dense score most, hybrid shares.</summary>
+    public static string Explanation(HitExplanation explanation)
+    {
+        static string Parts(IEnumerable<(string Word, float Value)> parts) =>
+            string.Join(", ", parts.Select(p => $"{p.Word} {p.Value.ToString("F2", CultureInfo.InvariantCulture)}"));
+        var line = $"BM25 {Parts(explanation.Bm25.Terms.Select(t => (t.Word, t.Contribution)))}" +
+            $" | dense query {Parts(explanation.Dense.QueryWords.Select(w => (w.Word, w.Contribution)))}" +
+            $"; product {Parts(explanation.Dense.ProductWords.OrderByDescending(w => w.Contribution).Take(3).Select(w => (w.Word, w.Contribution)))}";
+        return explanation.Fusion is { } fusion
+            ? $"{line} | hybrid {fusion.Bm25Share.ToString("P0", CultureInfo.InvariantCulture)} BM25, {fusion.DenseShare.ToString("P0", CultureInfo.InvariantCulture)} dense"
+            : line;
     }
 }
