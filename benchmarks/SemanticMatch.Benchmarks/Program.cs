@@ -18,10 +18,13 @@ switch (args.FirstOrDefault())
     case "service":
         await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw", args.Length > 2 ? args[2..] : []);
         return 0;
+    case "apps":
+        Applications.Run(args.Length > 1 ? args[1] : "minilm");
+        return 0;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | apps [MODEL] | micro [BenchmarkDotNet args]");
         return 2;
 }
