@@ -33,7 +33,7 @@ public static class SemanticMatchServer
         // threads of idle sessions would take the two cores from the running ones.
         using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false }, microBatch: options.MicroBatch);
         await using var store = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
-        await DemoCollection.EnsureAsync(store, options.DataDirectory, options.DemoProducts, cancellationToken);
+        await DemoCollection.EnsureAsync(store, options.DataDirectory, options.DemoFolder, cancellationToken);
         var keys = ApiKeys.Load(options.DataDirectory);
         await using var app = Build(options, store, models, keys);
         await app.StartAsync(cancellationToken);

@@ -14,8 +14,11 @@ public sealed record ServerOptions
     /// <summary>An appsettings-style JSON file with further configuration (Kestrel, logging), or null.</summary>
     public string? ConfigFile { get; init; }
 
-    /// <summary>The demo products file loaded as collection "demo" into a data directory that never held a collection; null = none.</summary>
-    public string? DemoProducts { get; init; }
+    /// <summary>
+    /// The folder of the ready-made collections loaded into a data directory that never held a collection: products.csv
+    /// as "demo", faq.jsonl as "faq" (customer-service questions) and ads.jsonl as "ads"; null = none.
+    /// </summary>
+    public string? DemoFolder { get; init; }
 
     /// <summary>Largest request body accepted (413 beyond).</summary>
     public long MaxBodyBytes { get; init; } = 16L << 20;

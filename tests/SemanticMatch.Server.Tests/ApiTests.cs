@@ -121,6 +121,22 @@ public sealed class ApiTests(ServiceFixture service)
     }
 
     [Theory]
+    [InlineData("faq", "how long until my refund shows up", "faq-refund-time")]
+    [InlineData("faq", "my package came broken", "faq-damaged")]
+    [InlineData("faq", "what is the capital of france", null)]
+    [InlineData("ads", "cordless drill", "ad-voltline-drill")]
+    [InlineData("ads", "new fridge", "ad-frostline-fridge")]
+    [InlineData("ads", "cheap flights to rome", null)]
+    public async Task ReadyMadeCollections_AnswerWithTheRightEntry_OrNothingUnderTheMinimumScore(string collection, string query, string? expected)
+    {
+        var result = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{collection}/search", service.Reader,
+            new { query, top = 1, method = "dense", minScore = 0.4 });
+
+        Assert.Equal(HttpStatusCode.OK, result.Status);
+        Assert.Equal(expected is null ? [] : [expected], result.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+    }
+
+    [Theory]
     [InlineData("GET", "/v1/collections", null, HttpStatusCode.Unauthorized)]
     [InlineData("GET", "/v1/collections", "wrong", HttpStatusCode.Unauthorized)]
     [InlineData("GET", "/v1/collections", "reader", HttpStatusCode.OK)]

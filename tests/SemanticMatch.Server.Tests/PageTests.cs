@@ -130,6 +130,14 @@ public sealed class PageTests : IAsyncLifetime
         await hits.First.Locator(".why").ClickAsync();
         await Assertions.Expect(page.Locator("#fusion-shares")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "page-desktop.png"), FullPage = false });
+
+        // The collection switcher: the ready-made FAQ answers a customer's question.
+        await page.Locator("#close-panel").ClickAsync();
+        await page.Locator("#collection").SelectOptionAsync("faq");
+        await page.Locator("#q").FillAsync("how long until my refund shows up");
+        await Assertions.Expect(hits.First.Locator(".title")).ToHaveTextAsync("When will I get my refund?");
+        await Assertions.Expect(hits.First.Locator(".meta")).ToContainTextAsync("answer: Card refunds appear");
+        Assert.Contains("collection=faq", page.Url, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             DataDirectory = settings.DataDirectory,
             Urls = settings.Urls,
             ConfigFile = settings.Config,
-            DemoProducts = DemoCatalogue.ProductsPath,
+            DemoFolder = Path.GetDirectoryName(DemoCatalogue.ProductsPath),
             Collections = new CollectionOptions { SnapshotAfterLogBytes = settings.SnapshotAfter },
             RequestsPerSecondPerKey = settings.RateLimit,
             MaxConcurrent = settings.MaxConcurrent ?? 2 * Environment.ProcessorCount,
