@@ -45,7 +45,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "explain|drill|DM0004|--top|0", "--top must be at least 1" },
         { "explain|drill|DM0004|--fusion|max", "--fusion: 'max' is not one of: rrf, weighted" },
         { "explain|drill|DM0004|--dense-weight|1.5", "--dense-weight must be between 0 and 1" },
-        { "explain|drill|DM0004|--rerank|{W}/ce", "--rerank: explanations of the cross-encoder are not built yet" },
+        { "explain|drill|DM0004|--rerank|{W}/no-model", "unknown model '{W}/no-model'" },
         { "explain|drill|DM0004|--rerank-depth|0", "--rerank-depth must be at least 1" },
         { "explain|drill|DM0004|--first-stage-weight|1", "--first-stage-weight must be in [0, 1)" },
         { "explain|drill|DM0004|--index|{W}/no-index", "'{W}/no-index' is not a SemanticMatch index" },

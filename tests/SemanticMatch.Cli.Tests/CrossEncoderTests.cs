@@ -20,6 +20,7 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
             "--epochs", "2", "--lr", "5e-5", "--batch-size", "16", "--out", model);
         var evaluated = semmatch.Run("eval", "--products", products, "--judgments", judgments, "--methods", "bm25", "--rerank", "ce=" + model, "--out", evalDir);
         var searched = semmatch.Run("search", "cordless drill", "--method", "bm25", "--rerank", model, "--rerank-depth", "5", "--top", "8", "--json");
+        var explained = semmatch.Run("explain", "cordless drill", "DM0004", "--method", "bm25", "--rerank", model, "--json");
 
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "semanticmatch.json"))).RootElement;
@@ -36,6 +37,12 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
         Assert.Equal(8, scores.Count);
         Assert.All(scores.Take(5), s => Assert.InRange(s, 1f, 3f)); // the re-scored top 5 carry predicted relevance
         Assert.Equal(scores.Take(5).OrderDescending(), scores.Take(5));
+
+        Assert.True(explained.ExitCode == 0, explained.ToString());
+        var rerank = JsonDocument.Parse(explained.Stdout).RootElement.GetProperty("explanation").GetProperty("rerank");
+        Assert.InRange(rerank.GetProperty("score").GetDouble(), 1, 3); // predicted relevance
+        Assert.True(rerank.GetProperty("firstStageRank").GetInt32() >= 1);
+        Assert.Equal(["cordless", "drill"], rerank.GetProperty("queryWords").EnumerateArray().Select(w => w.GetProperty("word").GetString()));
     }
 
     [Fact]

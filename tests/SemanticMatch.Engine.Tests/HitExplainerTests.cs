@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine.Indexing;
@@ -84,5 +85,38 @@ public sealed class HitExplainerTests : IDisposable
         Assert.Equal(["cordless", "drill"], explanation.Dense.QueryWords.Select(w => w.Word));
         Assert.NotNull(explanation.Fusion); // hybrid by default
         Assert.Throws<Core.InvalidRequestException>(() => _index.Explain("drill", "nope", new SearchOptions()));
+    }
+
+    [Fact]
+    public void Rerank_GivesTheCrossEncodersScoreTheFirstStageRankAndItsQueryWords()
+    {
+        var options = new SearchOptions { Reranker = new WordOverlapScorer(), SpellCorrection = false };
+        var reranked = _index.Search("drill bit", options);
+        var firstStage = _index.Search("drill bit", options with { Reranker = null });
+
+        foreach (var hit in reranked)
+        {
+            var rerank = _index.Explain("drill bit", hit.Product.Id, options).Rerank!;
+
+            Assert.Equal(hit.Score, rerank.Score, 4);
+            Assert.Equal(firstStage.Single(r => r.Product.Id == hit.Product.Id).Rank, rerank.FirstStageRank);
+        }
+
+        var bits = _index.Explain("drill bit", "bits", options).Rerank!;
+        Assert.Equal(["drill", "bit"], bits.QueryWords.Select(w => w.Word));
+        Assert.All(bits.QueryWords, w => Assert.Equal(1, w.Contribution)); // each word is one overlapping word
+        Assert.Null(_index.Explain("drill bit", "bits", options with { Reranker = null }).Rerank);
+    }
+
+    /// <summary>A stand-in cross-encoder: the number of query words the text contains.</summary>
+    private sealed class WordOverlapScorer : IPairScorer
+    {
+        public string Identity => "word-overlap";
+
+        public bool ScoresRelevance => false;
+
+        public float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            texts.Select(t => (float)query.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Count(w => t.Split(' ').Contains(w, StringComparer.OrdinalIgnoreCase))).ToArray();
     }
 }

@@ -24,16 +24,15 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
                 return ValidationResult.Error("give the product id to explain");
             }
 
-            return Rerank is null
-                ? base.Validate()
-                : ValidationResult.Error("--rerank: explanations of the cross-encoder are not built yet; explain the first stage without it");
+            return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
         using var opened = SearchCommand.Open(settings, cancellationToken);
-        var explanation = opened.Index.Explain(settings.Query, settings.ProductId, settings.ToOptions(reranker: null));
+        var explanation = opened.Index.Explain(settings.Query, settings.ProductId, settings.ToOptions(reranker));
         if (settings.Json)
         {
             JsonOutput.Print(new { query = settings.Query, explanation });
@@ -66,6 +65,12 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         {
             Consoles.Out.MarkupLineInterpolated(
                 $"hybrid ({KebabCase.Of(fusion.Method.ToString())}): score {fusion.Score:F3} = BM25 {fusion.Bm25Part:F3} ({fusion.Bm25Share:P0}) + dense {fusion.DensePart:F3} ({fusion.DenseShare:P0})");
+        }
+
+        if (explanation.Rerank is { } rerank)
+        {
+            Consoles.Out.MarkupLineInterpolated(
+                $"cross-encoder: score {rerank.Score:F3}, first-stage rank {Rank(rerank.FirstStageRank)}; query words: {string.Join(", ", rerank.QueryWords.Select(w => $"{w.Word} {w.Contribution:F3}"))}");
         }
 
         return 0;

@@ -112,7 +112,7 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         var index = opened.Index;
         var results = index.Search(settings.Query, settings.ToOptions(reranker));
         var explanations = settings.Explain
-            ? results.Take(ExplainedResults).ToDictionary(r => r.Product.Id, r => index.Explain(settings.Query, r.Product.Id, settings.ToOptions(reranker: null)))
+            ? results.Take(ExplainedResults).ToDictionary(r => r.Product.Id, r => index.Explain(settings.Query, r.Product.Id, settings.ToOptions(reranker)))
             : [];
         if (settings.Json)
         {

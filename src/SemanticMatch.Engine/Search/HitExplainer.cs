@@ -9,7 +9,8 @@ namespace SemanticMatch.Engine.Search;
 
 /// <summary>
 /// Explains one (query, product) match: BM25 term contributions, dense occlusion of query and product words (one
-/// encoder batch per side), and for hybrid search each method's rank and share of the fused score.
+/// encoder batch per side), for hybrid search each method's rank and share of the fused score, and with a cross-encoder
+/// its score, the first-stage rank it moved the product from and its own occlusion of the query words.
 /// </summary>
 public static class HitExplainer
 {
@@ -54,7 +55,22 @@ public static class HitExplainer
             fusion = new FusionExplanation(options.Fusion.Method, bm25Part + densePart, bm25Part, densePart);
         }
 
-        return new HitExplanation(productId, prepared, bm25, dense, fusion);
+        RerankExplanation? rerank = null;
+        if (options.Reranker is { } reranker)
+        {
+            var firstStage = options.Method switch
+            {
+                SearchMethod.Bm25 => keywordHits,
+                SearchMethod.Dense => denseHits,
+                _ => HybridFusion.Fuse(keywordHits, denseHits, options.Fusion),
+            };
+            // A cross-encoder reads one query with many texts, so each query without one word is its own call.
+            var pairScore = reranker.Score(prepared, [productText])[0];
+            rerank = new RerankExplanation(pairScore, RankOf(firstStage, productId),
+                LeaveOneOut(queryWords).Select((variant, i) => new WordContribution(queryWords[i], pairScore - reranker.Score(variant, [productText])[0])).ToList());
+        }
+
+        return new HitExplanation(productId, prepared, bm25, dense, fusion, rerank);
     }
 
     private static int? RankOf(IReadOnlyList<SearchHit> hits, string productId)

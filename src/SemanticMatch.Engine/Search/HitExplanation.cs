@@ -9,7 +9,15 @@ namespace SemanticMatch.Engine.Search;
 /// <param name="Bm25">The keyword side.</param>
 /// <param name="Dense">The embedding side.</param>
 /// <param name="Fusion">For hybrid search: how the two sides made the fused score; null otherwise.</param>
-public sealed record HitExplanation(string ProductId, string Searched, KeywordExplanation Bm25, DenseExplanation Dense, FusionExplanation? Fusion);
+/// <param name="Rerank">With a cross-encoder: its score, the first-stage rank, its query-word occlusion; null otherwise.</param>
+public sealed record HitExplanation(string ProductId, string Searched, KeywordExplanation Bm25, DenseExplanation Dense, FusionExplanation? Fusion,
+    RerankExplanation? Rerank = null);
+
+/// <summary>The cross-encoder side of a match.</summary>
+/// <param name="Score">The cross-encoder's score of the (query, product) pair.</param>
+/// <param name="FirstStageRank">The product's 1-based rank before re-ranking (within the fusion depth); null beyond it.</param>
+/// <param name="QueryWords">How much the cross-encoder's score drops when each query word is left out.</param>
+public sealed record RerankExplanation(float Score, int? FirstStageRank, IReadOnlyList<WordContribution> QueryWords);
 
 /// <summary>The BM25 side of a match.</summary>
 /// <param name="Score">The product's BM25 score (the sum of the terms' contributions).</param>

@@ -230,6 +230,10 @@ async function explain(hit) {
       content.push(el('p', { id: 'fusion-shares' },
         `Hybrid (${x.fusion.method.toLowerCase()}): ${num(x.fusion.score)} = BM25 ${num(x.fusion.bm25Part)} (${Math.round(100 * x.fusion.bm25Share)}%) + semantic ${num(x.fusion.densePart)} (${Math.round(100 * x.fusion.denseShare)}%)`));
     }
+    if (x.rerank) {
+      content.push(el('h3', {}, `Cross-encoder: score ${num(x.rerank.score)}, moved from first-stage rank ${x.rerank.firstStageRank ?? 'beyond the fusion depth'}`),
+        table(['query word', 'drop', ''], x.rerank.queryWords.map((w) => [w.word, num(w.contribution), bar(w.contribution, Math.max(...x.rerank.queryWords.map((q) => q.contribution), 0))])));
+    }
     openPanel(`Why “${titleOf(hit.record)}”?`, ...content);
   } catch (error) {
     showError(error);
