@@ -17,7 +17,24 @@ internal static class Applications
     private const int Seed = 20261127;
     private const double Relevant = 2.5;
 
-    public static void Run(string model)
+    /// <summary>"apps [MODEL]": all three; "apps faq MODEL": the FAQ only; "apps faq-data DIR": FAQ training files.</summary>
+    public static void Run(string[] args)
+    {
+        switch (args.FirstOrDefault())
+        {
+            case "faq":
+                Faq(args.Length > 1 ? args[1] : "minilm", Path.Combine("docs", "results", "applications"));
+                break;
+            case "faq-data":
+                WriteFaqTrainingData(args.Length > 1 ? args[1] : "banking77-train");
+                break;
+            default:
+                All(args.FirstOrDefault() ?? "minilm");
+                break;
+        }
+    }
+
+    private static void All(string model)
     {
         var output = Path.Combine("docs", "results", "applications");
         Directory.CreateDirectory(output);
@@ -48,10 +65,19 @@ internal static class Applications
         Plot(Path.Combine(output, "ad-precision-recall.png"), "Ad threshold: precision against recall (Home Depot dev)", "recall", "precision",
             curve.Select(p => p.Recall).ToArray(), curve.Select(p => p.Precision).ToArray());
 
+        Faq(model, output);
+        Console.WriteLine($"\nPlots: {output}/ad-precision-recall.png and the FAQ curve");
+    }
+
+    private static void Faq(string model, string output)
+    {
+        Directory.CreateDirectory(output);
+        using var encoder = OnnxEncoder.Create(BundledModels.Resolve(model));
+        var label = Path.GetFileName(Path.TrimEndingDirectorySeparator(model));
         Console.WriteLine("\n## FAQ matching (BANKING77: 77 intents; 20% of each intent's questions held out as dev, seed 20261127)\n");
         var questions = ReadBanking77(Path.Combine(Path.GetDirectoryName(Data.HomeDepot())!, "banking77", "train.csv"));
         var (known, held) = FaqEvaluation.Split(questions, 0.2, Seed);
-        var faq = FaqEvaluation.Run(known, held, encoder, model);
+        var faq = FaqEvaluation.Run(known, held, encoder, label);
         Console.WriteLine($"{faq.Entries} entries, {faq.KnownPhrasings} known phrasings, {faq.DevQuestions} dev questions.\n");
         Console.WriteLine("| method | top-entry accuracy |\n|---|---|");
         foreach (var r in faq.Results)
@@ -66,10 +92,53 @@ internal static class Applications
             Console.WriteLine(FormattableString.Invariant($"| {point.Coverage:P0} | {point.Accuracy:F4} | {point.Threshold:F3} |"));
         }
 
-        Plot(Path.Combine(output, "faq-accuracy-coverage.png"), "FAQ: accuracy against coverage of the no-good-match threshold (BANKING77)",
+        Plot(Path.Combine(output, $"faq-accuracy-coverage-{label}.png"), "FAQ: accuracy against coverage of the no-good-match threshold (BANKING77)",
             "coverage (share of questions answered)", "accuracy of the answers",
             faq.Curve.Select(p => p.Coverage).ToArray(), faq.Curve.Select(p => p.Accuracy).ToArray());
-        Console.WriteLine($"\nPlots: {output}/ad-precision-recall.png, {output}/faq-accuracy-coverage.png");
+        Console.WriteLine($"\nCurve: {output}/faq-accuracy-coverage-{label}.png");
+
+    }
+
+    /// <summary>
+    /// Writes the FAQ fine-tuning files from the known phrasings only (the held-out dev questions stay unseen):
+    /// products.csv (one row per phrasing), train.csv (each phrasing paired with another of its intent, relevance 3) and
+    /// dev.csv (100 phrasings, each with one phrasing of its intent and four of others, for the trainer's dev NDCG).
+    /// </summary>
+    private static void WriteFaqTrainingData(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var questions = ReadBanking77(Path.Combine(Path.GetDirectoryName(Data.HomeDepot())!, "banking77", "train.csv"));
+        var (known, _) = FaqEvaluation.Split(questions, 0.2, Seed);
+        var random = new Random(Seed);
+        var ids = known.Select((q, i) => $"q{i}").ToList();
+        var byIntent = known.Select((q, i) => (q.Intent, Id: ids[i])).GroupBy(x => x.Intent, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Id).ToList(), StringComparer.Ordinal);
+        static string Csv(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        File.WriteAllLines(Path.Combine(directory, "products.csv"),
+            known.Select((q, i) => $"{ids[i]},{Csv(q.Text)}").Prepend("product_id,title"));
+        var devQueries = Enumerable.Range(0, known.Count).OrderBy(_ => random.Next()).Take(100).ToHashSet();
+        var train = new List<string> { "query,product_id,relevance" };
+        var dev = new List<string> { "query,product_id,relevance" };
+        for (var i = 0; i < known.Count; i++)
+        {
+            var partners = byIntent[known[i].Intent].Where(id => id != ids[i]).ToList();
+            var partner = partners[random.Next(partners.Count)];
+            if (!devQueries.Contains(i))
+            {
+                train.Add($"{Csv(known[i].Text)},{partner},3");
+                continue;
+            }
+
+            dev.Add($"{Csv(known[i].Text)},{partner},3");
+            foreach (var other in byIntent.Keys.Where(k => k != known[i].Intent).OrderBy(_ => random.Next()).Take(4))
+            {
+                dev.Add($"{Csv(known[i].Text)},{byIntent[other][random.Next(byIntent[other].Count)]},0");
+            }
+        }
+
+        File.WriteAllLines(Path.Combine(directory, "train.csv"), train);
+        File.WriteAllLines(Path.Combine(directory, "dev.csv"), dev);
+        Console.WriteLine($"wrote {directory}: {known.Count} phrasings, {train.Count - 1} training pairs, {dev.Count - 1} dev pairs");
     }
 
     private static List<FaqQuestion> ReadBanking77(string path)

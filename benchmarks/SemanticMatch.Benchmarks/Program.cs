@@ -19,12 +19,12 @@ switch (args.FirstOrDefault())
         await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw", args.Length > 2 ? args[2..] : []);
         return 0;
     case "apps":
-        Applications.Run(args.Length > 1 ? args[1] : "minilm");
+        Applications.Run(args[1..]);
         return 0;
     case "micro":
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | apps [MODEL] | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
         return 2;
 }
