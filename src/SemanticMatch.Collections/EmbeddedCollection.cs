@@ -78,13 +78,29 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     {
         get
         {
+            long bytes;
             try
             {
-                return new DirectoryInfo(_directory).EnumerateFiles().Sum(f => f.Length);
+                bytes = new DirectoryInfo(_directory).EnumerateFiles().Sum(SizeOf);
             }
             catch (DirectoryNotFoundException)
             {
                 throw new CollectionNotFoundException(Name); // dropped meanwhile
+            }
+
+            return Directory.Exists(_directory) ? bytes : throw new CollectionNotFoundException(Name);
+
+            // A file can vanish between listing and sizing it: a snapshot's temporary file renamed, or the collection dropped.
+            static long SizeOf(FileInfo file)
+            {
+                try
+                {
+                    return file.Length;
+                }
+                catch (FileNotFoundException)
+                {
+                    return 0;
+                }
             }
         }
     }
