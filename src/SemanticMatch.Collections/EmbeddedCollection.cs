@@ -202,10 +202,12 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
             var hits = SearchPipeline.Run(prepared, options, _records.Count, _keyword, _vectors,
                 q => _encoder.EncodeOne(q, TextRole.Query), id => _text.Of(_records[id].Record.ToProduct()), filter, cancellationToken);
+            var explainer = query.Explain
+                ? HitExplainer.ForQuery(prepared, options, _records.Count, _keyword, _vectors, _encoder, filter)
+                : null;
             var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
                 .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score,
-                    query.Explain ? HitExplainer.Explain(prepared, h.ProductId, _text.Of(_records[h.ProductId].Record.ToProduct()), options,
-                        _records.Count, _keyword, _vectors, _encoder, filter) : null))
+                    explainer?.Explain(h.ProductId, _text.Of(_records[h.ProductId].Record.ToProduct()))))
                 .ToList();
             return new CollectionSearchResult(prepared, prepared != normalized, kept);
         }

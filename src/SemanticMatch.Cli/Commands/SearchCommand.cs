@@ -111,9 +111,10 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         using var opened = Open(settings, cancellationToken);
         var index = opened.Index;
         var results = index.Search(settings.Query, settings.ToOptions(reranker));
-        var explanations = settings.Explain
-            ? results.Take(ExplainedResults).ToDictionary(r => r.Product.Id, r => index.Explain(settings.Query, r.Product.Id, settings.ToOptions(reranker)))
-            : [];
+        var explained = results.Take(settings.Explain ? ExplainedResults : 0).Select(r => r.Product.Id).ToList();
+        var explanations = explained.Count == 0
+            ? []
+            : explained.Zip(index.Explain(settings.Query, explained, settings.ToOptions(reranker))).ToDictionary(x => x.First, x => x.Second);
         if (settings.Json)
         {
             var searched = index.PrepareQuery(settings.Query, !settings.NoSpell);

@@ -225,16 +225,21 @@ public sealed partial class CatalogueIndex : IDisposable
 
     /// <summary>Why <paramref name="productId"/> matches <paramref name="query"/> under <paramref name="options"/> (see <see cref="HitExplainer"/>).</summary>
     /// <exception cref="InvalidRequestException">The product is not in the catalogue, or the query has nothing to match.</exception>
-    public HitExplanation Explain(string query, string productId, SearchOptions options)
+    public HitExplanation Explain(string query, string productId, SearchOptions options) => Explain(query, [productId], options)[0];
+
+    /// <summary>Why each of <paramref name="productIds"/> matches <paramref name="query"/>, the query's side worked out once.</summary>
+    /// <exception cref="InvalidRequestException">A product is not in the catalogue, or the query has nothing to match.</exception>
+    public IReadOnlyList<HitExplanation> Explain(string query, IReadOnlyList<string> productIds, SearchOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (!Products.TryGetValue(productId, out var product))
+        ArgumentNullException.ThrowIfNull(productIds);
+        if (productIds.FirstOrDefault(id => !Products.ContainsKey(id)) is { } missing)
         {
-            throw new InvalidRequestException($"product '{productId}' is not in this index");
+            throw new InvalidRequestException($"product '{missing}' is not in this index");
         }
 
-        var prepared = PrepareQuery(query, options.SpellCorrection);
-        return HitExplainer.Explain(prepared, productId, _text.Of(product), options, Products.Count, Keyword, Vectors, _encoder);
+        var explainer = HitExplainer.ForQuery(PrepareQuery(query, options.SpellCorrection), options, Products.Count, Keyword, Vectors, _encoder);
+        return productIds.Select(id => explainer.Explain(id, _text.Of(Products[id]))).ToList();
     }
 
     /// <inheritdoc />

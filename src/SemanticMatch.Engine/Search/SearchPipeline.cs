@@ -62,7 +62,6 @@ public static class SearchPipeline
 
         return hits.Take(options.Top).ToList();
 
-        IReadOnlyList<SearchHit> Dense(int k) =>
-            filter is null ? vectors.Search(embedQuery(prepared), k) : vectors.Search(embedQuery(prepared), k, filter);
+        IReadOnlyList<SearchHit> Dense(int k) => vectors.Search(embedQuery(prepared), k, filter);
     }
 }

@@ -32,10 +32,10 @@ public interface IVectorIndex : IDisposable
     IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k);
 
     /// <summary>
-    /// The best <paramref name="k"/> entries among those <paramref name="accept"/> keeps, best first: the filter is applied
-    /// during the search, so k accepted entries come back whenever the index holds that many.
+    /// The best <paramref name="k"/> entries among those <paramref name="accept"/> keeps (all when null), best first: the
+    /// filter is applied during the search, so k accepted entries come back whenever the index holds that many.
     /// </summary>
-    IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, Func<string, bool> accept);
+    IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, Func<string, bool>? accept);
 
     /// <summary>Writes the index into <paramref name="directory"/> (created if needed).</summary>
     void Save(string directory);
