@@ -38,16 +38,9 @@ public static class AdThresholdEvaluation
     {
         ArgumentNullException.ThrowIfNull(scored);
         var relevant = scored.Count(s => s.Relevant);
-        var points = new List<ThresholdPoint>();
-        int shown = 0, hits = 0;
-        foreach (var group in scored.GroupBy(s => s.Score).OrderByDescending(g => g.Key))
-        {
-            shown += group.Count();
-            hits += group.Count(s => s.Relevant);
-            points.Add(new ThresholdPoint(group.Key, (double)hits / shown, relevant == 0 ? 0 : (double)hits / relevant));
-        }
-
-        return points;
+        return ScoreSweep.Run(scored)
+            .Select(s => new ThresholdPoint(s.Threshold, (double)s.Positives / s.Count, relevant == 0 ? 0 : (double)s.Positives / relevant))
+            .ToList();
     }
 
     /// <summary>The lowest threshold whose precision is at least <paramref name="precision"/> (the most ads shown at that precision), or null.</summary>

@@ -83,16 +83,9 @@ public static class FaqEvaluation
     public static IReadOnlyList<CoveragePoint> Coverage(IReadOnlyList<(double Score, bool Right)> answers)
     {
         ArgumentNullException.ThrowIfNull(answers);
-        var points = new List<CoveragePoint>();
-        int answered = 0, right = 0;
-        foreach (var group in answers.GroupBy(a => a.Score).OrderByDescending(g => g.Key))
-        {
-            answered += group.Count();
-            right += group.Count(a => a.Right);
-            points.Add(new CoveragePoint(group.Key, (double)answered / answers.Count, (double)right / answered));
-        }
-
-        return points;
+        return ScoreSweep.Run(answers)
+            .Select(s => new CoveragePoint(s.Threshold, (double)s.Count / answers.Count, (double)s.Positives / s.Count))
+            .ToList();
     }
 
     private static float[] Centroid(List<float[]> vectors)
