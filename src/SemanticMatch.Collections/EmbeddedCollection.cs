@@ -1,7 +1,5 @@
 using System.Text.Json;
 using SemanticMatch.Core;
-using SemanticMatch.Core.Text;
-using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Engine.Search;
 using SemanticMatch.Index.Keyword;
@@ -20,9 +18,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private readonly Dictionary<string, Stored> _records = new(StringComparer.Ordinal);
     private readonly ReaderWriterLockSlim _lock = new();
     private readonly ITextEncoder _encoder;
-    private readonly IPairScorer? _reranker;
-    private readonly ProductText _text;
-    private readonly HashSet<string> _private;
+    private readonly CollectionSearcher _searcher;
     private readonly string _directory;
     private readonly CollectionOptions _options;
     private readonly IVectorIndex _vectors;
@@ -37,10 +33,8 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         Name = name;
         Settings = settings;
         _encoder = encoder;
-        _reranker = reranker;
+        _searcher = new CollectionSearcher(name, settings, encoder, reranker);
         _options = options;
-        _text = new ProductText(settings.Fields, TextNormalizationOptions.Default);
-        _private = new HashSet<string>(settings.PrivateFields, StringComparer.Ordinal);
         _vectors = settings.VectorIndex == VectorIndexKind.Hnsw
             ? new HnswVectorIndex(encoder.Dimension, settings.Metric)
             : new ExactVectorIndex(encoder.Dimension, settings.Metric);
@@ -126,21 +120,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             return 0;
         }
 
-        var duplicate = records.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new InvalidRequestException($"record '{duplicate.Key}' appears {duplicate.Count()} times in one batch");
-        }
-
-        var texts = records.Select(r => _text.Of(r.ToProduct())).ToList();
-        var empty = texts.FindIndex(t => t.Length == 0);
-        if (empty >= 0)
-        {
-            throw new InvalidRequestException(
-                $"record '{records[empty].Id}' has no text in the collection's fields ({string.Join(", ", Settings.Fields)})");
-        }
-
-        var vectors = _encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
+        var vectors = _searcher.Embed(records, cancellationToken);
         await AppendAsync(LogEntry.Upsert(records.Select((r, i) => new Stored(r, vectors[i]))), cancellationToken).ConfigureAwait(false);
         return records.Count;
     }
@@ -164,7 +144,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         try
         {
             ThrowIfClosed();
-            return _records.TryGetValue(id, out var stored) ? stored.Record.Without(_private) : null;
+            return _records.TryGetValue(id, out var stored) ? stored.Record.Without(_searcher.PrivateFields) : null;
         }
         finally
         {
@@ -176,40 +156,15 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     /// <exception cref="InvalidRequestException">The query has nothing to match, or re-ranking was asked of a collection without a re-ranker.</exception>
     public CollectionSearchResult Search(CollectionQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.Problem() is { } problem)
-        {
-            throw new InvalidRequestException($"search: {problem}");
-        }
-
-        if (query.Rerank && _reranker is null)
-        {
-            throw new InvalidRequestException($"collection '{Name}' has no re-ranker; set one with \"reranker\" when creating it");
-        }
-
-        var normalized = _text.OfQuery(query.Query);
-        if (!normalized.Any(char.IsLetterOrDigit))
-        {
-            throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
-        }
-
-        var options = query.ToSearchOptions(_reranker);
+        var normalized = _searcher.Normalize(query);
         _lock.EnterReadLock();
         try
         {
             ThrowIfClosed();
             var prepared = query.SpellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
             Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
-            var hits = SearchPipeline.Run(prepared, options, _records.Count, _keyword, _vectors,
-                q => _encoder.EncodeOne(q, TextRole.Query), id => _text.Of(_records[id].Record.ToProduct()), filter, cancellationToken);
-            var explainer = query.Explain
-                ? HitExplainer.ForQuery(prepared, options, _records.Count, _keyword, _vectors, _encoder, filter)
-                : null;
-            var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
-                .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score,
-                    explainer?.Explain(h.ProductId, _text.Of(_records[h.ProductId].Record.ToProduct()))))
-                .ToList();
-            return new CollectionSearchResult(prepared, prepared != normalized, kept);
+            return _searcher.Search(query, normalized, prepared, _records.Count, new IndexRetrieval(_keyword, _vectors, filter),
+                id => _records[id].Record, cancellationToken);
         }
         finally
         {
@@ -224,16 +179,9 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         try
         {
             ThrowIfClosed();
-            if (!_records.TryGetValue(id, out var stored))
-            {
-                return null;
-            }
-
-            return _vectors.Search(stored.Vector, Math.Min(top + 1, _records.Count))
-                .Where(h => h.ProductId != id)
-                .Take(top)
-                .Select((h, i) => new CollectionHit(i + 1, _records[h.ProductId].Record.Without(_private), h.Score))
-                .ToList();
+            return _records.TryGetValue(id, out var stored)
+                ? _searcher.Similar(id, _vectors.Search(stored.Vector, Math.Min(top + 1, _records.Count)), top, other => _records[other].Record)
+                : null;
         }
         finally
         {

@@ -142,7 +142,10 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<CollectionInfo> List()
+    public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<CollectionInfo>>(List());
+
+    private List<CollectionInfo> List()
     {
         var infos = new List<CollectionInfo>();
         foreach (var collection in _collections.Values.OrderBy(c => c.Name, StringComparer.Ordinal))
@@ -161,7 +164,8 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
-    public CollectionInfo Describe(string name) => Info(Collection(name));
+    public Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Info(Collection(name)));
 
     /// <inheritdoc />
     public Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default) =>
@@ -172,14 +176,16 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         Collection(name).DeleteAsync(id, cancellationToken);
 
     /// <inheritdoc />
-    public Record? Find(string name, string id) => Collection(name).Get(id);
+    public Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Collection(name).Get(id));
 
     /// <inheritdoc />
-    public CollectionSearchResult Search(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
-        Collection(name).Search(query, cancellationToken);
+    public Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Collection(name).Search(query, cancellationToken));
 
     /// <inheritdoc />
-    public IReadOnlyList<CollectionHit>? Similar(string name, string id, int top) => Collection(name).Similar(id, top);
+    public Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Collection(name).Similar(id, top));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

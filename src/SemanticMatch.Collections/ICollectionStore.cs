@@ -4,7 +4,10 @@ namespace SemanticMatch.Collections;
 /// Named collections of records, each searchable by BM25, dense and hybrid retrieval. The embedded store keeps them in
 /// files beside the service; other implementations (a database) sit behind the same interface.
 /// </summary>
-/// <remarks>Thread-safe. Writes complete only once they are durable and visible to searches.</remarks>
+/// <remarks>
+/// Thread-safe. Writes complete only once they are durable and visible to searches. A store that cannot reach its
+/// storage throws <see cref="StoreUnavailableException"/> (a server answers 503).
+/// </remarks>
 public interface ICollectionStore : IAsyncDisposable
 {
     /// <summary>Creates a collection; true when created, false when it already existed with the same settings.</summary>
@@ -16,11 +19,11 @@ public interface ICollectionStore : IAsyncDisposable
     Task<bool> DropAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Every collection, by name.</summary>
-    IReadOnlyList<CollectionInfo> List();
+    Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default);
 
     /// <summary>One collection's description.</summary>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
-    CollectionInfo Describe(string name);
+    Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Adds or replaces records; returns how many.</summary>
     Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default);
@@ -29,11 +32,11 @@ public interface ICollectionStore : IAsyncDisposable
     Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default);
 
     /// <summary>A record without its private fields, or null.</summary>
-    Record? Find(string name, string id);
+    Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default);
 
     /// <summary>Searches a collection.</summary>
-    CollectionSearchResult Search(string name, CollectionQuery query, CancellationToken cancellationToken = default);
+    Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>The records most similar to record <paramref name="id"/>, or null when it is not there.</summary>
-    IReadOnlyList<CollectionHit>? Similar(string name, string id, int top);
+    Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default);
 }

@@ -46,16 +46,16 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Store.CreateAsync("shop", new CollectionSettings());
         await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill 20V", price: 99), Records.R("f1", "White Kitchen Faucet", price: 120), Records.R("h1", "Garden Hose", price: 25)]);
 
-        var hits = Store.Search("shop", new CollectionQuery { Query = "kitchen faucet", Top = 2 }).Hits;
+        var hits = (await Store.SearchAsync("shop", new CollectionQuery { Query = "kitchen faucet", Top = 2 })).Hits;
         var deleted = await Store.DeleteAsync("shop", "f1");
 
         Assert.Equal("f1", hits[0].Record.Id);
-        Assert.Equal("Cordless Drill 20V", Store.Find("shop", "d1")!.Text("title"));
+        Assert.Equal("Cordless Drill 20V", (await Store.FindAsync("shop", "d1"))!.Text("title"));
         Assert.True(deleted);
-        Assert.Null(Store.Find("shop", "f1"));
+        Assert.Null(await Store.FindAsync("shop", "f1"));
         Assert.False(await Store.DeleteAsync("shop", "f1"));
-        Assert.DoesNotContain(Store.Search("shop", new CollectionQuery { Query = "faucet", Method = SearchMethod.Bm25 }).Hits, h => h.Record.Id == "f1");
-        Assert.Equal(2, Store.Describe("shop").Count);
+        Assert.DoesNotContain((await Store.SearchAsync("shop", new CollectionQuery { Query = "faucet", Method = SearchMethod.Bm25 })).Hits, h => h.Record.Id == "f1");
+        Assert.Equal(2, (await Store.DescribeAsync("shop")).Count);
     }
 
     [Fact]
@@ -65,11 +65,11 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Store.UpsertAsync("shop", [Records.R("x", "Garden Hose")]);
         await Store.UpsertAsync("shop", [Records.R("x", "Cordless Drill")]);
 
-        var bm25 = Store.Search("shop", new CollectionQuery { Query = "hose", Method = SearchMethod.Bm25 });
+        var bm25 = await Store.SearchAsync("shop", new CollectionQuery { Query = "hose", Method = SearchMethod.Bm25 });
 
         Assert.Empty(bm25.Hits);
-        Assert.Equal("Cordless Drill", Store.Find("shop", "x")!.Text("title"));
-        Assert.Equal(1, Store.Describe("shop").Count);
+        Assert.Equal("Cordless Drill", (await Store.FindAsync("shop", "x"))!.Text("title"));
+        Assert.Equal(1, (await Store.DescribeAsync("shop")).Count);
     }
 
     [Fact]
@@ -82,13 +82,13 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
             Records.R("d3", "Drill Bit Set", price: 15, category: "accessories"),
         ]);
 
-        var cheapTools = Store.Search("shop", new CollectionQuery
+        var cheapTools = await Store.SearchAsync("shop", new CollectionQuery
         {
             Query = "drill",
             Method = SearchMethod.Bm25,
             Filters = [new FieldFilter { Field = "category", EqualTo = "tools" }, new FieldFilter { Field = "price", Max = 60 }],
         });
-        var strict = Store.Search("shop", new CollectionQuery { Query = "cordless drill", Method = SearchMethod.Dense, MinScore = 0.99 });
+        var strict = await Store.SearchAsync("shop", new CollectionQuery { Query = "cordless drill", Method = SearchMethod.Dense, MinScore = 0.99 });
 
         Assert.Equal(["d2"], cheapTools.Hits.Select(h => h.Record.Id));
         Assert.All(strict.Hits, h => Assert.True(h.Score >= 0.99));
@@ -102,14 +102,14 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Store.UpsertAsync("shop", Enumerable.Range(0, 200).Select(i => Records.R($"p{i}", $"cordless drill model {i}")).ToList());
         var unexpected = new System.Collections.Concurrent.ConcurrentBag<Exception>();
         using var stop = new CancellationTokenSource();
-        var searchers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        var searchers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
-                    Store.Search("shop", new CollectionQuery { Query = "drill", Method = SearchMethod.Bm25 });
-                    Store.List();
+                    await Store.SearchAsync("shop", new CollectionQuery { Query = "drill", Method = SearchMethod.Bm25 });
+                    await Store.ListAsync();
                 }
                 catch (CollectionNotFoundException)
                 {
@@ -137,11 +137,11 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Store.CreateAsync("shop", new CollectionSettings());
         await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill"), Records.R("d2", "Cordless Drill Kit"), Records.R("h1", "Garden Hose")]);
 
-        var similar = Store.Similar("shop", "d1", 5)!;
+        var similar = (await Store.SimilarAsync("shop", "d1", 5))!;
 
         Assert.Equal("d2", similar[0].Record.Id);
         Assert.DoesNotContain(similar, h => h.Record.Id == "d1");
-        Assert.Null(Store.Similar("shop", "nope", 5));
+        Assert.Null(await Store.SimilarAsync("shop", "nope", 5));
     }
 
     [Fact]
@@ -150,11 +150,11 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Store.CreateAsync("shop", new CollectionSettings { Fields = ["title", "supplier"], PrivateFields = ["supplier", "cost"] });
         await Store.UpsertAsync("shop", [Record.FromJson(Records.Json("""{"id":"d1","title":"Drill","supplier":"Zeta Corp","cost":12.5}"""), "record 1")]);
 
-        var hit = Store.Search("shop", new CollectionQuery { Query = "zeta", Method = SearchMethod.Bm25 }).Hits.Single();
+        var hit = (await Store.SearchAsync("shop", new CollectionQuery { Query = "zeta", Method = SearchMethod.Bm25 })).Hits.Single();
 
         Assert.Equal("d1", hit.Record.Id);
         Assert.Equal(["title"], hit.Record.Fields.Keys);
-        Assert.Equal(["title"], Store.Find("shop", "d1")!.Fields.Keys);
+        Assert.Equal(["title"], (await Store.FindAsync("shop", "d1"))!.Fields.Keys);
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         var error = await Assert.ThrowsAsync<InvalidRequestException>(() => Store.UpsertAsync("shop", [Records.R("a", "Drill"), Records.R("b", " ")]));
 
         Assert.Contains("record 'b' has no text in the collection's fields (title)", error.Message);
-        Assert.Null(Store.Find("shop", "a"));
+        Assert.Null(await Store.FindAsync("shop", "a"));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         })));
         await ReopenAsync();
 
-        Assert.Equal(200, Store.Describe("shop").Count);
+        Assert.Equal(200, (await Store.DescribeAsync("shop")).Count);
     }
 
     [Theory]
@@ -194,7 +194,7 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Store.CreateAsync("shop", new CollectionSettings());
         await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill 20V"), Records.R("f1", "White Kitchen Faucet"), Records.R("h1", "Garden Hose 50 ft")]);
 
-        var result = Store.Search("shop", new CollectionQuery { Query = "garden hose", Method = method, Top = 3 });
+        var result = await Store.SearchAsync("shop", new CollectionQuery { Query = "garden hose", Method = method, Top = 3 });
 
         Assert.Equal("h1", result.Hits[0].Record.Id);
         Assert.Equal(Enumerable.Range(1, result.Hits.Count), result.Hits.Select(h => h.Rank));
@@ -213,13 +213,13 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
             ? Records.R($"r{i}", $"drill accessory pouch {i}", category: "rare", price: i)
             : Records.R($"p{i}", $"cordless drill driver kit {i}", category: "common", price: i)).ToList());
 
-        var hits = Store.Search("shop", new CollectionQuery
+        var hits = (await Store.SearchAsync("shop", new CollectionQuery
         {
             Query = "cordless drill driver",
             Method = method,
             Top = 10,
             Filters = [new FieldFilter { Field = "category", In = ["rare", "none"] }, new FieldFilter { Field = "price", Min = 1, Max = 3 }],
-        }).Hits;
+        })).Hits;
 
         Assert.Equal(["r1", "r2", "r3"], hits.Select(h => h.Record.Id).Order(StringComparer.Ordinal));
     }
@@ -232,7 +232,7 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
 
         foreach (var method in new[] { SearchMethod.Bm25, SearchMethod.Dense, SearchMethod.Hybrid })
         {
-            var hits = Store.Search("shop", new CollectionQuery { Query = "garden hose", Method = method }).Hits;
+            var hits = (await Store.SearchAsync("shop", new CollectionQuery { Query = "garden hose", Method = method })).Hits;
 
             Assert.Equal(["a", "b", "c"], hits.Select(h => h.Record.Id));
         }
@@ -249,11 +249,11 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         ]);
         await ReopenAsync();
 
-        var german = Store.Find("shop", "é-1 ✓")!;
+        var german = (await Store.FindAsync("shop", "é-1 ✓"))!;
         Assert.Equal("Akku-Bohrschrauber für Heimwerker 🔧", german.Text("title"));
         Assert.Equal(description, german.Text("description"));
-        Assert.Equal("מקדחה אלחוטית", Store.Find("shop", "zh-1")!.Text("description"));
-        Assert.Equal("é-1 ✓", Store.Search("shop", new CollectionQuery { Query = "bohrschrauber", Method = SearchMethod.Bm25 }).Hits.Single().Record.Id);
+        Assert.Equal("מקדחה אלחוטית", (await Store.FindAsync("shop", "zh-1"))!.Text("description"));
+        Assert.Equal("é-1 ✓", (await Store.SearchAsync("shop", new CollectionQuery { Query = "bohrschrauber", Method = SearchMethod.Bm25 })).Hits.Single().Record.Id);
     }
 
     [Fact]
@@ -264,11 +264,11 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
         await Assert.ThrowsAsync<CollectionConflictException>(() => Store.CreateAsync("a", new CollectionSettings { Fields = ["name"] }));
         await Assert.ThrowsAsync<InvalidRequestException>(() => Store.CreateAsync("../x", new CollectionSettings()));
         await Assert.ThrowsAsync<InvalidRequestException>(() => Store.CreateAsync("b", new CollectionSettings { Model = "missing" }));
-        Assert.Throws<CollectionNotFoundException>(() => Store.Find("b", "x"));
-        Assert.Equal(["a"], Store.List().Select(c => c.Name));
+        await Assert.ThrowsAsync<CollectionNotFoundException>(() => Store.FindAsync("b", "x"));
+        Assert.Equal(["a"], (await Store.ListAsync()).Select(c => c.Name));
         Assert.True(await Store.DropAsync("a"));
         Assert.False(await Store.DropAsync("a"));
-        Assert.Empty(Store.List());
+        Assert.Empty(await Store.ListAsync());
     }
 }
 

@@ -33,10 +33,10 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
         await _store.DisposeAsync();
         _store = EmbeddedCollectionStore.Open(_data, _models);
 
-        Assert.Equal(["title", "brand"], _store.Describe("shop").Settings.Fields);
-        Assert.Equal("Acme", _store.Find("shop", "d1")!.Text("brand"));
-        Assert.Null(_store.Find("shop", "h1"));
-        Assert.Equal("d1", _store.Search("shop", new CollectionQuery { Query = "acme drill" }).Hits[0].Record.Id);
+        Assert.Equal(["title", "brand"], (await _store.DescribeAsync("shop")).Settings.Fields);
+        Assert.Equal("Acme", (await _store.FindAsync("shop", "d1"))!.Text("brand"));
+        Assert.Null(await _store.FindAsync("shop", "h1"));
+        Assert.Equal("d1", (await _store.SearchAsync("shop", new CollectionQuery { Query = "acme drill" })).Hits[0].Record.Id);
     }
 
     [Fact]
@@ -52,13 +52,13 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
 
         _store = EmbeddedCollectionStore.Open(_data, _models);
 
-        Assert.NotNull(_store.Find("shop", "a"));
-        Assert.NotNull(_store.Find("shop", "b"));
+        Assert.NotNull(await _store.FindAsync("shop", "a"));
+        Assert.NotNull(await _store.FindAsync("shop", "b"));
         Assert.Equal(intact, new FileInfo(log).Length);
         await _store.UpsertAsync("shop", [Records.R("c", "Hammer")]);
         await _store.DisposeAsync();
         _store = EmbeddedCollectionStore.Open(_data, _models);
-        Assert.NotNull(_store.Find("shop", "c"));
+        Assert.NotNull(await _store.FindAsync("shop", "c"));
     }
 
     [Fact]
@@ -76,8 +76,8 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
 
         _store = EmbeddedCollectionStore.Open(_data, _models);
 
-        Assert.NotNull(_store.Find("shop", "a"));
-        Assert.Null(_store.Find("shop", "b"));
+        Assert.NotNull(await _store.FindAsync("shop", "a"));
+        Assert.Null(await _store.FindAsync("shop", "b"));
         Assert.Equal(first, new FileInfo(log).Length);
     }
 
@@ -100,9 +100,9 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
         await _store.DisposeAsync();
         _store = EmbeddedCollectionStore.Open(_data, _models);
 
-        Assert.Equal(39, _store.Describe("shop").Count);
-        Assert.Null(_store.Find("shop", "p7"));
-        Assert.Equal("Product number 39 drill", _store.Find("shop", "p39")!.Text("title"));
+        Assert.Equal(39, (await _store.DescribeAsync("shop")).Count);
+        Assert.Null(await _store.FindAsync("shop", "p7"));
+        Assert.Equal("Product number 39 drill", (await _store.FindAsync("shop", "p39"))!.Text("title"));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
         await Assert.ThrowsAsync<CollectionConflictException>(() => _store.CreateAsync("a", new CollectionSettings { Fields = ["name"] }));
         await Assert.ThrowsAsync<InvalidRequestException>(() => _store.CreateAsync("../x", new CollectionSettings()));
         await Assert.ThrowsAsync<InvalidRequestException>(() => _store.CreateAsync("b", new CollectionSettings { Model = "missing" }));
-        Assert.Throws<CollectionNotFoundException>(() => _store.Find("b", "x"));
+        await Assert.ThrowsAsync<CollectionNotFoundException>(() => _store.FindAsync("b", "x"));
         Assert.Equal(["a"], Directory.EnumerateDirectories(Path.Combine(_data, "collections")).Select(Path.GetFileName));
         Assert.True(await _store.DropAsync("a"));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_data, "collections")));

@@ -59,7 +59,7 @@ public sealed class AddSemanticMatchTests : IDisposable
         }
 
         await using var reopened = Services();
-        Assert.Equal("Cordless Drill", reopened.GetRequiredService<ICollectionStore>().Find("shop", "d1")!.Text("title"));
+        Assert.Equal("Cordless Drill", (await reopened.GetRequiredService<ICollectionStore>().FindAsync("shop", "d1", TestContext.Current.CancellationToken))!.Text("title"));
     }
 
     private ServiceProvider Services() => new ServiceCollection()

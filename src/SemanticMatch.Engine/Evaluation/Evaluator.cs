@@ -158,6 +158,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             vectorsById[products[i].Id] = embeddings[i];
         }
 
+        var retrieval = new IndexRetrieval(keyword.Index, vectors);
         var dense = new MethodAccumulator($"dense[{model.Label}]", embedRate);
         var hybrid = new MethodAccumulator($"hybrid[{model.Label}]", Math.Min(embedRate, keyword.Method.ProductsPerSecond));
         var hybridStages = new List<FirstStage>(queries.Count);
@@ -176,8 +177,8 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             var depth = Math.Max(RetrievalDepth, options.FusionDepth);
             var denseOptions = new SearchOptions { Method = SearchMethod.Dense, Top = depth, FusionDepth = options.FusionDepth, Fusion = options.Fusion };
             stopwatch.Restart();
-            var denseHits = SearchPipeline.Run(keywordResult.PreparedQuery, denseOptions, products.Count, keyword.Index, vectors, _ => queryVector,
-                NoText, cancellationToken: cancellationToken);
+            var denseHits = SearchPipeline.Run(keywordResult.PreparedQuery, denseOptions, products.Count, retrieval, _ => queryVector,
+                NoText, cancellationToken);
             var denseMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             var denseScores = query.Judged.Keys.ToDictionary(id => id, id => VectorSimilarity.Cosine(queryVector, vectorsById[id]));
             dense.AddRetrieval(denseHits.Take(RetrievalDepth).ToList(), relevant, denseMs);
@@ -186,7 +187,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             stopwatch.Restart();
             var fusedHits = SearchPipeline.Run(keywordResult.PreparedQuery,
                 denseOptions with { Method = SearchMethod.Hybrid, Top = Math.Max(RetrievalDepth, options.RerankDepth) },
-                products.Count, keyword.Index, vectors, _ => queryVector, NoText, cancellationToken: cancellationToken);
+                products.Count, retrieval, _ => queryVector, NoText, cancellationToken);
             var hybridMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             hybrid.AddRetrieval(fusedHits.Take(RetrievalDepth).ToList(), relevant, hybridMs);
             var fusedCandidates = HybridFusion.Fuse(Ranked(keywordResult.Stage.CandidateScores), Ranked(denseScores), options.Fusion)

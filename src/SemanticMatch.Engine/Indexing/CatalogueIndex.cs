@@ -219,7 +219,7 @@ public sealed partial class CatalogueIndex : IDisposable
     public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
     {
         var prepared = PrepareQuery(query, options.SpellCorrection);
-        var hits = SearchPipeline.Run(prepared, options, Products.Count, Keyword, Vectors, EmbedQuery, id => _text.Of(Products[id]));
+        var hits = SearchPipeline.Run(prepared, options, Products.Count, new IndexRetrieval(Keyword, Vectors), EmbedQuery, id => _text.Of(Products[id]));
         return hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
     }
 
@@ -238,7 +238,7 @@ public sealed partial class CatalogueIndex : IDisposable
             throw new InvalidRequestException($"product '{missing}' is not in this index");
         }
 
-        var explainer = HitExplainer.ForQuery(PrepareQuery(query, options.SpellCorrection), options, Products.Count, Keyword, Vectors, _encoder);
+        var explainer = HitExplainer.ForQuery(PrepareQuery(query, options.SpellCorrection), options, Products.Count, new IndexRetrieval(Keyword, Vectors), _encoder);
         return productIds.Select(id => explainer.Explain(id, _text.Of(Products[id]))).ToList();
     }
 

@@ -2,8 +2,6 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Index.Keyword;
-using SemanticMatch.Index.Vectors;
 
 namespace SemanticMatch.Engine.Search;
 
@@ -23,42 +21,36 @@ public sealed class HitExplainer
 
     private readonly string _prepared;
     private readonly SearchOptions _options;
-    private readonly Bm25Index _keyword;
-    private readonly IVectorIndex _vectors;
+    private readonly IRetrieval _retrieval;
     private readonly ITextEncoder _encoder;
     private readonly IReadOnlyList<SearchHit> _keywordHits;
     private readonly IReadOnlyList<SearchHit> _denseHits;
     private readonly List<string> _queryWords;
     private readonly float[][] _queries;
 
-    private HitExplainer(string prepared, SearchOptions options, int size, Bm25Index keyword, IVectorIndex vectors, ITextEncoder encoder,
-        Func<string, bool>? filter)
+    private HitExplainer(string prepared, SearchOptions options, int size, IRetrieval retrieval, ITextEncoder encoder)
     {
         _prepared = prepared;
         _options = options;
-        _keyword = keyword;
-        _vectors = vectors;
+        _retrieval = retrieval;
         _encoder = encoder;
         var depth = Math.Max(1, Math.Min(Math.Max(options.FusionDepth, options.Top), size));
-        _keywordHits = keyword.Search(prepared, depth, filter);
+        _keywordHits = retrieval.Keyword(prepared, depth);
         _queryWords = Words(prepared, int.MaxValue);
         _queries = encoder.Encode([prepared, .. LeaveOneOut(_queryWords)], TextRole.Query);
-        _denseHits = vectors.Search(_queries[0], depth, filter);
+        _denseHits = retrieval.Dense(_queries[0], depth);
     }
 
     /// <summary>Prepares the explanations of one search's hits.</summary>
     /// <param name="prepared">The query as searched (normalised, spell-corrected).</param>
     /// <param name="options">The search's options (method, fusion and its depth, re-ranker).</param>
     /// <param name="size">How many items the catalogue holds.</param>
-    /// <param name="keyword">The BM25 index.</param>
-    /// <param name="vectors">The vector index.</param>
+    /// <param name="retrieval">The search's retrieval under its filter, so that ranks and fusion are those of the filtered search.</param>
     /// <param name="encoder">The bi-encoder that made the vectors.</param>
-    /// <param name="filter">The search's filter, so that ranks and fusion are those of the filtered search; null for none.</param>
-    public static HitExplainer ForQuery(string prepared, SearchOptions options, int size, Bm25Index keyword, IVectorIndex vectors,
-        ITextEncoder encoder, Func<string, bool>? filter = null)
+    public static HitExplainer ForQuery(string prepared, SearchOptions options, int size, IRetrieval retrieval, ITextEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new HitExplainer(prepared, options, size, keyword, vectors, encoder, filter);
+        return new HitExplainer(prepared, options, size, retrieval, encoder);
     }
 
     /// <summary>Explains why <paramref name="productId"/> matches the query.</summary>
@@ -66,12 +58,12 @@ public sealed class HitExplainer
     /// <param name="productText">The product's text as it was embedded and indexed.</param>
     public HitExplanation Explain(string productId, string productText)
     {
-        var terms = _keyword.ExplainTerms(_prepared, productId);
+        var terms = _retrieval.ExplainTerms(_prepared, productId);
         var bm25 = new KeywordExplanation(terms.Sum(t => t.Contribution), RankOf(_keywordHits, productId), terms);
 
         var productWords = Words(productText, MaxProductWords);
         var documents = _encoder.Encode([productText, .. LeaveOneOut(productWords)], TextRole.Document);
-        float Similarity(float[] q, float[] d) => VectorSimilarity.Score(_vectors.Metric, q, d);
+        float Similarity(float[] q, float[] d) => VectorSimilarity.Score(_retrieval.Metric, q, d);
         var score = Similarity(_queries[0], documents[0]);
         var dense = new DenseExplanation(score, RankOf(_denseHits, productId),
             _queryWords.Select((w, i) => new WordContribution(w, score - Similarity(_queries[i + 1], documents[0]))).ToList(),

@@ -1,8 +1,6 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Index.Keyword;
-using SemanticMatch.Index.Vectors;
 
 namespace SemanticMatch.Engine.Search;
 
@@ -12,20 +10,16 @@ namespace SemanticMatch.Engine.Search;
 /// </summary>
 public static class SearchPipeline
 {
-    /// <summary>Ranks the catalogue held by <paramref name="keyword"/> and <paramref name="vectors"/> for a prepared query.</summary>
+    /// <summary>Ranks the catalogue behind <paramref name="retrieval"/> for a prepared query.</summary>
     /// <param name="prepared">The query after normalisation and spelling correction.</param>
     /// <param name="options">Method, depths, fusion and re-ranking; depths are capped at <paramref name="size"/>.</param>
     /// <param name="size">How many items the catalogue holds.</param>
-    /// <param name="keyword">The BM25 index.</param>
-    /// <param name="vectors">The vector index.</param>
+    /// <param name="retrieval">BM25 and vector retrieval, each under the search's filter (so each returns its best accepted items).</param>
     /// <param name="embedQuery">Embeds the prepared query (called at most once).</param>
     /// <param name="textOf">The text of an item, as the re-ranker reads it.</param>
-    /// <param name="filter">Keeps only the items it accepts, inside BM25 and vector retrieval (so each retriever returns its
-    /// best accepted items); null keeps all.</param>
     /// <param name="cancellationToken">Stops between re-ranking batches.</param>
-    public static IReadOnlyList<SearchHit> Run(string prepared, SearchOptions options, int size, Bm25Index keyword, IVectorIndex vectors,
-        Func<string, float[]> embedQuery, Func<string, string> textOf, Func<string, bool>? filter = null,
-        CancellationToken cancellationToken = default)
+    public static IReadOnlyList<SearchHit> Run(string prepared, SearchOptions options, int size, IRetrieval retrieval,
+        Func<string, float[]> embedQuery, Func<string, string> textOf, CancellationToken cancellationToken = default)
     {
         if (options.Problem() is { } problem)
         {
@@ -47,10 +41,10 @@ public static class SearchPipeline
         var firstStageTop = options.Reranker is null ? options.Top : Math.Max(options.Top, options.RerankDepth);
         IReadOnlyList<SearchHit> hits = options.Method switch
         {
-            SearchMethod.Bm25 => keyword.Search(prepared, firstStageTop, filter),
+            SearchMethod.Bm25 => retrieval.Keyword(prepared, firstStageTop),
             SearchMethod.Dense => Dense(firstStageTop),
             _ => HybridFusion.Fuse(
-                keyword.Search(prepared, Math.Max(firstStageTop, options.FusionDepth), filter),
+                retrieval.Keyword(prepared, Math.Max(firstStageTop, options.FusionDepth)),
                 Dense(Math.Max(firstStageTop, options.FusionDepth)),
                 options.Fusion),
         };
@@ -62,6 +56,6 @@ public static class SearchPipeline
 
         return hits.Take(options.Top).ToList();
 
-        IReadOnlyList<SearchHit> Dense(int k) => vectors.Search(embedQuery(prepared), k, filter);
+        IReadOnlyList<SearchHit> Dense(int k) => retrieval.Dense(embedQuery(prepared), k);
     }
 }

@@ -21,16 +21,17 @@ internal static class Endpoints
         var v1 = app.MapGroup("/v1");
         var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>();
         var work = v1.MapGroup(string.Empty).AddEndpointFilter(gate.FilterAsync);
-        v1.MapGet("/collections", (ICollectionStore store) =>
-            new CollectionListResponse(store.List().Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read);
+        v1.MapGet("/collections", async (ICollectionStore store, CancellationToken cancellationToken) =>
+            new CollectionListResponse((await store.ListAsync(cancellationToken)).Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read);
         v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin);
-        v1.MapGet("/collections/{name}", (string name, ICollectionStore store) => RequestMapping.ToResponse(store.Describe(name))).Needs(Scope.Read);
+        v1.MapGet("/collections/{name}", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
+            RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken))).Needs(Scope.Read);
         v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin);
         work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write);
-        v1.MapGet("/collections/{name}/records/{id}", GetRecord).Needs(Scope.Read);
+        v1.MapGet("/collections/{name}/records/{id}", GetRecordAsync).Needs(Scope.Read);
         v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write);
-        work.MapGet("/collections/{name}/records/{id}/similar", Similar).Needs(Scope.Read);
-        work.MapPost("/collections/{name}/search", Search).Needs(Scope.Read);
+        work.MapGet("/collections/{name}/records/{id}/similar", SimilarAsync).Needs(Scope.Read);
+        work.MapPost("/collections/{name}/search", SearchAsync).Needs(Scope.Read);
         v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write);
         work.MapPost("/match", Match).Needs(Scope.Read);
         work.MapPost("/embed", Embed).Needs(Scope.Read);
@@ -41,20 +42,20 @@ internal static class Endpoints
     private static async Task<IResult> CreateAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
     {
         var created = await store.CreateAsync(name, RequestMapping.ToSettings(body), cancellationToken);
-        var response = RequestMapping.ToResponse(store.Describe(name));
+        var response = RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken));
         return created ? TypedResults.Created($"/v1/collections/{name}", response) : TypedResults.Ok(response);
     }
 
     private static async Task<IResult> DropAsync(string name, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DropAsync(name, cancellationToken) ? TypedResults.NoContent() : throw new CollectionNotFoundException(name);
 
-    private static IResult GetRecord(string name, string id, ICollectionStore store) =>
-        store.Find(name, id) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
+    private static async Task<IResult> GetRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
 
     private static async Task<IResult> DeleteRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(name, id, cancellationToken) ? TypedResults.NoContent() : RecordNotFound(name, id);
 
-    private static IResult Similar(string name, string id, int? top, ICollectionStore store)
+    private static async Task<IResult> SimilarAsync(string name, string id, int? top, ICollectionStore store, CancellationToken cancellationToken)
     {
         var count = top ?? 10;
         if (count is < 1 or > Collections.CollectionQuery.MaxTop)
@@ -62,16 +63,16 @@ internal static class Endpoints
             throw new RequestLimitException($"top: must be in 1..{Collections.CollectionQuery.MaxTop}");
         }
 
-        return store.Similar(name, id, count) is { } hits
+        return await store.SimilarAsync(name, id, count, cancellationToken) is { } hits
             ? TypedResults.Ok(new SimilarResponse(id, hits.Select(RecordJson.Hit).ToList()))
             : RecordNotFound(name, id);
     }
 
-    private static SearchResponse Search(string name, SearchRequest body, ICollectionStore store, ServiceMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<SearchResponse> SearchAsync(string name, SearchRequest body, ICollectionStore store, ServiceMetrics metrics, CancellationToken cancellationToken)
     {
         var query = RequestMapping.ToQuery(body);
         var timer = Stopwatch.StartNew();
-        var result = store.Search(name, query, cancellationToken);
+        var result = await store.SearchAsync(name, query, cancellationToken);
         metrics.RecordSearch(name, query.Method, timer.Elapsed);
         return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
             result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds);
@@ -80,7 +81,7 @@ internal static class Endpoints
     private static async Task<IResult> FeedbackAsync(string name, FeedbackRequest body, ICollectionStore store, FeedbackLog log,
         CancellationToken cancellationToken)
     {
-        store.Describe(name);
+        await store.DescribeAsync(name, cancellationToken);
         await log.AppendAsync(name, body.Query, body.Shown, body.Clicked, body.Purchased, body.Rejected, body.Session, cancellationToken);
         return TypedResults.NoContent();
     }

@@ -19,7 +19,7 @@ internal static class RecordUpload
 
     public static async Task<UpsertResponse> UpsertAsync(string name, HttpRequest request, ICollectionStore store, CancellationToken cancellationToken)
     {
-        store.Describe(name); // 404 before reading a large body
+        await store.DescribeAsync(name, cancellationToken); // 404 before reading a large body
         if (request.ContentType?.StartsWith("application/x-ndjson", StringComparison.OrdinalIgnoreCase) == true)
         {
             return new UpsertResponse(await UpsertLinesAsync(name, request, store, cancellationToken));

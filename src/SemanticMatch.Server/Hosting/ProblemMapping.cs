@@ -10,7 +10,7 @@ namespace SemanticMatch.Server.Hosting;
 
 /// <summary>
 /// Answers every exception with ProblemDetails: the caller's mistakes (<see cref="InvalidRequestException"/>, unreadable
-/// bodies) with 4xx and their message; anything else with 500 and a log entry, since it is our bug.
+/// bodies) with 4xx and their message; storage that is down with 503 and Retry-After; anything else with 500 and a log entry, since it is our bug.
 /// </summary>
 internal sealed partial class ProblemMapping(IProblemDetailsService problems, ServiceMetrics metrics, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -25,6 +25,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             JsonException => (StatusCodes.Status400BadRequest, "Bad request"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (StatusCodes.Status400BadRequest, "Cancelled"),
+            StoreUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
         if (status != StatusCodes.Status500InternalServerError)
@@ -33,6 +34,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
             {
                 StatusCodes.Status404NotFound => "not_found",
                 StatusCodes.Status413PayloadTooLarge or StatusCodes.Status422UnprocessableEntity => "over_limit",
+                StatusCodes.Status503ServiceUnavailable => "storage_unavailable",
                 _ => "bad_request",
             });
         }
@@ -49,6 +51,12 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
         }
 
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogUnavailable(logger, exception.Message, context.TraceIdentifier);
+            context.Response.Headers.RetryAfter = StoreRetryAfterSeconds;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
@@ -56,6 +64,12 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }
+
+    // Seconds a client waits before retrying while the storage is down (the store itself has retried meanwhile).
+    private const string StoreRetryAfterSeconds = "2";
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "storage unavailable in request {RequestId}: {Reason}")]
+    private static partial void LogUnavailable(ILogger logger, string reason, string requestId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "internal error in request {RequestId}")]
     private static partial void LogBug(ILogger logger, Exception exception, string requestId);

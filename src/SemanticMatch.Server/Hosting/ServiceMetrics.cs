@@ -20,11 +20,24 @@ public sealed class ServiceMetrics : IDisposable
         _rejected = _meter.CreateCounter<long>("semanticmatch.requests.rejected", "{request}", "Requests refused before any work, by reason");
         _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by collection and method");
         _meter.CreateObservableGauge("semanticmatch.collection.records",
-            () => store.List().Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
+            () => Collections(store).Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
             description: "Records per collection");
         _meter.CreateObservableGauge("semanticmatch.collection.disk",
-            () => store.List().Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
+            () => Collections(store).Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
             unit: "By", description: "Bytes on disk per collection");
+    }
+
+    // Gauges are read synchronously by the exporter, once per scrape; a store that is down reports nothing.
+    private static IReadOnlyList<CollectionInfo> Collections(ICollectionStore store)
+    {
+        try
+        {
+            return store.ListAsync().GetAwaiter().GetResult();
+        }
+        catch (StoreUnavailableException)
+        {
+            return [];
+        }
     }
 
     /// <summary>Counts a refused request: unauthorized, forbidden, rate_limited, busy, over_limit, bad_request, not_found (500s are not refusals: they are logged).</summary>

@@ -1,0 +1,106 @@
+using SemanticMatch.Core;
+using SemanticMatch.Core.Text;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Search;
+
+namespace SemanticMatch.Collections;
+
+/// <summary>
+/// What every store does the same way for one collection, whatever keeps its records: checking and embedding a batch
+/// of records, checking and normalising a query, and running the engine's pipeline (fusion, re-ranking, explanations,
+/// minimum score, private fields) over the store's own retrieval.
+/// </summary>
+/// <param name="name">The collection's name (for messages).</param>
+/// <param name="settings">Its settings.</param>
+/// <param name="encoder">Its bi-encoder.</param>
+/// <param name="reranker">Its cross-encoder, or null.</param>
+public sealed class CollectionSearcher(string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker)
+{
+    private readonly ProductText _text = new(settings.Fields, TextNormalizationOptions.Default);
+    private readonly HashSet<string> _private = new(settings.PrivateFields, StringComparer.Ordinal);
+
+    /// <summary>The bi-encoder.</summary>
+    public ITextEncoder Encoder => encoder;
+
+    /// <summary>The private fields, never returned.</summary>
+    public IReadOnlyCollection<string> PrivateFields => _private;
+
+    /// <summary>A record's text as embedded and keyword-indexed: its fields, in the collection's order, normalised.</summary>
+    public string TextOf(Record record) => _text.Of(record.ToProduct());
+
+    /// <summary>Checks a batch (ids unique, every record has text) and embeds it, one vector per record.</summary>
+    /// <exception cref="InvalidRequestException">A record has no text in the collection's fields, or an id repeats.</exception>
+    public IReadOnlyList<float[]> Embed(IReadOnlyList<Record> records, CancellationToken cancellationToken)
+    {
+        var duplicate = records.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new InvalidRequestException($"record '{duplicate.Key}' appears {duplicate.Count()} times in one batch");
+        }
+
+        var texts = records.Select(TextOf).ToList();
+        var empty = texts.FindIndex(t => t.Length == 0);
+        if (empty >= 0)
+        {
+            throw new InvalidRequestException(
+                $"record '{records[empty].Id}' has no text in the collection's fields ({string.Join(", ", settings.Fields)})");
+        }
+
+        return encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Checks a query and returns its normalised text (before spelling correction).</summary>
+    /// <exception cref="InvalidRequestException">Broken options, re-ranking without a re-ranker, or nothing to match.</exception>
+    public string Normalize(CollectionQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"search: {problem}");
+        }
+
+        if (query.Rerank && reranker is null)
+        {
+            throw new InvalidRequestException($"collection '{name}' has no re-ranker; set one with \"reranker\" when creating it");
+        }
+
+        var normalized = _text.OfQuery(query.Query);
+        return normalized.Any(char.IsLetterOrDigit)
+            ? normalized
+            : throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
+    }
+
+    /// <summary>Runs the search through the engine's pipeline.</summary>
+    /// <param name="query">The query.</param>
+    /// <param name="normalized">The query as <see cref="Normalize"/> returned it.</param>
+    /// <param name="prepared">The query as searched (spell-corrected, or <paramref name="normalized"/>).</param>
+    /// <param name="size">How many records the collection holds.</param>
+    /// <param name="retrieval">The store's retrieval under the query's filters.</param>
+    /// <param name="recordOf">The record of an id the retrieval returned.</param>
+    /// <param name="cancellationToken">Stops between re-ranking batches.</param>
+    public CollectionSearchResult Search(CollectionQuery query, string normalized, string prepared, int size, IRetrieval retrieval,
+        Func<string, Record> recordOf, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(recordOf);
+        var options = query.ToSearchOptions(reranker);
+        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => encoder.EncodeOne(q, TextRole.Query),
+            id => TextOf(recordOf(id)), cancellationToken);
+        var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, encoder) : null;
+        var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
+            .Select((h, i) =>
+            {
+                var record = recordOf(h.ProductId);
+                return new CollectionHit(i + 1, record.Without(_private), h.Score, explainer?.Explain(h.ProductId, TextOf(record)));
+            })
+            .ToList();
+        return new CollectionSearchResult(prepared, prepared != normalized, kept);
+    }
+
+    /// <summary>Ranks the records nearest to record <paramref name="id"/> (the hits of a vector search for its vector), itself excluded.</summary>
+    public IReadOnlyList<CollectionHit> Similar(string id, IEnumerable<SearchHit> nearest, int top, Func<string, Record> recordOf) =>
+        nearest.Where(h => h.ProductId != id)
+            .Take(top)
+            .Select((h, i) => new CollectionHit(i + 1, recordOf(h.ProductId).Without(_private), h.Score))
+            .ToList();
+}
