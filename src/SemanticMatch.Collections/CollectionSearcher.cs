@@ -22,6 +22,9 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     /// <summary>The bi-encoder.</summary>
     public ITextEncoder Encoder => encoder;
 
+    /// <summary>The settings.</summary>
+    public CollectionSettings Settings => settings;
+
     /// <summary>The private fields, never returned.</summary>
     public IReadOnlyCollection<string> PrivateFields => _private;
 
@@ -78,13 +81,14 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     /// <param name="retrieval">The store's retrieval under the query's filters.</param>
     /// <param name="recordOf">The record of an id the retrieval returned.</param>
     /// <param name="cancellationToken">Stops between re-ranking batches.</param>
+    /// <param name="queryVector">The prepared query's embedding when the store has made it already; null = embed it here.</param>
     public CollectionSearchResult Search(CollectionQuery query, string normalized, string prepared, int size, IRetrieval retrieval,
-        Func<string, Record> recordOf, CancellationToken cancellationToken)
+        Func<string, Record> recordOf, CancellationToken cancellationToken, float[]? queryVector = null)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(recordOf);
         var options = query.ToSearchOptions(reranker);
-        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => encoder.EncodeOne(q, TextRole.Query),
+        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? encoder.EncodeOne(q, TextRole.Query),
             id => TextOf(recordOf(id)), cancellationToken);
         var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, encoder) : null;
         var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)

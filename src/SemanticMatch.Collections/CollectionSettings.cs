@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
@@ -36,6 +38,19 @@ public sealed partial record CollectionSettings
         _ when PrivateFields is null || PrivateFields.Contains(Record.IdProperty) => new(nameof(PrivateFields), "cannot hide 'id'"),
         _ => null,
     };
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+
+    /// <summary>The settings as stores keep them (and compare them: equal settings give equal text).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, s_json);
+
+    /// <summary>Reads settings written by <see cref="ToJson"/>.</summary>
+    public static CollectionSettings FromJson(string json) =>
+        JsonSerializer.Deserialize<CollectionSettings>(json, s_json) ?? throw new JsonException("collection settings are null");
 
     /// <summary>Whether <paramref name="name"/> can name a collection: 1-64 of a-z, 0-9, '-', '_', starting with a letter or digit.</summary>
     public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using SemanticMatch.Core;
 
 namespace SemanticMatch.Collections;
@@ -12,15 +10,11 @@ namespace SemanticMatch.Collections;
 public sealed class EmbeddedCollectionStore : ICollectionStore
 {
     private const string SettingsFile = "collection.json";
-
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
+    private const string FirstUseMarker = ".initialised";
 
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _schema = new(1, 1);
+    private readonly string _dataDirectory;
     private readonly string _root;
     private readonly IModelProvider _models;
     private readonly CollectionOptions _options;
@@ -28,6 +22,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
     private EmbeddedCollectionStore(string dataDirectory, IModelProvider models, CollectionOptions options, FileStream lockFile)
     {
+        _dataDirectory = dataDirectory;
         _root = Path.Combine(dataDirectory, "collections");
         _models = models;
         _options = options;
@@ -50,15 +45,25 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
                 continue; // a half-created or half-deleted collection: never acknowledged
             }
 
-            var settings = JsonSerializer.Deserialize<CollectionSettings>(File.ReadAllText(settingsPath), s_json)!;
+            var settings = CollectionSettings.FromJson(File.ReadAllText(settingsPath));
             store._collections[name] = EmbeddedCollection.Open(folder, name, settings, models, store._options);
         }
 
         return store;
     }
 
-    /// <summary>Whether the store has never held a collection (for creating the demo collection on first start).</summary>
-    public bool IsEmpty => _collections.IsEmpty;
+    /// <inheritdoc />
+    public async Task<bool> FirstUseAsync(CancellationToken cancellationToken = default)
+    {
+        var marker = Path.Combine(_dataDirectory, FirstUseMarker);
+        if (File.Exists(marker))
+        {
+            return false;
+        }
+
+        await File.WriteAllTextAsync(marker, string.Empty, cancellationToken).ConfigureAwait(false);
+        return _collections.IsEmpty;
+    }
 
     /// <inheritdoc />
     public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
@@ -74,7 +79,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         {
             if (_collections.TryGetValue(name, out var existing))
             {
-                return JsonSerializer.Serialize(existing.Settings, s_json) == JsonSerializer.Serialize(settings, s_json)
+                return existing.Settings.ToJson() == settings.ToJson()
                     ? false
                     : throw new CollectionConflictException(name);
             }
@@ -96,7 +101,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
             Directory.CreateDirectory(staging);
             try
             {
-                DurableFiles.Replace(Path.Combine(staging, SettingsFile), s => JsonSerializer.Serialize(s, settings, s_json));
+                DurableFiles.Replace(Path.Combine(staging, SettingsFile), s => s.Write(System.Text.Encoding.UTF8.GetBytes(settings.ToJson())));
                 Directory.Move(staging, folder);
                 DurableFiles.SyncDirectory(_root);
             }

@@ -10,6 +10,12 @@ namespace SemanticMatch.Collections;
 /// </remarks>
 public interface ICollectionStore : IAsyncDisposable
 {
+    /// <summary>
+    /// Whether the storage is new: true once, the first time this is asked of storage that never held a collection (so a
+    /// service loads its ready-made collections once, and never again after they are dropped).
+    /// </summary>
+    Task<bool> FirstUseAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Creates a collection; true when created, false when it already existed with the same settings.</summary>
     /// <exception cref="Core.InvalidRequestException">A bad name or settings, or an unknown model.</exception>
     /// <exception cref="CollectionConflictException">It exists with other settings.</exception>

@@ -83,6 +83,15 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
         }
         : null;
 
+    /// <summary>A catalogue product as a record: its id, "title" and its other columns as string fields.</summary>
+    public static Record FromProduct(Product product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        return new Record(product.Id, new[] { (Key: ProductColumns.Title, Value: product.Title) }
+            .Concat(product.Fields.Select(f => (f.Key, f.Value)))
+            .ToDictionary(f => f.Key, f => JsonSerializer.SerializeToElement(f.Value), StringComparer.Ordinal));
+    }
+
     /// <summary>The record as the engine's product (title = the "title" field), for text building and re-ranking.</summary>
     public Product ToProduct() => new(Id, Text(ProductColumns.Title),
         Fields.Keys.Where(k => k != ProductColumns.Title).ToDictionary(k => k, Text, StringComparer.Ordinal));

@@ -14,13 +14,17 @@ public sealed class SpectreProgressSink(ProgressContext context) : IProgressSink
     }
 
     /// <summary>Runs <paramref name="work"/> with progress bars (elapsed, remaining, rate) on standard error.</summary>
-    public static T Run<T>(Func<IProgressSink, T> work) =>
+    public static T Run<T>(Func<IProgressSink, T> work) => Bars().Start(context => work(new SpectreProgressSink(context)));
+
+    /// <summary>Runs asynchronous <paramref name="work"/> with progress bars on standard error.</summary>
+    public static Task RunAsync(Func<IProgressSink, Task> work) => Bars().StartAsync(context => work(new SpectreProgressSink(context)));
+
+    private static Progress Bars() =>
         Consoles.Error.Progress()
             .AutoClear(false)
             .HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
-                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(context => work(new SpectreProgressSink(context)));
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn());
 
     // Synchronous, unlike Progress<T>, so bars never lag or arrive out of order.
     private sealed class TaskProgress(ProgressTask task) : IProgress<int>

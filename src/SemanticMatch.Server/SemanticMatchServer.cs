@@ -19,24 +19,24 @@ using SemanticMatch.Server.Hosting;
 
 namespace SemanticMatch.Server;
 
-/// <summary>Runs the matching service until it is stopped; everything acknowledged is on disk before it returns.</summary>
+/// <summary>Runs the matching service until it is stopped; everything acknowledged is durable (on disk or committed) before it returns.</summary>
 public static class SemanticMatchServer
 {
     /// <summary>
-    /// Opens (recovers) the data directory, starts listening, writes <c>listening on URL</c> to <paramref name="output"/>,
+    /// Opens (recovers) the store, starts listening, writes <c>listening on URL</c> to <paramref name="output"/>,
     /// and serves until <paramref name="cancellationToken"/> fires or the host is told to stop (SIGTERM, Ctrl-C).
     /// </summary>
     public static async Task RunAsync(ServerOptions options, TextWriter output, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(options.DataDirectory);
         // One ONNX Runtime thread per call and no spinning: concurrent requests are the parallelism, and spinning
         // threads of idle sessions would take the two cores from the running ones.
         using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false }, microBatch: options.MicroBatch);
-        await using var store = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
-        await DemoCollection.EnsureAsync(store, options.DataDirectory, options.DemoFolder, cancellationToken);
+        await using var storage = await ServiceStorage.OpenAsync(options, models, cancellationToken);
+        await DemoCollection.EnsureAsync(storage.Collections, options.DemoFolder, cancellationToken);
         var keys = ApiKeys.Load(options.DataDirectory);
-        await using var app = Build(options, store, models, keys);
+        await using var app = Build(options, storage, models, keys);
         await app.StartAsync(cancellationToken);
+        output.WriteLine($"collections in the {storage.Description}");
         output.WriteLine(keys.Any
             ? $"API keys required ({Path.Combine(options.DataDirectory, "keys.json")})"
             : "no API keys in the data directory: the service is open to anyone who can reach it (add one with 'semmatch keys add')");
@@ -49,7 +49,7 @@ public static class SemanticMatchServer
         await app.WaitForShutdownAsync(cancellationToken);
     }
 
-    private static WebApplication Build(ServerOptions options, ICollectionStore store, IModelProvider models, ApiKeys keys)
+    private static WebApplication Build(ServerOptions options, ServiceStorage storage, IModelProvider models, ApiKeys keys)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         if (options.ConfigFile is not null)
@@ -73,10 +73,11 @@ public static class SemanticMatchServer
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi();
         builder.Services.AddPerKeyRateLimit(options.RequestsPerSecondPerKey);
-        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(storage.Collections);
+        builder.Services.AddSingleton(storage.Feedback);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(keys);
-        builder.Services.AddSingleton(_ => new FeedbackLog(options.DataDirectory));
+        builder.Services.AddSingleton<FeedbackLog>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton(services => new AdmissionGate(options.MaxConcurrent, options.MaxQueue, services.GetRequiredService<ServiceMetrics>()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics

@@ -5,8 +5,14 @@ namespace SemanticMatch.Server;
 /// <summary>How <c>semmatch serve</c> runs.</summary>
 public sealed record ServerOptions
 {
-    /// <summary>Where collections, keys and logs live.</summary>
+    /// <summary>Where keys live, and collections and feedback logs with the embedded store.</summary>
     public required string DataDirectory { get; init; }
+
+    /// <summary>
+    /// Keep collections and feedback in PostgreSQL with these settings (the service then keeps no state of its own and
+    /// any number of replicas can share the database); null = the embedded store in <see cref="DataDirectory"/>.
+    /// </summary>
+    public Collections.Postgres.PostgresStoreOptions? Postgres { get; init; }
 
     /// <summary>Addresses to listen on (semicolon-separated); 127.0.0.1 by default.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8080";
@@ -35,6 +41,6 @@ public sealed record ServerOptions
     /// <summary>Most query embeddings gathered into one encoder call from concurrent requests; 1 = none.</summary>
     public int MicroBatch { get; init; } = 1;
 
-    /// <summary>Durability settings of the collections.</summary>
+    /// <summary>Durability settings of the embedded collections.</summary>
     public CollectionOptions Collections { get; init; } = new();
 }

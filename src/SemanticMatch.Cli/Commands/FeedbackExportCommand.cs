@@ -1,5 +1,8 @@
 using System.ComponentModel;
+using SemanticMatch.Collections.Feedback;
+using SemanticMatch.Collections.Postgres;
 using SemanticMatch.CommandLine;
+using SemanticMatch.Onnx.Models;
 using SemanticMatch.Server.Feedback;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -7,9 +10,9 @@ using Spectre.Console.Cli;
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch feedback export</c>: turns a collection's search logs into judgments for <c>semmatch train</c>.</summary>
-internal sealed class FeedbackExportCommand : Command<FeedbackExportCommand.Settings>
+internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand.Settings>
 {
-    internal sealed class Settings : DataSettings
+    internal sealed class Settings : StoreSettings
     {
         [CommandOption("-c|--collection <NAME>")]
         [Description("The collection whose feedback to export.")]
@@ -35,11 +38,24 @@ internal sealed class FeedbackExportCommand : Command<FeedbackExportCommand.Sett
         }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Inputs.CheckOutputFile("--out", settings.Out);
-        var rows = FeedbackExport.Export(settings.DataDirectory, settings.Collection, settings.Out,
-            new ExportOptions { MinImpressions = settings.MinImpressions });
+        int rows;
+        if (settings.Postgres is { } postgres)
+        {
+            using var models = new ModelProvider();
+            await using var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
+            rows = await FeedbackExport.ExportAsync(new PostgresFeedbackStore(store), settings.Collection, settings.Out,
+                new ExportOptions { MinImpressions = settings.MinImpressions }, cancellationToken);
+        }
+        else
+        {
+            using var files = new FileFeedbackStore(settings.DataDirectory);
+            rows = await FeedbackExport.ExportAsync(files, settings.Collection, settings.Out, new ExportOptions { MinImpressions = settings.MinImpressions },
+                cancellationToken);
+        }
+
         Consoles.Out.MarkupLineInterpolated($"wrote {rows} judgments to [blue]{settings.Out}[/]; train with: semmatch train --train {settings.Out} --base MODEL ...");
         return 0;
     }

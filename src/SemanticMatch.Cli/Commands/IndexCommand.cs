@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using SemanticMatch.Collections;
+using SemanticMatch.Collections.Postgres;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine;
@@ -31,6 +33,30 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         [CommandOption("-o|--out <DIR>")]
         [Description("Index directory to create (must be empty, or an older index, which is replaced).")]
         public string Out { get; init; } = string.Empty;
+
+        [CommandOption("--store <KIND>")]
+        [Description("directory (an index directory, --out) or postgres (a collection in a PostgreSQL database with pgvector, --connection and --collection; created if missing, records upserted).")]
+        [DefaultValue("directory")]
+        public string Store { get; init; } = "directory";
+
+        [CommandOption("--connection <CONNECTION>")]
+        [Description("With --store postgres: the Npgsql connection string. Default: $" + StoreSettings.ConnectionVariable + ".")]
+        public string? Connection { get; init; }
+
+        [CommandOption("--collection <NAME>")]
+        [Description("With --store postgres: the collection to load.")]
+        public string? Collection { get; init; }
+
+        [CommandOption("--batch <N>")]
+        [Description("With --store postgres: records per INSERT transaction.")]
+        [DefaultValue(500)]
+        public int Batch { get; init; } = 500;
+
+        /// <summary>The PostgreSQL store's settings with --store postgres.</summary>
+        public PostgresStoreOptions Postgres => new()
+        {
+            ConnectionString = Connection ?? Environment.GetEnvironmentVariable(StoreSettings.ConnectionVariable) ?? string.Empty,
+        };
 
         [CommandOption("--metric <METRIC>")]
         [Description("Vector similarity: cosine, dot or euclidean.")]
@@ -72,6 +98,16 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
                 return ValidationResult.Error("--products is required");
             }
 
+            if (Store == "postgres")
+            {
+                return PostgresProblem() is { } problem ? ValidationResult.Error(problem) : base.Validate();
+            }
+
+            if (Store != "directory")
+            {
+                return ValidationResult.Error($"--store must be directory or postgres (got '{Store}')");
+            }
+
             if (string.IsNullOrWhiteSpace(Out))
             {
                 return ValidationResult.Error("--out is required");
@@ -79,6 +115,18 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
 
             return OptionNames.Error<Settings>(ToOptions(ProductText.Default, BundledModels.DefaultKey).Problem(), s_renamed) ?? base.Validate();
         }
+
+        private string? PostgresProblem() => this switch
+        {
+            { Out.Length: > 0 } => "--out is for index directories; --store postgres loads --collection",
+            _ when !CollectionSettings.IsValidName(Collection) => "--store postgres needs --collection NAME (1-64 of a-z, 0-9, '-', '_')",
+            { Postgres.ConnectionString.Length: 0 } => $"--store postgres needs --connection or ${StoreSettings.ConnectionVariable}",
+            { Batch: < 1 or > 10_000 } => "--batch must be between 1 and 10000",
+            { NoUnits: true } or { NoHtml: true } or { NoUnicode: true } => "--no-units, --no-html and --no-unicode apply to index directories only (collections normalise text one way)",
+            { Pooling: not null } => "--pooling applies to index directories only",
+            { HnswStorage: not VectorStorage.F32 } => "--hnsw-storage applies to index directories only (pgvector stores float32)",
+            _ => null,
+        };
 
         /// <summary>The index these options ask for, over <paramref name="text"/> with the model of <paramref name="modelSource"/>.</summary>
         public CatalogueIndexOptions ToOptions(ProductText text, string modelSource) => new()
@@ -94,6 +142,11 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Store == "postgres")
+        {
+            return LoadIntoPostgresAsync(settings, cancellationToken).GetAwaiter().GetResult();
+        }
+
         CatalogueIndex.CheckTarget(settings.Out);
         var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
@@ -108,6 +161,39 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
             CatalogueIndex.Build(products, embeddings, encoder, options, settings.Out, Path.GetFullPath(settings.Products)));
         Consoles.Out.MarkupLineInterpolated(
             $"indexed [green]{products.Count}[/] products into [blue]{settings.Out}[/] with {encoder.Model.Config.Name} ({products.Count / embedSeconds:F0} products/s embedding, {stopwatch.Elapsed.TotalSeconds:F1} s total)");
+        return 0;
+    }
+
+    // Bulk load: the collection is created (or must have these settings), then records are embedded and upserted in
+    // batches, each one multi-row INSERT in its own transaction (PGlite breaks on COPY FROM STDIN; see docs/results/postgres.md).
+    private static async Task<int> LoadIntoPostgresAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var text = settings.ToProductText();
+        var products = Inputs.Products(settings.Products, settings.ToReadOptions());
+        text.CheckFields(products, settings.Products);
+        using var models = new ModelProvider();
+        await using var store = await PostgresCollectionStore.OpenAsync(models, settings.Postgres, cancellationToken);
+        var collection = settings.Collection!;
+        await store.CreateAsync(collection, new CollectionSettings
+        {
+            Model = settings.Model ?? BundledModels.DefaultKey,
+            Fields = text.Fields,
+            Metric = settings.Metric,
+            VectorIndex = settings.VectorIndex,
+        }, cancellationToken);
+        var stopwatch = Stopwatch.StartNew();
+        await SpectreProgressSink.RunAsync(async sink =>
+        {
+            var step = sink.Begin($"loading {products.Count} products into {store.Describe()} '{collection}'", products.Count);
+            var done = 0;
+            foreach (var batch in products.Select(Record.FromProduct).Chunk(settings.Batch))
+            {
+                done += await store.UpsertAsync(collection, batch, cancellationToken);
+                step.Report(done);
+            }
+        });
+        Consoles.Out.MarkupLineInterpolated(
+            $"loaded [green]{products.Count}[/] products into collection [blue]{collection}[/] ({products.Count / stopwatch.Elapsed.TotalSeconds:F0} records/s including embedding, {stopwatch.Elapsed.TotalSeconds:F1} s)");
         return 0;
     }
 }

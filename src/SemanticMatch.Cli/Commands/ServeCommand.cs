@@ -8,10 +8,10 @@ using Spectre.Console.Cli;
 
 namespace SemanticMatch.Cli.Commands;
 
-/// <summary><c>semmatch serve</c>: runs the matching service over a data directory.</summary>
+/// <summary><c>semmatch serve</c>: runs the matching service over a data directory or a PostgreSQL database.</summary>
 internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 {
-    internal sealed class Settings : DataSettings
+    internal sealed class Settings : StoreSettings
     {
         [CommandOption("--urls <URLS>")]
         [Description("Addresses to listen on, ';'-separated. Bound to 127.0.0.1 unless you say otherwise.")]
@@ -92,6 +92,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         await SemanticMatchServer.RunAsync(new ServerOptions
         {
             DataDirectory = settings.DataDirectory,
+            Postgres = settings.Postgres,
             Urls = settings.Urls,
             ConfigFile = settings.Config,
             DemoFolder = Path.GetDirectoryName(DemoCatalogue.ProductsPath),

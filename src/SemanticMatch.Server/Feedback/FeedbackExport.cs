@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using SemanticMatch.Core;
+using SemanticMatch.Collections.Feedback;
 
 namespace SemanticMatch.Server.Feedback;
 
@@ -13,18 +13,14 @@ namespace SemanticMatch.Server.Feedback;
 public static class FeedbackExport
 {
     /// <summary>Writes <c>query,product_id,relevance</c> rows to <paramref name="outPath"/>; returns the number of rows.</summary>
-    /// <exception cref="InvalidRequestException">The collection has no feedback log.</exception>
-    public static int Export(string dataDirectory, string collection, string outPath, ExportOptions? options = null)
+    /// <exception cref="Core.InvalidRequestException">The collection has no feedback log.</exception>
+    public static async Task<int> ExportAsync(IFeedbackStore store, string collection, string outPath, ExportOptions? options = null,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(store);
         options ??= new ExportOptions();
-        var log = FeedbackLog.PathOf(dataDirectory, collection);
-        if (!File.Exists(log))
-        {
-            throw new InvalidRequestException($"no feedback logged for collection '{collection}' in {dataDirectory}");
-        }
-
         var pairs = new Dictionary<(string Query, string Id), (int Shown, bool Clicked, bool Bought, bool Rejected)>();
-        foreach (var e in FeedbackLog.Read(log))
+        await foreach (var e in store.ReadAsync(collection, cancellationToken))
         {
             var query = e.Query.Trim().ToLowerInvariant();
             var rejected = e.Rejected ?? []; // logs written before rejections existed lack the list
@@ -47,7 +43,7 @@ public static class FeedbackExport
             text.Append(Csv(query)).Append(',').Append(Csv(id)).Append(',').Append(relevance.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        File.WriteAllText(outPath, text.ToString());
+        await File.WriteAllTextAsync(outPath, text.ToString(), cancellationToken);
         return rows.Count;
     }
 

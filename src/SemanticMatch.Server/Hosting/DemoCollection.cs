@@ -12,29 +12,22 @@ namespace SemanticMatch.Server.Hosting;
 /// </summary>
 internal static class DemoCollection
 {
-    private const string Marker = ".initialised";
-
-    public static async Task EnsureAsync(EmbeddedCollectionStore store, string dataDirectory, string? folder, CancellationToken cancellationToken)
+    public static async Task EnsureAsync(ICollectionStore store, string? folder, CancellationToken cancellationToken)
     {
-        var marker = Path.Combine(dataDirectory, Marker);
-        if (File.Exists(marker) || !store.IsEmpty || folder is null)
+        if (!await store.FirstUseAsync(cancellationToken) || folder is null)
         {
-            await File.WriteAllTextAsync(marker, string.Empty, cancellationToken);
             return;
         }
 
-        var products = ProductReader.Read(Path.Combine(folder, "products.csv")).Items.Select(p => new Record(p.Id,
-            new[] { ("title", p.Title) }.Concat(p.Fields.Select(f => (f.Key, f.Value)))
-                .ToDictionary(f => f.Item1, f => JsonSerializer.SerializeToElement(f.Item2), StringComparer.Ordinal))).ToList();
+        var products = ProductReader.Read(Path.Combine(folder, "products.csv")).Items.Select(Record.FromProduct).ToList();
         await LoadAsync(store, "demo", new CollectionSettings { Model = "minilm", Fields = ["title"] }, products, cancellationToken);
         await LoadAsync(store, "faq", new CollectionSettings { Model = "minilm", Fields = ["question"] },
             ReadRecords(Path.Combine(folder, "faq.jsonl")), cancellationToken);
         await LoadAsync(store, "ads", new CollectionSettings { Model = "minilm", Fields = ["title", "keywords"] },
             ReadRecords(Path.Combine(folder, "ads.jsonl")), cancellationToken);
-        await File.WriteAllTextAsync(marker, string.Empty, cancellationToken);
     }
 
-    private static async Task LoadAsync(EmbeddedCollectionStore store, string name, CollectionSettings settings, IReadOnlyList<Record> records,
+    private static async Task LoadAsync(ICollectionStore store, string name, CollectionSettings settings, IReadOnlyList<Record> records,
         CancellationToken cancellationToken)
     {
         await store.CreateAsync(name, settings, cancellationToken);

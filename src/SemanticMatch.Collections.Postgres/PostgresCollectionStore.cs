@@ -1,0 +1,427 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Pgvector;
+using Pgvector.Npgsql;
+using SemanticMatch.Core;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
+
+namespace SemanticMatch.Collections.Postgres;
+
+/// <summary>
+/// Collections in PostgreSQL with pgvector: one records table (fields as JSONB, a <c>tsvector</c> with a GIN index, the
+/// embedding with a per-collection HNSW index for HNSW collections), keyword and vector retrieval and filters in SQL,
+/// fusion and re-ranking in the service. Keeps no state of its own, so any number of service replicas can share one
+/// database: a write acknowledged by one is committed and seen by all.
+/// </summary>
+/// <remarks>
+/// Thread-safe. Operations that fail because the database cannot be reached are retried with exponential backoff
+/// (<see cref="PostgresStoreOptions.Retries"/>); after the last they throw <see cref="StoreUnavailableException"/>.
+/// Spelling correction is not done in this store (searches report the query uncorrected).
+/// </remarks>
+public sealed class PostgresCollectionStore : ICollectionStore
+{
+    private readonly NpgsqlDataSource _database;
+    private readonly IModelProvider _models;
+    private readonly PostgresStoreOptions _options;
+    private readonly PostgresResilience _resilience;
+    private readonly ConcurrentDictionary<string, CollectionSearcher> _searchers = new(StringComparer.Ordinal);
+
+    private PostgresCollectionStore(NpgsqlDataSource database, IModelProvider models, PostgresStoreOptions options)
+    {
+        _database = database;
+        _models = models;
+        _options = options;
+        _resilience = new PostgresResilience(options);
+    }
+
+    /// <summary>Connects, creates or upgrades the schema, and returns the store.</summary>
+    /// <exception cref="InvalidRequestException">Broken options or connection string.</exception>
+    /// <exception cref="StoreUnavailableException">The database cannot be reached (after the retries).</exception>
+    public static async Task<PostgresCollectionStore> OpenAsync(IModelProvider models, PostgresStoreOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"postgres store: {problem}");
+        }
+
+        NpgsqlDataSourceBuilder builder;
+        try
+        {
+            builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidRequestException($"the connection string is not valid: {e.Message}");
+        }
+
+        builder.UseVector();
+        var database = builder.Build();
+        var store = new PostgresCollectionStore(database, models, options);
+        try
+        {
+            await store._resilience.RunAsync(_ => PostgresSchema.MigrateAsync(database, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return store;
+    }
+
+    /// <summary>The database in words: host, port and database name (never the password).</summary>
+    public string Describe()
+    {
+        var connection = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
+        return $"{connection.Host}:{connection.Port}/{connection.Database ?? connection.Username}";
+    }
+
+    /// <inheritdoc />
+    public Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    {
+        await using var command = new NpgsqlCommand("""
+            INSERT INTO semmatch_secrets (name, value)
+            SELECT 'initialised', '\x'::bytea WHERE NOT EXISTS (SELECT 1 FROM semmatch_collections)
+            ON CONFLICT (name) DO NOTHING
+            """, connection);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"{problem.Property}: {problem.Rule}");
+        }
+
+        // The models must load before anything is written (an unknown model is the caller's mistake).
+        var encoder = _models.Encoder(settings.Model);
+        if (settings.Reranker is not null)
+        {
+            _models.Reranker(settings.Reranker);
+        }
+
+        var json = settings.ToJson();
+        return await RunAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (var insert = new NpgsqlCommand(
+                "INSERT INTO semmatch_collections (name, settings, dimension) VALUES ($1, $2::jsonb, $3) ON CONFLICT (name) DO NOTHING",
+                connection, transaction))
+            {
+                insert.Parameters.Add(new() { Value = name });
+                insert.Parameters.Add(new() { Value = json });
+                insert.Parameters.Add(new() { Value = encoder.Dimension });
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    var existing = await SettingsOfAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
+                    return existing?.Settings.ToJson() == json ? false : throw new CollectionConflictException(name);
+                }
+            }
+
+            if (settings.VectorIndex == VectorIndexKind.Hnsw)
+            {
+                // A partial expression index per collection: each collection has its own dimension and metric.
+                await using var index = new NpgsqlCommand($"""
+                    CREATE INDEX {IndexName(name)} ON semmatch_records
+                    USING hnsw ((embedding::vector({encoder.Dimension})) {OperatorClass(settings.Metric)})
+                    WHERE collection = '{name}'
+                    """, connection, transaction);
+                await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        return await RunAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var drop = new NpgsqlCommand("DELETE FROM semmatch_collections WHERE name = $1", connection, transaction);
+            drop.Parameters.Add(new() { Value = name });
+            var dropped = await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            await using var index = new NpgsqlCommand($"DROP INDEX IF EXISTS {IndexName(name)}", connection, transaction);
+            await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return dropped;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Bytes are the records table's size shared out by record count (an estimate: the table is shared).</remarks>
+    public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    {
+        await using var command = new NpgsqlCommand("""
+            SELECT name, settings::text, dimension, record_count,
+                   (pg_total_relation_size('semmatch_records') * record_count / greatest(sum(record_count) OVER (), 1))::bigint
+            FROM semmatch_collections ORDER BY name COLLATE "C"
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var infos = new List<CollectionInfo>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            infos.Add(new CollectionInfo(reader.GetString(0), CollectionSettings.FromJson(reader.GetString(1)), (int)reader.GetInt64(3),
+                reader.GetInt32(2), reader.GetInt64(4)));
+        }
+
+        return (IReadOnlyList<CollectionInfo>)infos;
+    }, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
+        (await ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Name == name)
+        ?? throw new CollectionNotFoundException(name);
+
+    /// <inheritdoc />
+    public async Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var (settingsJson, searcher) = await CollectionAsync(name, cancellationToken).ConfigureAwait(false);
+        if (records.Count == 0)
+        {
+            return 0;
+        }
+
+        var vectors = searcher.Embed(records, cancellationToken);
+        var ids = records.Select(r => r.Id).ToArray();
+        var fields = records.Select(r => System.Text.Json.JsonSerializer.Serialize(r.Fields)).ToArray();
+        var texts = records.Select(searcher.TextOf).ToArray();
+        var embeddings = vectors.Select(v => new Vector(v)).ToArray();
+        await RunAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            // Writers of one collection take turns on its row, so its statistics stay exact.
+            await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
+            await using var upsert = new NpgsqlCommand("""
+                WITH input AS (
+                    SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[]) AS t (id, fields, text, embedding)),
+                old AS (
+                    SELECT r.id, r.doc_length FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
+                analysed AS (
+                    SELECT i.id, i.fields, i.text, to_tsvector('english', i.text) AS tsv, i.embedding FROM input i),
+                written AS (
+                    INSERT INTO semmatch_records (collection, id, fields, text, tsv, doc_length, embedding)
+                    SELECT $1, a.id, a.fields, a.text, a.tsv, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(a.tsv)), a.embedding
+                    FROM analysed a
+                    ON CONFLICT (collection, id) DO UPDATE SET fields = EXCLUDED.fields, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
+                        doc_length = EXCLUDED.doc_length, embedding = EXCLUDED.embedding
+                    RETURNING doc_length)
+                UPDATE semmatch_collections SET
+                    record_count = record_count + (SELECT count(*) FROM written) - (SELECT count(*) FROM old),
+                    total_length = total_length + (SELECT coalesce(sum(doc_length), 0) FROM written) - (SELECT coalesce(sum(doc_length), 0) FROM old)
+                WHERE name = $1
+                """, connection, transaction);
+            upsert.Parameters.Add(new() { Value = name });
+            upsert.Parameters.Add(new() { Value = ids });
+            upsert.Parameters.Add(new() { Value = fields, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+            upsert.Parameters.Add(new() { Value = texts });
+            upsert.Parameters.Add(new() { Value = embeddings });
+            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        return records.Count;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default)
+    {
+        var (settingsJson, _) = await CollectionAsync(name, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
+            await using var delete = new NpgsqlCommand("""
+                WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length)
+                UPDATE semmatch_collections SET record_count = record_count - (SELECT count(*) FROM gone),
+                    total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
+                WHERE name = $1
+                RETURNING (SELECT count(*) FROM gone)
+                """, connection, transaction);
+            delete.Parameters.Add(new() { Value = name });
+            delete.Parameters.Add(new() { Value = id });
+            var deleted = (long)(await delete.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return deleted;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default)
+    {
+        CheckName(name);
+        var (record, searcher) = await RunAsync(async connection =>
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT c.settings::text, r.fields::text FROM semmatch_collections c
+                LEFT JOIN semmatch_records r ON r.collection = c.name AND r.id = $2
+                WHERE c.name = $1
+                """, connection);
+            command.Parameters.Add(new() { Value = name });
+            command.Parameters.Add(new() { Value = id });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new CollectionNotFoundException(name);
+            }
+
+            return (reader.IsDBNull(1) ? null : PostgresRetrieval.ReadRecord(id, reader.GetString(1)), Searcher(name, reader.GetString(0)));
+        }, cancellationToken).ConfigureAwait(false);
+        return record?.Without(searcher.PrivateFields);
+    }
+
+    /// <inheritdoc />
+    public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default)
+    {
+        var (_, searcher, dimension, count) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        var normalized = searcher.Normalize(query);
+        if (count == 0)
+        {
+            return new CollectionSearchResult(normalized, false, []);
+        }
+
+        var size = (int)Math.Min(count, int.MaxValue);
+        var depth = Math.Min(size, Math.Max(query.Top, Math.Max(query.Rerank ? query.RerankDepth : 0, query.ToSearchOptions(null).FusionDepth)));
+        var keyword = query.Method != SearchMethod.Dense || query.Explain ? normalized : null;
+        var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(normalized, TextRole.Query) : null;
+        var retrieval = await RunAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken)
+                .ConfigureAwait(false);
+            var fetched = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, keyword, vector,
+                depth, query.Filters, _options, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return fetched;
+        }, cancellationToken).ConfigureAwait(false);
+        return searcher.Search(query, normalized, normalized, size, retrieval, id => retrieval.Records[id], cancellationToken, vector);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default)
+    {
+        var (_, searcher, dimension, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        var found = await RunAsync(async connection =>
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var lookup = new NpgsqlCommand("SELECT embedding FROM semmatch_records WHERE collection = $1 AND id = $2", connection, transaction);
+            lookup.Parameters.Add(new() { Value = name });
+            lookup.Parameters.Add(new() { Value = id });
+            if (await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not Vector vector)
+            {
+                return null;
+            }
+
+            var retrieval = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, null,
+                vector.ToArray(), top + 1, [], _options, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return retrieval;
+        }, cancellationToken).ConfigureAwait(false);
+        return found is null
+            ? null
+            : searcher.Similar(id, found.Dense(Array.Empty<float>(), top + 1), top, other => found.Records[other]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+
+    private static string IndexName(string collection) => $"\"semmatch_hnsw_{collection}\"";
+
+    private static string OperatorClass(Core.Similarity.SimilarityMetric metric) => metric switch
+    {
+        Core.Similarity.SimilarityMetric.Cosine => "vector_cosine_ops",
+        Core.Similarity.SimilarityMetric.Dot => "vector_ip_ops",
+        _ => "vector_l2_ops",
+    };
+
+    private static void CheckName(string name)
+    {
+        if (!CollectionSettings.IsValidName(name))
+        {
+            throw new InvalidRequestException(
+                $"'{name}' is not a valid collection name: use 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
+        }
+    }
+
+    /// <summary>Runs an operation on a pooled connection, retrying it while the database is unreachable.</summary>
+    internal Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> operation, CancellationToken cancellationToken) =>
+        _resilience.RunAsync(async token =>
+        {
+            await using var connection = await _database.OpenConnectionAsync(token).ConfigureAwait(false);
+            return await operation(connection).ConfigureAwait(false);
+        }, cancellationToken);
+
+    // The searcher of a collection's settings (the same object while the settings are the same).
+    private CollectionSearcher Searcher(string name, string settingsJson)
+    {
+        var settings = CollectionSettings.FromJson(settingsJson);
+        var current = _searchers.GetValueOrDefault(name);
+        if (current is not null && current.Settings.ToJson() == settings.ToJson())
+        {
+            return current;
+        }
+
+        var searcher = new CollectionSearcher(name, settings, _models.Encoder(settings.Model),
+            settings.Reranker is null ? null : _models.Reranker(settings.Reranker));
+        _searchers[name] = searcher;
+        return searcher;
+    }
+
+    private async Task<(string Json, CollectionSearcher Searcher)> CollectionAsync(string name, CancellationToken cancellationToken)
+    {
+        var (json, searcher, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        return (json, searcher);
+    }
+
+    private async Task<(string Json, CollectionSearcher Searcher, int Dimension, long Count)> DescribeForSearchAsync(string name,
+        CancellationToken cancellationToken)
+    {
+        CheckName(name);
+        var (json, dimension, count) = await RunAsync(async connection =>
+        {
+            await using var command = new NpgsqlCommand("SELECT settings::text, dimension, record_count FROM semmatch_collections WHERE name = $1", connection);
+            command.Parameters.Add(new() { Value = name });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ? (reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2))
+                : throw new CollectionNotFoundException(name);
+        }, cancellationToken).ConfigureAwait(false);
+        return (json, Searcher(name, json), dimension, count);
+    }
+
+    private static async Task<(CollectionSettings Settings, int Dimension)?> SettingsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT settings::text, dimension FROM semmatch_collections WHERE name = $1", connection, transaction);
+        command.Parameters.Add(new() { Value = name });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? (CollectionSettings.FromJson(reader.GetString(0)), reader.GetInt32(1))
+            : null;
+    }
+
+    // Locks the collection's row for the write, checking it still has the settings the batch was embedded for
+    // (another replica may have dropped and re-created it meanwhile).
+    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, string settingsJson,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT settings::text FROM semmatch_collections WHERE name = $1 FOR UPDATE", connection, transaction);
+        command.Parameters.Add(new() { Value = name });
+        var current = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+        if (current != settingsJson)
+        {
+            throw new CollectionNotFoundException(name);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using Npgsql;
+
+namespace SemanticMatch.Collections.Postgres;
+
+/// <summary>
+/// The store's tables, created and upgraded by numbered migrations at start-up. Each migration runs once, in its own
+/// transaction, under an advisory lock, so replicas starting together apply it once; a database newer than this
+/// build is refused rather than misread.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>The migrations in order; never edit one that has shipped, add the next.</summary>
+    private static readonly (int Version, string Description, string Sql)[] s_migrations =
+    [
+        (1, "collections, records with tsvector and vectors, feedback", """
+            CREATE EXTENSION IF NOT EXISTS vector;
+            CREATE TABLE semmatch_collections (
+                name text PRIMARY KEY,
+                settings jsonb NOT NULL,
+                dimension integer NOT NULL,
+                record_count bigint NOT NULL DEFAULT 0,
+                total_length bigint NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE semmatch_records (
+                collection text NOT NULL REFERENCES semmatch_collections (name) ON DELETE CASCADE,
+                id text NOT NULL,
+                fields jsonb NOT NULL,
+                text text NOT NULL,
+                tsv tsvector NOT NULL,
+                doc_length integer NOT NULL,
+                embedding vector NOT NULL,
+                PRIMARY KEY (collection, id));
+            CREATE INDEX semmatch_records_tsv ON semmatch_records USING gin (tsv);
+            CREATE TABLE semmatch_feedback (
+                collection text NOT NULL,
+                seq bigserial,
+                event jsonb NOT NULL,
+                PRIMARY KEY (collection, seq));
+            CREATE TABLE semmatch_secrets (
+                name text PRIMARY KEY,
+                value bytea NOT NULL);
+            """),
+    ];
+
+    /// <summary>The newest schema version this build knows.</summary>
+    public static int Latest => s_migrations[^1].Version;
+
+    /// <summary>Applies the migrations the database lacks; returns the versions applied.</summary>
+    /// <exception cref="InvalidOperationException">The database was upgraded by a newer build.</exception>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await Execute(connection, null, """
+            CREATE TABLE IF NOT EXISTS semmatch_schema_migrations (
+                version integer PRIMARY KEY,
+                description text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, cancellationToken).ConfigureAwait(false);
+        var applied = new List<int>();
+        foreach (var (version, description, sql) in s_migrations)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await Execute(connection, transaction, "SELECT pg_advisory_xact_lock(7305129)", cancellationToken).ConfigureAwait(false);
+            if (await Scalar<bool>(connection, transaction, $"SELECT EXISTS (SELECT 1 FROM semmatch_schema_migrations WHERE version = {version})",
+                cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            await Execute(connection, transaction, sql, cancellationToken).ConfigureAwait(false);
+            await using (var record = new NpgsqlCommand("INSERT INTO semmatch_schema_migrations (version, description) VALUES ($1, $2)", connection, transaction))
+            {
+                record.Parameters.Add(new() { Value = version });
+                record.Parameters.Add(new() { Value = description });
+                await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            applied.Add(version);
+        }
+
+        var newest = await Scalar<int>(connection, null, "SELECT coalesce(max(version), 0) FROM semmatch_schema_migrations", cancellationToken)
+            .ConfigureAwait(false);
+        return newest > Latest
+            ? throw new InvalidOperationException(
+                $"the database's schema is version {newest}, newer than this build's {Latest}: upgrade semmatch before serving it")
+            : applied;
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> Scalar<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        return (T)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+}

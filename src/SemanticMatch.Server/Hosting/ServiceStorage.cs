@@ -1,0 +1,43 @@
+using SemanticMatch.Collections;
+using SemanticMatch.Collections.Feedback;
+using SemanticMatch.Collections.Postgres;
+using SemanticMatch.Core;
+
+namespace SemanticMatch.Server.Hosting;
+
+/// <summary>Where the service keeps collections and feedback: files in its data directory, or a PostgreSQL database.</summary>
+internal sealed class ServiceStorage : IAsyncDisposable
+{
+    private ServiceStorage(ICollectionStore collections, IFeedbackStore feedback, string description)
+    {
+        Collections = collections;
+        Feedback = feedback;
+        Description = description;
+    }
+
+    public ICollectionStore Collections { get; }
+
+    public IFeedbackStore Feedback { get; }
+
+    /// <summary>Where, in words (no password).</summary>
+    public string Description { get; }
+
+    public static async Task<ServiceStorage> OpenAsync(ServerOptions options, IModelProvider models, CancellationToken cancellationToken)
+    {
+        if (options.Postgres is { } postgres)
+        {
+            var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
+            return new ServiceStorage(store, new PostgresFeedbackStore(store), $"PostgreSQL {store.Describe()}");
+        }
+
+        Directory.CreateDirectory(options.DataDirectory);
+        var embedded = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
+        return new ServiceStorage(embedded, new FileFeedbackStore(options.DataDirectory), $"embedded store in {options.DataDirectory}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Collections.DisposeAsync();
+        (Feedback as IDisposable)?.Dispose();
+    }
+}
