@@ -63,6 +63,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         try
         {
             await store._resilience.RunAsync(_ => PostgresSchema.MigrateAsync(database, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await database.ReloadTypesAsync(cancellationToken).ConfigureAwait(false); // the vector type may be new
         }
         catch
         {
@@ -81,13 +82,13 @@ public sealed class PostgresCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
-    public Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    public Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => RunAsync(async (connection, transaction) =>
     {
         await using var command = new NpgsqlCommand("""
             INSERT INTO semmatch_secrets (name, value)
             SELECT 'initialised', '\x'::bytea WHERE NOT EXISTS (SELECT 1 FROM semmatch_collections)
             ON CONFLICT (name) DO NOTHING
-            """, connection);
+            """, connection, transaction);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }, cancellationToken);
 
@@ -109,9 +110,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
         }
 
         var json = settings.ToJson();
-        return await RunAsync(async connection =>
+        return await RunAsync(async (connection, transaction) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (var insert = new NpgsqlCommand(
                 "INSERT INTO semmatch_collections (name, settings, dimension) VALUES ($1, $2::jsonb, $3) ON CONFLICT (name) DO NOTHING",
                 connection, transaction))
@@ -136,8 +136,6 @@ public sealed class PostgresCollectionStore : ICollectionStore
                     """, connection, transaction);
                 await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -146,28 +144,26 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        return await RunAsync(async connection =>
+        return await RunAsync(async (connection, transaction) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var drop = new NpgsqlCommand("DELETE FROM semmatch_collections WHERE name = $1", connection, transaction);
             drop.Parameters.Add(new() { Value = name });
             var dropped = await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
             await using var index = new NpgsqlCommand($"DROP INDEX IF EXISTS {IndexName(name)}", connection, transaction);
             await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return dropped;
         }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     /// <remarks>Bytes are the records table's size shared out by record count (an estimate: the table is shared).</remarks>
-    public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) => RunAsync(async connection =>
+    public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) => RunAsync(async (connection, transaction) =>
     {
         await using var command = new NpgsqlCommand("""
             SELECT name, settings::text, dimension, record_count,
                    (pg_total_relation_size('semmatch_records') * record_count / greatest(sum(record_count) OVER (), 1))::bigint
             FROM semmatch_collections ORDER BY name COLLATE "C"
-            """, connection);
+            """, connection, transaction);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var infos = new List<CollectionInfo>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -199,9 +195,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var fields = records.Select(r => System.Text.Json.JsonSerializer.Serialize(r.Fields)).ToArray();
         var texts = records.Select(searcher.TextOf).ToArray();
         var embeddings = vectors.Select(v => new Vector(v)).ToArray();
-        await RunAsync(async connection =>
+        await RunAsync(async (connection, transaction) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             // Writers of one collection take turns on its row, so its statistics stay exact.
             await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
             await using var upsert = new NpgsqlCommand("""
@@ -229,7 +224,6 @@ public sealed class PostgresCollectionStore : ICollectionStore
             upsert.Parameters.Add(new() { Value = texts });
             upsert.Parameters.Add(new() { Value = embeddings });
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         return records.Count;
@@ -239,9 +233,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default)
     {
         var (settingsJson, _) = await CollectionAsync(name, cancellationToken).ConfigureAwait(false);
-        return await RunAsync(async connection =>
+        return await RunAsync(async (connection, transaction) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
             await using var delete = new NpgsqlCommand("""
                 WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length)
@@ -253,7 +246,6 @@ public sealed class PostgresCollectionStore : ICollectionStore
             delete.Parameters.Add(new() { Value = name });
             delete.Parameters.Add(new() { Value = id });
             var deleted = (long)(await delete.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return deleted;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -262,13 +254,13 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default)
     {
         CheckName(name);
-        var (record, searcher) = await RunAsync(async connection =>
+        var (record, searcher) = await RunAsync(async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand("""
                 SELECT c.settings::text, r.fields::text FROM semmatch_collections c
                 LEFT JOIN semmatch_records r ON r.collection = c.name AND r.id = $2
                 WHERE c.name = $1
-                """, connection);
+                """, connection, transaction);
             command.Parameters.Add(new() { Value = name });
             command.Parameters.Add(new() { Value = id });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -296,13 +288,10 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var depth = Math.Min(size, Math.Max(query.Top, Math.Max(query.Rerank ? query.RerankDepth : 0, query.ToSearchOptions(null).FusionDepth)));
         var keyword = query.Method != SearchMethod.Dense || query.Explain ? normalized : null;
         var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(normalized, TextRole.Query) : null;
-        var retrieval = await RunAsync(async connection =>
+        var retrieval = await RunAsync(async (connection, transaction) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken)
-                .ConfigureAwait(false);
             var fetched = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, keyword, vector,
                 depth, query.Filters, _options, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return fetched;
         }, cancellationToken).ConfigureAwait(false);
         return searcher.Search(query, normalized, normalized, size, retrieval, id => retrieval.Records[id], cancellationToken, vector);
@@ -312,9 +301,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default)
     {
         var (_, searcher, dimension, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var found = await RunAsync(async connection =>
+        var found = await RunAsync(async (connection, transaction) =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var lookup = new NpgsqlCommand("SELECT embedding FROM semmatch_records WHERE collection = $1 AND id = $2", connection, transaction);
             lookup.Parameters.Add(new() { Value = name });
             lookup.Parameters.Add(new() { Value = id });
@@ -325,7 +313,6 @@ public sealed class PostgresCollectionStore : ICollectionStore
 
             var retrieval = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, null,
                 vector.ToArray(), top + 1, [], _options, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return retrieval;
         }, cancellationToken).ConfigureAwait(false);
         return found is null
@@ -355,11 +342,18 @@ public sealed class PostgresCollectionStore : ICollectionStore
     }
 
     /// <summary>Runs an operation on a pooled connection, retrying it while the database is unreachable.</summary>
-    internal Task<T> RunAsync<T>(Func<NpgsqlConnection, Task<T>> operation, CancellationToken cancellationToken) =>
+    /// <remarks>
+    /// Each operation is one transaction: atomic, and PGlite's connection multiplexer keeps a transaction's messages
+    /// together (outside one, two clients' extended-protocol messages can interleave).
+    /// </remarks>
+    internal Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> operation, CancellationToken cancellationToken) =>
         _resilience.RunAsync(async token =>
         {
             await using var connection = await _database.OpenConnectionAsync(token).ConfigureAwait(false);
-            return await operation(connection).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+            var result = await operation(connection, transaction).ConfigureAwait(false);
+            await transaction.CommitAsync(token).ConfigureAwait(false);
+            return result;
         }, cancellationToken);
 
     // The searcher of a collection's settings (the same object while the settings are the same).
@@ -388,9 +382,9 @@ public sealed class PostgresCollectionStore : ICollectionStore
         CancellationToken cancellationToken)
     {
         CheckName(name);
-        var (json, dimension, count) = await RunAsync(async connection =>
+        var (json, dimension, count) = await RunAsync(async (connection, transaction) =>
         {
-            await using var command = new NpgsqlCommand("SELECT settings::text, dimension, record_count FROM semmatch_collections WHERE name = $1", connection);
+            await using var command = new NpgsqlCommand("SELECT settings::text, dimension, record_count FROM semmatch_collections WHERE name = $1", connection, transaction);
             command.Parameters.Add(new() { Value = name });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)

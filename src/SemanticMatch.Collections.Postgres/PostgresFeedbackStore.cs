@@ -20,21 +20,21 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
     }
 
     /// <inheritdoc />
-    public Task<byte[]> SaltAsync(CancellationToken cancellationToken = default) => _store.RunAsync(async connection =>
+    public Task<byte[]> SaltAsync(CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction) =>
     {
         // Replicas racing on first use all read the one salt that was inserted.
         await using var command = new NpgsqlCommand("""
             INSERT INTO semmatch_secrets (name, value) VALUES ('feedback_salt', $1) ON CONFLICT (name) DO NOTHING;
             SELECT value FROM semmatch_secrets WHERE name = 'feedback_salt';
-            """, connection);
+            """, connection, transaction);
         command.Parameters.Add(new() { Value = RandomNumberGenerator.GetBytes(32) });
         return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task AppendAsync(string collection, FeedbackEvent feedback, CancellationToken cancellationToken = default) => _store.RunAsync(async connection =>
+    public Task AppendAsync(string collection, FeedbackEvent feedback, CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction) =>
     {
-        await using var command = new NpgsqlCommand("INSERT INTO semmatch_feedback (collection, event) VALUES ($1, $2::jsonb)", connection);
+        await using var command = new NpgsqlCommand("INSERT INTO semmatch_feedback (collection, event) VALUES ($1, $2::jsonb)", connection, transaction);
         command.Parameters.Add(new() { Value = collection });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(feedback, s_json) });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -43,9 +43,9 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
     /// <inheritdoc />
     public async IAsyncEnumerable<FeedbackEvent> ReadAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var events = await _store.RunAsync(async connection =>
+        var events = await _store.RunAsync(async (connection, transaction) =>
         {
-            await using var command = new NpgsqlCommand("SELECT event::text FROM semmatch_feedback WHERE collection = $1 ORDER BY seq", connection);
+            await using var command = new NpgsqlCommand("SELECT event::text FROM semmatch_feedback WHERE collection = $1 ORDER BY seq", connection, transaction);
             command.Parameters.Add(new() { Value = collection });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var read = new List<FeedbackEvent>();

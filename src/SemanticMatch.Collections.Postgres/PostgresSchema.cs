@@ -50,20 +50,21 @@ internal static class PostgresSchema
     public static async Task<IReadOnlyList<int>> MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await Execute(connection, null, """
-            CREATE TABLE IF NOT EXISTS semmatch_schema_migrations (
-                version integer PRIMARY KEY,
-                description text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now())
-            """, cancellationToken).ConfigureAwait(false);
         var applied = new List<int>();
         foreach (var (version, description, sql) in s_migrations)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await Execute(connection, transaction, "SELECT pg_advisory_xact_lock(7305129)", cancellationToken).ConfigureAwait(false);
+            await Execute(connection, transaction, """
+                CREATE TABLE IF NOT EXISTS semmatch_schema_migrations (
+                    version integer PRIMARY KEY,
+                    description text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now())
+                """, cancellationToken).ConfigureAwait(false);
             if (await Scalar<bool>(connection, transaction, $"SELECT EXISTS (SELECT 1 FROM semmatch_schema_migrations WHERE version = {version})",
                 cancellationToken).ConfigureAwait(false))
             {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
@@ -79,8 +80,10 @@ internal static class PostgresSchema
             applied.Add(version);
         }
 
-        var newest = await Scalar<int>(connection, null, "SELECT coalesce(max(version), 0) FROM semmatch_schema_migrations", cancellationToken)
+        await using var check = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var newest = await Scalar<int>(connection, check, "SELECT coalesce(max(version), 0) FROM semmatch_schema_migrations", cancellationToken)
             .ConfigureAwait(false);
+        await check.CommitAsync(cancellationToken).ConfigureAwait(false);
         return newest > Latest
             ? throw new InvalidOperationException(
                 $"the database's schema is version {newest}, newer than this build's {Latest}: upgrade semmatch before serving it")

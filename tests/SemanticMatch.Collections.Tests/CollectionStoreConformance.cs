@@ -5,7 +5,7 @@ namespace SemanticMatch.Collections.Tests;
 
 /// <summary>
 /// Behaviour every <see cref="ICollectionStore"/> must have, whatever keeps the records (files of ours, a database);
-/// subclassed once per store, the way VectorIndexConformance is per vector index.
+/// subclassed once per store (embedded files, PostgreSQL), the way VectorIndexConformance is per vector index.
 /// </summary>
 public abstract class CollectionStoreConformance : IAsyncLifetime
 {
@@ -13,19 +13,15 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
     protected ICollectionStore Store { get; private set; } = null!;
 
     /// <summary>Opens the store on fresh, empty storage.</summary>
-    protected abstract ICollectionStore OpenEmpty();
+    protected abstract Task<ICollectionStore> OpenEmptyAsync();
 
     /// <summary>Opens another store on the storage of the last one (after it is disposed).</summary>
-    protected abstract ICollectionStore OpenAgain();
+    protected abstract Task<ICollectionStore> OpenAgainAsync();
 
     /// <summary>Removes the storage.</summary>
     protected abstract ValueTask DeleteStorageAsync();
 
-    public ValueTask InitializeAsync()
-    {
-        Store = OpenEmpty();
-        return ValueTask.CompletedTask;
-    }
+    public async ValueTask InitializeAsync() => Store = await OpenEmptyAsync();
 
     public async ValueTask DisposeAsync()
     {
@@ -37,7 +33,7 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
     protected async Task ReopenAsync()
     {
         await Store.DisposeAsync();
-        Store = OpenAgain();
+        Store = await OpenAgainAsync();
     }
 
     [Fact]
@@ -277,9 +273,9 @@ public sealed class EmbeddedCollectionStoreConformance : CollectionStoreConforma
     private readonly string _data = Path.Combine(Path.GetTempPath(), "semmatch-conformance-" + Guid.NewGuid().ToString("N"));
     private readonly FakeModels _models = new();
 
-    protected override ICollectionStore OpenEmpty() => EmbeddedCollectionStore.Open(_data, _models);
+    protected override Task<ICollectionStore> OpenEmptyAsync() => OpenAgainAsync();
 
-    protected override ICollectionStore OpenAgain() => EmbeddedCollectionStore.Open(_data, _models);
+    protected override Task<ICollectionStore> OpenAgainAsync() => Task.FromResult<ICollectionStore>(EmbeddedCollectionStore.Open(_data, _models));
 
     protected override ValueTask DeleteStorageAsync()
     {
