@@ -23,9 +23,13 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
     public Task<byte[]> SaltAsync(CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction) =>
     {
         // Replicas racing on first use all read the one salt that was inserted.
+        // (A statement does not see its own CTE's insert, hence the union.)
         await using var command = new NpgsqlCommand("""
-            INSERT INTO semmatch_secrets (name, value) VALUES ('feedback_salt', $1) ON CONFLICT (name) DO NOTHING;
-            SELECT value FROM semmatch_secrets WHERE name = 'feedback_salt';
+            WITH inserted AS (
+                INSERT INTO semmatch_secrets (name, value) VALUES ('feedback_salt', $1) ON CONFLICT (name) DO NOTHING RETURNING value)
+            SELECT value FROM inserted
+            UNION ALL SELECT value FROM semmatch_secrets WHERE name = 'feedback_salt'
+            LIMIT 1
             """, connection, transaction);
         command.Parameters.Add(new() { Value = RandomNumberGenerator.GetBytes(32) });
         return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

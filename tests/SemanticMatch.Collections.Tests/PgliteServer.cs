@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace SemanticMatch.Collections.Tests;
+namespace SemanticMatch.Testing;
 
 /// <summary>
 /// A real PostgreSQL engine with real pgvector for tests: PGlite (PostgreSQL compiled to WASM) served over TCP by

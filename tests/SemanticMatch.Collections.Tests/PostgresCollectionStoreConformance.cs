@@ -1,5 +1,6 @@
 using Npgsql;
 using SemanticMatch.Collections.Postgres;
+using SemanticMatch.Testing;
 
 namespace SemanticMatch.Collections.Tests;
 

@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using SemanticMatch.Testing;
+
+namespace SemanticMatch.Server.Tests;
+
+/// <summary>
+/// Real <c>semmatch serve --store postgres</c> processes on a real PostgreSQL with pgvector (PGlite): replicas that share
+/// the database, and a database killed mid-ingest.
+/// </summary>
+public sealed class PostgresServiceTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "semmatch-pgserve-" + Guid.NewGuid().ToString("N"));
+    private PgliteServer _database = null!;
+
+    private string Models => Path.Combine(_root, "models");
+
+    public async ValueTask InitializeAsync() => _database = await PgliteServer.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private Task<ServerProcess> ReplicaAsync(string name) =>
+        ServerProcess.StartAsync(Path.Combine(_root, name), Models, "--store", "postgres", "--connection", _database.ConnectionString(pool: 4));
+
+    [Fact]
+    public async Task TwoReplicas_SeeEachOthersWritesAtOnce_AndServeTheDemoAndThePage()
+    {
+        await using var first = await ReplicaAsync("a");
+        await using var second = await ReplicaAsync("b");
+
+        var created = await first.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { fields = new[] { "title" }, vectorIndex = "hnsw" });
+        var upserted = await first.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new object[]
+        {
+            new { id = "d1", title = "Cordless Drill 20V", price = 99 },
+            new { id = "h1", title = "Garden Hose 50 ft", price = 25 },
+        });
+        var record = await second.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/d1");
+        var search = await second.SendAsync(HttpMethod.Post, "/v1/collections/shop/search", json: new { query = "hose for the garden", method = "hybrid" });
+        var deleted = await second.SendAsync(HttpMethod.Delete, "/v1/collections/shop/records/h1");
+        var gone = await first.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/h1");
+        var feedback = await second.SendAsync(HttpMethod.Post, "/v1/collections/shop/feedback", json: new { query = "drill", shown = new[] { "d1" }, clicked = new[] { "d1" }, session = "s1" });
+        var demo = await second.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", json: new { query = "cordless drill", top = 3 });
+        using var page = await second.Client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(HttpStatusCode.OK, upserted.Status);
+        Assert.Equal(HttpStatusCode.OK, record.Status);
+        Assert.Equal("Cordless Drill 20V", record.Body.GetProperty("title").GetString());
+        Assert.Equal("h1", search.Body.GetProperty("hits")[0].GetProperty("record").GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal(HttpStatusCode.NotFound, gone.Status);
+        Assert.Equal(HttpStatusCode.NoContent, feedback.Status);
+        Assert.Equal(HttpStatusCode.OK, demo.Status);
+        Assert.Contains("drill", demo.Body.GetProperty("hits")[0].GetProperty("record").GetProperty("title").GetString()!, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("collections in the PostgreSQL", first.Output);
+    }
+
+    [Fact]
+    public async Task DatabaseKilledMidIngest_Answers503NotFiveHundred_AndLosesNoAcknowledgedWrite()
+    {
+        await using var server = await ReplicaAsync("a");
+        Assert.Equal(HttpStatusCode.Created, (await server.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { fields = new[] { "title" } })).Status);
+        var acknowledged = new ConcurrentBag<string>();
+        var statuses = new ConcurrentDictionary<HttpStatusCode, int>();
+        var unavailable = new ConcurrentBag<JsonElement>();
+        using var stop = new CancellationTokenSource();
+
+        // Two writers send batches of new records; a 503 is retried after its Retry-After, as a client should.
+        var writers = Enumerable.Range(0, 2).Select(w => Task.Run(async () =>
+        {
+            for (var batch = 0; !stop.IsCancellationRequested || batch < 5; batch++)
+            {
+                var ids = Enumerable.Range(0, 20).Select(i => $"w{w}-b{batch}-{i}").ToList();
+                while (true)
+                {
+                    var (status, body) = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records",
+                        json: ids.Select(id => new { id, title = $"cordless drill model {id}" }).ToArray());
+                    statuses.AddOrUpdate(status, 1, (_, n) => n + 1);
+                    if (status == HttpStatusCode.OK)
+                    {
+                        ids.ForEach(acknowledged.Add);
+                        break;
+                    }
+
+                    if (status != HttpStatusCode.ServiceUnavailable)
+                    {
+                        return;
+                    }
+
+                    unavailable.Add(body);
+                    await Task.Delay(500);
+                }
+
+                if (batch >= 60)
+                {
+                    return;
+                }
+            }
+        })).ToList();
+
+        await Task.Delay(1500);
+        _database.Kill();
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        await _database.RestartAsync();
+        await Task.Delay(1500);
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var missing = new List<string>();
+        foreach (var id in acknowledged)
+        {
+            if ((await server.SendAsync(HttpMethod.Get, $"/v1/collections/shop/records/{id}")).Status != HttpStatusCode.OK)
+            {
+                missing.Add(id);
+            }
+        }
+
+        var described = await server.SendAsync(HttpMethod.Get, "/v1/collections/shop");
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable], statuses.Keys.Order());
+        Assert.NotEmpty(unavailable);
+        Assert.All(unavailable, body => Assert.Equal(503, body.GetProperty("status").GetInt32()));
+        Assert.Empty(missing);
+        Assert.True(acknowledged.Count >= 200, $"only {acknowledged.Count} records acknowledged");
+        Assert.Equal(acknowledged.Count, described.Body.GetProperty("count").GetInt32());
+    }
+}
