@@ -18,6 +18,12 @@ switch (args.FirstOrDefault())
     case "service":
         await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw", args.Length > 2 ? args[2..] : []);
         return 0;
+    case "postgres" when args.Length > 1:
+        await PostgresStoreBenchmark.RunAsync(args[1], args.Length > 2 ? args[2] : "minilm-int8");
+        return 0;
+    case "postgres-keyword" when args.Length > 1:
+        await PostgresStoreBenchmark.RunKeywordAsync(args[1]);
+        return 0;
     case "apps":
         Applications.Run(args[1..]);
         return 0;
@@ -25,6 +31,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
         return 2;
 }

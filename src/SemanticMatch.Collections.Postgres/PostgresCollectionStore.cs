@@ -285,7 +285,11 @@ public sealed class PostgresCollectionStore : ICollectionStore
         }
 
         var size = (int)Math.Min(count, int.MaxValue);
-        var depth = Math.Min(size, Math.Max(query.Top, Math.Max(query.Rerank ? query.RerankDepth : 0, query.ToSearchOptions(null).FusionDepth)));
+        // As deep as the pipeline (and the explainer) will read: the first stage, and the fusion depth for hybrid.
+        var firstStage = query.Rerank ? Math.Max(query.Top, query.RerankDepth) : query.Top;
+        var depth = Math.Min(size, query.Method == SearchMethod.Hybrid || query.Explain
+            ? Math.Max(firstStage, query.ToSearchOptions(null).FusionDepth)
+            : firstStage);
         var keyword = query.Method != SearchMethod.Dense || query.Explain ? normalized : null;
         var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(normalized, TextRole.Query) : null;
         var retrieval = await RunAsync(async (connection, transaction) =>
