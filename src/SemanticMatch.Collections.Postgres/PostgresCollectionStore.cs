@@ -65,6 +65,11 @@ public sealed class PostgresCollectionStore : ICollectionStore
             await store._resilience.RunAsync(_ => PostgresSchema.MigrateAsync(database, cancellationToken), cancellationToken).ConfigureAwait(false);
             await database.ReloadTypesAsync(cancellationToken).ConfigureAwait(false); // the vector type may be new
         }
+        catch (PostgresException e) when (e.SqlState.StartsWith("28", StringComparison.Ordinal) || e.SqlState.StartsWith("3D", StringComparison.Ordinal))
+        {
+            await database.DisposeAsync().ConfigureAwait(false);
+            throw new InvalidRequestException($"the database refused the connection: {e.MessageText} (check the connection string)");
+        }
         catch
         {
             await database.DisposeAsync().ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using System.Net.Sockets;
 using Npgsql;
 using Polly;

@@ -6,7 +6,7 @@ namespace SemanticMatch.Collections;
 /// </summary>
 /// <remarks>
 /// Thread-safe. Writes complete only once they are durable and visible to searches. A store that cannot reach its
-/// storage throws <see cref="StoreUnavailableException"/> (a server answers 503).
+/// storage throws <see cref="Core.StoreUnavailableException"/> (a server answers 503).
 /// </remarks>
 public interface ICollectionStore : IAsyncDisposable
 {

@@ -44,8 +44,8 @@ public static class Failures
         return Bug;
     }
 
-    /// <summary>Whether the message alone is what the user needs: their mistake, or a file system problem on their paths.</summary>
-    public static bool IsUserMistake(Exception e) => e is InvalidRequestException or IOException or UnauthorizedAccessException;
+    /// <summary>Whether the message alone is what the user needs: their mistake, a file system problem on their paths, or a database that cannot be reached.</summary>
+    public static bool IsUserMistake(Exception e) => e is InvalidRequestException or StoreUnavailableException or IOException or UnauthorizedAccessException;
 
     /// <summary>The folder for crash logs: beside the model store (~/.cache/semanticmatch/logs by default).</summary>
     public static string LogDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(BundledModels.DefaultStore()))!, "logs");

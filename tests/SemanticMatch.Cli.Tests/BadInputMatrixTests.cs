@@ -63,6 +63,12 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "index|--products|{P}|--out|{F}", "'{F}' is a file, not a directory" },
         { "index|--out|{W}/idx", "--products is required" },
         { "index|--products|{P}", "--out is required" },
+        { "index|--products|{P}|--store|sqlite", "--store must be directory or postgres (got 'sqlite')" },
+        { "index|--products|{P}|--store|postgres|--connection|Host=x", "--store postgres needs --collection NAME (1-64 of a-z, 0-9, '-', '_')" },
+        { "index|--products|{P}|--store|postgres|--collection|Shop!|--connection|Host=x", "--store postgres needs --collection NAME (1-64 of a-z, 0-9, '-', '_')" },
+        { "index|--products|{P}|--store|postgres|--collection|shop", "--store postgres needs --connection or $SEMANTICMATCH_CONNECTION" },
+        { "index|--products|{P}|--store|postgres|--collection|shop|--connection|Host=x|--batch|0", "--batch must be between 1 and 10000" },
+        { "index|--products|{P}|--out|{W}/idx|--store|postgres|--collection|shop|--connection|Host=x", "--out is for index directories; --store postgres loads --collection" },
         { "index|--products|{W}/missing.csv|--out|{W}/idx", "{W}/missing.csv: file not found" },
         { "index|--products|{W}/semicolons.csv|--out|{W}/idx", "it looks ';'-separated: use commas" },
         { "index|--products|{W}/open-quote.csv|--out|{W}/idx", "{W}/open-quote.csv:3: a quote '\"' opened here is never closed" },
@@ -178,6 +184,13 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "serve|--max-queue|-1", "--max-queue must be >= 0" },
         { "serve|--micro-batch|0", "--micro-batch must be at least 1" },
         { "serve|--data", "--data needs a value (DIR)" },
+        { "serve|--store|mysql", "--store must be embedded or postgres (got 'mysql')" },
+        { "serve|--connection|Host=x", "--connection needs --store postgres" },
+        { "serve|--store|postgres", "--store postgres needs --connection or $SEMANTICMATCH_CONNECTION" },
+        { "serve|--store|postgres|--connection|Host=x|--keyword-ranking|tfidf", "--keyword-ranking must be bm25 or ts-rank-cd (got 'tfidf')" },
+        { "serve|--store|postgres|--connection|Host=x|--ef-search|0", "--ef-search must be between 1 and 1000" },
+        { "serve|--ef-search|50", "--keyword-ranking and --ef-search need --store postgres" },
+        { "serve|--store|postgres|--connection|Host=127.0.0.1;Port=1;Timeout=1", "the database cannot be reached" },
         { "serve|--urll|http://127.0.0.1:1", "unknown option '--urll' for 'semmatch serve'; did you mean '--urls'?" },
 
         // keys add
@@ -190,6 +203,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv", "no feedback logged for collection 'c'" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-impressions|0", "--min-impressions must be at least 1" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}", "--out: '{W}' is a directory" },
+        { "feedback|export|--collection|c|--out|{W}/j.csv|--store|files", "--store must be embedded or postgres (got 'files')" },
+        { "feedback|export|--collection|c|--out|{W}/j.csv|--connection|Host=x", "--connection needs --store postgres" },
     };
 
     [Theory]

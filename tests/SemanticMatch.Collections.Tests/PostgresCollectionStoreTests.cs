@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using System.Text.Json;
 using SemanticMatch.Collections.Postgres;
 using SemanticMatch.Engine;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Collections;
+using SemanticMatch.Collections.Postgres;
 using SemanticMatch.Server;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -41,6 +42,25 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(256)]
         public int MaxQueue { get; init; } = 256;
 
+        [CommandOption("--keyword-ranking <RANKING>")]
+        [Description("With --store postgres: bm25 (computed in SQL, as Lucene scores) or ts-rank-cd (PostgreSQL's cover density).")]
+        [DefaultValue("bm25")]
+        public string KeywordRanking { get; init; } = "bm25";
+
+        [CommandOption("--ef-search <N>")]
+        [Description("With --store postgres: HNSW candidates per query (hnsw.ef_search; at least the hits asked).")]
+        [DefaultValue(PostgresStoreOptions.DefaultEfSearch)]
+        public int EfSearch { get; init; } = PostgresStoreOptions.DefaultEfSearch;
+
+        /// <inheritdoc />
+        public override PostgresStoreOptions? Postgres => base.Postgres is { } options
+            ? options with
+            {
+                KeywordRanking = KeywordRanking == "ts-rank-cd" ? Collections.Postgres.KeywordRanking.TsRankCd : Collections.Postgres.KeywordRanking.Bm25,
+                EfSearch = EfSearch,
+            }
+            : null;
+
         [CommandOption("--micro-batch <N>")]
         [Description("Gather up to N query embeddings of concurrent requests into one encoder call (waiting at most 2 ms); 1 = off.")]
         [DefaultValue(1)]
@@ -48,6 +68,21 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
         public override ValidationResult Validate()
         {
+            if (KeywordRanking is not ("bm25" or "ts-rank-cd"))
+            {
+                return ValidationResult.Error($"--keyword-ranking must be bm25 or ts-rank-cd (got '{KeywordRanking}')");
+            }
+
+            if (EfSearch is < 1 or > 1000)
+            {
+                return ValidationResult.Error("--ef-search must be between 1 and 1000");
+            }
+
+            if (Store != "postgres" && (KeywordRanking != "bm25" || EfSearch != PostgresStoreOptions.DefaultEfSearch))
+            {
+                return ValidationResult.Error("--keyword-ranking and --ef-search need --store postgres");
+            }
+
             if (MicroBatch < 1)
             {
                 return ValidationResult.Error("--micro-batch must be at least 1");

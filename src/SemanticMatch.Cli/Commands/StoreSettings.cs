@@ -21,23 +21,11 @@ internal class StoreSettings : DataSettings
     [Description("With --store postgres: the Npgsql connection string (Host=...;Username=...;Password=...;Database=...). Default: $" + ConnectionVariable + ".")]
     public string? Connection { get; init; }
 
-    [CommandOption("--keyword-ranking <RANKING>")]
-    [Description("With --store postgres: bm25 (computed in SQL, as Lucene scores) or ts-rank-cd (PostgreSQL's cover density).")]
-    [DefaultValue("bm25")]
-    public string KeywordRanking { get; init; } = "bm25";
-
-    [CommandOption("--ef-search <N>")]
-    [Description("With --store postgres: HNSW candidates per query (hnsw.ef_search; at least the hits asked).")]
-    [DefaultValue(PostgresStoreOptions.DefaultEfSearch)]
-    public int EfSearch { get; init; } = PostgresStoreOptions.DefaultEfSearch;
-
     /// <summary>The PostgreSQL store's settings, or null for the embedded store.</summary>
-    public PostgresStoreOptions? Postgres => Store == "postgres"
+    public virtual PostgresStoreOptions? Postgres => Store == "postgres"
         ? new PostgresStoreOptions
         {
             ConnectionString = Connection ?? Environment.GetEnvironmentVariable(ConnectionVariable) ?? string.Empty,
-            KeywordRanking = KeywordRanking == "ts-rank-cd" ? Collections.Postgres.KeywordRanking.TsRankCd : Collections.Postgres.KeywordRanking.Bm25,
-            EfSearch = EfSearch,
         }
         : null;
 
@@ -48,24 +36,14 @@ internal class StoreSettings : DataSettings
             return ValidationResult.Error($"--store must be embedded or postgres (got '{Store}')");
         }
 
-        if (KeywordRanking is not ("bm25" or "ts-rank-cd"))
-        {
-            return ValidationResult.Error($"--keyword-ranking must be bm25 or ts-rank-cd (got '{KeywordRanking}')");
-        }
-
         if (Store == "embedded" && Connection is not null)
         {
             return ValidationResult.Error("--connection needs --store postgres");
         }
 
-        if (Postgres?.Problem() is { } problem)
+        if (Postgres is { ConnectionString.Length: 0 })
         {
-            return ValidationResult.Error(problem.Property switch
-            {
-                nameof(PostgresStoreOptions.ConnectionString) => $"--store postgres needs --connection or ${ConnectionVariable}",
-                nameof(PostgresStoreOptions.EfSearch) => $"--ef-search {problem.Rule}",
-                _ => problem.ToString(),
-            });
+            return ValidationResult.Error($"--store postgres needs --connection or ${ConnectionVariable}");
         }
 
         return base.Validate();

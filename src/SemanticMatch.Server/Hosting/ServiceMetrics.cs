@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using System.Diagnostics.Metrics;
 using SemanticMatch.Collections;
 using SemanticMatch.Engine;
