@@ -1,8 +1,8 @@
-using SemanticMatch.Core;
 using System.Net.Sockets;
 using Npgsql;
-using Polly;
 using Polly.Retry;
+using Polly;
+using SemanticMatch.Core;
 
 namespace SemanticMatch.Collections.Postgres;
 

@@ -165,6 +165,22 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upsert_TheLargestBatchTheServiceSends_LandsWhole_AndARepeatedIdRefusesTheBatch()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        var batch = Enumerable.Range(0, 1000).Select(i => Records.R($"p{i:D4}", $"cordless drill model {i}", price: i)).ToList();
+
+        Assert.Equal(1000, await Store.UpsertAsync("shop", batch));
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() =>
+            Store.UpsertAsync("shop", [Records.R("n1", "garden hose"), Records.R("n2", "hose reel"), Records.R("n1", "hose nozzle")]));
+
+        Assert.Contains("record 'n1' appears 2 times in one batch", error.Message);
+        Assert.Null(await Store.FindAsync("shop", "n2"));
+        Assert.Equal(1000, (await Store.DescribeAsync("shop")).Count);
+        Assert.Equal("p0999", (await Store.FindAsync("shop", "p0999"))!.Id);
+    }
+
+    [Fact]
     public async Task ConcurrentWriters_AllLand()
     {
         await Store.CreateAsync("shop", new CollectionSettings());

@@ -1,6 +1,6 @@
-using SemanticMatch.Core;
 using System.Text.Json;
 using SemanticMatch.Collections.Postgres;
+using SemanticMatch.Core;
 using SemanticMatch.Engine;
 
 namespace SemanticMatch.Collections.Tests;

@@ -1,6 +1,6 @@
-using SemanticMatch.Core;
 using System.Diagnostics.Metrics;
 using SemanticMatch.Collections;
+using SemanticMatch.Core;
 using SemanticMatch.Engine;
 
 namespace SemanticMatch.Server.Hosting;

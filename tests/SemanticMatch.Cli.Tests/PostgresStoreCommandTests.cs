@@ -1,0 +1,73 @@
+using SemanticMatch.Collections;
+using SemanticMatch.Collections.Feedback;
+using SemanticMatch.Collections.Postgres;
+using SemanticMatch.Engine;
+using SemanticMatch.Onnx.Models;
+using SemanticMatch.Testing;
+
+namespace SemanticMatch.Cli.Tests;
+
+/// <summary><c>index --store postgres</c> and <c>feedback export --store postgres</c> against a real PostgreSQL with pgvector (PGlite).</summary>
+public sealed class PostgresStoreCommandTests : IAsyncLifetime, IDisposable
+{
+    private readonly Semmatch _semmatch = new();
+    private PgliteServer _database = null!;
+
+    public async ValueTask InitializeAsync() => _database = await PgliteServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
+
+    public void Dispose() => _semmatch.Dispose();
+
+    [Fact]
+    public async Task Index_LoadsACollectionInBatches_ThatTheStoreSearches_AndAgainReplacesNotDuplicates()
+    {
+        var products = _semmatch.Write("products.csv", """
+            product_id,title,brand
+            d1,Cordless Drill 20V,Acme
+            f1,White Kitchen Faucet,Flow
+            h1,Garden Hose 50 ft,Green
+            l1,LED Light Bulb 60W,Bright
+            p1,Interior White Paint,Coat
+            """);
+        string[] args = ["index", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "shop", "--products", products,
+            "--fields", "title,brand", "--vector-index", "hnsw", "--batch", "2"];
+
+        var first = _semmatch.Run(args);
+        var second = _semmatch.Run(args);
+
+        Assert.True(first.ExitCode == 0, first.Stderr);
+        Assert.Contains("loaded 5 products into collection shop", first.Stdout);
+        Assert.Equal(0, second.ExitCode);
+        using var models = new ModelProvider(Path.Combine(_semmatch.Root, "cache", "models"));
+        await using var store = await PostgresCollectionStore.OpenAsync(models, new PostgresStoreOptions { ConnectionString = _database.ConnectionString() });
+        var info = await store.DescribeAsync("shop");
+        var hits = (await store.SearchAsync("shop", new CollectionQuery { Query = "hose for watering the garden", Method = SearchMethod.Dense })).Hits;
+        Assert.Equal(5, info.Count);
+        Assert.Equal(["title", "brand"], info.Settings.Fields);
+        Assert.Equal(Engine.Indexing.VectorIndexKind.Hnsw, info.Settings.VectorIndex);
+        Assert.Equal("h1", hits[0].Record.Id);
+        Assert.Equal("Green", hits[0].Record.Text("brand"));
+    }
+
+    [Fact]
+    public async Task FeedbackExport_ReadsTheDatabasesLog()
+    {
+        using (var models = new ModelProvider(Path.Combine(_semmatch.Root, "cache", "models")))
+        {
+            await using var store = await PostgresCollectionStore.OpenAsync(models, new PostgresStoreOptions { ConnectionString = _database.ConnectionString() });
+            var feedback = new PostgresFeedbackStore(store);
+            await feedback.AppendAsync("shop", new FeedbackEvent(DateTimeOffset.UtcNow, "Drill", ["d1", "d2"], ["d1"], [], null));
+            await feedback.AppendAsync("shop", new FeedbackEvent(DateTimeOffset.UtcNow, "drill ", ["d1", "d2"], [], ["d1"], null, ["d3"]));
+        }
+
+        var output = Path.Combine(_semmatch.Root, "judgments.csv");
+        var result = _semmatch.Run("feedback", "export", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "shop", "--out", output);
+        var missing = _semmatch.Run("feedback", "export", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "other", "--out", output + ".2");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("query,product_id,relevance\ndrill,d1,3\ndrill,d2,1\ndrill,d3,0\n", await File.ReadAllTextAsync(output));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no feedback logged for collection 'other' in the database", missing.Stderr);
+    }
+}
