@@ -5,6 +5,7 @@ using Pgvector.Npgsql;
 using SemanticMatch.Core;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Index.Keyword;
 
 namespace SemanticMatch.Collections.Postgres;
 
@@ -17,7 +18,6 @@ namespace SemanticMatch.Collections.Postgres;
 /// <remarks>
 /// Thread-safe. Operations that fail because the database cannot be reached are retried with exponential backoff
 /// (<see cref="PostgresStoreOptions.Retries"/>); after the last they throw <see cref="StoreUnavailableException"/>.
-/// Spelling correction is not done in this store (searches report the query uncorrected).
 /// </remarks>
 public sealed class PostgresCollectionStore : ICollectionStore
 {
@@ -208,7 +208,15 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 WITH input AS (
                     SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[]) AS t (id, fields, text, embedding)),
                 old AS (
-                    SELECT r.id, r.doc_length FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
+                    SELECT r.id, r.doc_length, r.text FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
+                words AS (
+                    INSERT INTO semmatch_words (collection, word, records)
+                    SELECT $1, word, sum(change) FROM (
+                        SELECT DISTINCT i.id, w.word, 1 AS change FROM input i, regexp_split_to_table(lower(i.text), '[^[:alpha:]]+') AS w (word)
+                        UNION ALL
+                        SELECT DISTINCT o.id, w.word, -1 FROM old o, regexp_split_to_table(lower(o.text), '[^[:alpha:]]+') AS w (word)) changes
+                    WHERE word <> '' GROUP BY word HAVING sum(change) <> 0
+                    ON CONFLICT (collection, word) DO UPDATE SET records = semmatch_words.records + EXCLUDED.records),
                 analysed AS (
                     SELECT i.id, i.fields, i.text, to_tsvector('english', i.text) AS tsv, i.embedding FROM input i),
                 written AS (
@@ -242,7 +250,11 @@ public sealed class PostgresCollectionStore : ICollectionStore
         {
             await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
             await using var delete = new NpgsqlCommand("""
-                WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length)
+                WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length, text),
+                words AS (
+                    UPDATE semmatch_words SET records = records - 1
+                    WHERE collection = $1 AND word IN (
+                        SELECT w.word FROM gone, regexp_split_to_table(lower(gone.text), '[^[:alpha:]]+') AS w (word) WHERE w.word <> ''))
                 UPDATE semmatch_collections SET record_count = record_count - (SELECT count(*) FROM gone),
                     total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
                 WHERE name = $1
@@ -289,21 +301,77 @@ public sealed class PostgresCollectionStore : ICollectionStore
             return new CollectionSearchResult(normalized, false, []);
         }
 
+        var prepared = query.SpellCorrection ? await CorrectSpellingAsync(name, normalized, cancellationToken).ConfigureAwait(false) : normalized;
+
         var size = (int)Math.Min(count, int.MaxValue);
         // As deep as the pipeline (and the explainer) will read: the first stage, and the fusion depth for hybrid.
         var firstStage = query.Rerank ? Math.Max(query.Top, query.RerankDepth) : query.Top;
         var depth = Math.Min(size, query.Method == SearchMethod.Hybrid || query.Explain
             ? Math.Max(firstStage, query.ToSearchOptions(null).FusionDepth)
             : firstStage);
-        var keyword = query.Method != SearchMethod.Dense || query.Explain ? normalized : null;
-        var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(normalized, TextRole.Query) : null;
+        var keyword = query.Method != SearchMethod.Dense || query.Explain ? prepared : null;
+        var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(prepared, TextRole.Query) : null;
         var retrieval = await RunAsync(async (connection, transaction) =>
         {
             var fetched = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, keyword, vector,
                 depth, query.Filters, _options, cancellationToken).ConfigureAwait(false);
             return fetched;
         }, cancellationToken).ConfigureAwait(false);
-        return searcher.Search(query, normalized, normalized, size, retrieval, id => retrieval.Records[id], cancellationToken, vector);
+        return searcher.Search(query, normalized, prepared, size, retrieval, id => retrieval.Records[id], cancellationToken, vector);
+    }
+
+    // The same rules as the embedded store's Lucene speller (SpellingRules), over the collection's words table: one
+    // round trip finds which words are known, one more fetches candidates (same first letter, near length) for the rest.
+    private async Task<string> CorrectSpellingAsync(string name, string normalized, CancellationToken cancellationToken)
+    {
+        var words = SpellingRules.CorrectableWords(normalized);
+        if (words.Count == 0)
+        {
+            return normalized;
+        }
+
+        var corrections = await RunAsync(async (connection, transaction) =>
+        {
+            var known = new HashSet<string>(StringComparer.Ordinal);
+            await using (var lookup = new NpgsqlCommand(
+                "SELECT word FROM semmatch_words WHERE collection = $1 AND word = ANY($2) AND records > 0", connection, transaction))
+            {
+                lookup.Parameters.Add(new() { Value = name });
+                lookup.Parameters.Add(new() { Value = words.ToArray() });
+                await using var reader = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    known.Add(reader.GetString(0));
+                }
+            }
+
+            var found = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var word in words.Where(w => !known.Contains(w)))
+            {
+                await using var candidates = new NpgsqlCommand("""
+                    SELECT word, records FROM semmatch_words
+                    WHERE collection = $1 AND records > 0 AND left(word, 1) = $2 AND length(word) BETWEEN $3 AND $4
+                    """, connection, transaction);
+                candidates.Parameters.Add(new() { Value = name });
+                candidates.Parameters.Add(new() { Value = word[..1] });
+                candidates.Parameters.Add(new() { Value = word.Length - SpellingRules.MaxEdits(word) });
+                candidates.Parameters.Add(new() { Value = word.Length + SpellingRules.MaxEdits(word) });
+                var list = new List<(string, int)>();
+                await using var reader = await candidates.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    list.Add((reader.GetString(0), reader.GetInt32(1)));
+                }
+
+                if (SpellingRules.Best(word, list) is { } better)
+                {
+                    found[word] = better;
+                }
+            }
+
+            return found;
+        }, cancellationToken).ConfigureAwait(false);
+        return SpellingRules.Apply(normalized, corrections);
     }
 
     /// <inheritdoc />

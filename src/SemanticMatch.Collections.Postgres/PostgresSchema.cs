@@ -40,6 +40,18 @@ internal static class PostgresSchema
                 name text PRIMARY KEY,
                 value bytea NOT NULL);
             """),
+        (2, "surface words per collection, for spelling correction", """
+            CREATE TABLE semmatch_words (
+                collection text NOT NULL REFERENCES semmatch_collections (name) ON DELETE CASCADE,
+                word text NOT NULL,
+                records integer NOT NULL,
+                PRIMARY KEY (collection, word));
+            INSERT INTO semmatch_words (collection, word, records)
+            SELECT r.collection, w.word, count(DISTINCT r.id)
+            FROM semmatch_records r CROSS JOIN LATERAL regexp_split_to_table(lower(r.text), '[^[:alpha:]]+') AS w (word)
+            WHERE w.word <> ''
+            GROUP BY r.collection, w.word;
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

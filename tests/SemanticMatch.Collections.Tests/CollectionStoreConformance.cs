@@ -237,6 +237,26 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Search_CorrectsMisspelledWords_FromTheCollectionsOwnWords()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("d1", "Cordless Drill 20V"), Records.R("h1", "Garden Hose"), Records.R("g1", "Work Gloves")]);
+
+        var corrected = await Store.SearchAsync("shop", new CollectionQuery { Query = "Cordles dril hoes", Method = SearchMethod.Bm25 });
+        var known = await Store.SearchAsync("shop", new CollectionQuery { Query = "garden hose", Method = SearchMethod.Bm25 });
+        var off = await Store.SearchAsync("shop", new CollectionQuery { Query = "cordles", Method = SearchMethod.Bm25, SpellCorrection = false });
+        var far = await Store.SearchAsync("shop", new CollectionQuery { Query = "gardxxn", Method = SearchMethod.Bm25 });
+
+        Assert.Equal("cordless drill hose", corrected.Searched); // a deletion, an insertion and a transposition
+        Assert.True(corrected.Corrected);
+        Assert.Equal("d1", corrected.Hits[0].Record.Id);
+        Assert.False(known.Corrected);
+        Assert.False(off.Corrected);
+        Assert.Empty(off.Hits);
+        Assert.Equal("gardxxn", far.Searched); // 2 edits, but a 7-letter word may have only 1
+    }
+
+    [Fact]
     public async Task Search_EqualScores_AreOrderedById()
     {
         await Store.CreateAsync("shop", new CollectionSettings());

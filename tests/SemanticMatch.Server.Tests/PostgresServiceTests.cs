@@ -47,7 +47,7 @@ public sealed class PostgresServiceTests : IAsyncLifetime
         var deleted = await second.SendAsync(HttpMethod.Delete, "/v1/collections/shop/records/h1");
         var gone = await first.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/h1");
         var feedback = await second.SendAsync(HttpMethod.Post, "/v1/collections/shop/feedback", json: new { query = "drill", shown = new[] { "d1" }, clicked = new[] { "d1" }, session = "s1" });
-        var demo = await second.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", json: new { query = "cordless drill", top = 3 });
+        var demo = await second.SendAsync(HttpMethod.Post, "/v1/collections/demo/search", json: new { query = "cordles dril", top = 3 });
         using var page = await second.Client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.Created, created.Status);
@@ -59,6 +59,8 @@ public sealed class PostgresServiceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, gone.Status);
         Assert.Equal(HttpStatusCode.NoContent, feedback.Status);
         Assert.Equal(HttpStatusCode.OK, demo.Status);
+        Assert.Equal("cordless drill", demo.Body.GetProperty("searched").GetString());
+        Assert.True(demo.Body.GetProperty("corrected").GetBoolean());
         Assert.Contains("drill", demo.Body.GetProperty("hits")[0].GetProperty("record").GetProperty("title").GetString()!, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("collections in the PostgreSQL", first.Output);

@@ -24,7 +24,7 @@ namespace SemanticMatch.Index.Keyword;
 /// Scores are BM25 sums over query terms: unbounded, comparable only within one query. Searches may run concurrently;
 /// writes (<see cref="Upsert"/>, <see cref="Remove"/>, <see cref="Commit"/>) must not overlap each other.
 /// </remarks>
-public sealed partial class Bm25Index : IDisposable
+public sealed class Bm25Index : IDisposable
 {
     private const string IdField = "id";
     private const string TextField = "text";
@@ -199,8 +199,8 @@ public sealed partial class Bm25Index : IDisposable
     }
 
     /// <summary>
-    /// Replaces each query word that no product contains (letters only, 4+ characters) by the catalogue word closest in
-    /// edit distance (1 edit up to 7 letters, 2 from 8), preferring the more frequent word; other words stay as they are.
+    /// Replaces each query word that no product contains by the closest catalogue word (<see cref="SpellingRules"/>);
+    /// other words stay as they are.
     /// </summary>
     /// <remarks>
     /// Hand-written on Lucene's <see cref="FuzzyTermsEnum"/> because Lucene.Net.Suggest (DirectSpellChecker) is not served
@@ -215,11 +215,16 @@ public sealed partial class Bm25Index : IDisposable
             return query;
         }
 
-        return SpellWord().Replace(query, match =>
+        var corrections = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var word in SpellingRules.CorrectableWords(query))
         {
-            var word = match.Value.ToLowerInvariant();
-            return reader.DocFreq(new Term(SpellField, word)) > 0 ? match.Value : Suggest(terms, word) ?? match.Value;
-        });
+            if (reader.DocFreq(new Term(SpellField, word)) == 0 && Suggest(terms, word) is { } better)
+            {
+                corrections[word] = better;
+            }
+        }
+
+        return SpellingRules.Apply(query, corrections);
     }
 
     /// <inheritdoc />
@@ -233,7 +238,7 @@ public sealed partial class Bm25Index : IDisposable
 
     private static string? Suggest(Terms terms, string word)
     {
-        var maxEdits = word.Length >= 8 ? 2 : 1;
+        var maxEdits = SpellingRules.MaxEdits(word);
         var attributes = new AttributeSource();
         var boost = attributes.AddAttribute<IBoostAttribute>();
         var fuzzy = new FuzzyTermsEnum(terms, attributes, new Term(SpellField, word), maxEdits, prefixLength: 1, transpositions: true);
@@ -297,6 +302,4 @@ public sealed partial class Bm25Index : IDisposable
         return query.Clauses.Count == 0 ? null : query;
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\p{L}\d])\p{L}{4,}(?![\p{L}\d])")]
-    private static partial System.Text.RegularExpressions.Regex SpellWord();
 }
