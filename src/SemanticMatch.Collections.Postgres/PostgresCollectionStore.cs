@@ -107,6 +107,12 @@ public sealed class PostgresCollectionStore : ICollectionStore
             throw new InvalidRequestException($"{problem.Property}: {problem.Rule}");
         }
 
+        if (settings.Language == Core.Text.TextLanguage.Zh)
+        {
+            throw new InvalidRequestException(
+                "language: the PostgreSQL store analyses text with PostgreSQL's 'english' configuration only; Chinese ('zh') needs the embedded store");
+        }
+
         // The models must load before anything is written (an unknown model is the caller's mistake).
         var encoder = _models.Encoder(settings.Model);
         if (settings.Reranker is not null)

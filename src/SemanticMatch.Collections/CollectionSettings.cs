@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Engine.Indexing;
 
 namespace SemanticMatch.Collections;
@@ -24,6 +25,9 @@ public sealed partial record CollectionSettings
 
     /// <summary>A cross-encoder that re-ranks when a search asks for it; null = none.</summary>
     public string? Reranker { get; init; }
+
+    /// <summary>How keyword search analyses text: each record and query by its script (auto), English or Chinese.</summary>
+    public TextLanguage Language { get; init; } = TextLanguage.Auto;
 
     /// <summary>Fields that may be indexed (if listed in <see cref="Fields"/>) but are never returned.</summary>
     public IReadOnlyList<string> PrivateFields { get; init; } = [];

@@ -22,7 +22,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private readonly string _directory;
     private readonly CollectionOptions _options;
     private readonly IVectorIndex _vectors;
-    private readonly Bm25Index _keyword = Bm25Index.CreateInMemory();
+    private readonly Bm25Index _keyword;
     private WriteAheadLog? _log;
     private bool _closed;
 
@@ -34,6 +34,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         Settings = settings;
         _encoder = encoder;
         _searcher = new CollectionSearcher(name, settings, encoder, reranker);
+        _keyword = Bm25Index.CreateInMemory(settings.Language);
         _options = options;
         _vectors = settings.VectorIndex == VectorIndexKind.Hnsw
             ? new HnswVectorIndex(encoder.Dimension, settings.Metric)

@@ -77,6 +77,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Index + "|--metric|manhattan", "--metric: 'manhattan' is not one of: cosine, dot, euclidean, jaccard" },
         { Index + "|--metric|jaccard", "--metric jaccard is lexical and cannot index vectors" },
         { Index + "|--vector-index|annoy", "--vector-index: 'annoy' is not one of: exact, hnsw" },
+        { Index + "|--language|fr", "--language: 'fr' is not one of: auto, en, zh" },
         { Index + "|--hnsw-m|1", "--hnsw-m must be in 2..256" },
         { Index + "|--hnsw-ef-construction|0", "--hnsw-ef-construction must be at least 1" },
         { Index + "|--hnsw-ef-search|-5", "--hnsw-ef-search must be at least 1" },

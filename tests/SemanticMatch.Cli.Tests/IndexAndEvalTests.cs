@@ -26,6 +26,25 @@ public sealed class IndexAndEvalTests(Semmatch semmatch)
         Assert.Equal("a2", JsonDocument.Parse(searched.Stdout).RootElement.GetProperty("results")[0].GetProperty("product_id").GetString());
     }
 
+    [Theory]
+    [InlineData("zh")]
+    [InlineData("auto")]
+    public void ChineseCatalogue_IndexRecordsTheLanguage_AndSearchSegmentsQueriesWithoutAFlag(string language)
+    {
+        var products = semmatch.Write($"products-{language}.csv",
+            "product_id,title\ncase,苹果 iPhone 15 手机壳 透明 防摔 6.1寸\nkettle,不锈钢 电热水壶 家用 1.7升\nrice,智能 电饭煲 家用 4升\n");
+        var index = Path.Combine(semmatch.Root, "idx-" + Guid.NewGuid().ToString("N"));
+
+        var built = semmatch.Run("index", "--products", products, "--out", index, "--language", language);
+        var kettle = semmatch.Run("search", "电热水壶", "--index", index, "--method", "bm25", "--json");
+        var mixed = semmatch.Run("search", "iPhone15手机壳", "--index", index, "--method", "bm25", "--json");
+
+        Assert.True(built.ExitCode == 0, built.ToString());
+        Assert.Contains($"\"language\": \"{language}\"", File.ReadAllText(Path.Combine(index, "manifest.json")));
+        Assert.Equal(["kettle"], JsonDocument.Parse(kettle.Stdout).RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("product_id").GetString()));
+        Assert.Equal("case", JsonDocument.Parse(mixed.Stdout).RootElement.GetProperty("results")[0].GetProperty("product_id").GetString());
+    }
+
     [Fact]
     public void Search_WithAnotherModelThanTheIndex_IsRefusedClearly()
     {

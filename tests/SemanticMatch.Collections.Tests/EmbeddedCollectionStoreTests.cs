@@ -24,6 +24,20 @@ public sealed class EmbeddedCollectionStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChineseCollection_SegmentsWords_AcrossAReopen()
+    {
+        await _store.CreateAsync("zh", new CollectionSettings { Language = Core.Text.TextLanguage.Zh });
+        await _store.UpsertAsync("zh", [Records.R("kettle", "不锈钢 电热水壶 家用"), Records.R("rice", "智能 电饭煲 家用")]);
+        await _store.DisposeAsync();
+        _store = EmbeddedCollectionStore.Open(_data, _models);
+
+        var hits = (await _store.SearchAsync("zh", new CollectionQuery { Query = "电热水壶", Method = SearchMethod.Bm25 })).Hits;
+
+        Assert.Equal(Core.Text.TextLanguage.Zh, (await _store.DescribeAsync("zh")).Settings.Language);
+        Assert.Equal(["kettle"], hits.Select(h => h.Record.Id));
+    }
+
+    [Fact]
     public async Task Reopen_ReplaysTheLog()
     {
         await _store.CreateAsync("shop", new CollectionSettings { Fields = ["title", "brand"] });

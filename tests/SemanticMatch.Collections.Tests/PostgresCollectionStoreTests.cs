@@ -120,6 +120,18 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
     }
 
     [Fact]
+    public async Task ChineseCollections_AreRefused_WithTheReason()
+    {
+        await using var store = await OpenAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() =>
+            store.CreateAsync("zh", new CollectionSettings { Language = Core.Text.TextLanguage.Zh }));
+
+        Assert.Contains("Chinese ('zh') needs the embedded store", error.Message);
+        Assert.Empty(await store.ListAsync());
+    }
+
+    [Fact]
     public async Task Migrations_RunOnce_AndANewerSchemaIsRefused()
     {
         await using (await OpenAsync())

@@ -185,6 +185,29 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/collections/{name}/search", out _));
     }
 
+    [Fact]
+    public async Task ChineseCollection_SegmentsWords_AndAnUnknownLanguageIsRefused()
+    {
+        var created = await Server.SendAsync(HttpMethod.Put, "/v1/collections/zh-shop", service.Admin, new { fields = new[] { "title" }, language = "zh" });
+        await Server.SendAsync(HttpMethod.Post, "/v1/collections/zh-shop/records", service.Admin, new object[]
+        {
+            new { id = "case", title = "苹果 iPhone 15 手机壳 透明 防摔 6.1寸" },
+            new { id = "kettle", title = "不锈钢 电热水壶 家用 1.7升" },
+            new { id = "rice", title = "智能 电饭煲 家用 4升" },
+        });
+        var kettle = await Server.SendAsync(HttpMethod.Post, "/v1/collections/zh-shop/search", service.Reader, new { query = "电热水壶", method = "bm25" });
+        var mixed = await Server.SendAsync(HttpMethod.Post, "/v1/collections/zh-shop/search", service.Reader, new { query = "ｉＰｈｏｎｅ15 手机壳", method = "bm25" });
+        var unknown = await Server.SendAsync(HttpMethod.Put, "/v1/collections/xx-shop", service.Admin, new { language = "klingon" });
+        await Server.SendAsync(HttpMethod.Delete, "/v1/collections/zh-shop", service.Admin);
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal("zh", created.Body.GetProperty("language").GetString());
+        Assert.Equal(["kettle"], kettle.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("record").GetProperty("id").GetString()));
+        Assert.Equal("case", mixed.Body.GetProperty("hits")[0].GetProperty("record").GetProperty("id").GetString()); // full-width folded
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.Status);
+        Assert.Contains("language: 'klingon' is not one of: auto, en, zh", unknown.Body.GetProperty("detail").GetString());
+    }
+
     [Theory]
     [InlineData("/v1/collections/demo/search", "{\"query\": 5}", HttpStatusCode.BadRequest, "$.query")]
     [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"method\": \"nope\"}", HttpStatusCode.BadRequest, "method: 'nope' is not one of: bm25, dense, hybrid")]

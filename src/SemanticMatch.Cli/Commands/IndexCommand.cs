@@ -4,6 +4,7 @@ using SemanticMatch.Collections;
 using SemanticMatch.Collections.Postgres;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;
@@ -69,6 +70,12 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         [DefaultValue(VectorIndexKind.Exact)]
         [TypeConverter(typeof(KebabCaseEnumConverter<VectorIndexKind>))]
         public VectorIndexKind VectorIndex { get; init; } = VectorIndexKind.Exact;
+
+        [CommandOption("--language <LANG>")]
+        [Description("How keyword search analyses text: auto (each product and query by its script: Chinese when it holds a CJK ideograph), en or zh (words segmented by SmartCn). Search reads it from the index.")]
+        [DefaultValue(TextLanguage.Auto)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<TextLanguage>))]
+        public TextLanguage Language { get; init; } = TextLanguage.Auto;
 
         [CommandOption("--hnsw-m <M>")]
         [Description("HNSW links per node.")]
@@ -137,6 +144,7 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
             Hnsw = new HnswOptions { M = HnswM, EfConstruction = HnswEfConstruction, EfSearch = HnswEfSearch, Storage = HnswStorage },
             ModelSource = modelSource,
             Pooling = Pooling?.ToString().ToLowerInvariant(),
+            Language = Language,
         };
     }
 
@@ -180,6 +188,7 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
             Fields = text.Fields,
             Metric = settings.Metric,
             VectorIndex = settings.VectorIndex,
+            Language = settings.Language,
         }, cancellationToken);
         var stopwatch = Stopwatch.StartNew();
         await SpectreProgressSink.RunAsync(async sink =>

@@ -66,12 +66,12 @@ public sealed partial class CatalogueIndex
         }
     }
 
-    private static Bm25Index OpenKeyword(string directory)
+    private static Bm25Index OpenKeyword(string directory, Core.Text.TextLanguage language)
     {
         var path = Path.Combine(directory, KeywordDir);
         try
         {
-            return Bm25Index.OpenReadOnly(path);
+            return Bm25Index.OpenReadOnly(path, language);
         }
         catch (Exception e) when (e is IOException or Lucene.Net.Index.CorruptIndexException or Lucene.Net.Index.IndexNotFoundException)
         {

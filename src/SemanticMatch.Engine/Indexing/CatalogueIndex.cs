@@ -97,12 +97,13 @@ public sealed partial class CatalogueIndex : IDisposable
             Hnsw = options.VectorIndex == VectorIndexKind.Hnsw ? options.Hnsw : null,
             Fields = options.Text.Fields,
             Normalization = options.Text.Normalization,
+            Language = options.Language,
             ProductCount = products.Count,
             Source = source,
         };
         if (directory is null)
         {
-            var keyword = Bm25Index.CreateInMemory();
+            var keyword = Bm25Index.CreateInMemory(options.Language);
             return new CatalogueIndex(manifest, products.ToDictionary(p => p.Id, StringComparer.Ordinal),
                 BuildVectors(products, embeddings, encoder.Dimension, options), Fill(keyword, products, options.Text), encoder);
         }
@@ -114,7 +115,7 @@ public sealed partial class CatalogueIndex : IDisposable
                 vectors.Save(Path.Combine(staging, VectorsDir));
             }
 
-            using (Fill(Bm25Index.OpenWritable(Path.Combine(staging, KeywordDir)), products, options.Text))
+            using (Fill(Bm25Index.OpenWritable(Path.Combine(staging, KeywordDir), options.Language), products, options.Text))
             {
             }
 
@@ -175,7 +176,7 @@ public sealed partial class CatalogueIndex : IDisposable
         var vectors = LoadVectors(directory, manifest);
         try
         {
-            var keyword = OpenKeyword(directory);
+            var keyword = OpenKeyword(directory, manifest.Language);
             try
             {
                 CheckAgreement(directory, manifest, products, vectors, keyword);

@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Index.Vectors;
 
 namespace SemanticMatch.Engine.Indexing;
@@ -25,6 +26,9 @@ public sealed record CatalogueIndexOptions
 
     /// <summary>The pooling the model was asked to use instead of its own (mean, cls or max), recorded in the manifest; null = the model's.</summary>
     public string? Pooling { get; init; }
+
+    /// <summary>How keyword search analyses text: each text by its script (auto), English or Chinese.</summary>
+    public TextLanguage Language { get; init; } = TextLanguage.Auto;
 
     /// <summary>Checks every value (the HNSW options' too); returns the first problem or null.</summary>
     public OptionProblem? Problem() => this switch

@@ -53,6 +53,9 @@ public sealed record IndexManifest
     /// <summary>Product fields that were embedded and keyword-indexed.</summary>
     public required IReadOnlyList<string> Fields { get; init; }
 
+    /// <summary>How keyword search analyses text (an index written before languages existed is English).</summary>
+    public TextLanguage Language { get; init; } = TextLanguage.En;
+
     /// <summary>Text clean-up applied to products and queries.</summary>
     public required TextNormalizationOptions Normalization { get; init; }
 

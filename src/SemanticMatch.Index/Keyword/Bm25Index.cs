@@ -1,4 +1,5 @@
 using Lucene.Net.Analysis;
+using Lucene.Net.Analysis.Cn.Smart;
 using Lucene.Net.Analysis.En;
 using Lucene.Net.Analysis.Miscellaneous;
 using Lucene.Net.Analysis.Standard;
@@ -12,6 +13,7 @@ using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Text;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 
 namespace SemanticMatch.Index.Keyword;
@@ -40,21 +42,26 @@ public sealed class Bm25Index : IDisposable
         IndexOptions = IndexOptions.DOCS_ONLY,
     };
 
-    // "text" is stemmed for BM25; "spell" keeps the surface words (lower-cased) for spelling suggestions.
-    private readonly Analyzer _analyzer = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Version),
+    // "text" is stemmed for BM25 (English, or Chinese segmented by SmartCn); "spell" keeps the surface words
+    // (lower-cased) for spelling suggestions.
+    private readonly Analyzer _english = new PerFieldAnalyzerWrapper(new EnglishAnalyzer(Version),
         new Dictionary<string, Analyzer> { [SpellField] = new StandardAnalyzer(Version, CharArraySet.Empty) });
+    private readonly Analyzer _chinese = new PerFieldAnalyzerWrapper(new SmartChineseAnalyzer(Version),
+        new Dictionary<string, Analyzer> { [SpellField] = new StandardAnalyzer(Version, CharArraySet.Empty) });
+    private readonly TextLanguage _language;
     private readonly BM25Similarity _similarity = new();
     private readonly IndexWriter? _writer;
     private readonly System.Threading.Lock _searcherLock = new();
     private DirectoryReader? _reader;
     private IndexSearcher? _searcher;
 
-    private Bm25Index(LuceneDirectory directory, bool writable)
+    private Bm25Index(LuceneDirectory directory, bool writable, TextLanguage language)
     {
         _directory = directory;
+        _language = language;
         if (writable)
         {
-            var config = new IndexWriterConfig(Version, _analyzer)
+            var config = new IndexWriterConfig(Version, _english)
             {
                 Similarity = _similarity,
                 OpenMode = OpenMode.CREATE_OR_APPEND,
@@ -63,15 +70,15 @@ public sealed class Bm25Index : IDisposable
         }
     }
 
-    /// <summary>A writable index held in memory (for evaluation and tests).</summary>
-    public static Bm25Index CreateInMemory() => new(new RAMDirectory(), writable: true);
+    /// <summary>A writable index held in memory (for evaluation, live collections and tests).</summary>
+    public static Bm25Index CreateInMemory(TextLanguage language = TextLanguage.Auto) => new(new RAMDirectory(), writable: true, language);
 
     /// <summary>Creates or opens a writable index in <paramref name="path"/>.</summary>
-    public static Bm25Index OpenWritable(string path) => new(FSDirectory.Open(path), writable: true);
+    public static Bm25Index OpenWritable(string path, TextLanguage language = TextLanguage.Auto) => new(FSDirectory.Open(path), writable: true, language);
 
-    /// <summary>Opens an existing index for searching only.</summary>
+    /// <summary>Opens an existing index for searching only (<paramref name="language"/> must be the one it was written with).</summary>
     /// <exception cref="Vectors.VectorIndexException">No index exists there.</exception>
-    public static Bm25Index OpenReadOnly(string path)
+    public static Bm25Index OpenReadOnly(string path, TextLanguage language = TextLanguage.Auto)
     {
         var directory = FSDirectory.Open(path);
         if (!DirectoryReader.IndexExists(directory))
@@ -80,7 +87,7 @@ public sealed class Bm25Index : IDisposable
             throw new Vectors.VectorIndexException($"{path}: no keyword index found");
         }
 
-        return new Bm25Index(directory, writable: false);
+        return new Bm25Index(directory, writable: false, language);
     }
 
     /// <summary>Number of searchable products (after the last commit).</summary>
@@ -95,7 +102,7 @@ public sealed class Bm25Index : IDisposable
             new StringField(IdField, id, Field.Store.YES),
             new TextField(TextField, text, Field.Store.NO),
             new Field(SpellField, text, s_spellFieldType),
-        });
+        }, AnalyzerFor(text));
     }
 
     /// <summary>Removes a product (visible after <see cref="Commit"/>).</summary>
@@ -181,7 +188,7 @@ public sealed class Bm25Index : IDisposable
     private List<(string Word, string Term)> AnalyzedTerms(string text)
     {
         var terms = new List<(string Word, string Term)>();
-        using var stream = _analyzer.GetTokenStream(TextField, text);
+        using var stream = AnalyzerFor(text).GetTokenStream(TextField, text);
         var term = stream.AddAttribute<ICharTermAttribute>();
         var offset = stream.AddAttribute<IOffsetAttribute>();
         stream.Reset();
@@ -232,7 +239,8 @@ public sealed class Bm25Index : IDisposable
     {
         _reader?.Dispose();
         _writer?.Dispose();
-        _analyzer.Dispose();
+        _english.Dispose();
+        _chinese.Dispose();
         _directory.Dispose();
     }
 
@@ -257,6 +265,15 @@ public sealed class Bm25Index : IDisposable
 
         return best;
     }
+
+    // The language's analyzer; with Auto, Chinese for a text holding a CJK ideograph (products and queries alike, so
+    // a Chinese query meets Chinese products' words; Latin words are lower-cased and Porter-stemmed by both).
+    private Analyzer AnalyzerFor(string text) => _language switch
+    {
+        TextLanguage.Zh => _chinese,
+        TextLanguage.En => _english,
+        _ => Scripts.HasCjk(text) ? _chinese : _english,
+    };
 
     // Equal scores in id order, as every retriever of ours orders them (Lucene's own order is the document order).
     private static List<SearchHit> Collect(IndexSearcher searcher, TopDocs top) =>
@@ -285,7 +302,7 @@ public sealed class Bm25Index : IDisposable
     private BooleanQuery? BuildQuery(string text)
     {
         var query = new BooleanQuery();
-        using var stream = _analyzer.GetTokenStream(TextField, text);
+        using var stream = AnalyzerFor(text).GetTokenStream(TextField, text);
         var term = stream.AddAttribute<ICharTermAttribute>();
         stream.Reset();
         var seen = new HashSet<string>(StringComparer.Ordinal);

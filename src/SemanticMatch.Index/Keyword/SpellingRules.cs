@@ -67,6 +67,7 @@ public static partial class SpellingRules
         return d[a.Length, b.Length];
     }
 
-    [GeneratedRegex(@"(?<![\p{L}\d])\p{L}{4,}(?![\p{L}\d])")]
+    // Letters other than CJK ideographs (Chinese is segmented, not spelled): a Chinese run is never "corrected".
+    [GeneratedRegex(@"(?<![\p{L}\d])[\p{L}-[\p{IsCJKUnifiedIdeographs}\p{IsCJKUnifiedIdeographsExtensionA}]]{4,}(?![\p{L}\d])")]
     private static partial Regex Word();
 }

@@ -6,12 +6,13 @@ namespace SemanticMatch.Server.Api;
 
 /// <summary>Body of <c>PUT /v1/collections/{name}</c>; every setting is optional.</summary>
 public sealed record CreateCollectionRequest(
-    string? Model, IReadOnlyList<string>? Fields, string? Metric, string? VectorIndex, string? Reranker, IReadOnlyList<string>? PrivateFields);
+    string? Model, IReadOnlyList<string>? Fields, string? Metric, string? VectorIndex, string? Reranker, IReadOnlyList<string>? PrivateFields,
+    string? Language = null);
 
 /// <summary>A collection as listed.</summary>
 public sealed record CollectionResponse(
     string Name, string Model, IReadOnlyList<string> Fields, string Metric, string VectorIndex, string? Reranker,
-    IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk);
+    IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk, string Language);
 
 /// <summary>Answer of <c>GET /v1/collections</c>.</summary>
 public sealed record CollectionListResponse(IReadOnlyList<CollectionResponse> Collections);

@@ -3,6 +3,7 @@ using SemanticMatch.Collections;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 
@@ -36,12 +37,13 @@ internal static class RequestMapping
             VectorIndex = body.VectorIndex is null ? defaults.VectorIndex : Parse<VectorIndexKind>(body.VectorIndex, "vectorIndex"),
             Reranker = body.Reranker,
             PrivateFields = body.PrivateFields ?? [],
+            Language = body.Language is null ? defaults.Language : Parse<TextLanguage>(body.Language, "language"),
         };
     }
 
     public static CollectionResponse ToResponse(CollectionInfo info) => new(
         info.Name, info.Settings.Model, info.Settings.Fields, Name(info.Settings.Metric), Name(info.Settings.VectorIndex),
-        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk);
+        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk, Name(info.Settings.Language));
 
     public static IReadOnlyList<Record> ToRecords(JsonElement body)
     {
