@@ -21,6 +21,24 @@ public sealed class WordPieceTokenizerTests(BundledModelFixture fixture)
         Assert.Equal(["[CLS]", .. expected.Split(' '), "[SEP]"], tokens);
     }
 
+    [Theory]
+    [InlineData("iPhone15手机壳", "iphone ##15 手 [UNK] [UNK]")] // CJK split from the Latin word; 机 and 壳 are not in the vocabulary
+    [InlineData("中文 drill", "中 文 drill")]
+    [InlineData("ｉＰｈｏｎｅ", "[UNK]")] // full-width forms are not in a BERT vocabulary: the engine folds them (NFKC) first
+    public void Tokenize_MixedScript_SplitsEachIdeograph(string text, string expected)
+    {
+        Assert.Equal(["[CLS]", .. expected.Split(' '), "[SEP]"], fixture.Tokenizer.Tokenize(text));
+    }
+
+    [Fact]
+    public void FullWidthForms_AreFoldedBeforeTokenizing()
+    {
+        var folded = Core.Text.TextNormalizer.Default.Normalize("ｉＰｈｏｎｅ１５ 手机壳，６.１寸");
+
+        Assert.Equal("iPhone15 手机壳,6.1寸", folded);
+        Assert.Equal(["[CLS]", "iphone", "##15", "手", "[UNK]", "[UNK]", ",", "6", ".", "1", "[UNK]", "[SEP]"], fixture.Tokenizer.Tokenize(folded));
+    }
+
     [Fact]
     public void Tokenize_CharactersMissingFromVocab_BecomeUnk()
     {
