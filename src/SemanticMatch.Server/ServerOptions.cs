@@ -22,7 +22,8 @@ public sealed record ServerOptions
 
     /// <summary>
     /// The folder of the ready-made collections loaded into a data directory that never held a collection: products.csv
-    /// as "demo", faq.jsonl as "faq" (customer-service questions) and ads.jsonl as "ads"; null = none.
+    /// as "demo", faq.jsonl as "faq" (customer-service questions), ads.jsonl as "ads" and products-zh.csv as "demo-zh"
+    /// (Chinese); null = none.
     /// </summary>
     public string? DemoFolder { get; init; }
 

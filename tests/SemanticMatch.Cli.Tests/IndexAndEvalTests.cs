@@ -45,6 +45,29 @@ public sealed class IndexAndEvalTests(Semmatch semmatch)
         Assert.Equal("case", JsonDocument.Parse(mixed.Stdout).RootElement.GetProperty("results")[0].GetProperty("product_id").GetString());
     }
 
+    [Theory]
+    [InlineData("bm25")]
+    [InlineData("hybrid")]
+    public void ChineseDemoCatalogue_QueriesFindTheRightProducts(string method)
+    {
+        var products = Path.Combine(AppContext.BaseDirectory, "Demo", "products-zh.csv");
+        var index = Path.Combine(semmatch.Root, "idx-" + Guid.NewGuid().ToString("N"));
+
+        var categoryOf = File.ReadLines(products).Skip(1).Select(line => line.Split(',')).ToDictionary(cells => cells[0], cells => cells[3]);
+        var built = semmatch.Run("index", "--products", products, "--out", index, "--fields", "title,category");
+        Assert.True(built.ExitCode == 0, built.ToString());
+        Assert.Contains("indexed 236 products", built.Stdout);
+        foreach (var (query, category) in new[] { ("电热水壶", "电热水壶"), ("家用吸尘器", "吸尘器"), ("iPhone 15 手机壳", "手机壳"), ("保温杯 500毫升", "保温杯") })
+        {
+            var searched = semmatch.Run("search", query, "--index", index, "--method", method, "--top", "3", "--json");
+
+            Assert.True(searched.ExitCode == 0, searched.ToString());
+            var results = JsonDocument.Parse(searched.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.Equal(3, results.Count);
+            Assert.All(results, r => Assert.Equal(category, categoryOf[r.GetProperty("product_id").GetString()!]));
+        }
+    }
+
     [Fact]
     public void Search_WithAnotherModelThanTheIndex_IsRefusedClearly()
     {

@@ -70,6 +70,23 @@ public sealed class ApiTests(ServiceFixture service)
             h => Assert.Contains("Kitchen Faucet", h.GetProperty("record").GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase));
     }
 
+    [Theory]
+    [InlineData("电热水壶", "bm25", "电热水壶")]
+    [InlineData("电热水壶", "hybrid", "电热水壶")]
+    [InlineData("降噪蓝牙耳机", "hybrid", "蓝牙耳机")]
+    [InlineData("iPhone15手机壳", "bm25", "手机壳")]
+    [InlineData("ｉＰｈｏｎｅ 15 手机壳", "hybrid", "手机壳")]
+    [InlineData("无线电钻", "bm25", "电钻")]
+    public async Task ChineseDemo_QueriesFindTheRightProducts(string query, string method, string category)
+    {
+        var result = await Server.SendAsync(HttpMethod.Post, "/v1/collections/demo-zh/search", service.Reader, new { query, method, top = 3 });
+
+        Assert.Equal(HttpStatusCode.OK, result.Status);
+        Assert.All(result.Body.GetProperty("hits").EnumerateArray(),
+            h => Assert.Equal(category, h.GetProperty("record").GetProperty("category").GetString()));
+        Assert.Equal(3, result.Body.GetProperty("hits").GetArrayLength());
+    }
+
     [Fact]
     public async Task Match_And_Embed()
     {

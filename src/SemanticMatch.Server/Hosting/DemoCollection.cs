@@ -7,8 +7,8 @@ namespace SemanticMatch.Server.Hosting;
 
 /// <summary>
 /// Loads the ready-made collections the first time a data directory is used: the demo catalogue ("demo"), a
-/// customer-service FAQ ("faq": a question finds its entry, or none under a minimum score) and ads ("ads": shown
-/// only above a threshold).
+/// customer-service FAQ ("faq": a question finds its entry, or none under a minimum score), ads ("ads": shown
+/// only above a threshold) and a Chinese catalogue ("demo-zh").
 /// </summary>
 internal static class DemoCollection
 {
@@ -25,6 +25,10 @@ internal static class DemoCollection
             ReadRecords(Path.Combine(folder, "faq.jsonl")), cancellationToken);
         await LoadAsync(store, "ads", new CollectionSettings { Model = "minilm", Fields = ["title", "keywords"] },
             ReadRecords(Path.Combine(folder, "ads.jsonl")), cancellationToken);
+        // Chinese products: keyword search segments them (language auto: each text by its script); the bundled encoder
+        // knows few Chinese characters, so hybrid leans on BM25 here.
+        await LoadAsync(store, "demo-zh", new CollectionSettings { Model = "minilm", Fields = ["title", "category"] },
+            ProductReader.Read(Path.Combine(folder, "products-zh.csv")).Items.Select(Record.FromProduct).ToList(), cancellationToken);
     }
 
     private static async Task LoadAsync(ICollectionStore store, string name, CollectionSettings settings, IReadOnlyList<Record> records,
