@@ -400,7 +400,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         }, cancellationToken).ConfigureAwait(false);
         return found is null
             ? null
-            : searcher.Similar(id, found.Dense(Array.Empty<float>(), top + 1), top, other => found.Records[other]);
+            : searcher.Similar(id, found.DenseHits, top, other => found.Records[other]);
     }
 
     /// <inheritdoc />

@@ -50,11 +50,18 @@ internal sealed class PostgresRetrieval : IRetrieval
     public IReadOnlyList<SearchHit> Keyword(string prepared, int k) => Take(_keyword, k);
 
     /// <inheritdoc />
+    /// <remarks>The list fetched for the query's embedding (the pipeline passes that same embedding).</remarks>
     public IReadOnlyList<SearchHit> Dense(float[] query, int k) =>
         _queryVector is null ? throw new InvalidOperationException("the dense list was not fetched") : Take(_dense, k);
 
+    /// <summary>The whole dense list fetched, best first.</summary>
+    public IReadOnlyList<SearchHit> DenseHits => _dense;
+
     /// <inheritdoc />
-    /// <remarks>Known for the keyword candidates; any other record matched no query term (its BM25 score is 0).</remarks>
+    /// <remarks>
+    /// Known for the keyword candidates fetched (as deep as the search reads); a record outside them, such as a hit
+    /// found by dense retrieval only, is reported with no terms.
+    /// </remarks>
     public IReadOnlyList<TermContribution> ExplainTerms(string prepared, string id) => _terms.GetValueOrDefault(id) ?? [];
 
     /// <summary>Fetches the candidate lists.</summary>
