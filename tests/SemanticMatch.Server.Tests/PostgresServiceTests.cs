@@ -102,7 +102,7 @@ public sealed class PostgresServiceTests : IAsyncLifetime
                     await Task.Delay(500);
                 }
 
-                if (batch >= 60)
+                if (batch >= 400) // bounded; the writers normally stop once the test has restarted the database
                 {
                     return;
                 }
