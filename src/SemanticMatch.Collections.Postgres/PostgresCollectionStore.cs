@@ -100,13 +100,9 @@ public sealed class PostgresCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
-        CheckName(name);
+        CollectionSettings.CheckName(name);
         ArgumentNullException.ThrowIfNull(settings);
-        if (settings.Problem() is { } problem)
-        {
-            throw new InvalidRequestException($"{problem.Property}: {problem.Rule}");
-        }
-
+        settings.Check();
         if (settings.Language == Core.Text.TextLanguage.Zh)
         {
             throw new InvalidRequestException(
@@ -154,7 +150,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default)
     {
-        CheckName(name);
+        CollectionSettings.CheckName(name);
         return await RunAsync(async (connection, transaction) =>
         {
             await using var drop = new NpgsqlCommand("DELETE FROM semmatch_collections WHERE name = $1", connection, transaction);
@@ -276,7 +272,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default)
     {
-        CheckName(name);
+        CollectionSettings.CheckName(name);
         var (record, searcher) = await RunAsync(async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand("""
@@ -415,15 +411,6 @@ public sealed class PostgresCollectionStore : ICollectionStore
         _ => "vector_l2_ops",
     };
 
-    private static void CheckName(string name)
-    {
-        if (!CollectionSettings.IsValidName(name))
-        {
-            throw new InvalidRequestException(
-                $"'{name}' is not a valid collection name: use 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
-        }
-    }
-
     /// <summary>Runs an operation on a pooled connection, retrying it while the database is unreachable.</summary>
     /// <remarks>
     /// Each operation is one transaction: atomic, and PGlite's connection multiplexer keeps a transaction's messages
@@ -464,7 +451,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
     private async Task<(string Json, CollectionSearcher Searcher, int Dimension, long Count)> DescribeForSearchAsync(string name,
         CancellationToken cancellationToken)
     {
-        CheckName(name);
+        CollectionSettings.CheckName(name);
         var (json, dimension, count) = await RunAsync(async (connection, transaction) =>
         {
             await using var command = new NpgsqlCommand("SELECT settings::text, dimension, record_count FROM semmatch_collections WHERE name = $1", connection, transaction);

@@ -59,6 +59,27 @@ public sealed partial record CollectionSettings
     /// <summary>Whether <paramref name="name"/> can name a collection: 1-64 of a-z, 0-9, '-', '_', starting with a letter or digit.</summary>
     public static bool IsValidName(string? name) => name is not null && NamePattern().IsMatch(name);
 
+    /// <summary>Throws the first problem of <see cref="Problem"/>, naming the setting.</summary>
+    /// <exception cref="InvalidRequestException">A setting is broken.</exception>
+    public void Check()
+    {
+        if (Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"{problem.Property}: {problem.Rule}");
+        }
+    }
+
+    /// <summary>Throws when <paramref name="name"/> cannot name a collection (see <see cref="IsValidName"/>).</summary>
+    /// <exception cref="InvalidRequestException">It cannot.</exception>
+    public static void CheckName(string name)
+    {
+        if (!IsValidName(name))
+        {
+            throw new InvalidRequestException(
+                $"'{name}' is not a valid collection name: use 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
+        }
+    }
+
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

@@ -68,11 +68,8 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
     {
-        CheckName(name);
-        if (settings.Problem() is { } problem)
-        {
-            throw new InvalidRequestException($"{problem.Property}: {problem.Rule}");
-        }
+        CollectionSettings.CheckName(name);
+        settings.Check();
 
         await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -123,7 +120,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default)
     {
-        CheckName(name);
+        CollectionSettings.CheckName(name);
         await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -222,15 +219,6 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     }
 
     private static CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk);
-
-    private static void CheckName(string name)
-    {
-        if (!CollectionSettings.IsValidName(name))
-        {
-            throw new InvalidRequestException(
-                $"'{name}' is not a valid collection name: use 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit");
-        }
-    }
 
     private EmbeddedCollection Collection(string name) =>
         CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)
