@@ -129,7 +129,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
                     var existing = await SettingsOfAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
-                    return existing?.Settings.ToJson() == json ? false : throw new CollectionConflictException(name);
+                    return existing?.ToJson() == json ? false : throw new CollectionConflictException(name);
                 }
             }
 
@@ -164,13 +164,22 @@ public sealed class PostgresCollectionStore : ICollectionStore
 
     /// <inheritdoc />
     /// <remarks>Bytes are the records table's size shared out by record count (an estimate: the table is shared).</remarks>
-    public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) => RunAsync(async (connection, transaction) =>
+    public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) => InfosAsync(null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
+        (await InfosAsync(name, cancellationToken).ConfigureAwait(false)).SingleOrDefault() ?? throw new CollectionNotFoundException(name);
+
+    // Every collection, or the one named (describing one reads its row only).
+    private Task<IReadOnlyList<CollectionInfo>> InfosAsync(string? name, CancellationToken cancellationToken) => RunAsync(async (connection, transaction) =>
     {
         await using var command = new NpgsqlCommand("""
             SELECT name, settings::text, dimension, record_count,
-                   (pg_total_relation_size('semmatch_records') * record_count / greatest(sum(record_count) OVER (), 1))::bigint
-            FROM semmatch_collections ORDER BY name COLLATE "C"
+                   (pg_total_relation_size('semmatch_records') * record_count
+                    / (SELECT greatest(sum(record_count), 1) FROM semmatch_collections))::bigint
+            FROM semmatch_collections WHERE $1::text IS NULL OR name = $1 ORDER BY name COLLATE "C"
             """, connection, transaction);
+        command.Parameters.Add(new() { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var infos = new List<CollectionInfo>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -181,11 +190,6 @@ public sealed class PostgresCollectionStore : ICollectionStore
 
         return (IReadOnlyList<CollectionInfo>)infos;
     }, cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
-        (await ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(c => c.Name == name)
-        ?? throw new CollectionNotFoundException(name);
 
     /// <inheritdoc />
     public async Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default)
@@ -323,7 +327,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
     }
 
     // The same rules as the embedded store's Lucene speller (SpellingRules), over the collection's words table: one
-    // round trip finds which words are known, one more fetches candidates (same first letter, near length) for the rest.
+    // query finds which words are known, then one query per unknown word fetches its candidates (same first letter, near
+    // length), all in one transaction.
     private async Task<string> CorrectSpellingAsync(string name, string normalized, CancellationToken cancellationToken)
     {
         var words = SpellingRules.CorrectableWords(normalized);
@@ -464,15 +469,12 @@ public sealed class PostgresCollectionStore : ICollectionStore
         return (json, Searcher(name, json), dimension, count);
     }
 
-    private static async Task<(CollectionSettings Settings, int Dimension)?> SettingsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private static async Task<CollectionSettings?> SettingsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         string name, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT settings::text, dimension FROM semmatch_collections WHERE name = $1", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT settings::text FROM semmatch_collections WHERE name = $1", connection, transaction);
         command.Parameters.Add(new() { Value = name });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? (CollectionSettings.FromJson(reader.GetString(0)), reader.GetInt32(1))
-            : null;
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? CollectionSettings.FromJson(json) : null;
     }
 
     // Locks the collection's row for the write, checking it still has the settings the batch was embedded for

@@ -56,7 +56,7 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         /// <summary>The PostgreSQL store's settings with --store postgres.</summary>
         public PostgresStoreOptions Postgres => new()
         {
-            ConnectionString = Connection ?? Environment.GetEnvironmentVariable(StoreSettings.ConnectionVariable) ?? string.Empty,
+            ConnectionString = StoreSettings.ConnectionOrVariable(Connection),
         };
 
         [CommandOption("--metric <METRIC>")]

@@ -21,11 +21,14 @@ internal class StoreSettings : DataSettings
     [Description("With --store postgres: the Npgsql connection string (Host=...;Username=...;Password=...;Database=...). Default: $" + ConnectionVariable + ".")]
     public string? Connection { get; init; }
 
+    /// <summary>The connection string given, else $<see cref="ConnectionVariable"/>, else "".</summary>
+    public static string ConnectionOrVariable(string? given) => given ?? Environment.GetEnvironmentVariable(ConnectionVariable) ?? string.Empty;
+
     /// <summary>The PostgreSQL store's settings, or null for the embedded store.</summary>
     public virtual PostgresStoreOptions? Postgres => Store == "postgres"
         ? new PostgresStoreOptions
         {
-            ConnectionString = Connection ?? Environment.GetEnvironmentVariable(ConnectionVariable) ?? string.Empty,
+            ConnectionString = ConnectionOrVariable(Connection),
         }
         : null;
 
