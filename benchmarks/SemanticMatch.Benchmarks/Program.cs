@@ -24,8 +24,11 @@ switch (args.FirstOrDefault())
     case "postgres-keyword" when args.Length > 1:
         await PostgresStoreBenchmark.RunKeywordAsync(args[1]);
         return 0;
+    case "chinese-files" when args.Length > 1:
+        ChinesePairs.WriteFiles(args[1]);
+        return 0;
     case "chinese":
-        ChineseBaselines.Run(args.Length > 1 ? args[1] : "minilm-int8");
+        ChinesePairs.Run(args.Length > 1 ? args[1..] : ["minilm-int8"]);
         return 0;
     case "apps":
         Applications.Run(args[1..]);
@@ -34,6 +37,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | chinese [MODEL] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
         return 2;
 }

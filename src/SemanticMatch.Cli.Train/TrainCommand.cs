@@ -3,6 +3,7 @@ using SemanticMatch.CommandLine;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Index.Vectors;
 using SemanticMatch.Engine;
 using SemanticMatch.Onnx.Encoding;
@@ -25,16 +26,38 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--train <FILE>")]
-        [Description("Training judgments: query,product_id,relevance.")]
+        [Description("Training judgments: query,product_id,relevance; or labelled text pairs as they are (query,title,label as QBQTC's JSON Lines; sentence1,sentence2,label as AFQMC's CSV).")]
         public string Train { get; init; } = string.Empty;
 
         [CommandOption("--dev <FILE>")]
-        [Description("Dev judgments for re-ranking NDCG@10 after every epoch (early stopping, best epoch kept).")]
+        [Description("Dev judgments (same formats) scored after every epoch by --select-by (early stopping, best epoch kept).")]
         public string Dev { get; init; } = string.Empty;
 
         [CommandOption("-p|--products <FILE>")]
-        [Description("Products file holding every product the judgments name.")]
-        public string Products { get; init; } = string.Empty;
+        [Description("Products file holding every product the judgments name by id (not needed when both files carry their texts).")]
+        public string? Products { get; init; }
+
+        [CommandOption("--language <LANGUAGE>")]
+        [Description("zh: add the CJK characters of the training texts that the base vocabulary lacks (one token each, as Chinese BERT models hold them) before training; en: never; auto: when such characters are at least 1% of the training texts' characters.")]
+        [DefaultValue(TextLanguage.Auto)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<TextLanguage>))]
+        public TextLanguage Language { get; init; } = TextLanguage.Auto;
+
+        [CommandOption("--vocab-init <INIT>")]
+        [Description("Embedding rows of added characters: random (per-dimension normal with the existing rows' mean and spread) or unk (copies of [UNK]: the model starts exactly as before).")]
+        [DefaultValue(NewTokenInit.Random)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<NewTokenInit>))]
+        public NewTokenInit VocabInit { get; init; } = NewTokenInit.Random;
+
+        [CommandOption("--embedding-lr <RATE>")]
+        [Description("Peak learning rate of the word embeddings (default: --lr; 1e-3 when characters were added, which start from nothing).")]
+        public double? EmbeddingLearningRate { get; init; }
+
+        [CommandOption("--select-by <METRIC>")]
+        [Description("Dev metric that keeps the best epoch: ndcg (re-ranking NDCG@10 per query), auc (ROC-AUC of relevant vs not over all pairs), accuracy (relevant vs not at the best cut), or auto: ndcg when dev queries have 2+ judged products on average, else auc (pair data such as QBQTC).")]
+        [DefaultValue(DevMetric.Auto)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<DevMetric>))]
+        public DevMetric SelectBy { get; init; } = DevMetric.Auto;
 
         [CommandOption("--base <MODEL>")]
         [Description("Model to start from: minilm, arctic, or a model directory (a previously fine-tuned one continues training).")]
@@ -166,13 +189,20 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             RelevantThreshold = RelevantThreshold,
             HardNegatives = HardNegatives,
             RandomNegatives = RandomNegatives,
+            SelectBy = SelectBy,
+            EmbeddingLearningRate = EmbeddingLearningRate,
         };
 
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(Train) || string.IsNullOrWhiteSpace(Dev) || string.IsNullOrWhiteSpace(Products) || string.IsNullOrWhiteSpace(Out))
+            if (string.IsNullOrWhiteSpace(Train) || string.IsNullOrWhiteSpace(Dev) || string.IsNullOrWhiteSpace(Out))
             {
-                return ValidationResult.Error("--train, --dev, --products and --out are required");
+                return ValidationResult.Error("--train, --dev and --out are required (and --products, unless the judgments carry their texts)");
+            }
+
+            if (Products is { } products && string.IsNullOrWhiteSpace(products))
+            {
+                return ValidationResult.Error("--products is empty");
             }
 
             return OptionNames.Error<Settings>(ToOptions().Problem(), s_renamed) ?? ValidationResult.Success();
@@ -186,20 +216,23 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             Inputs.CheckNewDirectory("--out", settings.Out);
         }
 
-        var products = Inputs.Products(settings.Products, new ReadOptions());
-        var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var train = Inputs.Judgments(settings.Train, ids, new ReadOptions());
-        var dev = Inputs.Judgments(settings.Dev, ids, new ReadOptions());
+        var (products, judgments) = Inputs.JudgedProducts(settings.Products, [settings.Train, settings.Dev], new ReadOptions());
+        var (train, dev) = (judgments[0], judgments[1]);
         var shared = train.Select(j => j.Query).Intersect(dev.Select(j => j.Query)).Count();
         if (shared > 0)
         {
             Consoles.Error.MarkupLineInterpolated($"[yellow]warning: {shared} queries appear in both --train and --dev; dev NDCG will be optimistic[/]");
         }
 
-        var baseModel = BundledModels.Resolve(settings.Base);
-        var options = settings.ToOptions();
-        var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         var text = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
+        var baseModel = BundledModels.Resolve(settings.Base);
+        var extended = ExtendVocabulary(settings, baseModel, train.Select(j => ProductText.Default.OfQuery(j.Query)).Distinct().Concat(text.Values).ToList());
+        baseModel = extended ?? baseModel;
+        var options = settings.ToOptions() with
+        {
+            EmbeddingLearningRate = settings.EmbeddingLearningRate ?? (extended is null ? null : AddedRowsLearningRate),
+        };
+        var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         var queryPrefix = options.IsCrossEncoder ? string.Empty : baseModel.Config.QueryPrefix; // a cross-encoder reads the bare pair
         var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options);
         if (options.RandomNegatives > 0)
@@ -222,7 +255,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             .ToList();
         Consoles.Error.MarkupLineInterpolated(
             $"training {baseModel.Config.Name} with {options.Objective} on {trainPairs.Count} pairs, {devQueries.Count} dev queries");
-        IReadOnlyList<double> history;
+        TrainingHistory history;
         try
         {
             history = Consoles.Error.Progress()
@@ -240,9 +273,58 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             return 130;
         }
 
-        Consoles.Out.MarkupLineInterpolated($"dev NDCG@10 by epoch (0 = before): {string.Join(", ", history.Select(h => h.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}");
+        if (extended is not null)
+        {
+            Directory.Delete(extended.Path, recursive: true); // the trained model holds the extended vocabulary; this copy was its starting point
+        }
+
+        Consoles.Out.MarkupLineInterpolated(
+            $"dev {DevEvaluation.Name(history.Metric)} by epoch (0 = before): {string.Join(", ", history.Scores.Select(h => h.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}");
         Consoles.Out.MarkupLineInterpolated($"wrote [blue]{settings.Out}[/]; use it with --model {settings.Out}");
         return 0;
+    }
+
+    /// <summary>Peak learning rate of the word embeddings when characters were added (they start from nothing; 50x BERT's usual 2e-5).</summary>
+    private const double AddedRowsLearningRate = 1e-3;
+
+    /// <summary>Share of the training texts' characters that must be CJK characters unknown to the base vocabulary for --language auto to extend it.</summary>
+    private const double AutoShare = 0.01;
+
+    // With --language zh (or auto and enough unknown CJK characters), the base model with those characters added, written
+    // beside the output (kept for --resume, deleted after training); null when the vocabulary stays as it is.
+    private static ModelDirectory? ExtendVocabulary(Settings settings, ModelDirectory baseModel, IReadOnlyList<string> texts)
+    {
+        if (settings.Language == TextLanguage.En)
+        {
+            return null;
+        }
+
+        var directory = Path.Combine(settings.Out, "base-vocabulary");
+        if (settings.Resume && Directory.Exists(directory))
+        {
+            return ModelDirectory.Open(directory);
+        }
+
+        var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
+        var missing = VocabularyExtension.MissingCjkCharacters(tokenizer, texts);
+        if (missing.Count == 0)
+        {
+            Consoles.Error.MarkupLineInterpolated($"the vocabulary of {baseModel.Config.Name} holds every CJK character of the training texts");
+            return null;
+        }
+
+        var set = missing.Select(m => m[0]).ToHashSet();
+        var share = (double)texts.Sum(t => t.Count(set.Contains)) / Math.Max(1, texts.Sum(t => t.Length));
+        if (settings.Language == TextLanguage.Auto && share < AutoShare)
+        {
+            return null;
+        }
+
+        var result = Consoles.Error.Status().Start($"adding {missing.Count} CJK characters to the vocabulary of {Markup.Escape(baseModel.Config.Name)}",
+            _ => VocabularyExtension.Extend(baseModel, missing, directory, settings.VocabInit, settings.Seed));
+        Consoles.Error.MarkupLineInterpolated(
+            $"added {missing.Count} CJK characters ({share:P1} of the training text was [[UNK]] before) to the vocabulary; new rows: {settings.VocabInit.ToString().ToLowerInvariant()}");
+        return result.Model;
     }
 
     // Ranks the whole catalogue with the base model (ONNX, exact search) to find each training query's hard negative.
@@ -284,7 +366,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             _task ??= context.AddTask("training", maxValue: totalSteps);
             _task.Value = e.Step;
             _task.Description = e.Kind == "dev"
-                ? Markup.Escape($"epoch {e.Epoch}: dev NDCG@10 {e.DevNdcg10:F4}")
+                ? Markup.Escape($"epoch {e.Epoch}: dev {e.DevMetric} {e.DevScore:F4}")
                 : Markup.Escape($"epoch {e.Epoch} step {e.Step}: loss {e.Loss:F4}, {e.PairsPerSecond:F0} pairs/s");
         }
     }

@@ -19,6 +19,38 @@ public static class Inputs
         RelevanceScale? scale = null) =>
         Report(JudgmentReader.Read(path, productIds, options, scale), path, "judgment");
 
+    /// <summary>
+    /// Reads judgment files and the products they name: those of the products file, plus the texts of judgment files
+    /// that carry them as they are (QBQTC's <c>query,title,label</c>, AFQMC's <c>sentence1,sentence2,label</c>; each
+    /// text's id is <see cref="JudgmentLayout.IdOf"/> it). A file of judgments by product id needs the products file.
+    /// </summary>
+    /// <param name="productsPath">The products file, or null when every judgment file carries its texts.</param>
+    /// <param name="judgmentPaths">The judgment files, in the order their judgments are returned.</param>
+    /// <param name="options">Bad-row policy.</param>
+    public static (IReadOnlyList<Product> Products, IReadOnlyList<IReadOnlyList<Judgment>> Judgments) JudgedProducts(string? productsPath,
+        IReadOnlyList<string> judgmentPaths, ReadOptions options)
+    {
+        var products = productsPath is null ? [] : Products(productsPath, options).ToList();
+        var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var judgments = new List<IReadOnlyList<Judgment>>();
+        foreach (var path in judgmentPaths)
+        {
+            if (JudgmentReader.TextLayoutOf(path) is null)
+            {
+                judgments.Add(productsPath is null
+                    ? throw new UserError($"{path} names products by id (query,product_id,relevance): give the products file with --products")
+                    : Judgments(path, ids, options));
+                continue;
+            }
+
+            var (read, texts) = JudgmentReader.ReadWithTexts(path, options);
+            judgments.Add(Report(read, path, "judgment"));
+            products.AddRange(texts.Where(p => ids.Add(p.Id)));
+        }
+
+        return (products, judgments);
+    }
+
     /// <summary>Loads the encoder of --model and --pooling, or of the fallbacks (an index's model) when they are not given.</summary>
     public static OnnxEncoder Encoder(ModelSettings settings, string? fallbackModel = null, Pooling? fallbackPooling = null)
     {

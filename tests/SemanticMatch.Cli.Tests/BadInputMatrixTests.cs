@@ -92,7 +92,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
 
         // match
         { "match|drill", "give a query and at least one product text" },
-        { "match|--pairs|{J}", "--pairs needs --products" },
+        { "match|--pairs|{J}", "{J} names products by id (query,product_id,relevance): give the products file with --products" },
+        { "match|--pairs|{J}|drill", "--pairs takes no positional query" },
         { "match|drill|20V drill|--similarity|bm25", "--similarity: 'bm25' is not one of: cosine, dot, euclidean, jaccard" },
         { "match|--pairs|{J}|--products|{P}|--out|{W}", "--out: '{W}' is a directory" },
         { "match|--pairs|{J}|--products|{P}|--out|{W}/no/such/scored.csv", "--out: directory '{W}/no/such' does not exist" },
@@ -148,7 +149,9 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "quantize|--model|no-model|--out|{W}/q", "unknown model 'no-model'" },
 
         // train (all caught before any model or libtorch loads)
-        { "train", "--train, --dev, --products and --out are required" },
+        { "train", "--train, --dev and --out are required (and --products, unless the judgments carry their texts)" },
+        { "train|--train|{J}|--dev|{J}|--out|{W}/model", "{J} names products by id (query,product_id,relevance): give the products file with --products" },
+        { "train|--train|{J}|--dev|{J}|--products||--out|{W}/model", "--products is empty" },
         { Train.Replace("{W}/model", "{W}/site", StringComparison.Ordinal), "--out: '{W}/site' is not empty" },
         { "train|--train|{W}/missing.csv|--dev|{J}|--products|{P}|--out|{W}/model", "{W}/missing.csv: file not found" },
         { "train|--train|{J}|--dev|{W}/absurd.csv|--products|{P}|--out|{W}/model", "{W}/absurd.csv:2: field 'relevance'" },
@@ -174,6 +177,10 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Train + "|--random-negatives|-1", "--random-negatives must be >= 0" },
         { Train + "|--resume=x", "--resume: 'x' is not true or false" },
         { Train + "|--relevant-threshold|x", "--relevant-threshold: 'x' is not a number" },
+        { Train + "|--language|fr", "--language: 'fr' is not one of: auto, en, zh" },
+        { Train + "|--vocab-init|zero", "--vocab-init: 'zero' is not one of: random, unk" },
+        { Train + "|--embedding-lr|0", "--embedding-lr must be positive" },
+        { Train + "|--select-by|f1", "--select-by: 'f1' is not one of: auto, ndcg, auc, accuracy" },
 
         // serve (every case fails before the server opens its data directory)
         { "serve|--urls|ftp://x", "--urls: 'ftp://x' is not an http:// or https:// address" },

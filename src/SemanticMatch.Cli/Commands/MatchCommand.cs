@@ -5,6 +5,7 @@ using SemanticMatch.CommandLine;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,15 +25,15 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
         public string[] Texts { get; init; } = [];
 
         [CommandOption("--pairs <FILE>")]
-        [Description("Judgments-format file (query,product_id,relevance) of pairs to score; needs --products.")]
+        [Description("Pairs to score: judgments (query,product_id,relevance; needs --products), or labelled text pairs as they are (query,title,label as QBQTC's JSON Lines; sentence1,sentence2,label).")]
         public string? Pairs { get; init; }
 
         [CommandOption("-p|--products <FILE>")]
-        [Description("Products file for --pairs.")]
+        [Description("Products file for --pairs of judgments by product id.")]
         public string? Products { get; init; }
 
         [CommandOption("--similarity <METRIC>")]
-        [Description("cosine (default), dot, euclidean (negated distance) or jaccard (token-set overlap, no model).")]
+        [Description("cosine (default), dot, euclidean (negated distance) or jaccard (token-set overlap, no model); a cross-encoder --model scores each pair itself.")]
         [DefaultValue(SimilarityMetric.Cosine)]
         [TypeConverter(typeof(KebabCaseEnumConverter<SimilarityMetric>))]
         public SimilarityMetric Similarity { get; init; } = SimilarityMetric.Cosine;
@@ -52,9 +53,9 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
                 return ValidationResult.Error("give a query and at least one product text, or --pairs FILE --products FILE");
             }
 
-            if (Pairs is not null && (Products is null || Query is not null))
+            if (Pairs is not null && Query is not null)
             {
-                return ValidationResult.Error("--pairs needs --products and takes no positional query");
+                return ValidationResult.Error("--pairs takes no positional query");
             }
 
             return base.Validate();
@@ -76,24 +77,46 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
         }
         else
         {
-            var catalogue = Inputs.Products(settings.Products!, settings.ToReadOptions());
-            text.CheckFields(catalogue, settings.Products!);
+            var (catalogue, judgments) = Inputs.JudgedProducts(settings.Products, [settings.Pairs], settings.ToReadOptions());
+            text.CheckFields(catalogue, settings.Products ?? settings.Pairs);
             var products = catalogue.ToDictionary(p => p.Id, StringComparer.Ordinal);
-            pairs = Inputs.Judgments(settings.Pairs, products.Keys.ToHashSet(StringComparer.Ordinal), settings.ToReadOptions())
+            pairs = judgments[0]
                 .Select(j => (j.Query, j.ProductId, (double?)j.Relevance, text.Of(products[j.ProductId])))
                 .ToList();
         }
 
-        var scores = Score(settings, pairs.Select(p => text.OfQuery(p.Query)).ToList(), pairs.Select(p => p.Text).ToList(), cancellationToken);
-        Print(settings, pairs, scores);
+        var (scores, label) = Score(settings, pairs.Select(p => text.OfQuery(p.Query)).ToList(), pairs.Select(p => p.Text).ToList(), cancellationToken);
+        Print(settings, pairs, scores, label);
         return 0;
     }
 
-    private static float[] Score(Settings settings, List<string> queries, List<string> texts, CancellationToken cancellationToken)
+    // The scores and what they are, for the table's header.
+    private static (float[] Scores, string Label) Score(Settings settings, List<string> queries, List<string> texts, CancellationToken cancellationToken)
     {
+        var similarity = settings.Similarity.ToString().ToLowerInvariant();
         if (settings.Similarity == SimilarityMetric.Jaccard)
         {
-            return queries.Select((q, i) => TokenJaccard.Score(q, texts[i])).ToArray();
+            return (queries.Select((q, i) => TokenJaccard.Score(q, texts[i])).ToArray(), similarity);
+        }
+
+        if (BundledModels.Resolve(settings.Model).Config.Kind == ModelKind.CrossEncoder)
+        {
+            // A cross-encoder reads each pair whole; its score is the model's (probability or predicted relevance), not a similarity.
+            var (_, scorer) = Inputs.Reranker(settings.Model!, settings.BatchSize);
+            using (scorer)
+            {
+                var scores = new float[queries.Count];
+                foreach (var group in queries.Select((q, i) => (q, i)).GroupBy(x => x.q))
+                {
+                    var values = scorer.Score(group.Key, group.Select(x => texts[x.i]).ToList(), cancellationToken);
+                    foreach (var ((_, i), value) in group.Zip(values))
+                    {
+                        scores[i] = value;
+                    }
+                }
+
+                return (scores, "cross-encoder");
+            }
         }
 
         using var encoder = Inputs.Encoder(settings);
@@ -102,10 +125,10 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
             .ToDictionary(x => x.First, x => x.Second);
         var textVectors = SpectreProgressSink.Run(sink =>
             encoder.Encode(texts, TextRole.Document, sink.Begin($"embedding {texts.Count} products", texts.Count), cancellationToken));
-        return queries.Select((q, i) => VectorSimilarity.Score(settings.Similarity, queryVectors[q], textVectors[i])).ToArray();
+        return (queries.Select((q, i) => VectorSimilarity.Score(settings.Similarity, queryVectors[q], textVectors[i])).ToArray(), similarity);
     }
 
-    private static void Print(Settings settings, List<(string Query, string ProductId, double? Relevance, string Text)> pairs, float[] scores)
+    private static void Print(Settings settings, List<(string Query, string ProductId, double? Relevance, string Text)> pairs, float[] scores, string label)
     {
         if (settings.Out is not null)
         {
@@ -130,7 +153,7 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
             return;
         }
 
-        var table = new Table().AddColumns("query", "product", "relevance", $"score ({settings.Similarity.ToString().ToLowerInvariant()})");
+        var table = new Table().AddColumns("query", "product", "relevance", $"score ({label})");
         for (var i = 0; i < pairs.Count; i++)
         {
             var product = settings.Pairs is null ? pairs[i].Text : pairs[i].ProductId;

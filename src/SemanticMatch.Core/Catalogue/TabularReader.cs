@@ -48,6 +48,28 @@ internal static class TabularReader
         return new TabularFile(warnings, IsJsonLines(path) ? ReadJsonLines(text, requiredColumns) : ReadCsv(path, text, requiredColumns));
     }
 
+    /// <summary>
+    /// The lower-case column names of a file: its CSV header, or the properties of its first JSON object (empty when the
+    /// file is empty or its first object cannot be parsed; reading the rows reports why).
+    /// </summary>
+    public static IReadOnlySet<string> Columns(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputFormatException(path, null, null, "file not found");
+        }
+
+        var (text, _) = Decode(path);
+        if (IsJsonLines(path))
+        {
+            var first = text.Split('\n').FirstOrDefault(l => !string.IsNullOrWhiteSpace(l));
+            return first is null ? new HashSet<string>() : (ParseObject(first, out _)?.Keys.ToHashSet() ?? []);
+        }
+
+        using var reader = Sep.New(',').Reader(o => o with { Unescape = true, DisableColCountCheck = true }).FromText(text);
+        return reader.Header.ColNames.Select(n => n.Trim().ToLowerInvariant()).ToHashSet();
+    }
+
     private static (string Text, IReadOnlyList<string> Warnings) Decode(string path)
     {
         byte[] bytes;

@@ -11,9 +11,19 @@ namespace SemanticMatch.Engine.Applications;
 /// <param name="CutPoints">Score cut points fitted on the training pairs (class k when cut k-1 &lt;= score &lt; cut k).</param>
 public sealed record PairClassificationResult(string Method, double Accuracy, double MacroF1, double PositiveF1, double? RocAuc, IReadOnlyList<double> CutPoints);
 
+/// <summary>What the cut points of <see cref="GradedPairClassification"/> are fitted to maximise.</summary>
+public enum CutObjective
+{
+    /// <summary>Macro-F1: every class counts equally (the minority classes get predicted).</summary>
+    MacroF1,
+
+    /// <summary>Accuracy: the share of pairs given their label (the majority class wins ties).</summary>
+    Accuracy,
+}
+
 /// <summary>
 /// Turns a pair score (BM25, character overlap, cosine, a trained model) into a graded label the way CLUE's pair tasks
-/// are scored: ordered cut points fitted on the training pairs to maximise macro-F1, then accuracy, macro-F1 and ROC-AUC
+/// are scored: ordered cut points fitted on the training pairs to maximise macro-F1 (or accuracy), then accuracy, macro-F1 and ROC-AUC
 /// measured on held-out pairs. A baseline is thereby given its best chance, fitted without seeing the held-out labels.
 /// </summary>
 public static class GradedPairClassification
@@ -23,12 +33,12 @@ public static class GradedPairClassification
 
     /// <summary>Fits cut points on <paramref name="trainScores"/> and evaluates them on <paramref name="devScores"/>.</summary>
     public static PairClassificationResult Evaluate(string method, IReadOnlyList<double> trainScores, IReadOnlyList<int> trainLabels,
-        IReadOnlyList<double> devScores, IReadOnlyList<int> devLabels, int classes, int relevantFrom)
+        IReadOnlyList<double> devScores, IReadOnlyList<int> devLabels, int classes, int relevantFrom, CutObjective objective = CutObjective.MacroF1)
     {
         ArgumentNullException.ThrowIfNull(trainScores);
         ArgumentNullException.ThrowIfNull(devScores);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 2);
-        var cuts = FitCutPoints(trainScores, trainLabels, classes);
+        var cuts = FitCutPoints(trainScores, trainLabels, classes, objective);
         var predicted = devScores.Select(s => Classify(s, cuts)).ToList();
         return new PairClassificationResult(method, Accuracy(predicted, devLabels), MacroF1(predicted, devLabels, classes),
             F1(predicted, devLabels, classes - 1), ClassificationMetrics.RocAuc(devScores, devLabels.Select(l => l >= relevantFrom).ToList()), cuts);
@@ -56,22 +66,25 @@ public static class GradedPairClassification
         return union == 0 ? 0 : (double)x.Intersect(y).Count() / union;
     }
 
-    // Exhaustive over a quantile grid for 2 and 3 classes (the tasks we have), best macro-F1, ties to the lower cuts.
-    private static double[] FitCutPoints(IReadOnlyList<double> scores, IReadOnlyList<int> labels, int classes)
+    // Exhaustive over a quantile grid for 2 and 3 classes (the tasks we have), best objective, ties to the lower cuts.
+    private static double[] FitCutPoints(IReadOnlyList<double> scores, IReadOnlyList<int> labels, int classes, CutObjective objective)
     {
         var sorted = scores.Order().ToArray();
-        // Midpoints between neighbouring training scores at each quantile, so a cut falls between scores, not on one.
+        // Midpoints between neighbouring training scores at each quantile, so a cut falls between scores, not on one;
+        // the infinities let a class go unpredicted (accuracy may be best without the rare classes).
         var grid = Enumerable.Range(1, Grid - 1)
             .Select(i => (int)((long)i * (sorted.Length - 1) / Grid))
             .Select(p => (sorted[p] + sorted[Math.Min(p + 1, sorted.Length - 1)]) / 2)
+            .Prepend(double.NegativeInfinity).Append(double.PositiveInfinity)
             .Distinct().ToArray();
         var best = (F1: double.MinValue, Cuts: Array.Empty<double>());
         foreach (var cuts in Combinations(grid, classes - 1))
         {
-            var f1 = MacroF1(scores.Select(s => Classify(s, cuts)).ToList(), labels, classes);
-            if (f1 > best.F1)
+            var predicted = scores.Select(s => Classify(s, cuts)).ToList();
+            var value = objective == CutObjective.Accuracy ? Accuracy(predicted, labels) : MacroF1(predicted, labels, classes);
+            if (value > best.F1)
             {
-                best = (f1, cuts);
+                best = (value, cuts);
             }
         }
 

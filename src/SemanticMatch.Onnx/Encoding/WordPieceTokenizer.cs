@@ -16,10 +16,14 @@ public sealed class WordPieceTokenizer
     {
         _inner = inner;
         Vocabulary = vocabulary;
+        UnknownId = vocabulary.ToList().IndexOf("[UNK]");
     }
 
     /// <summary>Token strings by id.</summary>
     public IReadOnlyList<string> Vocabulary { get; }
+
+    /// <summary>Id of <c>[UNK]</c> (-1 when the vocabulary has none).</summary>
+    public long UnknownId { get; }
 
     /// <summary>Loads a vocab.txt (one token a line; the line number is the id).</summary>
     public static WordPieceTokenizer Load(string vocabPath, bool lowerCase) => FromVocabulary(File.ReadAllLines(vocabPath), lowerCase);

@@ -107,4 +107,22 @@ public sealed record ModelConfig
 
     /// <summary>Cross-encoder only: what the score output means.</summary>
     public CrossEncoderScore Score { get; init; } = CrossEncoderScore.Probability;
+
+    /// <summary>
+    /// The vocabulary the weights were built for, when it is not the base model's own (written by a vocabulary
+    /// extension); <see cref="ModelDirectory.Open"/> then refuses a vocab.txt of another size or content.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public VocabularyRecord? Vocabulary { get; init; }
+}
+
+/// <summary>Identity of a model's vocab.txt.</summary>
+/// <param name="Size">Tokens (lines).</param>
+/// <param name="Sha256">SHA-256 (hex) of the file.</param>
+/// <param name="Added">Tokens appended to the base model's vocabulary.</param>
+public sealed record VocabularyRecord(int Size, string Sha256, int Added)
+{
+    /// <summary>The record of the vocab.txt at <paramref name="path"/>.</summary>
+    public static VocabularyRecord Of(string path, int added) =>
+        new(File.ReadLines(path).Count(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))), added);
 }

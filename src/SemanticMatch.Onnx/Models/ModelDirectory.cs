@@ -69,7 +69,15 @@ public sealed class ModelDirectory
             }
         }
 
-        return new ModelDirectory(full, ReadConfig(System.IO.Path.Combine(full, ConfigFile)));
+        var config = ReadConfig(System.IO.Path.Combine(full, ConfigFile));
+        if (config.Vocabulary is { } expected && VocabularyRecord.Of(System.IO.Path.Combine(full, VocabFile), expected.Added) is var actual
+            && (actual.Size != expected.Size || actual.Sha256 != expected.Sha256))
+        {
+            throw new ModelFormatException(
+                $"model directory '{path}': {VocabFile} ({actual.Size} tokens) is not the vocabulary the weights were built for ({expected.Size} tokens, see {ConfigFile})");
+        }
+
+        return new ModelDirectory(full, config);
     }
 
     /// <summary>Writes a config next to a model.onnx and vocab.txt.</summary>

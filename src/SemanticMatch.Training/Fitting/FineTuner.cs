@@ -14,9 +14,12 @@ namespace SemanticMatch.Training.Fitting;
 /// <summary>One dev query with its judged products, tokenized.</summary>
 public sealed record DevQuery(long[] QueryTokens, IReadOnlyList<(string ProductId, long[] Tokens, double Relevance)> Candidates);
 
-/// <summary>A line of metrics.jsonl.</summary>
+/// <summary>A line of metrics.jsonl: a training step, or a dev evaluation (<paramref name="DevScore"/> by <paramref name="DevMetric"/>).</summary>
 public sealed record TrainingEvent(string Kind, int Epoch, int Step, double? Loss = null, double? LearningRate = null,
-    double? PairsPerSecond = null, double? DevNdcg10 = null);
+    double? PairsPerSecond = null, double? DevScore = null, string? DevMetric = null);
+
+/// <summary>The dev metric that selected the epoch and its value per epoch (epoch 0 = before training).</summary>
+public sealed record TrainingHistory(DevMetric Metric, IReadOnlyList<double> Scores);
 
 /// <summary>Receives training progress (the CLI shows a bar; tests ignore it).</summary>
 public interface ITrainingObserver
@@ -27,19 +30,17 @@ public interface ITrainingObserver
 
 /// <summary>
 /// Fine-tunes a <see cref="TrainableModel"/> (bi-encoder or cross-encoder) on labelled pairs with the chosen objective,
-/// evaluating re-ranking NDCG@10 on dev after every epoch, keeping the best epoch (early stopping with patience), and
-/// exporting it into the base model's ONNX graph.
+/// evaluating the dev metric (<see cref="TrainingOptions.SelectBy"/>) after every epoch, keeping the best epoch (early
+/// stopping with patience), and exporting it into the base model's ONNX graph.
 /// </summary>
 public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observer = null)
 {
-    private const int EvalBatch = 64;
-
     /// <summary>
-    /// Trains and writes the fine-tuned model directory; returns the dev NDCG@10 per epoch (epoch 0 = before).
+    /// Trains and writes the fine-tuned model directory; returns the dev metric per epoch (epoch 0 = before).
     /// A checkpoint in <c>outputDirectory/checkpoint</c> is kept after every epoch and written on cancellation;
     /// <paramref name="resume"/> continues from it. It is deleted once the model is exported.
     /// </summary>
-    public IReadOnlyList<double> Train(ModelDirectory baseModel, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
+    public TrainingHistory Train(ModelDirectory baseModel, IReadOnlyList<TrainingPair> train, IReadOnlyList<DevQuery> dev,
         string outputDirectory, bool resume = false, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalid();
@@ -47,7 +48,8 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         using var model = LoadModel(baseModel, options, RelevanceRange(train));
         Directory.CreateDirectory(outputDirectory);
         using var metrics = new StreamWriter(Path.Combine(outputDirectory, "metrics.jsonl"), append: resume);
-        var history = Fit(model, train, dev, metrics, CheckpointDirectory(outputDirectory), resume, cancellationToken);
+        var history = new TrainingHistory(SelectedMetric(options.SelectBy, dev),
+            Fit(model, train, dev, metrics, CheckpointDirectory(outputDirectory), resume, cancellationToken));
         metrics.Close();
         model.Export(baseModel, outputDirectory);
         WriteRecord(baseModel, outputDirectory, history);
@@ -76,7 +78,7 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
 
     /// <summary>
     /// The training loop on a model already built: leaves the best epoch's weights in <paramref name="model"/>
-    /// (LoRA adapters merged) and returns the dev NDCG@10 per epoch (epoch 0 = before training). With a
+    /// (LoRA adapters merged) and returns the dev metric per epoch (epoch 0 = before training). With a
     /// <paramref name="checkpointDirectory"/>, state is saved after each epoch and on cancellation, and
     /// <paramref name="resume"/> continues from it (exactly, when dropout is 0).
     /// </summary>
@@ -106,7 +108,8 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         var distinct = model.DistinctBatches;
         var totalSteps = TrainingData.Batches(pairs, options.BatchSize, new Random(options.Seed), distinct).Count * options.Epochs;
         var warmup = (int)(totalSteps * options.WarmupRatio);
-        using var optimizer = CreateOptimizer(trainable);
+        var metric = SelectedMetric(options.SelectBy, dev);
+        using var optimizer = CreateOptimizer(trainable, WordEmbeddings(model.Encoder));
         void Emit(TrainingEvent e)
         {
             metrics?.WriteLine(JsonSerializer.Serialize(e, s_json));
@@ -122,8 +125,8 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         }
         else
         {
-            var before = DevNdcg(model, dev, cancellationToken);
-            Emit(new TrainingEvent("dev", 0, 0, DevNdcg10: before));
+            var before = DevEvaluation.Score(model, dev, metric, options.RelevantThreshold, cancellationToken);
+            Emit(new TrainingEvent("dev", 0, 0, DevScore: before, DevMetric: DevEvaluation.Name(metric)));
             state = new TrainingState(1, 0, 0, [before], before, 0, options);
             best = Snapshot(model);
         }
@@ -151,10 +154,11 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
                 cancellationToken.ThrowIfCancellationRequested();
                 var batch = batches[b];
                 var stopwatch = Stopwatch.StartNew();
-                var learningRate = LearningRate(step, warmup, totalSteps);
+                var factor = ScheduleFactor(step, warmup, totalSteps);
+                var learningRate = options.LearningRate * factor;
                 foreach (var group in optimizer.ParamGroups)
                 {
-                    group.LearningRate = learningRate;
+                    group.LearningRate = group.InitialLearningRate * factor;
                 }
 
                 double loss;
@@ -176,10 +180,10 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
                 Emit(new TrainingEvent("step", epoch, step, loss, learningRate, batch.Count / stopwatch.Elapsed.TotalSeconds));
             }
 
-            double ndcg;
+            double score;
             try
             {
-                ndcg = DevNdcg(model, dev, cancellationToken);
+                score = DevEvaluation.Score(model, dev, metric, options.RelevantThreshold, cancellationToken);
             }
             catch (OperationCanceledException) when (checkpointDirectory is not null)
             {
@@ -188,8 +192,8 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
                 throw;
             }
 
-            Emit(new TrainingEvent("dev", epoch, step, DevNdcg10: ndcg));
-            var improved = ndcg > state.BestNdcg;
+            Emit(new TrainingEvent("dev", epoch, step, DevScore: score, DevMetric: DevEvaluation.Name(metric)));
+            var improved = score > state.BestNdcg;
             if (improved)
             {
                 DisposeAll(best);
@@ -201,8 +205,8 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
                 Epoch = epoch + 1,
                 BatchesDone = 0,
                 Step = step,
-                History = [.. state.History, ndcg],
-                BestNdcg = improved ? ndcg : state.BestNdcg,
+                History = [.. state.History, score],
+                BestNdcg = improved ? score : state.BestNdcg,
                 SinceBest = improved ? 0 : state.SinceBest + 1,
             };
             if (checkpointDirectory is not null)
@@ -268,39 +272,46 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         return encoder.parameters().Where(p => p.requires_grad).Concat(model.HeadParameters()).ToList();
     }
 
-    private OptimizerHelper CreateOptimizer(List<Parameter> parameters) => options.Optimizer == OptimizerKind.Sgd
-        ? optim.SGD(parameters, options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay)
-        : optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
+    /// <summary>The metric <paramref name="selectBy"/> means for this dev set (<see cref="DevMetric.Auto"/> resolved by its shape).</summary>
+    public static DevMetric SelectedMetric(DevMetric selectBy, IReadOnlyList<DevQuery> dev) =>
+        selectBy != DevMetric.Auto ? selectBy
+        : dev.Count > 0 && dev.Average(q => q.Candidates.Count) >= 2 ? DevMetric.Ndcg
+        : DevMetric.Auc;
 
-    private double LearningRate(int step, int warmup, int total) =>
-        step < warmup
-            ? options.LearningRate * (step + 1) / Math.Max(1, warmup)
-            : options.LearningRate * Math.Max(0, total - step) / Math.Max(1, total - warmup);
+    // The word embedding matrix as the optimizer must see it: TorchSharp hands out a new wrapper (and handle) per enumeration,
+    // so it is told apart by name and returned with requires_grad so the caller can match it by position.
+    private static Parameter? WordEmbeddings(BertEncoder encoder) =>
+        encoder.named_parameters().FirstOrDefault(p => p.name == "_word.weight" && p.parameter.requires_grad).parameter;
 
-    private static double DevNdcg(TrainableModel model, IReadOnlyList<DevQuery> dev, CancellationToken cancellationToken)
+    // Two parameter groups when the word embeddings have a learning rate of their own; each group's schedule scales its own peak.
+    private OptimizerHelper CreateOptimizer(List<Parameter> parameters, Parameter? word)
     {
-        model.eval();
-        using var _ = no_grad();
-        var scaleMinimum = dev.SelectMany(q => q.Candidates).Min(c => c.Relevance);
-        var scores = new List<double>();
-        foreach (var query in dev)
+        var separate = options.EmbeddingLearningRate is { } rate && rate != options.LearningRate && word is not null && options.LoraRank == 0;
+        if (!separate)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var candidates = new List<ScoredCandidate>();
-            foreach (var chunk in query.Candidates.Chunk(EvalBatch))
-            {
-                var score = model.Score(query.QueryTokens, chunk.Select(c => c.Tokens).ToList());
-                candidates.AddRange(chunk.Select((c, i) => new ScoredCandidate(c.ProductId, score[i], c.Relevance)));
-            }
-
-            if (RankingMetrics.NdcgAtK(candidates, 10, scaleMinimum) is { } ndcg)
-            {
-                scores.Add(ndcg);
-            }
+            return options.Optimizer == OptimizerKind.Sgd
+                ? optim.SGD(parameters, options.LearningRate, momentum: 0.9, weight_decay: options.WeightDecay)
+                : optim.AdamW(parameters, options.LearningRate, weight_decay: options.WeightDecay);
         }
 
-        return scores.Count == 0 ? double.NaN : scores.Average();
+        // The encoder's parameters come first in the trainable list and the word embeddings (registered first) lead them.
+        if (!parameters[0].shape.SequenceEqual(word!.shape))
+        {
+            throw new InvalidOperationException("the trainable parameters do not start with the word embeddings");
+        }
+
+        var rest = parameters.Skip(1).ToList();
+        var embeddingRate = options.EmbeddingLearningRate!.Value;
+        return options.Optimizer == OptimizerKind.Sgd
+            ? optim.SGD([new SGD.ParamGroup(rest, options.LearningRate, 0.9, weight_decay: options.WeightDecay),
+                new SGD.ParamGroup([parameters[0]], embeddingRate, 0.9, weight_decay: options.WeightDecay)], options.LearningRate)
+            : optim.AdamW([new AdamW.ParamGroup(rest, options.LearningRate, weight_decay: options.WeightDecay),
+                new AdamW.ParamGroup([parameters[0]], embeddingRate, weight_decay: options.WeightDecay)], options.LearningRate);
     }
+
+    // Linear warm-up to 1, then linear decay to 0.
+    private static double ScheduleFactor(int step, int warmup, int total) =>
+        step < warmup ? (double)(step + 1) / Math.Max(1, warmup) : (double)Math.Max(0, total - step) / Math.Max(1, total - warmup);
 
     private static void MergeAdapters(BertEncoder encoder)
     {
@@ -312,13 +323,14 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         }
     }
 
-    private void WriteRecord(ModelDirectory baseModel, string outputDirectory, List<double> history) =>
+    private void WriteRecord(ModelDirectory baseModel, string outputDirectory, TrainingHistory history) =>
         File.WriteAllText(Path.Combine(outputDirectory, "training.json"), JsonSerializer.Serialize(new
         {
             baseModel = baseModel.Config.Name,
             baseFingerprint = baseModel.Fingerprint,
             options,
-            devNdcg10ByEpoch = history,
+            devMetric = DevEvaluation.Name(history.Metric),
+            devByEpoch = history.Scores,
             date = DateTimeOffset.UtcNow,
         }, s_indented));
 

@@ -43,6 +43,23 @@ public enum OptimizerKind
     Sgd,
 }
 
+/// <summary>The dev metric that picks the best epoch and stops training early.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DevMetric>))]
+public enum DevMetric
+{
+    /// <summary>By the dev data's shape: <see cref="Ndcg"/> when dev queries have two or more judged products on average, else <see cref="Auc"/>.</summary>
+    Auto,
+
+    /// <summary>Re-ranking NDCG@10 over each dev query's judged products (ranking data).</summary>
+    Ndcg,
+
+    /// <summary>ROC-AUC of the score for relevant (relevance &gt;= threshold) vs not, over all dev pairs (pair data: about one product a query).</summary>
+    Auc,
+
+    /// <summary>Accuracy of relevant vs not at the score cut that is best on dev, over all dev pairs.</summary>
+    Accuracy,
+}
+
 /// <summary>Every hyper-parameter of a training run; all are on the command line and recorded with the model.</summary>
 public sealed record TrainingOptions
 {
@@ -103,6 +120,15 @@ public sealed record TrainingOptions
     /// <summary>Random unjudged products added per training query at the lowest relevance (see <see cref="TrainingData.WithRandomNegatives"/>).</summary>
     public int RandomNegatives { get; init; }
 
+    /// <summary>The dev metric that selects the epoch (see <see cref="DevMetric"/>).</summary>
+    public DevMetric SelectBy { get; init; } = DevMetric.Auto;
+
+    /// <summary>
+    /// Peak learning rate of the word embedding matrix, when it differs from <see cref="LearningRate"/>: rows added
+    /// by a vocabulary extension start from nothing and need larger steps than pretrained weights (null = the same).
+    /// </summary>
+    public double? EmbeddingLearningRate { get; init; }
+
     /// <summary>Similarity scale of MNRL and CoSENT (inverse temperature).</summary>
     public double Scale { get; init; } = 20;
 
@@ -114,6 +140,7 @@ public sealed record TrainingOptions
     public OptionProblem? Problem() => this switch
     {
         { LearningRate: <= 0 } => new(nameof(LearningRate), "must be positive"),
+        { EmbeddingLearningRate: <= 0 } => new(nameof(EmbeddingLearningRate), "must be positive"),
         { BatchSize: < 2 } => new(nameof(BatchSize), "must be at least 2"),
         { Epochs: < 1 } => new(nameof(Epochs), "must be at least 1"),
         { WeightDecay: < 0 } => new(nameof(WeightDecay), "must be >= 0"),

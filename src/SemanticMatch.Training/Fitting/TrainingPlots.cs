@@ -2,19 +2,19 @@ using System.Text.Json;
 
 namespace SemanticMatch.Training.Fitting;
 
-/// <summary>PNG plots of a run's metrics.jsonl: training loss per step and dev NDCG@10 per epoch (ScottPlot).</summary>
+/// <summary>PNG plots of a run's metrics.jsonl: training loss per step and the dev metric per epoch (ScottPlot).</summary>
 public static class TrainingPlots
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Writes loss.png and dev-ndcg.png next to metrics.jsonl; returns their paths.</summary>
+    /// <summary>Writes loss.png and dev.png next to metrics.jsonl; returns their paths.</summary>
     public static IReadOnlyList<string> Write(string outputDirectory)
     {
         var events = File.ReadLines(Path.Combine(outputDirectory, "metrics.jsonl"))
             .Select(line => JsonSerializer.Deserialize<TrainingEvent>(line, s_json)!)
             .ToList();
         var steps = events.Where(e => e is { Kind: "step", Loss: not null }).ToList();
-        var dev = events.Where(e => e is { Kind: "dev", DevNdcg10: not null }).GroupBy(e => e.Epoch).Select(g => g.Last()).ToList();
+        var dev = events.Where(e => e is { Kind: "dev", DevScore: not null }).GroupBy(e => e.Epoch).Select(g => g.Last()).ToList();
 
         var loss = new ScottPlot.Plot();
         loss.Add.Scatter(steps.Select(e => (double)e.Step).ToArray(), steps.Select(e => e.Loss!.Value).ToArray()).MarkerSize = 0;
@@ -31,13 +31,14 @@ public static class TrainingPlots
         var lossPath = Path.Combine(outputDirectory, "loss.png");
         loss.SavePng(lossPath, 800, 450);
 
-        var ndcg = new ScottPlot.Plot();
-        ndcg.Add.Scatter(dev.Select(e => (double)e.Epoch).ToArray(), dev.Select(e => e.DevNdcg10!.Value).ToArray());
-        ndcg.Title("dev NDCG@10 (re-ranking judged candidates)");
-        ndcg.XLabel("epoch (0 = before training)");
-        ndcg.YLabel("NDCG@10");
-        var ndcgPath = Path.Combine(outputDirectory, "dev-ndcg.png");
-        ndcg.SavePng(ndcgPath, 800, 450);
-        return [lossPath, ndcgPath];
+        var metric = dev.LastOrDefault()?.DevMetric ?? "dev metric";
+        var plot = new ScottPlot.Plot();
+        plot.Add.Scatter(dev.Select(e => (double)e.Epoch).ToArray(), dev.Select(e => e.DevScore!.Value).ToArray());
+        plot.Title($"dev {metric} (selects the epoch)");
+        plot.XLabel("epoch (0 = before training)");
+        plot.YLabel(metric);
+        var devPath = Path.Combine(outputDirectory, "dev.png");
+        plot.SavePng(devPath, 800, 450);
+        return [lossPath, devPath];
     }
 }
