@@ -44,13 +44,13 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public TextLanguage Language { get; init; } = TextLanguage.Auto;
 
         [CommandOption("--vocab-init <INIT>")]
-        [Description("Embedding rows of added characters: random (per-dimension normal with the existing rows' mean and spread) or unk (copies of [UNK]: the model starts exactly as before).")]
+        [Description("Embedding rows of added characters: random (per-dimension normal with the existing rows' mean and spread) or unk (copies of [[UNK]]: the model starts exactly as before).")]
         [DefaultValue(NewTokenInit.Random)]
         [TypeConverter(typeof(KebabCaseEnumConverter<NewTokenInit>))]
         public NewTokenInit VocabInit { get; init; } = NewTokenInit.Random;
 
         [CommandOption("--embedding-lr <RATE>")]
-        [Description("Peak learning rate of the word embeddings (default: --lr; 1e-3 when characters were added, which start from nothing).")]
+        [Description("Peak learning rate of the word embeddings (default: --lr; 1e-3 when the model has added characters, which start from nothing).")]
         public double? EmbeddingLearningRate { get; init; }
 
         [CommandOption("--select-by <METRIC>")]
@@ -65,7 +65,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Base { get; init; } = "minilm";
 
         [CommandOption("--objective <OBJECTIVE>")]
-        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold) or cosent (graded). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value).")]
+        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold) or cosent (graded). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value). mlm: continued pretraining by masked-language modelling on the pairs' texts (labels unused), writing a bi-encoder to use as --base next.")]
         [DefaultValue(Objective.Mnrl)]
         [TypeConverter(typeof(KebabCaseEnumConverter<Objective>))]
         public Objective Objective { get; init; } = Objective.Mnrl;
@@ -230,10 +230,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         baseModel = extended ?? baseModel;
         var options = settings.ToOptions() with
         {
-            EmbeddingLearningRate = settings.EmbeddingLearningRate ?? (extended is null ? null : AddedRowsLearningRate),
+            EmbeddingLearningRate = settings.EmbeddingLearningRate ?? (baseModel.Config.Vocabulary is { Added: > 0 } ? AddedRowsLearningRate : null),
         };
         var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
-        var queryPrefix = options.IsCrossEncoder ? string.Empty : baseModel.Config.QueryPrefix; // a cross-encoder reads the bare pair
+        // A cross-encoder reads the bare pair; masked-language modelling reads the bare texts.
+        var queryPrefix = options.IsCrossEncoder || options.Objective == Objective.Mlm ? string.Empty : baseModel.Config.QueryPrefix;
         var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options);
         if (options.RandomNegatives > 0)
         {
@@ -284,7 +285,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         return 0;
     }
 
-    /// <summary>Peak learning rate of the word embeddings when characters were added (they start from nothing; 50x BERT's usual 2e-5).</summary>
+    /// <summary>Peak learning rate of the word embeddings of a model with added characters (they start from nothing; 50x BERT's usual 2e-5).</summary>
     private const double AddedRowsLearningRate = 1e-3;
 
     /// <summary>Share of the training texts' characters that must be CJK characters unknown to the base vocabulary for --language auto to extend it.</summary>

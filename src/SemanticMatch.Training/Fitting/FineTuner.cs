@@ -67,7 +67,9 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
     /// <param name="options">The objective decides between bi- and cross-encoder.</param>
     /// <param name="relevanceRange">Label range a graded cross-encoder predicts in (see <see cref="RelevanceRange"/>).</param>
     public static TrainableModel LoadModel(ModelDirectory baseModel, TrainingOptions options, (double Min, double Max) relevanceRange) =>
-        options.IsCrossEncoder ? CrossEncoderModel.Load(baseModel, options, relevanceRange) : BiEncoderModel.Load(baseModel, options);
+        options.IsCrossEncoder ? CrossEncoderModel.Load(baseModel, options, relevanceRange)
+        : options.Objective == Objective.Mlm ? MaskedLanguageModel.Load(baseModel, options)
+        : BiEncoderModel.Load(baseModel, options);
 
     /// <summary>The checkpoint directory of a run writing to <paramref name="outputDirectory"/>.</summary>
     public static string CheckpointDirectory(string outputDirectory) => Path.Combine(outputDirectory, "checkpoint");
@@ -193,7 +195,7 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
             }
 
             Emit(new TrainingEvent("dev", epoch, step, DevScore: score, DevMetric: DevEvaluation.Name(metric)));
-            var improved = score > state.BestNdcg;
+            var improved = score > state.BestNdcg || !model.SelectsEpochByDev;
             if (improved)
             {
                 DisposeAll(best);

@@ -24,6 +24,12 @@ public abstract class TrainableModel : nn.Module
     /// <summary>Whether batches must not repeat a query or product (in-batch negatives).</summary>
     public virtual bool DistinctBatches => false;
 
+    /// <summary>
+    /// Whether the dev metric picks the epoch kept (early stopping); when false the last epoch is kept and the dev
+    /// metric is only reported (masked-language modelling: the matching metric is not what it optimises).
+    /// </summary>
+    public virtual bool SelectsEpochByDev => true;
+
     /// <summary>Parameters outside the encoder that are trained even when the encoder is frozen or adapted.</summary>
     public abstract IEnumerable<Parameter> HeadParameters();
 

@@ -30,6 +30,12 @@ public enum Objective
     /// binary cross-entropy against the relevance rescaled to [0, 1] (predicts graded relevance; RMSE is reported).
     /// </summary>
     CrossGraded,
+
+    /// <summary>
+    /// Continued pretraining by masked-language modelling on the pairs' texts (labels unused); writes a bi-encoder to
+    /// fine-tune next (see <see cref="MaskedLanguageModel"/>).
+    /// </summary>
+    Mlm,
 }
 
 /// <summary>Optimizer.</summary>
