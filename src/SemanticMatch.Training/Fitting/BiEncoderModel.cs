@@ -76,24 +76,30 @@ public sealed class BiEncoderModel : TrainableModel
     }
 
     /// <inheritdoc />
-    public override float[] Score(long[] query, IReadOnlyList<long[]> products)
+    public override float[] Score(long[] query, IReadOnlyList<long[]> products) => CosineScores(_encoder, _pooling, query, products);
+
+    /// <summary>Pooled, L2-normalised embeddings of token sequences (padded to the longest).</summary>
+    public Tensor Embed(IReadOnlyList<long[]> sequences) => Embed(_encoder, _pooling, sequences);
+
+    /// <summary>Cosine of each product's sentence vector with the query's (eval mode is the caller's).</summary>
+    internal static float[] CosineScores(BertEncoder encoder, Pooling pooling, long[] query, IReadOnlyList<long[]> products)
     {
         using var scope = NewDisposeScope();
-        var q = Embed([query]);
-        var p = Embed(products);
+        var q = Embed(encoder, pooling, [query]);
+        var p = Embed(encoder, pooling, products);
         return p.matmul(q.t()).squeeze(1).data<float>().ToArray();
     }
 
-    /// <summary>Pooled, L2-normalised embeddings of token sequences (padded to the longest).</summary>
-    public Tensor Embed(IReadOnlyList<long[]> sequences)
+    /// <summary>Sentence vectors of <paramref name="encoder"/> under <paramref name="pooling"/>, L2-normalised.</summary>
+    internal static Tensor Embed(BertEncoder encoder, Pooling pooling, IReadOnlyList<long[]> sequences)
     {
         var (ids, mask) = TokenBatch.Single(sequences);
         using (ids)
         using (mask)
         {
-            var hidden = _encoder.forward(ids, mask);
+            var hidden = encoder.forward(ids, mask);
             var m = mask.unsqueeze(-1).to_type(ScalarType.Float32);
-            var pooled = _pooling switch
+            var pooled = pooling switch
             {
                 Pooling.Cls => hidden[TensorIndex.Colon, 0],
                 Pooling.Max => (hidden + (1 - m) * -1e9f).amax([1]),

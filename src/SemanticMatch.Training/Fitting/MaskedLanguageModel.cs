@@ -120,13 +120,7 @@ public sealed class MaskedLanguageModel : TrainableModel
     }
 
     /// <inheritdoc />
-    public override float[] Score(long[] query, IReadOnlyList<long[]> products)
-    {
-        using var scope = NewDisposeScope();
-        var q = Embed([query]);
-        var p = Embed(products);
-        return p.matmul(q.t()).squeeze(1).data<float>().ToArray();
-    }
+    public override float[] Score(long[] query, IReadOnlyList<long[]> products) => BiEncoderModel.CosineScores(_encoder, _pooling, query, products);
 
     /// <inheritdoc />
     public override void Export(ModelDirectory baseModel, string outputDirectory)
@@ -135,18 +129,5 @@ public sealed class MaskedLanguageModel : TrainableModel
         OnnxBertWeights.Export(_encoder, baseModel, Path.Combine(outputDirectory, ModelDirectory.ModelFile));
         File.Copy(baseModel.VocabPath, Path.Combine(outputDirectory, ModelDirectory.VocabFile), overwrite: true);
         ModelDirectory.WriteConfig(outputDirectory, baseModel.Config with { Name = baseModel.Config.Name + "-mlm" });
-    }
-
-    private Tensor Embed(IReadOnlyList<long[]> sequences)
-    {
-        var (ids, mask) = TokenBatch.Single(sequences);
-        using (ids)
-        using (mask)
-        {
-            var hidden = _encoder.forward(ids, mask);
-            var m = mask.unsqueeze(-1).to_type(ScalarType.Float32);
-            var pooled = _pooling == Pooling.Cls ? hidden[TensorIndex.Colon, 0] : (hidden * m).sum(1) / m.sum(1);
-            return nn.functional.normalize(pooled, p: 2, dim: 1);
-        }
     }
 }
