@@ -164,7 +164,7 @@ internal static class ChinesePairs
         }
     }
 
-    private static void WriteCsv(string path, string[] columns, IEnumerable<string[]> rows)
+    internal static void WriteCsv(string path, string[] columns, IEnumerable<string[]> rows)
     {
         using var writer = Sep.New(',').Writer(o => o with { Escape = true }).ToFile(path);
         foreach (var values in rows)

@@ -13,6 +13,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["match"] = typeof(MatchCommand.Settings),
     ["quantize"] = typeof(QuantizeCommand.Settings),
     ["eval"] = typeof(EvalCommand.Settings),
+    ["train-ranker"] = typeof(TrainRankerCommand.Settings),
     ["serve"] = typeof(ServeCommand.Settings),
     ["keys add"] = typeof(KeysAddCommand.Settings),
     ["feedback export"] = typeof(FeedbackExportCommand.Settings),
@@ -51,6 +52,9 @@ app.Configure(config =>
     config.AddCommand<EvalCommand>("eval")
         .WithDescription("Evaluate BM25, dense and hybrid search on labelled pairs (NDCG@10, Recall@10/100, MRR@10, ROC-AUC, accuracy/F1, speed).")
         .WithExample("eval", "--products", "products.csv", "--judgments", "dev.csv", "--out", "results");
+    config.AddCommand<TrainRankerCommand>("train-ranker")
+        .WithDescription("Train a learned ranker (LambdaMART over BM25, dense, cross-encoder and lexical features of the hybrid first stage's top results), calibrated on dev; search, eval and the service use it with --ranker.")
+        .WithExample("train-ranker", "--train", "ranker.csv", "--dev", "dev.csv", "--products", "products.csv", "--model", "minilm-ft", "--rerank", "ce-graded", "--out", "ranker");
     config.UseStrictParsing();
     config.AddCommand<ServeCommand>("serve")
         .WithDescription("Run the matching service (HTTP API, OpenAPI at /openapi/v1.json, reference UI at /scalar, metrics at /metrics) over a data directory.")

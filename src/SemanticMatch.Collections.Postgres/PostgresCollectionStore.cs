@@ -109,6 +109,11 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 "language: the PostgreSQL store analyses text with PostgreSQL's 'english' configuration only; Chinese ('zh') needs the embedded store");
         }
 
+        if (settings.Ranker is not null)
+        {
+            throw new InvalidRequestException("ranker: the PostgreSQL store does not run learned rankers yet; use the embedded store");
+        }
+
         // The models must load before anything is written (an unknown model is the caller's mistake).
         var encoder = _models.Encoder(settings.Model);
         if (settings.Reranker is not null)

@@ -64,6 +64,18 @@ internal sealed class PostgresRetrieval : IRetrieval
     /// </remarks>
     public IReadOnlyList<TermContribution> ExplainTerms(string prepared, string id) => _terms.GetValueOrDefault(id) ?? [];
 
+    /// <inheritdoc />
+    /// <exception cref="InvalidRequestException">Always: a learned ranker needs every candidate's scores from both
+    /// lists, which this store fetches only as far as each list goes.</exception>
+    public float[] KeywordScores(string prepared, IReadOnlyList<string> ids) => throw NoRanker();
+
+    /// <inheritdoc />
+    /// <exception cref="InvalidRequestException">Always (see <see cref="KeywordScores"/>).</exception>
+    public float[] DenseScores(float[] query, IReadOnlyList<string> ids) => throw NoRanker();
+
+    private static InvalidRequestException NoRanker() =>
+        new("the PostgreSQL store does not run a learned ranker; use the embedded store for collections with one");
+
     /// <summary>Fetches the candidate lists.</summary>
     /// <param name="connection">An open connection inside <paramref name="transaction"/>.</param>
     /// <param name="transaction">The search's (read-only) transaction, for its local settings.</param>

@@ -1,8 +1,11 @@
 namespace SemanticMatch.Collections;
 
-/// <summary>Durability settings of embedded collections.</summary>
+/// <summary>Durability settings of embedded collections, and how they load learned rankers.</summary>
 public sealed record CollectionOptions
 {
+    /// <summary>Loads a learned ranker from its location (a directory); null = collections cannot have rankers.</summary>
+    public Func<string, Engine.Search.IResultRanker>? Rankers { get; init; }
+
     private readonly long _snapshotBytes = 64L << 20;
 
     /// <summary>When the write-ahead log grows past this many bytes, a snapshot is written and the log emptied.</summary>

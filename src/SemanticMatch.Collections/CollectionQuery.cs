@@ -41,6 +41,12 @@ public sealed record CollectionQuery
     /// <summary>Hits scoring below this are dropped (so a FAQ bot or an ad slot can say "no good match").</summary>
     public double? MinScore { get; init; }
 
+    /// <summary>
+    /// Hits whose calibrated probability of relevance is below this are dropped (0..1; needs a collection with a ranker):
+    /// unlike <see cref="MinScore"/>, one threshold means the same for every query.
+    /// </summary>
+    public double? MinProbability { get; init; }
+
     /// <summary>Correct query words that no record contains.</summary>
     public bool SpellCorrection { get; init; } = true;
 
@@ -54,17 +60,22 @@ public sealed record CollectionQuery
         { Query.Length: > MaxQueryLength } => new(nameof(Query), $"must be at most {MaxQueryLength} characters (it has {Query.Length})", IsLimit: true),
         { Top: > MaxTop } => new(nameof(Top), $"must be at most {MaxTop}", IsLimit: true),
         { RerankDepth: > MaxTop } => new(nameof(RerankDepth), $"must be at most {MaxTop}", IsLimit: true),
+        { MinProbability: < 0 or > 1 or double.NaN } => new(nameof(MinProbability), "must be in [0, 1]"),
         { Explain: true, Top: > MaxExplained } => new(nameof(Top), $"must be at most {MaxExplained} with explain", IsLimit: true),
         _ => ToSearchOptions(reranker: null).Problem(),
     };
 
-    /// <summary>The engine's search settings for this query, re-ranking with <paramref name="reranker"/> when asked.</summary>
-    public SearchOptions ToSearchOptions(IPairScorer? reranker) => new()
+    /// <summary>
+    /// The engine's search settings for this query: re-ranking with <paramref name="reranker"/> when asked, or, for a
+    /// hybrid search, ordering by <paramref name="ranker"/> (which reads the re-ranker's scores).
+    /// </summary>
+    public SearchOptions ToSearchOptions(IPairScorer? reranker, Engine.Search.IResultRanker? ranker = null) => new()
     {
         Method = Method,
         Top = Top,
         Fusion = Fusion,
-        Reranker = Rerank ? reranker : null,
+        Ranker = Method == SearchMethod.Hybrid ? ranker : null,
+        Reranker = Rerank || (Method == SearchMethod.Hybrid && ranker?.CrossEncoder is not null) ? reranker : null,
         RerankDepth = RerankDepth,
         SpellCorrection = SpellCorrection,
     };
@@ -118,7 +129,11 @@ public sealed record FieldFilter
 /// <param name="Record">The record, without its private fields.</param>
 /// <param name="Score">The method's score (see <see cref="Engine.SearchMethod"/>).</param>
 /// <param name="Explanation">Why it matched, when the query asked (<see cref="CollectionQuery.Explain"/>).</param>
-public sealed record CollectionHit(int Rank, Record Record, float Score, Engine.Search.HitExplanation? Explanation = null);
+public sealed record CollectionHit(int Rank, Record Record, float Score, Engine.Search.HitExplanation? Explanation = null)
+{
+    /// <summary>Calibrated probability of relevance when the collection's ranker ordered the hit; else null.</summary>
+    public float? Probability { get; init; }
+}
 
 /// <summary>The result of a collection search.</summary>
 /// <param name="Searched">The query as searched: normalised and spell-corrected.</param>

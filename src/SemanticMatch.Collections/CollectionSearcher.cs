@@ -14,7 +14,8 @@ namespace SemanticMatch.Collections;
 /// <param name="settings">Its settings.</param>
 /// <param name="encoder">Its bi-encoder.</param>
 /// <param name="reranker">Its cross-encoder, or null.</param>
-public sealed class CollectionSearcher(string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker)
+/// <param name="ranker">Its learned ranker, or null.</param>
+public sealed class CollectionSearcher(string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker, IResultRanker? ranker = null)
 {
     private readonly ProductText _text = new(settings.Fields, TextNormalizationOptions.Default);
     private readonly HashSet<string> _private = new(settings.PrivateFields, StringComparer.Ordinal);
@@ -67,6 +68,13 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             throw new InvalidRequestException($"collection '{name}' has no re-ranker; set one with \"reranker\" when creating it");
         }
 
+        if (query.MinProbability is not null && (ranker is null || query.Method != SearchMethod.Hybrid))
+        {
+            throw new InvalidRequestException(ranker is null
+                ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
+                : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
+        }
+
         var normalized = _text.OfQuery(query.Query);
         return normalized.Any(char.IsLetterOrDigit)
             ? normalized
@@ -87,15 +95,18 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(recordOf);
-        var options = query.ToSearchOptions(reranker);
+        var options = query.ToSearchOptions(reranker, ranker);
         var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? encoder.EncodeOne(q, TextRole.Query),
-            id => TextOf(recordOf(id)), cancellationToken);
+            id => TextOf(recordOf(id)), normalized, cancellationToken);
         var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, encoder) : null;
-        var kept = hits.Where(h => query.MinScore is not { } min || h.Score >= min)
+        var kept = hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p))
             .Select((h, i) =>
             {
                 var record = recordOf(h.ProductId);
-                return new CollectionHit(i + 1, record.Without(_private), h.Score, explainer?.Explain(h.ProductId, TextOf(record)));
+                return new CollectionHit(i + 1, record.Without(_private), h.Score, explainer?.Explain(h.ProductId, TextOf(record)))
+                {
+                    Probability = h.Probability,
+                };
             })
             .ToList();
         return new CollectionSearchResult(prepared, prepared != normalized, kept);

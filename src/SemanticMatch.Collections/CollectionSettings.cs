@@ -26,6 +26,13 @@ public sealed partial record CollectionSettings
     /// <summary>A cross-encoder that re-ranks when a search asks for it; null = none.</summary>
     public string? Reranker { get; init; }
 
+    /// <summary>
+    /// A learned ranker directory (from <c>semmatch train-ranker</c>) that orders the top of every hybrid search and gives
+    /// each hit a probability of relevance; null = none. When it reads a cross-encoder's scores, <see cref="Reranker"/>
+    /// must name that cross-encoder. Embedded store only.
+    /// </summary>
+    public string? Ranker { get; init; }
+
     /// <summary>How keyword search analyses text: each record and query by its script (auto), English or Chinese.</summary>
     public TextLanguage Language { get; init; } = TextLanguage.Auto;
 

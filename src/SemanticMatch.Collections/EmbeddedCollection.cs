@@ -26,19 +26,19 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private WriteAheadLog? _log;
     private bool _closed;
 
-    private EmbeddedCollection(string directory, string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker,
+    private EmbeddedCollection(string directory, string name, CollectionSettings settings, CollectionModels models,
         CollectionOptions options)
     {
         _directory = directory;
         Name = name;
         Settings = settings;
-        _encoder = encoder;
-        _searcher = new CollectionSearcher(name, settings, encoder, reranker);
+        _encoder = models.Encoder;
+        _searcher = new CollectionSearcher(name, settings, models.Encoder, models.Reranker, models.Ranker);
         _keyword = Bm25Index.CreateInMemory(settings.Language);
         _options = options;
         _vectors = settings.VectorIndex == VectorIndexKind.Hnsw
-            ? new HnswVectorIndex(encoder.Dimension, settings.Metric)
-            : new ExactVectorIndex(encoder.Dimension, settings.Metric);
+            ? new HnswVectorIndex(models.Encoder.Dimension, settings.Metric)
+            : new ExactVectorIndex(models.Encoder.Dimension, settings.Metric);
     }
 
     /// <summary>The collection's name.</summary>
@@ -105,9 +105,8 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     public static EmbeddedCollection Open(string directory, string name, CollectionSettings settings, IModelProvider models,
         CollectionOptions? options = null)
     {
-        var encoder = models.Encoder(settings.Model);
-        var reranker = settings.Reranker is null ? null : models.Reranker(settings.Reranker);
-        var collection = new EmbeddedCollection(directory, name, settings, encoder, reranker, options ?? new CollectionOptions());
+        options ??= new CollectionOptions();
+        var collection = new EmbeddedCollection(directory, name, settings, CollectionModels.Load(settings, models, options), options);
         collection.Recover();
         return collection;
     }

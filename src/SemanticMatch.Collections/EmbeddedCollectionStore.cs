@@ -88,11 +88,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
             }
 
             // The models must load before anything is written (an unknown model is the caller's mistake, not a folder).
-            _models.Encoder(settings.Model);
-            if (settings.Reranker is not null)
-            {
-                _models.Reranker(settings.Reranker);
-            }
+            CollectionModels.Load(settings, _models, _options);
 
             var staging = Path.Combine(_root, $".{name}.creating-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using SemanticMatch.Cli.Infrastructure;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
@@ -83,6 +84,10 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         [DefaultValue(0.0)]
         public double FirstStageWeight { get; init; }
 
+        [CommandOption("--ranker <DIRS>")]
+        [Description("Comma-separated learned ranker directories (from 'semmatch train-ranker'), each DIR or LABEL=DIR: adds a row per ranker for the full pipeline (hybrid first stage of the ranker's bi-encoder, its top results ordered by the ranker), with RMSE of its predicted relevance and ECE of its probabilities. Each loads the models it records.")]
+        public string? Ranker { get; init; }
+
         [CommandOption("-o|--out <DIR>")]
         [Description("Directory for report.md and report.json.")]
         public string Out { get; init; } = string.Empty;
@@ -162,7 +167,12 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         try
         {
             var models = encoders.Select(e => new EvalModel(e.Label, e.Encoder)).ToList();
-            var results = SpectreProgressSink.Run(sink => new Evaluator(options, sink).Run(products, judgments, models, cancellationToken));
+            var results = SpectreProgressSink.Run(sink => new Evaluator(options, sink).Run(products, judgments, models, cancellationToken)).ToList();
+            foreach (var spec in RankerSpecs(settings))
+            {
+                results.Add(EvaluateRanker(spec, options, products, judgments, settings.BatchSize, cancellationToken));
+            }
+
             var report = new EvalReport
             {
                 Date = DateTimeOffset.UtcNow,
@@ -188,6 +198,24 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             }
 
             reranker?.Dispose();
+        }
+    }
+
+    private static string[] RankerSpecs(Settings settings) =>
+        (settings.Ranker ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static MethodResult EvaluateRanker(string spec, EvalOptions options, IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments,
+        int batchSize, CancellationToken cancellationToken)
+    {
+        var equals = spec.IndexOf('=', StringComparison.Ordinal);
+        var directory = equals > 0 ? spec[(equals + 1)..] : spec;
+        var label = equals > 0 ? spec[..equals] : Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        var (ranker, crossEncoder) = RankerInputs.Open(directory, null, batchSize);
+        using (crossEncoder)
+        using (var encoder = Inputs.Encoder(new ModelSettings { Model = ranker.Manifest.BiEncoder.Model, BatchSize = batchSize }))
+        {
+            RankerInputs.WarnIfOtherEncoder(ranker, encoder.Identity);
+            return SpectreProgressSink.Run(sink => new Evaluator(options, sink).RunRanker(label, products, judgments, ranker, encoder, crossEncoder, cancellationToken));
         }
     }
 

@@ -74,6 +74,14 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [DefaultValue(0.0)]
         public double FirstStageWeight { get; init; }
 
+        [CommandOption("--ranker <DIR>")]
+        [Description("Order the top hybrid results with a learned ranker directory (from 'semmatch train-ranker'); results then carry a calibrated probability of relevance. Uses the cross-encoder it was trained with (or --rerank).")]
+        public string? Ranker { get; init; }
+
+        [CommandOption("--min-probability <P>")]
+        [Description("With --ranker: drop results whose probability of relevance is below P (0..1), to answer with no good match.")]
+        public double? MinProbability { get; init; }
+
         [CommandOption("--json")]
         [Description("Print results as JSON instead of a table.")]
         public bool Json { get; init; }
@@ -87,6 +95,16 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
             if (string.IsNullOrWhiteSpace(Query))
             {
                 return ValidationResult.Error("the query is empty");
+            }
+
+            if (Ranker is not null && Method != SearchMethod.Hybrid)
+            {
+                return ValidationResult.Error("--ranker orders hybrid results (what it was trained on); leave out --method");
+            }
+
+            if (MinProbability is { } p && (Ranker is null || p is < 0 or > 1 || double.IsNaN(p)))
+            {
+                return ValidationResult.Error(Ranker is null ? "--min-probability needs --ranker" : "--min-probability must be in [[0, 1]]");
             }
 
             return OptionNames.Error<Settings>(ToOptions(reranker: null).Problem(), s_renamed) ?? base.Validate();
@@ -107,10 +125,18 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
+        var (ranker, rankerCrossEncoder) = settings.Ranker is null ? (null, null) : RankerInputs.Open(settings.Ranker, settings.Rerank, settings.BatchSize);
+        using var reranker = rankerCrossEncoder ?? (settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer);
         using var opened = Open(settings, cancellationToken);
         var index = opened.Index;
-        var results = index.Search(settings.Query, settings.ToOptions(reranker));
+        if (ranker is not null)
+        {
+            RankerInputs.WarnIfOtherEncoder(ranker, opened.Encoder.Identity);
+        }
+
+        var results = index.Search(settings.Query, settings.ToOptions(reranker) with { Ranker = ranker })
+            .Where(r => settings.MinProbability is not { } min || r.Probability >= min)
+            .ToList();
         var explained = results.Take(settings.Explain ? ExplainedResults : 0).Select(r => r.Product.Id).ToList();
         var explanations = explained.Count == 0
             ? []
@@ -126,7 +152,7 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
                 method = KebabCase.Of(settings.Method.ToString()),
                 results = results.Select(r => new
                 {
-                    rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score,
+                    rank = r.Rank, product_id = r.Product.Id, title = r.Product.Title, score = r.Score, probability = r.Probability,
                     explanation = explanations.GetValueOrDefault(r.Product.Id),
                 }),
             });

@@ -18,9 +18,17 @@ internal static class ResultTable
             .AddColumn("product_id")
             .AddColumn("title")
             .AddColumn(new TableColumn("score").RightAligned());
+        var probabilities = results.Any(r => r.Probability is not null);
+        if (probabilities)
+        {
+            table.AddColumn(new TableColumn("P(relevant)").RightAligned());
+        }
+
         foreach (var result in results)
         {
-            table.AddRow(result.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(result.Product.Id), Markup.Escape(result.Product.Title), result.Score.ToString("F4", CultureInfo.InvariantCulture));
+            string[] cells = [result.Rank.ToString(CultureInfo.InvariantCulture), Markup.Escape(result.Product.Id), Markup.Escape(result.Product.Title),
+                result.Score.ToString("F4", CultureInfo.InvariantCulture)];
+            table.AddRow(probabilities ? [.. cells, result.Probability?.ToString("F3", CultureInfo.InvariantCulture) ?? "-"] : cells);
         }
 
         if (results.Count == 0)

@@ -20,12 +20,12 @@ public static class EvalMarkdown
         }
 
         text.AppendLine();
-        text.AppendLine("| method | NDCG@10 (re-rank) | Recall@10 | Recall@100 | MRR@10 | ROC-AUC | accuracy | F1 | RMSE | products/s | p50 ms | p95 ms |");
-        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        text.AppendLine("| method | NDCG@10 (re-rank) | Recall@10 | Recall@100 | MRR@10 | ROC-AUC | accuracy | F1 | RMSE | ECE | products/s | p50 ms | p95 ms |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var m in report.Methods)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Method} | {F(m.Ndcg10)} | {F(m.Recall10)} | {F(m.Recall100)} | {F(m.Mrr10)} | {F(m.RocAuc)} | {F(m.Accuracy)} | {F(m.F1)} | {F(m.Rmse)} | {m.ProductsPerSecond:F0} | {m.LatencyP50Ms:F1} | {m.LatencyP95Ms:F1} |");
+                $"| {m.Method} | {F(m.Ndcg10)} | {F(m.Recall10)} | {F(m.Recall100)} | {F(m.Mrr10)} | {F(m.RocAuc)} | {F(m.Accuracy)} | {F(m.F1)} | {F(m.Rmse)} | {F(m.CalibrationError)} | {m.ProductsPerSecond:F0} | {m.LatencyP50Ms:F1} | {m.LatencyP95Ms:F1} |");
         }
 
         var first = report.Methods.Count > 0 ? report.Methods[0] : null;

@@ -45,6 +45,9 @@ public sealed record MethodResult
     /// </summary>
     public double? Rmse { get; init; }
 
+    /// <summary>Expected calibration error of the probabilities of a learned ranker (10 bins), or null.</summary>
+    public double? CalibrationError { get; init; }
+
     /// <summary>Products indexed per second (embedding for dense; BM25 indexing for bm25; the slower part for hybrid).</summary>
     public double ProductsPerSecond { get; init; }
 

@@ -17,7 +17,7 @@ namespace SemanticMatch.Engine.Evaluation;
 /// full-catalogue Recall@10/100 and MRR@10, pair ROC-AUC / accuracy / F1, RMSE of a graded re-ranker, indexing
 /// throughput and query latency. Definitions: docs/metrics.md.
 /// </summary>
-public sealed class Evaluator(EvalOptions options, IProgressSink? progress = null)
+public sealed partial class Evaluator(EvalOptions options, IProgressSink? progress = null)
 {
     private const int RetrievalDepth = 100;
     private readonly IProgressSink _progress = progress ?? NullProgressSink.Instance;
@@ -178,7 +178,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             var denseOptions = new SearchOptions { Method = SearchMethod.Dense, Top = depth, FusionDepth = options.FusionDepth, Fusion = options.Fusion };
             stopwatch.Restart();
             var denseHits = SearchPipeline.Run(keywordResult.PreparedQuery, denseOptions, products.Count, retrieval, _ => queryVector,
-                NoText, cancellationToken);
+                NoText, cancellationToken: cancellationToken);
             var denseMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             var denseScores = query.Judged.Keys.ToDictionary(id => id, id => VectorSimilarity.Cosine(queryVector, vectorsById[id]));
             dense.AddRetrieval(denseHits.Take(RetrievalDepth).ToList(), relevant, denseMs);
@@ -187,7 +187,7 @@ public sealed class Evaluator(EvalOptions options, IProgressSink? progress = nul
             stopwatch.Restart();
             var fusedHits = SearchPipeline.Run(keywordResult.PreparedQuery,
                 denseOptions with { Method = SearchMethod.Hybrid, Top = Math.Max(RetrievalDepth, options.RerankDepth) },
-                products.Count, retrieval, _ => queryVector, NoText, cancellationToken);
+                products.Count, retrieval, _ => queryVector, NoText, cancellationToken: cancellationToken);
             var hybridMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             hybrid.AddRetrieval(fusedHits.Take(RetrievalDepth).ToList(), relevant, hybridMs);
             var fusedCandidates = HybridFusion.Fuse(Ranked(keywordResult.Stage.CandidateScores), Ranked(denseScores), options.Fusion)

@@ -14,13 +14,19 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
     private readonly List<bool> _pairLabels = [];
     private readonly List<double> _latencies = [];
     private readonly List<double> _squaredErrors = [];
+    private readonly List<float> _probabilities = [];
+    private readonly List<bool> _probabilityLabels = [];
     private int _ndcgSkipped;
 
     /// <summary>Indexing throughput of the method.</summary>
     public double ProductsPerSecond => productsPerSecond;
 
-    /// <summary>Records the candidate scores of one query (re-ranking NDCG and pair classification).</summary>
-    public void AddCandidates(IReadOnlyList<ScoredCandidate> candidates, double scaleMinimum, double relevantThreshold)
+    /// <summary>
+    /// Records the candidate scores of one query (re-ranking NDCG, and pair classification unless
+    /// <paramref name="pairScores"/> gives other scores for it: scores comparable across queries, such as probabilities).
+    /// </summary>
+    public void AddCandidates(IReadOnlyList<ScoredCandidate> candidates, double scaleMinimum, double relevantThreshold,
+        IReadOnlyList<double>? pairScores = null)
     {
         var ndcg = RankingMetrics.NdcgAtK(candidates, 10, scaleMinimum);
         if (ndcg is null)
@@ -32,16 +38,26 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
             _ndcg.Add(ndcg.Value);
         }
 
-        foreach (var candidate in candidates)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            _pairScores.Add(candidate.Score);
-            _pairLabels.Add(candidate.Relevance >= relevantThreshold);
+            _pairScores.Add(pairScores?[i] ?? candidates[i].Score);
+            _pairLabels.Add(candidates[i].Relevance >= relevantThreshold);
         }
     }
 
     /// <summary>Records predicted against labelled relevance (for RMSE).</summary>
     public void AddRelevancePredictions(IEnumerable<(double Predicted, double Actual)> pairs) =>
         _squaredErrors.AddRange(pairs.Select(p => (p.Predicted - p.Actual) * (p.Predicted - p.Actual)));
+
+    /// <summary>Records predicted probabilities of relevance against the labels (for the calibration error).</summary>
+    public void AddProbabilities(IEnumerable<(float Probability, bool Relevant)> pairs)
+    {
+        foreach (var (probability, relevant) in pairs)
+        {
+            _probabilities.Add(probability);
+            _probabilityLabels.Add(relevant);
+        }
+    }
 
     /// <summary>Records one query's full-catalogue ranking and how long it took.</summary>
     public void AddRetrieval(IReadOnlyList<SearchHit> ranked, IReadOnlySet<string> relevant, double latencyMs)
@@ -77,6 +93,7 @@ internal sealed class MethodAccumulator(string method, double productsPerSecond)
             F1 = threshold?.F1,
             Threshold = threshold is { Threshold: var t } && double.IsFinite(t) ? t : null,
             Rmse = _squaredErrors.Count == 0 ? null : Math.Sqrt(_squaredErrors.Average()),
+            CalibrationError = _probabilities.Count == 0 ? null : Reliability.ExpectedCalibrationError(_probabilities, _probabilityLabels),
             ProductsPerSecond = productsPerSecond,
             LatencyP50Ms = latency.P50Ms,
             LatencyP95Ms = latency.P95Ms,

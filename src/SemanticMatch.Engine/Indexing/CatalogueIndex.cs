@@ -9,7 +9,11 @@ using SemanticMatch.Index.Vectors;
 namespace SemanticMatch.Engine.Indexing;
 
 /// <summary>A product found by a search, with its 1-based rank and the method's score.</summary>
-public sealed record RankedProduct(int Rank, Product Product, float Score);
+/// <param name="Rank">1-based position.</param>
+/// <param name="Product">The product.</param>
+/// <param name="Score">The method's score.</param>
+/// <param name="Probability">Calibrated probability of relevance when a learned ranker scored it; else null.</param>
+public sealed record RankedProduct(int Rank, Product Product, float Score, float? Probability = null);
 
 /// <summary>
 /// A searchable catalogue: the products, their embeddings in a vector index and their text in a BM25 index, built with
@@ -108,7 +112,7 @@ public sealed partial class CatalogueIndex : IDisposable
                 BuildVectors(products, embeddings, encoder.Dimension, options), Fill(keyword, products, options.Text), encoder);
         }
 
-        IndexFolder.Write(directory, staging =>
+        OwnedFolder.Write(directory, FolderKind, staging =>
         {
             using (var vectors = BuildVectors(products, embeddings, encoder.Dimension, options))
             {
@@ -130,7 +134,12 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <see cref="Build"/> replaces). Check it before slow work such as embedding.
     /// </summary>
     /// <exception cref="IndexMismatchException">It is a file, or a folder holding anything but an index.</exception>
-    public static void CheckTarget(string directory) => IndexFolder.CheckTarget(directory);
+    public static void CheckTarget(string directory) => OwnedFolder.CheckTarget(directory, FolderKind);
+
+    // What an index directory holds; a folder with anything else is not ours to replace.
+    private static readonly OwnedFolderKind FolderKind = new("index",
+        new HashSet<string>(StringComparer.Ordinal) { ManifestFile, ProductsFile, VectorsDir, KeywordDir }, ManifestFile,
+        directory => ReadManifest(directory), message => new IndexMismatchException(message));
 
     /// <summary>
     /// Reads the manifest of an index directory (to learn which model to load); first restores the previous index when a
@@ -139,7 +148,7 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <exception cref="IndexMismatchException">Not an index directory.</exception>
     public static IndexManifest ReadManifest(string directory)
     {
-        IndexFolder.Recover(directory);
+        OwnedFolder.Recover(directory, FolderKind);
         var path = Path.Combine(directory, ManifestFile);
         if (!File.Exists(path))
         {
@@ -220,8 +229,9 @@ public sealed partial class CatalogueIndex : IDisposable
     public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
     {
         var prepared = PrepareQuery(query, options.SpellCorrection);
-        var hits = SearchPipeline.Run(prepared, options, Products.Count, new IndexRetrieval(Keyword, Vectors), EmbedQuery, id => _text.Of(Products[id]));
-        return hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score)).ToList();
+        var hits = SearchPipeline.Run(prepared, options, Products.Count, new IndexRetrieval(Keyword, Vectors), EmbedQuery, id => _text.Of(Products[id]),
+            normalized: NormalizeQuery(query));
+        return hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score, h.Probability)).ToList();
     }
 
     /// <summary>Why <paramref name="productId"/> matches <paramref name="query"/> under <paramref name="options"/> (see <see cref="HitExplainer"/>).</summary>

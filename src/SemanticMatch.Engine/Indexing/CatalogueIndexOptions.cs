@@ -2,6 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Core.Text;
+using SemanticMatch.Engine.Search;
 using SemanticMatch.Index.Vectors;
 
 namespace SemanticMatch.Engine.Indexing;
@@ -71,6 +72,13 @@ public sealed record SearchOptions
     /// <summary>Share of the first-stage score in the re-ranked order, in [0, 1) (0 = the re-ranker's score alone).</summary>
     public double RerankFirstStageWeight { get; init; }
 
+    /// <summary>
+    /// Learned ranker that orders the top <see cref="IResultRanker.Depth"/> first-stage results (null = none); when it
+    /// was trained with a cross-encoder's scores, <see cref="Reranker"/> must be that cross-encoder, and it feeds the
+    /// ranker instead of ordering the results itself.
+    /// </summary>
+    public IResultRanker? Ranker { get; init; }
+
     /// <summary>Replace query words that no product contains by the closest catalogue word (see Bm25Index.CorrectSpelling).</summary>
     public bool SpellCorrection { get; init; } = true;
 
@@ -81,6 +89,7 @@ public sealed record SearchOptions
         { FusionDepth: < 1 } => new(nameof(FusionDepth), "must be at least 1"),
         { RerankDepth: < 1 } => new(nameof(RerankDepth), "must be at least 1"),
         { RerankFirstStageWeight: < 0 or >= 1 or double.NaN } => new(nameof(RerankFirstStageWeight), "must be in [0, 1)"),
+        { Ranker.CrossEncoder: not null, Reranker: null } => new(nameof(Ranker), "was trained with a cross-encoder's scores: give that cross-encoder as the re-ranker"),
         _ => Fusion?.Problem() ?? (Fusion is null ? new(nameof(Fusion), "must be given") : null),
     };
 }

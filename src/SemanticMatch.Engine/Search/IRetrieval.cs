@@ -20,6 +20,12 @@ public interface IRetrieval
     /// <summary>The <paramref name="k"/> items nearest to <paramref name="query"/>, best first.</summary>
     IReadOnlyList<SearchHit> Dense(float[] query, int k);
 
+    /// <summary>The keyword scores of the given items for a prepared query (0 where no word matches); result[i] belongs to ids[i].</summary>
+    float[] KeywordScores(string prepared, IReadOnlyList<string> ids);
+
+    /// <summary>The vector similarity of the given items to <paramref name="query"/>; result[i] belongs to ids[i].</summary>
+    float[] DenseScores(float[] query, IReadOnlyList<string> ids);
+
     /// <summary>Each query word's keyword-score contribution to item <paramref name="id"/> (they sum to its score).</summary>
     IReadOnlyList<TermContribution> ExplainTerms(string prepared, string id);
 }

@@ -21,5 +21,15 @@ public sealed class IndexRetrieval(Bm25Index keyword, IVectorIndex vectors, Func
     public IReadOnlyList<SearchHit> Dense(float[] query, int k) => vectors.Search(query, k, filter);
 
     /// <inheritdoc />
+    public float[] KeywordScores(string prepared, IReadOnlyList<string> ids)
+    {
+        var scores = keyword.ScoreCandidates(prepared, ids);
+        return ids.Select(id => scores.GetValueOrDefault(id)).ToArray();
+    }
+
+    /// <inheritdoc />
+    public float[] DenseScores(float[] query, IReadOnlyList<string> ids) => vectors.Similarities(query, ids);
+
+    /// <inheritdoc />
     public IReadOnlyList<TermContribution> ExplainTerms(string prepared, string id) => keyword.ExplainTerms(prepared, id);
 }

@@ -142,6 +142,21 @@ public sealed class ExactVectorIndex : IVectorIndex
     }
 
     /// <inheritdoc />
+    public float[] Similarities(ReadOnlySpan<float> query, IReadOnlyList<string> ids)
+    {
+        IndexFiles.CheckDimension(query.Length, Dimension);
+        ArgumentNullException.ThrowIfNull(ids);
+        var scores = new float[ids.Count];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var row = _rowById.TryGetValue(ids[i], out var r) ? r : throw new KeyNotFoundException($"'{ids[i]}' is not in the index");
+            scores[i] = VectorSimilarity.Score(Metric, query, Row(row)); // stored cosine rows are unit vectors: the same cosine
+        }
+
+        return scores;
+    }
+
+    /// <inheritdoc />
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);

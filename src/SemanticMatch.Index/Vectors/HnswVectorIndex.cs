@@ -245,6 +245,25 @@ public sealed class HnswVectorIndex : IVectorIndex
     }
 
     /// <inheritdoc />
+    /// <remarks>Vectors come back from USearch's storage (f16 or i8 storage decodes approximately).</remarks>
+    public float[] Similarities(ReadOnlySpan<float> query, IReadOnlyList<string> ids)
+    {
+        IndexFiles.CheckDimension(query.Length, Dimension);
+        ArgumentNullException.ThrowIfNull(ids);
+        var scores = new float[ids.Count];
+        var stored = new float[Dimension];
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var key = _keyById.TryGetValue(ids[i], out var k) ? k : throw new KeyNotFoundException($"'{ids[i]}' is not in the index");
+            var found = USearchNative.usearch_get(_native, key, 1, stored, ScalarKind.Float32, out var error);
+            USearchNative.Check(error, "read a vector");
+            scores[i] = found == 0 ? throw new KeyNotFoundException($"'{ids[i]}' has no vector in the graph") : VectorSimilarity.Score(Metric, query, stored);
+        }
+
+        return scores;
+    }
+
+    /// <inheritdoc />
     public void Save(string directory)
     {
         Directory.CreateDirectory(directory);

@@ -37,6 +37,13 @@ public interface IVectorIndex : IDisposable
     /// </summary>
     IReadOnlyList<SearchHit> Search(ReadOnlySpan<float> query, int k, Func<string, bool>? accept);
 
+    /// <summary>
+    /// The similarity of <paramref name="query"/> to each of <paramref name="ids"/>' stored vectors, as <see cref="Search(ReadOnlySpan{float}, int)"/>
+    /// would score it (result[i] belongs to ids[i]); a later stage compares candidates that one retriever did not return.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">An id is not in the index.</exception>
+    float[] Similarities(ReadOnlySpan<float> query, IReadOnlyList<string> ids);
+
     /// <summary>Writes the index into <paramref name="directory"/> (created if needed).</summary>
     void Save(string directory);
 }

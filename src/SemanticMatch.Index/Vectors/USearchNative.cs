@@ -71,6 +71,9 @@ internal static class USearchNative
     public static extern void usearch_add(USearchHandle index, ulong key, float[] vector, ScalarKind kind, out IntPtr error);
 
     [DllImport(Library)]
+    public static extern UIntPtr usearch_get(USearchHandle index, ulong key, UIntPtr count, [Out] float[] vector, ScalarKind kind, out IntPtr error);
+
+    [DllImport(Library)]
     public static extern UIntPtr usearch_remove(USearchHandle index, ulong key, out IntPtr error);
 
     [DllImport(Library)]

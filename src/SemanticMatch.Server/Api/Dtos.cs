@@ -7,12 +7,13 @@ namespace SemanticMatch.Server.Api;
 /// <summary>Body of <c>PUT /v1/collections/{name}</c>; every setting is optional.</summary>
 public sealed record CreateCollectionRequest(
     string? Model, IReadOnlyList<string>? Fields, string? Metric, string? VectorIndex, string? Reranker, IReadOnlyList<string>? PrivateFields,
-    string? Language = null);
+    string? Language = null, string? Ranker = null);
 
 /// <summary>A collection as listed.</summary>
 public sealed record CollectionResponse(
     string Name, string Model, IReadOnlyList<string> Fields, string Metric, string VectorIndex, string? Reranker,
-    IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk, string Language);
+    IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk, string Language,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ranker = null);
 
 /// <summary>Answer of <c>GET /v1/collections</c>.</summary>
 public sealed record CollectionListResponse(IReadOnlyList<CollectionResponse> Collections);
@@ -23,7 +24,7 @@ public sealed record UpsertResponse(int Upserted);
 /// <summary>Body of <c>POST /v1/collections/{name}/search</c>.</summary>
 public sealed record SearchRequest(
     string? Query, int? Top, string? Method, string? Fusion, double? DenseWeight, bool? Rerank, int? RerankDepth,
-    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection, bool? Explain);
+    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection, bool? Explain, double? MinProbability = null);
 
 /// <summary>
 /// A filter of a search: <c>{"field": "brand", "equals": "Acme"}</c>, <c>{"field": "category", "in": ["a", "b"]}</c> or
@@ -34,7 +35,8 @@ public sealed record SearchFilter(
 
 /// <summary>One hit.</summary>
 public sealed record HitResponse(int Rank, string Id, float Score, JsonElement Record,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HitExplanation? Explanation = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HitExplanation? Explanation = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Probability = null);
 
 /// <summary>Answer of a search.</summary>
 public sealed record SearchResponse(string Query, string Searched, bool Corrected, string Method, IReadOnlyList<HitResponse> Hits, double TookMs);

@@ -25,5 +25,5 @@ internal static class RecordJson
         return JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
     }
 
-    public static HitResponse Hit(CollectionHit hit) => new(hit.Rank, hit.Record.Id, hit.Score, ToElement(hit.Record), hit.Explanation);
+    public static HitResponse Hit(CollectionHit hit) => new(hit.Rank, hit.Record.Id, hit.Score, ToElement(hit.Record), hit.Explanation, hit.Probability);
 }

@@ -36,6 +36,7 @@ internal static class RequestMapping
             Metric = body.Metric is null ? defaults.Metric : Parse<SimilarityMetric>(body.Metric, "metric"),
             VectorIndex = body.VectorIndex is null ? defaults.VectorIndex : Parse<VectorIndexKind>(body.VectorIndex, "vectorIndex"),
             Reranker = body.Reranker,
+            Ranker = body.Ranker,
             PrivateFields = body.PrivateFields ?? [],
             Language = body.Language is null ? defaults.Language : Parse<TextLanguage>(body.Language, "language"),
         };
@@ -43,7 +44,7 @@ internal static class RequestMapping
 
     public static CollectionResponse ToResponse(CollectionInfo info) => new(
         info.Name, info.Settings.Model, info.Settings.Fields, Name(info.Settings.Metric), Name(info.Settings.VectorIndex),
-        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk, Name(info.Settings.Language));
+        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk, Name(info.Settings.Language), info.Settings.Ranker);
 
     public static IReadOnlyList<Record> ToRecords(JsonElement body)
     {
@@ -77,6 +78,7 @@ internal static class RequestMapping
             RerankDepth = body.RerankDepth ?? defaults.RerankDepth,
             Filters = (body.Filters ?? []).Select(ToFilter).ToList(),
             MinScore = body.MinScore,
+            MinProbability = body.MinProbability,
             SpellCorrection = body.SpellCorrection ?? defaults.SpellCorrection,
             Explain = body.Explain ?? defaults.Explain,
         };

@@ -1,3 +1,4 @@
+using SemanticMatch.Ranking;
 using SemanticMatch.Collections;
 using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
@@ -31,7 +32,8 @@ internal sealed class ServiceStorage : IAsyncDisposable
         }
 
         Directory.CreateDirectory(options.DataDirectory);
-        var embedded = EmbeddedCollectionStore.Open(options.DataDirectory, models, options.Collections);
+        var collections = options.Collections.Rankers is null ? options.Collections with { Rankers = new RankerProvider().Open } : options.Collections;
+        var embedded = EmbeddedCollectionStore.Open(options.DataDirectory, models, collections);
         return new ServiceStorage(embedded, new FileFeedbackStore(options.DataDirectory), $"embedded store in {options.DataDirectory}");
     }
 

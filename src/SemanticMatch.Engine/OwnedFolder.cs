@@ -1,35 +1,42 @@
+using SemanticMatch.Core;
 using System.Diagnostics;
 
-namespace SemanticMatch.Engine.Indexing;
+namespace SemanticMatch.Engine;
 
 /// <summary>
-/// Writes an index directory atomically: the new index is built in a staging folder beside the target and swapped in
-/// with renames, so a crash at any moment leaves the old index or the new one. Never deletes a folder that is not one
+/// What a folder of ours holds (an index, a ranker): the entries it may contain, its manifest file, a check that the
+/// manifest is really ours, and the exception a refusal raises.
+/// </summary>
+/// <param name="Noun">What it is, for messages ("index").</param>
+/// <param name="Entries">The entries it holds; a folder with anything else is not ours to replace.</param>
+/// <param name="ManifestFile">The entry that marks it.</param>
+/// <param name="CheckManifest">Throws when the folder's manifest is not ours.</param>
+/// <param name="Refusal">The exception for a refused target.</param>
+public sealed record OwnedFolderKind(string Noun, IReadOnlySet<string> Entries, string ManifestFile, Action<string> CheckManifest,
+    Func<string, Exception> Refusal);
+
+/// <summary>
+/// Writes a directory of ours atomically: the new content is built in a staging folder beside the target and swapped in
+/// with renames, so a crash at any moment leaves the old one or the new one. Never deletes a folder that is not one
 /// of ours.
 /// </summary>
 /// <remarks>
-/// The swap is two renames (target -> <c>.NAME.old-*</c>, staging -> target). A crash between them leaves the old index
+/// The swap is two renames (target -> <c>.NAME.old-*</c>, staging -> target). A crash between them leaves the old folder
 /// under the <c>.old</c> name; <see cref="Recover"/> (called by every open and every write) renames it back. Staging
 /// folders of processes that are no longer running are deleted on the next write.
 /// </remarks>
-internal static class IndexFolder
+public static class OwnedFolder
 {
-    /// <summary>The entries an index directory holds; a folder with anything else is not ours to replace.</summary>
-    public static readonly IReadOnlySet<string> Entries = new HashSet<string>(StringComparer.Ordinal)
-    {
-        CatalogueIndex.ManifestFile, CatalogueIndex.ProductsFile, CatalogueIndex.VectorsDir, CatalogueIndex.KeywordDir,
-    };
-
     private const string StagingTag = ".staging-";
     private const string OldTag = ".old-";
 
-    /// <summary>Throws unless <paramref name="target"/> can receive an index: absent, empty, or one of our indexes.</summary>
-    /// <exception cref="IndexMismatchException">It is a file, or a folder holding something else.</exception>
-    public static void CheckTarget(string target)
+    /// <summary>Throws unless <paramref name="target"/> can receive a folder of this kind: absent, empty, or one of ours.</summary>
+    public static void CheckTarget(string target, OwnedFolderKind kind)
     {
+        ArgumentNullException.ThrowIfNull(kind);
         if (File.Exists(target))
         {
-            throw new IndexMismatchException($"'{target}' is a file, not a directory; choose a new or empty directory for the index");
+            throw kind.Refusal($"'{target}' is a file, not a directory; choose a new or empty directory for the {kind.Noun}");
         }
 
         if (!Directory.Exists(target))
@@ -37,33 +44,34 @@ internal static class IndexFolder
             return;
         }
 
-        var foreign = Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName).FirstOrDefault(e => !Entries.Contains(e!));
+        var foreign = Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName).FirstOrDefault(e => !kind.Entries.Contains(e!));
         if (foreign is not null)
         {
-            throw new IndexMismatchException(
-                $"'{target}' holds '{foreign}', which is not part of a SemanticMatch index; nothing was changed. Choose a new or empty directory");
+            throw kind.Refusal(
+                $"'{target}' holds '{foreign}', which is not part of a SemanticMatch {kind.Noun}; nothing was changed. Choose a new or empty directory");
         }
 
-        if (File.Exists(Path.Combine(target, CatalogueIndex.ManifestFile)))
+        if (File.Exists(Path.Combine(target, kind.ManifestFile)))
         {
             try
             {
-                CatalogueIndex.ReadManifest(target);
+                kind.CheckManifest(target);
             }
-            catch (IndexMismatchException e)
+            catch (InvalidRequestException e)
             {
-                throw new IndexMismatchException(
-                    $"'{target}' holds a {CatalogueIndex.ManifestFile} that is not a SemanticMatch index's ({e.Message}); nothing was changed. Choose a new or empty directory");
+                throw kind.Refusal(
+                    $"'{target}' holds a {kind.ManifestFile} that is not a SemanticMatch {kind.Noun}'s ({e.Message}); nothing was changed. Choose a new or empty directory");
             }
         }
     }
 
     /// <summary>Builds into a staging folder with <paramref name="write"/>, then swaps it in for <paramref name="target"/>.</summary>
-    public static void Write(string target, Action<string> write)
+    public static void Write(string target, OwnedFolderKind kind, Action<string> write)
     {
+        ArgumentNullException.ThrowIfNull(write);
         target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
-        Recover(target);
-        CheckTarget(target);
+        Recover(target, kind);
+        CheckTarget(target, kind);
         DeleteAbandoned(target);
         var parent = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(parent);
@@ -92,10 +100,11 @@ internal static class IndexFolder
     }
 
     /// <summary>
-    /// When <paramref name="target"/> is missing but a swap left the previous index under its <c>.old</c> name, renames it back.
+    /// When <paramref name="target"/> is missing but a swap left the previous folder under its <c>.old</c> name, renames it back.
     /// </summary>
-    public static void Recover(string target)
+    public static void Recover(string target, OwnedFolderKind kind)
     {
+        ArgumentNullException.ThrowIfNull(kind);
         target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
         if (Directory.Exists(target) || File.Exists(target))
         {
@@ -109,7 +118,7 @@ internal static class IndexFolder
         }
 
         var previous = Directory.EnumerateDirectories(parent, $".{Path.GetFileName(target)}{OldTag}*")
-            .FirstOrDefault(d => File.Exists(Path.Combine(d, CatalogueIndex.ManifestFile)));
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, kind.ManifestFile)));
         if (previous is not null)
         {
             Directory.Move(previous, target);

@@ -1,0 +1,194 @@
+using System.ComponentModel;
+using System.Globalization;
+using SemanticMatch.CommandLine;
+using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Fusion;
+using SemanticMatch.Engine;
+using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Engine.Search;
+using SemanticMatch.Onnx.Models;
+using SemanticMatch.Ranking;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace SemanticMatch.Cli.Commands;
+
+/// <summary>
+/// <c>semmatch train-ranker</c>: a learned ranker (LambdaMART over keyword, dense, cross-encoder and lexical features of
+/// the hybrid first stage's top candidates), calibrated on dev, written as a ranker directory.
+/// </summary>
+internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
+{
+    internal sealed class Settings : CatalogueSettings
+    {
+        [CommandOption("--train <FILE>")]
+        [Description("Judgments the ranker learns from (query,product_id,relevance). Best: queries the --model and --rerank models were not fine-tuned on, so their scores are as good as on new queries.")]
+        public string Train { get; init; } = string.Empty;
+
+        [CommandOption("--dev <FILE>")]
+        [Description("Judgments that calibrate the probabilities and measure the ranker (never trained on).")]
+        public string Dev { get; init; } = string.Empty;
+
+        [CommandOption("-p|--products <FILE>")]
+        [Description("The whole catalogue (the first stage searches all of it).")]
+        public string Products { get; init; } = string.Empty;
+
+        [CommandOption("--rerank <DIR>")]
+        [Description("A cross-encoder model directory whose score is a feature (then search needs it too: the ranker records it).")]
+        public string? Rerank { get; init; }
+
+        [CommandOption("--depth <N>")]
+        [Description("How many hybrid first-stage results the ranker orders.")]
+        [DefaultValue(SearchOptions.DefaultRerankDepth)]
+        public int Depth { get; init; } = SearchOptions.DefaultRerankDepth;
+
+        [CommandOption("--trees <N>")]
+        [Description("Boosted trees per model.")]
+        [DefaultValue(300)]
+        public int Trees { get; init; } = 300;
+
+        [CommandOption("--leaves <N>")]
+        [Description("Leaves per tree.")]
+        [DefaultValue(16)]
+        public int Leaves { get; init; } = 16;
+
+        [CommandOption("--min-leaf <N>")]
+        [Description("Fewest training pairs in a leaf.")]
+        [DefaultValue(20)]
+        public int MinimumLeafCount { get; init; } = 20;
+
+        [CommandOption("--learning-rate <R>")]
+        [Description("Shrinkage of each tree, in (0, 1].")]
+        [DefaultValue(0.05)]
+        public double LearningRate { get; init; } = 0.05;
+
+        [CommandOption("--without <GROUPS>")]
+        [Description("Comma-separated feature groups to leave out: keyword, dense, cross, first-stage, lexical, numbers, spelling.")]
+        public string? Without { get; init; }
+
+        [CommandOption("--relevant-threshold <T>")]
+        [Description("A pair is relevant when relevance >= T: what the calibrated probability is the probability of.")]
+        [DefaultValue(2.5)]
+        public double RelevantThreshold { get; init; } = 2.5;
+
+        [CommandOption("--unjudged-negatives")]
+        [Description("Also teach the order with each train query's unjudged first-stage candidates as irrelevant (judged products are what the source's own search showed; the relevance model still learns from judged pairs only).")]
+        public bool UnjudgedNegatives { get; init; }
+
+        [CommandOption("--seed <N>")]
+        [Description("Seed of the tree learner.")]
+        [DefaultValue(42)]
+        public int Seed { get; init; } = 42;
+
+        [CommandOption("--no-spell")]
+        [Description("Do not correct query words that no product contains.")]
+        public bool NoSpell { get; init; }
+
+        [CommandOption("-o|--out <DIR>")]
+        [Description("The ranker directory to write (new, empty, or a ranker to replace).")]
+        public string Out { get; init; } = string.Empty;
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Train) || string.IsNullOrWhiteSpace(Dev) || string.IsNullOrWhiteSpace(Products) || string.IsNullOrWhiteSpace(Out))
+            {
+                return ValidationResult.Error("--train, --dev, --products and --out are required");
+            }
+
+            if (Depth < 1)
+            {
+                return ValidationResult.Error("--depth must be at least 1");
+            }
+
+            if (TreeSettings().Problem() is { } problem)
+            {
+                return ValidationResult.Error($"--trees/--leaves/--min-leaf/--learning-rate: {problem}");
+            }
+
+            var unknown = WithoutList().Where(g => ParseGroup(g) is null).ToList();
+            return unknown.Count > 0
+                ? ValidationResult.Error($"--without: unknown group(s) {string.Join(", ", unknown)} (use {string.Join(", ", Enum.GetValues<FeatureGroup>().Select(Name))})")
+                : base.Validate();
+        }
+
+        public TreeSettings TreeSettings() => new(Trees, Leaves, MinimumLeafCount, LearningRate);
+
+        public HashSet<FeatureGroup> Excluded() => WithoutList().Select(g => ParseGroup(g)!.Value).ToHashSet();
+
+        private List<string> WithoutList() =>
+            (Without ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        RankerDirectory.CheckTarget(settings.Out);
+        var text = settings.ToProductText();
+        var products = Inputs.Products(settings.Products, settings.ToReadOptions());
+        text.CheckFields(products, settings.Products);
+        var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var train = Inputs.Judgments(settings.Train, ids, settings.ToReadOptions(), RelevanceScale.Default);
+        var dev = Inputs.Judgments(settings.Dev, ids, settings.ToReadOptions(), RelevanceScale.Default);
+        using var encoder = Inputs.Encoder(settings);
+        var (_, crossEncoder) = settings.Rerank is null ? (string.Empty, null) : Inputs.Reranker(settings.Rerank, settings.BatchSize);
+        try
+        {
+            var fusion = new FusionOptions();
+            var spell = !settings.NoSpell;
+            var (trainQueries, devQueries) = SpectreProgressSink.Run(sink =>
+            {
+                using var catalogue = RankingCatalogue.Build(products, text, encoder, sink, cancellationToken);
+                return (catalogue.Describe(train, settings.Depth, crossEncoder, fusion, spell, sink, cancellationToken),
+                    catalogue.Describe(dev, settings.Depth, crossEncoder, fusion, spell, sink, cancellationToken));
+            });
+            var trained = Consoles.Error.Status().Start("training LambdaMART and the relevance trees", _ => RankerTrainer.Train(trainQueries, devQueries,
+                settings.Depth,
+                new ModelReference(BundledModels.Location(settings.Model), encoder.Identity),
+                settings.Rerank is null || crossEncoder is null ? null : new ModelReference(BundledModels.Location(settings.Rerank), crossEncoder.Identity),
+                new RankerTrainingOptions
+                {
+                    Trees = settings.TreeSettings(),
+                    Excluded = settings.Excluded(),
+                    RelevantThreshold = settings.RelevantThreshold,
+                    Seed = settings.Seed,
+                    UnjudgedAsIrrelevant = settings.UnjudgedNegatives,
+                }));
+            RankerDirectory.Write(settings.Out, trained);
+            Report(trained.Manifest, settings.Out);
+            return 0;
+        }
+        finally
+        {
+            crossEncoder?.Dispose();
+        }
+    }
+
+    private static void Report(RankerManifest manifest, string directory)
+    {
+        var training = manifest.Training!;
+        var table = new Table().AddColumns("dev", "NDCG@10", "MRR@10", "Recall@10", "ROC-AUC", "RMSE");
+        table.AddRow(Row("first stage (hybrid)", training.DevFirstStage));
+        table.AddRow(Row("learned ranker", training.Dev));
+        Consoles.Out.Write(table);
+        Consoles.Out.MarkupLineInterpolated(
+            $"trained on {training.TrainPairs} pairs of {training.TrainQueries} queries; dev {training.DevPairs} pairs of {training.DevQueries} queries");
+        Consoles.Out.MarkupLineInterpolated(
+            $"calibration error (ECE) on dev: {training.CalibrationErrorHeldOut:0.000} with each half calibrated on the other, {training.CalibrationErrorFitted:0.000} as stored (fitted on all of dev)");
+        Consoles.Out.MarkupLineInterpolated(
+            $"feature importance: {string.Join(", ", manifest.Importance.Take(8).Select(f => $"{f.Feature} {f.Share:0.00}"))}");
+        Consoles.Out.MarkupLineInterpolated($"wrote [blue]{directory}[/] (ranker.json, ordering.zip, relevance.zip, reliability.png)");
+    }
+
+    private static string[] Row(string name, RankerMetrics m) =>
+        [name, F(m.Ndcg10), F(m.Mrr10), F(m.Recall10), m.RocAuc is { } auc ? F(auc) : "-", m.Rmse is { } rmse ? F(rmse) : "-"];
+
+    private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
+
+    internal static string Name(FeatureGroup group) => group switch
+    {
+        FeatureGroup.FirstStage => "first-stage",
+        _ => group.ToString().ToLowerInvariant(),
+    };
+
+    internal static FeatureGroup? ParseGroup(string name) =>
+        Enum.GetValues<FeatureGroup>().Select(g => (FeatureGroup?)g).FirstOrDefault(g => string.Equals(Name(g!.Value), name, StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using SemanticMatch.Core;
+using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Core.Fusion;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Index.Keyword;
+using SemanticMatch.Index.Vectors;
+
+namespace SemanticMatch.Engine.Search;
+
+/// <summary>
+/// A catalogue held in memory (BM25 and exact vectors of one bi-encoder) for describing judged queries to a learned
+/// ranker: each query runs the hybrid first stage as a search would, and its top candidates and its judged products are
+/// described by <see cref="RankingStage.Describe"/>. Ranker training and evaluation both read queries through it.
+/// </summary>
+public sealed class RankingCatalogue : IDisposable
+{
+    private readonly Bm25Index _keyword;
+    private readonly ExactVectorIndex _vectors;
+    private readonly Dictionary<string, string> _texts;
+    private readonly ProductText _text;
+    private readonly ITextEncoder _encoder;
+
+    private RankingCatalogue(Bm25Index keyword, ExactVectorIndex vectors, Dictionary<string, string> texts, ProductText text, ITextEncoder encoder)
+    {
+        _keyword = keyword;
+        _vectors = vectors;
+        _texts = texts;
+        _text = text;
+        _encoder = encoder;
+    }
+
+    /// <summary>Products a second indexed and embedded.</summary>
+    public double ProductsPerSecond { get; private init; }
+
+    /// <summary>Indexes and embeds <paramref name="products"/>.</summary>
+    public static RankingCatalogue Build(IReadOnlyList<Product> products, ProductText text, ITextEncoder encoder, IProgressSink? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(products);
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(encoder);
+        var stopwatch = Stopwatch.StartNew();
+        var texts = products.Select(text.Of).ToList();
+        var keyword = Bm25Index.CreateInMemory();
+        for (var i = 0; i < products.Count; i++)
+        {
+            keyword.Upsert(products[i].Id, texts[i]);
+        }
+
+        keyword.Commit();
+        var step = (progress ?? NullProgressSink.Instance).Begin($"embedding {products.Count} products", products.Count);
+        var embeddings = encoder.Encode(texts, TextRole.Document, step, cancellationToken);
+        var vectors = new ExactVectorIndex(encoder.Dimension, SimilarityMetric.Cosine);
+        for (var i = 0; i < products.Count; i++)
+        {
+            vectors.Add(products[i].Id, embeddings[i]);
+        }
+
+        var byId = products.Select((p, i) => (p.Id, Text: texts[i])).ToDictionary(x => x.Id, x => x.Text, StringComparer.Ordinal);
+        return new RankingCatalogue(keyword, vectors, byId, text, encoder) { ProductsPerSecond = products.Count / stopwatch.Elapsed.TotalSeconds };
+    }
+
+    /// <summary>
+    /// Runs each judged query's hybrid first stage and describes its top <paramref name="depth"/> candidates and its
+    /// judged products (duplicate rows of a pair are averaged; queries in file order).
+    /// </summary>
+    /// <param name="judgments">Labelled pairs; every product must be in the catalogue.</param>
+    /// <param name="depth">How many first-stage results are candidates (the ranker's depth).</param>
+    /// <param name="crossEncoder">The cross-encoder whose scores are a signal, or null.</param>
+    /// <param name="fusion">Hybrid fusion of the first stage.</param>
+    /// <param name="spellCorrection">Whether queries are spell-corrected against the catalogue.</param>
+    /// <param name="progress">Progress of the queries.</param>
+    /// <param name="cancellationToken">Stops between queries.</param>
+    /// <exception cref="InvalidRequestException">A judged product is not in the catalogue.</exception>
+    public IReadOnlyList<JudgedQuerySignals> Describe(IReadOnlyList<Judgment> judgments, int depth, IPairScorer? crossEncoder,
+        FusionOptions fusion, bool spellCorrection = true, IProgressSink? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(judgments);
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        var missing = judgments.FirstOrDefault(j => !_texts.ContainsKey(j.ProductId));
+        if (missing.ProductId is not null)
+        {
+            throw new InvalidRequestException($"judged product '{missing.ProductId}' (query '{missing.Query}') is not in the products");
+        }
+
+        var queries = judgments.GroupBy(j => j.Query, StringComparer.Ordinal).ToList();
+        var retrieval = new IndexRetrieval(_keyword, _vectors);
+        var options = new SearchOptions { Method = SearchMethod.Hybrid, Top = Math.Max(depth, 100), Fusion = fusion, FusionDepth = Math.Max(depth, 100) };
+        var step = (progress ?? NullProgressSink.Instance).Begin($"describing {queries.Count} queries", queries.Count);
+        var described = new List<JudgedQuerySignals>(queries.Count);
+        var stopwatch = new Stopwatch();
+        foreach (var query in queries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            stopwatch.Restart();
+            var normalized = _text.OfQuery(query.Key);
+            var searched = spellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
+            var queryVector = _encoder.EncodeOne(searched, TextRole.Query);
+            var firstStage = SearchPipeline.Run(searched, options, _texts.Count, retrieval, _ => queryVector, TextOf, normalized, cancellationToken);
+            var judged = query.GroupBy(j => j.ProductId, StringComparer.Ordinal)
+                .Select(g => (Id: g.Key, Relevance: g.Average(j => j.Relevance)))
+                .ToList();
+            var candidateIds = firstStage.Take(depth).Select(h => h.ProductId).ToList();
+            var ids = candidateIds.Concat(judged.Select(j => j.Id)).Distinct(StringComparer.Ordinal).ToList();
+            var signals = RankingStage.Describe(searched, ids, firstStage, depth, retrieval, queryVector, crossEncoder, TextOf, cancellationToken)
+                .ToDictionary(s => s.Id, StringComparer.Ordinal);
+            described.Add(new JudgedQuerySignals(query.Key,
+                new QuerySignals(normalized, searched, candidateIds.Select(id => signals[id]).ToList()),
+                firstStage,
+                judged.Select(j => new JudgedCandidate(signals[j.Id], j.Relevance)).ToList(),
+                stopwatch.Elapsed.TotalMilliseconds));
+            step.Report(described.Count);
+        }
+
+        return described;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _keyword.Dispose();
+        _vectors.Dispose();
+    }
+
+    private string TextOf(string id) => _texts[id];
+}
+
+/// <summary>One judged query described for a learned ranker.</summary>
+/// <param name="Query">The query as judged.</param>
+/// <param name="Signals">The query and its first stage's candidates.</param>
+/// <param name="FirstStage">The first stage's ranking (at least 100 deep when the catalogue holds that many), best first.</param>
+/// <param name="Judged">Each judged product and its relevance.</param>
+/// <param name="LatencyMs">Time to run the first stage and describe every product (candidates and judged).</param>
+public sealed record JudgedQuerySignals(string Query, QuerySignals Signals, IReadOnlyList<SearchHit> FirstStage,
+    IReadOnlyList<JudgedCandidate> Judged, double LatencyMs);
+
+/// <summary>A judged product described for a ranker.</summary>
+/// <param name="Signals">What the ranker reads.</param>
+/// <param name="Relevance">Its labelled relevance.</param>
+public sealed record JudgedCandidate(CandidateSignals Signals, double Relevance);
