@@ -12,7 +12,7 @@ using SemanticMatch.Ranking;
 namespace SemanticMatch.Benchmarks;
 
 /// <summary>
-/// <c>ranking BI CE TRAIN DEV CACHE [trees leaves]</c>: describes Home Depot TRAIN and DEV queries once (hybrid first stage of
+/// <c>ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick]]</c>: describes Home Depot TRAIN and DEV queries once (hybrid first stage of
 /// BI, top 50, cross-encoder CE; cached as JSON in CACHE), then trains the learned ranker with every feature group and
 /// with each group left out, and prints one table of dev metrics next to the first stage and the cross-encoder alone.
 /// </summary>
@@ -41,8 +41,9 @@ internal static class RankingAblation
             ("learned ranker, all features", [], false),
             ("learned ranker, all features, unjudged candidates as irrelevant", [], true),
         };
-        variants.AddRange(Enum.GetValues<FeatureGroup>().Select(g => ($"  without {g}", new HashSet<FeatureGroup> { g }, false)));
-        variants.Add(("  cross-encoder features only", Enum.GetValues<FeatureGroup>().Where(g => g != FeatureGroup.Cross).ToHashSet(), false));
+        var quick = args.Length > 7 && args[7] == "quick"; // the two full rankers only (for comparing tree settings)
+        variants.AddRange(quick ? [] : Enum.GetValues<FeatureGroup>().Select(g => ($"  without {g}", new HashSet<FeatureGroup> { g }, false)));
+        variants.AddRange(quick ? [] : [("  cross-encoder features only", Enum.GetValues<FeatureGroup>().Where(g => g != FeatureGroup.Cross).ToHashSet(), false)]);
         foreach (var (name, without, unjudged) in variants)
         {
             var trained = RankerTrainer.Train(trainQueries, devQueries, Depth, biRef, ceRef,

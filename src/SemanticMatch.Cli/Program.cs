@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
 {
     ["demo"] = typeof(DemoCommand.Settings),
-    ["search"] = typeof(SearchCommand.Settings),
+    ["search"] = typeof(SearchCommand.RankedSettings),
     ["explain"] = typeof(ExplainCommand.Settings),
     ["index"] = typeof(IndexCommand.Settings),
     ["match"] = typeof(MatchCommand.Settings),

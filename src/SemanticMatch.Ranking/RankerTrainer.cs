@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Engine.Search;
 
@@ -65,7 +66,7 @@ public static class RankerTrainer
     /// <param name="biEncoder">The bi-encoder they were described with.</param>
     /// <param name="crossEncoder">The cross-encoder, or null.</param>
     /// <param name="options">Settings.</param>
-    /// <exception cref="ArgumentException">No train or dev pairs, or dev lacks relevant or irrelevant pairs.</exception>
+    /// <exception cref="InvalidRequestException">No train or dev pairs, or dev lacks relevant or irrelevant pairs (nothing to calibrate on).</exception>
     public static TrainedRanker Train(IReadOnlyList<JudgedQuerySignals> train, IReadOnlyList<JudgedQuerySignals> dev, int depth,
         ModelReference biEncoder, ModelReference? crossEncoder, RankerTrainingOptions options)
     {
@@ -74,7 +75,14 @@ public static class RankerTrainer
         ArgumentNullException.ThrowIfNull(options);
         if (train.Count == 0 || dev.Count == 0)
         {
-            throw new ArgumentException("training a ranker needs train and dev queries");
+            throw new InvalidRequestException("training a ranker needs train and dev queries");
+        }
+
+        var devLabels = dev.SelectMany(q => q.Judged).Select(j => j.Relevance >= options.RelevantThreshold).Distinct().Count();
+        if (devLabels < 2)
+        {
+            throw new InvalidRequestException(
+                $"dev needs relevant and irrelevant pairs (relevance >= {options.RelevantThreshold} and below) to calibrate probabilities on; it has only one kind");
         }
 
         var excluded = new HashSet<FeatureGroup>(options.Excluded);

@@ -14,6 +14,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
     private const string Train = "train|--train|{J}|--dev|{J}|--products|{P}|--out|{W}/model";
     private const string Eval = "eval|--products|{P}|--judgments|{J}|--out|{W}/report";
     private const string Index = "index|--products|{P}|--out|{W}/idx";
+    private const string TrainRanker = "train-ranker|--train|{J}|--dev|{J}|--products|{P}|--out|{W}/ranker";
 
     public static TheoryData<string, string> Cases { get; } = new()
     {
@@ -38,6 +39,9 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "search|drill|--pooling|sum", "--pooling: 'sum' is not one of: mean, cls, max" },
         { "search|drill|--batch-size|0", "--batch-size must be at least 1" },
         { "search|   ", "the query is empty" },
+        { "search|drill|--ranker|{W}/no-ranker", "'{W}/no-ranker' is not a ranker directory" },
+        { "search|drill|--ranker|{W}/no-ranker|--method|bm25", "--ranker orders hybrid results" },
+        { "search|drill|--min-probability|0.5", "--min-probability needs --ranker" },
 
         // explain (the options of search, plus the product)
         { "explain|drill|DM0004|--metod|bm25", "unknown option '--metod' for 'semmatch explain'; did you mean '--method'?" },
@@ -134,6 +138,35 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Eval + "|--pooling|x", "--pooling: 'x' is not one of: mean, cls, max" },
         { Eval + "|--batch-size|0", "--batch-size must be at least 1" },
         { Eval + "|--scale-min|x", "--scale-min: 'x' is not a number" },
+        { Eval + "|--ranker|{W}/no-ranker", "'{W}/no-ranker' is not a ranker directory" },
+
+        // train-ranker
+        { TrainRanker.Replace("{W}/ranker", "{W}/site", StringComparison.Ordinal), "'{W}/site' holds 'manifest.json', which is not part of a SemanticMatch ranker; nothing was changed" },
+        { TrainRanker.Replace("{W}/ranker", "{F}", StringComparison.Ordinal), "'{F}' is a file, not a directory" },
+        { "train-ranker|--train|{J}|--dev|{J}|--products|{P}", "--train, --dev, --products and --out are required" },
+        { TrainRanker + "|--depth|0", "--depth must be at least 1" },
+        { TrainRanker + "|--trees|0", "trees must be at least 1" },
+        { TrainRanker + "|--leaves|1", "leaves must be at least 2" },
+        { TrainRanker + "|--min-leaf|0", "the minimum leaf count must be at least 1" },
+        { TrainRanker + "|--learning-rate|2", "the learning rate must be in (0, 1]" },
+        { TrainRanker + "|--without|colour", "--without: unknown group(s) colour (use keyword, dense, cross, first-stage, lexical, numbers, spelling)" },
+        { TrainRanker + "|--relevant-threshold|NaN", "--relevant-threshold must be a finite number" },
+        { TrainRanker + "|--relevant-threshold|5", "dev needs relevant and irrelevant pairs" },
+        { TrainRanker + "|--unjudged-negatives=x", "--unjudged-negatives: 'x' is not true or false" },
+        { TrainRanker + "|--seed|x", "--seed: 'x' is not a whole number" },
+        { TrainRanker + "|--no-spell=x", "--no-spell: 'x' is not true or false" },
+        { TrainRanker + "|--rerank|{W}/no-model", "unknown model '{W}/no-model'" },
+        { "train-ranker|--train|{W}/contradiction.csv|--dev|{J}|--products|{P}|--out|{W}/ranker", "contradicts line 2 (relevance 1 here, 3 there)" },
+        { "train-ranker|--train|{J}|--dev|{W}/absurd.csv|--products|{P}|--out|{W}/ranker", "{W}/absurd.csv:2: field 'relevance': relevance 1e9 is outside the scale [-100, 100]" },
+        { "train-ranker|--train|{J}|--dev|{J}|--products|{W}/semicolons.csv|--out|{W}/ranker", "it looks ';'-separated: use commas" },
+        { TrainRanker + "|--fields|colour", "--fields: 'colour' is not a column" },
+        { TrainRanker + "|--no-units=x", "--no-units: 'x' is not true or false" },
+        { TrainRanker + "|--no-html=x", "--no-html: 'x' is not true or false" },
+        { TrainRanker + "|--no-unicode=x", "--no-unicode: 'x' is not true or false" },
+        { TrainRanker + "|--skip-bad-rows=x", "--skip-bad-rows: 'x' is not true or false" },
+        { TrainRanker + "|--model|no-model", "unknown model 'no-model'" },
+        { TrainRanker + "|--pooling|x", "--pooling: 'x' is not one of: mean, cls, max" },
+        { TrainRanker + "|--batch-size|0", "--batch-size must be at least 1" },
 
         // demo
         { "demo|--top|0", "--top must be at least 1" },
@@ -231,7 +264,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         Assert.Equal(before, Snapshot(work));
     }
 
-    private static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "serve", "keys add", "feedback export"];
+    private static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "keys add", "feedback export"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

@@ -9,6 +9,7 @@ using SemanticMatch.Engine.Evaluation;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Ranking;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -135,6 +136,11 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Inputs.CheckOutputDirectory("--out", settings.Out);
+        foreach (var spec in RankerSpecs(settings))
+        {
+            RankerDirectory.ReadManifest(spec[(spec.IndexOf('=', StringComparison.Ordinal) + 1)..]); // before the slow part
+        }
+
         var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
         text.CheckFields(products, settings.Products);

@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch search</c>: ranks a catalogue for a query.</summary>
-internal sealed class SearchCommand : Command<SearchCommand.Settings>
+internal sealed class SearchCommand : Command<SearchCommand.RankedSettings>
 {
     // Properties of SearchOptions whose option has another name.
     private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
@@ -74,14 +74,6 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         [DefaultValue(0.0)]
         public double FirstStageWeight { get; init; }
 
-        [CommandOption("--ranker <DIR>")]
-        [Description("Order the top hybrid results with a learned ranker directory (from 'semmatch train-ranker'); results then carry a calibrated probability of relevance. Uses the cross-encoder it was trained with (or --rerank).")]
-        public string? Ranker { get; init; }
-
-        [CommandOption("--min-probability <P>")]
-        [Description("With --ranker: drop results whose probability of relevance is below P (0..1), to answer with no good match.")]
-        public double? MinProbability { get; init; }
-
         [CommandOption("--json")]
         [Description("Print results as JSON instead of a table.")]
         public bool Json { get; init; }
@@ -95,16 +87,6 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
             if (string.IsNullOrWhiteSpace(Query))
             {
                 return ValidationResult.Error("the query is empty");
-            }
-
-            if (Ranker is not null && Method != SearchMethod.Hybrid)
-            {
-                return ValidationResult.Error("--ranker orders hybrid results (what it was trained on); leave out --method");
-            }
-
-            if (MinProbability is { } p && (Ranker is null || p is < 0 or > 1 || double.IsNaN(p)))
-            {
-                return ValidationResult.Error(Ranker is null ? "--min-probability needs --ranker" : "--min-probability must be in [[0, 1]]");
             }
 
             return OptionNames.Error<Settings>(ToOptions(reranker: null).Problem(), s_renamed) ?? base.Validate();
@@ -123,7 +105,34 @@ internal sealed class SearchCommand : Command<SearchCommand.Settings>
         };
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    /// <summary>The search options plus the learned ranker (which explain does not take).</summary>
+    internal sealed class RankedSettings : Settings
+    {
+        [CommandOption("--ranker <DIR>")]
+        [Description("Order the top hybrid results with a learned ranker directory (from 'semmatch train-ranker'); results then carry a calibrated probability of relevance. Uses the cross-encoder it was trained with (or --rerank).")]
+        public string? Ranker { get; init; }
+
+        [CommandOption("--min-probability <P>")]
+        [Description("With --ranker: drop results whose probability of relevance is below P (0..1), to answer with no good match.")]
+        public double? MinProbability { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Ranker is not null && Method != SearchMethod.Hybrid)
+            {
+                return ValidationResult.Error("--ranker orders hybrid results (what it was trained on); leave out --method");
+            }
+
+            if (MinProbability is { } p && (Ranker is null || p is < 0 or > 1 || double.IsNaN(p)))
+            {
+                return ValidationResult.Error(Ranker is null ? "--min-probability needs --ranker" : "--min-probability must be in [[0, 1]]");
+            }
+
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, RankedSettings settings, CancellationToken cancellationToken)
     {
         var (ranker, rankerCrossEncoder) = settings.Ranker is null ? (null, null) : RankerInputs.Open(settings.Ranker, settings.Rerank, settings.BatchSize);
         using var reranker = rankerCrossEncoder ?? (settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer);

@@ -95,6 +95,11 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
                 return ValidationResult.Error("--train, --dev, --products and --out are required");
             }
 
+            if (!double.IsFinite(RelevantThreshold))
+            {
+                return ValidationResult.Error("--relevant-threshold must be a finite number");
+            }
+
             if (Depth < 1)
             {
                 return ValidationResult.Error("--depth must be at least 1");

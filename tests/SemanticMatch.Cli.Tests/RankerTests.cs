@@ -1,0 +1,60 @@
+using System.Text.Json;
+
+namespace SemanticMatch.Cli.Tests;
+
+/// <summary>The Contract of the learned ranker through the real executable: train-ranker, then eval --ranker and search --ranker.</summary>
+[Collection(SemmatchProcess.Name)]
+public sealed class RankerTests(Semmatch semmatch)
+{
+    private static readonly string s_demo = Path.Combine(AppContext.BaseDirectory, "Demo");
+
+    [Fact]
+    public void TrainRanker_ThenEvalAndSearchUseIt()
+    {
+        var products = Path.Combine(s_demo, "products.csv");
+        var judgments = Path.Combine(s_demo, "judgments.csv");
+        var ranker = Path.Combine(semmatch.Root, "ranker-" + Guid.NewGuid().ToString("N"));
+        var evalDir = Path.Combine(semmatch.Root, "eval-" + Guid.NewGuid().ToString("N"));
+
+        var trained = semmatch.Run("train-ranker", "--train", judgments, "--dev", judgments, "--products", products, "--model", "minilm-int8",
+            "--trees", "50", "--min-leaf", "5", "--out", ranker);
+        var evaluated = semmatch.Run("eval", "--products", products, "--judgments", judgments, "--methods", "hybrid", "--model", "minilm-int8",
+            "--ranker", "r=" + ranker, "--out", evalDir);
+        var searched = semmatch.Run("search", "cordless drill", "--model", "minilm-int8", "--ranker", ranker, "--top", "20", "--json");
+        var confident = semmatch.Run("search", "cordless drill", "--model", "minilm-int8", "--ranker", ranker, "--top", "20", "--min-probability", "0.5", "--json");
+
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("learned ranker", trained.Stdout);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(ranker, "ranker.json"))).RootElement;
+        Assert.Equal("minilm-int8", manifest.GetProperty("biEncoder").GetProperty("model").GetString());
+        Assert.Equal(JsonValueKind.Null, manifest.GetProperty("crossEncoder").ValueKind);
+        Assert.Contains("cross", manifest.GetProperty("excluded").EnumerateArray().Select(e => e.GetString())); // no --rerank: no cross features
+        Assert.True(File.Exists(Path.Combine(ranker, "reliability.png")));
+        var training = manifest.GetProperty("training");
+        Assert.True(training.GetProperty("dev").GetProperty("ndcg10").GetDouble() >= training.GetProperty("devFirstStage").GetProperty("ndcg10").GetDouble(),
+            "trained and measured on the same judgments, the ranker must not order them worse than the first stage");
+
+        Assert.True(evaluated.ExitCode == 0, evaluated.ToString());
+        var methods = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "report.json"))).RootElement.GetProperty("methods").EnumerateArray().ToList();
+        Assert.Equal(["hybrid[minilm-int8]", "hybrid+ranker[r]@50"], methods.Select(m => m.GetProperty("method").GetString()));
+        Assert.InRange(methods[1].GetProperty("rmse").GetDouble(), 0, 1);
+        Assert.InRange(methods[1].GetProperty("calibrationError").GetDouble(), 0, 0.3);
+        Assert.True(methods[1].GetProperty("ndcg10").GetDouble() >= methods[0].GetProperty("ndcg10").GetDouble() - 0.01, evaluated.Stdout);
+
+        Assert.True(searched.ExitCode == 0, searched.ToString());
+        var results = JsonDocument.Parse(searched.Stdout).RootElement.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(20, results.Count);
+        var scores = results.Select(r => r.GetProperty("score").GetSingle()).ToList();
+        Assert.Equal(scores.OrderDescending(), scores);
+        var probabilities = results.Select(r => r.GetProperty("probability").GetSingle()).ToList();
+        Assert.All(probabilities, p => Assert.InRange(p, 0f, 1f));
+        Assert.Contains("Drill", results[0].GetProperty("title").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        Assert.True(confident.ExitCode == 0, confident.ToString());
+        var kept = JsonDocument.Parse(confident.Stdout).RootElement.GetProperty("results").EnumerateArray()
+            .Select(r => r.GetProperty("probability").GetSingle()).ToList();
+        Assert.Equal(probabilities.Count(p => p >= 0.5f), kept.Count);
+        Assert.All(kept, p => Assert.True(p >= 0.5f));
+        Assert.InRange(kept.Count, 1, 19); // the threshold separates: some kept, some dropped
+    }
+}
