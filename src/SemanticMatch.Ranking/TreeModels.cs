@@ -26,7 +26,7 @@ internal sealed class ScoreRow
 /// <param name="Leaves">Leaves per tree.</param>
 /// <param name="MinimumLeafCount">Fewest training rows in a leaf.</param>
 /// <param name="LearningRate">Shrinkage.</param>
-public sealed record TreeSettings(int Trees = 300, int Leaves = 16, int MinimumLeafCount = 20, double LearningRate = 0.05)
+public sealed record TreeSettings(int Trees = 100, int Leaves = 8, int MinimumLeafCount = 20, double LearningRate = 0.05)
 {
     /// <summary>The first broken value, or null.</summary>
     public string? Problem() => this switch

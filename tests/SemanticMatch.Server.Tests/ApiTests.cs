@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using SemanticMatch.Ranking;
 
 namespace SemanticMatch.Server.Tests;
 
@@ -58,6 +59,34 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Contains(listed.Body.GetProperty("collections").EnumerateArray(), c => c.GetProperty("name").GetString() == name && c.GetProperty("count").GetInt32() == 2);
         Assert.Equal(HttpStatusCode.NoContent, dropped.Status);
         Assert.Equal(HttpStatusCode.NotFound, droppedSearch.Status);
+    }
+
+    [Fact]
+    public async Task CollectionWithARanker_GivesProbabilities_AndFiltersByThem()
+    {
+        var ranker = Path.Combine(service.Root, "ranker-" + Guid.NewGuid().ToString("N"));
+        RankerDirectory.Write(ranker, TinyRanker.Train());
+        var name = NewName();
+        var created = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm", ranker });
+        var missing = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{NewName()}", service.Admin, new { ranker = ranker + "-nope" });
+        await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Writer, new object[]
+        {
+            new { id = "d1", title = "Cordless Drill 20V" }, new { id = "d2", title = "Cordless Drill Kit with Battery" }, new { id = "h1", title = "Garden Hose 50 ft" },
+        });
+        var all = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "cordless drill", top = 3 });
+        var probabilities = all.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("probability").GetSingle()).ToList();
+        var cut = probabilities.Max();
+        var likely = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "cordless drill", top = 3, minProbability = cut });
+        var bm25 = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "drill", method = "bm25" });
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(ranker, created.Body.GetProperty("ranker").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, missing.Status);
+        Assert.Contains("is not a ranker directory", missing.Body.GetProperty("detail").GetString());
+        Assert.Equal(3, probabilities.Count);
+        Assert.All(probabilities, p => Assert.InRange(p, 0f, 1f));
+        Assert.Equal(probabilities.Count(p => p >= cut), likely.Body.GetProperty("hits").GetArrayLength());
+        Assert.All(bm25.Body.GetProperty("hits").EnumerateArray(), h => Assert.False(h.TryGetProperty("probability", out _)));
     }
 
     [Fact]
@@ -235,6 +264,8 @@ public sealed class ApiTests(ServiceFixture service)
     [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"filters\": [{\"field\": \"price\"}]}", HttpStatusCode.BadRequest, "filters[0]: give \\\"equals\\\"")]
     [InlineData("/v1/collections/demo/search", "{\"query\": \"?!\"}", HttpStatusCode.BadRequest, "no letters or digits")]
     [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"rerank\": true}", HttpStatusCode.BadRequest, "has no re-ranker")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"minProbability\": 0.5}", HttpStatusCode.BadRequest, "collection 'demo' has no ranker")]
+    [InlineData("/v1/collections/demo/search", "{\"query\": \"drill\", \"minProbability\": 2}", HttpStatusCode.BadRequest, "minProbability: must be in [0, 1]")]
     [InlineData("/v1/collections/demo/search", "", HttpStatusCode.BadRequest, "")]
     [InlineData("/v1/collections/demo/records", "{\"id\": \"x\"}", HttpStatusCode.BadRequest, "must be a JSON array of records")]
     [InlineData("/v1/collections/demo/records", "[{\"id\": null}]", HttpStatusCode.BadRequest, "record 1: 'id' must be a string")]

@@ -44,13 +44,13 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
 
         [CommandOption("--trees <N>")]
         [Description("Boosted trees per model.")]
-        [DefaultValue(300)]
-        public int Trees { get; init; } = 300;
+        [DefaultValue(100)]
+        public int Trees { get; init; } = 100;
 
         [CommandOption("--leaves <N>")]
         [Description("Leaves per tree.")]
-        [DefaultValue(16)]
-        public int Leaves { get; init; } = 16;
+        [DefaultValue(8)]
+        public int Leaves { get; init; } = 8;
 
         [CommandOption("--min-leaf <N>")]
         [Description("Fewest training pairs in a leaf.")]
