@@ -99,7 +99,7 @@ internal static class SearchLatency
         }
     }
 
-    private static CatalogueIndex Build(IReadOnlyList<Core.Catalogue.Product> products, OnnxEncoder encoder, CatalogueIndexOptions options)
+    internal static CatalogueIndex Build(IReadOnlyList<Core.Catalogue.Product> products, OnnxEncoder encoder, CatalogueIndexOptions options)
     {
         Console.Error.WriteLine($"indexing {products.Count} products with {encoder.Model.Config.Name} ({options.VectorIndex}) ...");
         return CatalogueIndex.Build(products, CatalogueIndex.Embed(products, encoder, options.Text), encoder, options);
@@ -108,7 +108,7 @@ internal static class SearchLatency
     private static double Overlap(IReadOnlyList<SearchHit> exact, IReadOnlyList<SearchHit> approximate) =>
         exact.Select(h => h.ProductId).Intersect(approximate.Select(h => h.ProductId)).Count() / (double)exact.Count;
 
-    private static LatencyStats Measure(int count, Action<int> search)
+    internal static LatencyStats Measure(int count, Action<int> search)
     {
         for (var i = 0; i < Math.Min(count, 200); i++)
         {

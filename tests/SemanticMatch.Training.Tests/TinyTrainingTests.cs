@@ -45,6 +45,7 @@ public sealed class TinyTrainingTests
     [Theory]
     [InlineData(Objective.Cross)]
     [InlineData(Objective.CrossGraded)]
+    [InlineData(Objective.CrossRanked)]
     public void FitCrossEncoder_LossFalls_AndDevNdcgRises(Objective objective)
     {
         var (train, dev) = CategoryTask();

@@ -29,7 +29,7 @@ public sealed class CrossEncoderModel : TrainableModel
     public CrossEncoderModel(BertEncoder encoder, TrainingOptions options, (double Min, double Max) relevanceRange)
         : base(nameof(CrossEncoderModel))
     {
-        if (options.Objective is not (Objective.Cross or Objective.CrossGraded))
+        if (!options.IsCrossEncoder)
         {
             throw new ArgumentException($"{options.Objective} trains a bi-encoder, not a cross-encoder", nameof(options));
         }
@@ -65,7 +65,10 @@ public sealed class CrossEncoderModel : TrainableModel
     public int Labels => Graded ? 1 : 2;
 
     /// <summary>Whether the score is a predicted relevance (else a probability).</summary>
-    public bool Graded => _options.Objective == Objective.CrossGraded;
+    public bool Graded => _options.Objective is Objective.CrossGraded or Objective.CrossRanked;
+
+    /// <inheritdoc />
+    public override bool QueryBatches => _options.Objective == Objective.CrossRanked;
 
     /// <summary>The relevance scale the graded score maps onto.</summary>
     public (double Min, double Max) RelevanceRange { get; }
@@ -132,11 +135,45 @@ public sealed class CrossEncoderModel : TrainableModel
         {
             var span = RelevanceRange.Max - RelevanceRange.Min;
             var targets = batch.Select(p => (float)Math.Clamp((p.Relevance - RelevanceRange.Min) / span, 0, 1)).ToArray();
-            return nn.functional.binary_cross_entropy_with_logits(logits[TensorIndex.Colon, 0], tensor(targets));
+            var pointwise = nn.functional.binary_cross_entropy_with_logits(logits[TensorIndex.Colon, 0], tensor(targets));
+            return QueryBatches && RankingLoss(batch, logits[TensorIndex.Colon, 0]) is { } pairwise ? pointwise + pairwise : pointwise;
         }
 
         var labels = batch.Select(p => p.Relevance >= _options.RelevantThreshold ? 1L : 0L).ToArray();
         return nn.functional.cross_entropy(logits, tensor(labels));
+    }
+
+    /// <summary>
+    /// RankNet inside each query of the batch: for products i, j of one query with relevance r_i &gt; r_j, the logistic loss
+    /// log(1 + exp(-(s_i - s_j))) on their logits, weighted by |2^(r_i - min) - 2^(r_j - min)| and averaged by the weights;
+    /// null when no query of the batch has two products of different relevance.
+    /// </summary>
+    private Tensor? RankingLoss(IReadOnlyList<TrainingPair> batch, Tensor logits)
+    {
+        var better = new List<long>();
+        var worse = new List<long>();
+        var weights = new List<float>();
+        foreach (var query in batch.Select((p, i) => (Pair: p, Index: (long)i)).GroupBy(x => x.Pair.Query, StringComparer.Ordinal))
+        {
+            foreach (var a in query)
+            {
+                foreach (var b in query.Where(b => b.Pair.Relevance < a.Pair.Relevance))
+                {
+                    better.Add(a.Index);
+                    worse.Add(b.Index);
+                    weights.Add((float)Math.Abs(Math.Pow(2, a.Pair.Relevance - RelevanceRange.Min) - Math.Pow(2, b.Pair.Relevance - RelevanceRange.Min)));
+                }
+            }
+        }
+
+        if (better.Count == 0)
+        {
+            return null;
+        }
+
+        var difference = logits.index_select(0, tensor(better.ToArray())) - logits.index_select(0, tensor(worse.ToArray()));
+        var weight = tensor(weights.ToArray());
+        return (nn.functional.softplus(-difference) * weight).sum() / weight.sum();
     }
 
     /// <inheritdoc />

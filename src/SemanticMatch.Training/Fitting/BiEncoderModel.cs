@@ -22,7 +22,7 @@ public sealed class BiEncoderModel : TrainableModel
     public BiEncoderModel(BertEncoder encoder, Pooling pooling, TrainingOptions options)
         : base(nameof(BiEncoderModel))
     {
-        if (options.Objective is Objective.Cross or Objective.CrossGraded)
+        if (options.IsCrossEncoder)
         {
             throw new ArgumentException($"{options.Objective} trains a cross-encoder, not a bi-encoder", nameof(options));
         }

@@ -108,10 +108,15 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         }
 
         var distinct = model.DistinctBatches;
-        var totalSteps = TrainingData.Batches(pairs, options.BatchSize, new Random(options.Seed), distinct).Count * options.Epochs;
+        var byQuery = model.QueryBatches;
+        var totalSteps = Batches(new Random(options.Seed)).Count * options.Epochs;
         var warmup = (int)(totalSteps * options.WarmupRatio);
         var metric = SelectedMetric(options.SelectBy, dev);
         using var optimizer = CreateOptimizer(trainable, WordEmbeddings(model.Encoder));
+        List<List<TrainingPair>> Batches(Random random) => byQuery
+            ? TrainingData.QueryBatches(pairs, options.BatchSize, random)
+            : TrainingData.Batches(pairs, options.BatchSize, random, distinct);
+
         void Emit(TrainingEvent e)
         {
             metrics?.WriteLine(JsonSerializer.Serialize(e, s_json));
@@ -137,7 +142,7 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         var random = new Random(options.Seed);
         for (var skipped = 1; skipped < state.Epoch; skipped++)
         {
-            TrainingData.Batches(pairs, options.BatchSize, random, distinct);
+            Batches(random);
         }
 
         var step = state.Step;
@@ -145,7 +150,7 @@ public sealed class FineTuner(TrainingOptions options, ITrainingObserver? observ
         {
             var epoch = state.Epoch;
             model.train();
-            var batches = TrainingData.Batches(pairs, options.BatchSize, random, distinct);
+            var batches = Batches(random);
             for (var b = state.BatchesDone; b < batches.Count; b++)
             {
                 if (cancellationToken.IsCancellationRequested && checkpointDirectory is not null)

@@ -24,6 +24,9 @@ public abstract class TrainableModel : nn.Module
     /// <summary>Whether batches must not repeat a query or product (in-batch negatives).</summary>
     public virtual bool DistinctBatches => false;
 
+    /// <summary>Whether a batch must hold whole queries (for losses that compare a query's products with each other).</summary>
+    public virtual bool QueryBatches => false;
+
     /// <summary>
     /// Whether the dev metric picks the epoch kept (early stopping); when false the last epoch is kept and the dev
     /// metric is only reported (masked-language modelling: the matching metric is not what it optimises).

@@ -81,6 +81,44 @@ public static class TrainingData
         return batches.OrderBy(_ => random.Next()).ToList();
     }
 
+    /// <summary>
+    /// Batches of whole queries for one epoch: queries shuffled with <paramref name="random"/> and packed in order until
+    /// a batch would pass <paramref name="batchSize"/> pairs (a query with more pairs than that is cut into batches of its
+    /// own); the batch order shuffled again.
+    /// </summary>
+    public static List<List<TrainingPair>> QueryBatches(IReadOnlyList<TrainingPair> pairs, int batchSize, Random random)
+    {
+        var batches = new List<List<TrainingPair>>();
+        var current = new List<TrainingPair>(batchSize);
+        foreach (var query in pairs.GroupBy(p => p.Query, StringComparer.Ordinal).OrderBy(_ => random.Next()))
+        {
+            var members = query.ToList();
+            if (current.Count + members.Count > batchSize && current.Count > 0)
+            {
+                batches.Add(current);
+                current = new List<TrainingPair>(batchSize);
+            }
+
+            foreach (var chunk in members.Chunk(batchSize))
+            {
+                if (current.Count + chunk.Length > batchSize)
+                {
+                    batches.Add(current);
+                    current = new List<TrainingPair>(batchSize);
+                }
+
+                current.AddRange(chunk);
+            }
+        }
+
+        if (current.Count > 0)
+        {
+            batches.Add(current);
+        }
+
+        return batches.Where(b => b.Count >= 2).OrderBy(_ => random.Next()).ToList();
+    }
+
     private static long[] Cached(Dictionary<string, long[]> cache, string key, Func<long[]> make)
     {
         if (!cache.TryGetValue(key, out var tokens))

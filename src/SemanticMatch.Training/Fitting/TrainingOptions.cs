@@ -32,6 +32,14 @@ public enum Objective
     CrossGraded,
 
     /// <summary>
+    /// <see cref="CrossGraded"/>'s head and pointwise loss plus a pairwise ranking loss inside each query: batches hold
+    /// whole queries, and every pair of a query's products with different relevance adds RankNet's logistic loss on
+    /// their logit difference, weighted by the difference of their NDCG gains (2^(relevance - min) - 1), so the order of
+    /// a query's products is learned, not only each product's level.
+    /// </summary>
+    CrossRanked,
+
+    /// <summary>
     /// Continued pretraining by masked-language modelling on the pairs' texts (labels unused); writes a bi-encoder to
     /// fine-tune next (see <see cref="MaskedLanguageModel"/>).
     /// </summary>
@@ -140,7 +148,7 @@ public sealed record TrainingOptions
 
     /// <summary>Whether the objective trains a cross-encoder.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsCrossEncoder => Objective is Objective.Cross or Objective.CrossGraded;
+    public bool IsCrossEncoder => Objective is Objective.Cross or Objective.CrossGraded or Objective.CrossRanked;
 
     /// <summary>Checks every value; returns the first problem or null.</summary>
     public OptionProblem? Problem() => this switch
@@ -162,7 +170,7 @@ public sealed record TrainingOptions
         { HardNegatives: true, Objective: not Objective.Mnrl } => new(nameof(HardNegatives), "need the mnrl objective"),
         { RandomNegatives: < 0 } => new(nameof(RandomNegatives), "must be >= 0"),
         { RandomNegatives: > 0, Objective: Objective.Mnrl } => new(nameof(RandomNegatives),
-            "need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded)"),
+            "need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded, cross-ranked)"),
         _ => null,
     };
 }
