@@ -12,7 +12,7 @@ using SemanticMatch.Ranking;
 namespace SemanticMatch.Benchmarks;
 
 /// <summary>
-/// <c>ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick]]</c>: describes Home Depot TRAIN and DEV queries once (hybrid first stage of
+/// <c>ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] | depth=D [OUT]]</c>: describes Home Depot TRAIN and DEV queries once (hybrid first stage of
 /// BI, top 50, cross-encoder CE; cached as JSON in CACHE), then trains the learned ranker with every feature group and
 /// with each group left out, and prints one table of dev metrics next to the first stage and the cross-encoder alone.
 /// </summary>
@@ -23,6 +23,12 @@ internal static class RankingAblation
 
     public static void Run(string[] args)
     {
+        if (args.Length > 5 && args[5].StartsWith("depth=", StringComparison.Ordinal))
+        {
+            AtDepth(args, int.Parse(args[5]["depth=".Length..], CultureInfo.InvariantCulture));
+            return;
+        }
+
         var (bi, ce, train, dev, cache) = (args[0], args[1], args[2], args[3], args[4]);
         var trees = args.Length > 6
             ? new TreeSettings(int.Parse(args[5], CultureInfo.InvariantCulture), int.Parse(args[6], CultureInfo.InvariantCulture))
@@ -55,6 +61,36 @@ internal static class RankingAblation
             }
         }
     }
+
+    // The ranker at a shallower depth, from the cached depth-50 description (the top D candidates are a prefix of the
+    // top 50); written to OUT (args[6]) for the latency benchmark.
+    private static void AtDepth(string[] args, int depth)
+    {
+        var (train, dev) = Described(args[0], args[1], args[2], args[3], args[4]);
+        var minimum = train.SelectMany(q => q.Judged).Min(j => j.Relevance);
+        using var encoder = OnnxEncoder.Create(BundledModels.Resolve(args[0]));
+        using var cross = OnnxCrossEncoder.Create(BundledModels.Resolve(args[1]));
+        var trained = RankerTrainer.Train(Truncate(train, depth), Truncate(dev, depth), depth,
+            new ModelReference(BundledModels.Location(args[0]), encoder.Identity), new ModelReference(BundledModels.Location(args[1]), cross.Identity),
+            new RankerTrainingOptions { RelevantThreshold = Threshold });
+        Print($"learned ranker over the top {depth}", trained.Manifest.Training!.Dev, trained.Manifest.Training.CalibrationErrorHeldOut);
+        Print($"first stage, top {depth} described", RankerEvaluation.Measure(Truncate(dev, depth), null, Threshold, minimum), null);
+        if (args.Length > 6)
+        {
+            RankerDirectory.Write(args[6], trained);
+        }
+    }
+
+    private static List<JudgedQuerySignals> Truncate(IReadOnlyList<JudgedQuerySignals> queries, int depth) =>
+        queries.Select(q =>
+        {
+            CandidateSignals Cut(CandidateSignals c) => c with { FirstStageRank = Math.Min(c.FirstStageRank, depth + 1) };
+            return q with
+            {
+                Signals = q.Signals with { Candidates = q.Signals.Candidates.Where(c => c.FirstStageRank <= depth).Select(Cut).ToList() },
+                Judged = q.Judged.Select(j => j with { Signals = Cut(j.Signals) }).ToList(),
+            };
+        }).ToList();
 
     private static void Print(string name, RankerMetrics m, double? ece) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
