@@ -36,7 +36,7 @@ public sealed class RankerTests(Semmatch semmatch)
 
         Assert.True(evaluated.ExitCode == 0, evaluated.ToString());
         var methods = JsonDocument.Parse(File.ReadAllText(Path.Combine(evalDir, "report.json"))).RootElement.GetProperty("methods").EnumerateArray().ToList();
-        Assert.Equal(["hybrid[minilm-int8]", "hybrid+ranker[r]@50"], methods.Select(m => m.GetProperty("method").GetString()));
+        Assert.Equal(["hybrid[minilm-int8]", "hybrid+ranker[r]@30"], methods.Select(m => m.GetProperty("method").GetString()));
         Assert.InRange(methods[1].GetProperty("rmse").GetDouble(), 0, 1);
         Assert.InRange(methods[1].GetProperty("calibrationError").GetDouble(), 0, 0.3);
         Assert.True(methods[1].GetProperty("ndcg10").GetDouble() >= methods[0].GetProperty("ndcg10").GetDouble() - 0.01, evaluated.Stdout);

@@ -4,7 +4,6 @@ using SemanticMatch.CommandLine;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
-using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Engine.Search;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
@@ -19,6 +18,8 @@ namespace SemanticMatch.Cli.Commands;
 /// </summary>
 internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
 {
+    private const int DefaultDepth = 30;
+
     internal sealed class Settings : CatalogueSettings
     {
         [CommandOption("--train <FILE>")]
@@ -38,9 +39,9 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         public string? Rerank { get; init; }
 
         [CommandOption("--depth <N>")]
-        [Description("How many hybrid first-stage results the ranker orders.")]
-        [DefaultValue(SearchOptions.DefaultRerankDepth)]
-        public int Depth { get; init; } = SearchOptions.DefaultRerankDepth;
+        [Description("How many hybrid first-stage results the ranker orders (each is scored by the cross-encoder: the depth sets the latency). On Home Depot, 20, 30 and 50 gave the same quality.")]
+        [DefaultValue(DefaultDepth)]
+        public int Depth { get; init; } = DefaultDepth;
 
         [CommandOption("--trees <N>")]
         [Description("Boosted trees per model.")]
