@@ -141,7 +141,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Eval + "|--ranker|{W}/no-ranker", "'{W}/no-ranker' is not a ranker directory" },
 
         // train-ranker
-        { TrainRanker.Replace("{W}/ranker", "{W}/site", StringComparison.Ordinal), "'{W}/site' holds 'manifest.json', which is not part of a SemanticMatch ranker; nothing was changed" },
+        { TrainRanker.Replace("{W}/ranker", "{W}/site", StringComparison.Ordinal), "which is not part of a SemanticMatch ranker; nothing was changed" },
         { TrainRanker.Replace("{W}/ranker", "{F}", StringComparison.Ordinal), "'{F}' is a file, not a directory" },
         { "train-ranker|--train|{J}|--dev|{J}|--products|{P}", "--train, --dev, --products and --out are required" },
         { TrainRanker + "|--depth|0", "--depth must be at least 1" },
@@ -150,7 +150,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { TrainRanker + "|--min-leaf|0", "the minimum leaf count must be at least 1" },
         { TrainRanker + "|--learning-rate|2", "the learning rate must be in (0, 1]" },
         { TrainRanker + "|--without|colour", "--without: unknown group(s) colour (use keyword, dense, cross, first-stage, lexical, numbers, spelling)" },
-        { TrainRanker + "|--relevant-threshold|NaN", "--relevant-threshold must be a finite number" },
+        { TrainRanker + "|--relevant-threshold|high", "--relevant-threshold: 'high' is not a number" },
         { TrainRanker + "|--relevant-threshold|5", "dev needs relevant and irrelevant pairs" },
         { TrainRanker + "|--unjudged-negatives=x", "--unjudged-negatives: 'x' is not true or false" },
         { TrainRanker + "|--seed|x", "--seed: 'x' is not a whole number" },

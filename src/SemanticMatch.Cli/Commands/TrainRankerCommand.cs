@@ -59,7 +59,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         public int MinimumLeafCount { get; init; } = 20;
 
         [CommandOption("--learning-rate <R>")]
-        [Description("Shrinkage of each tree, in (0, 1].")]
+        [Description("Shrinkage of each tree, in (0, 1]].")]
         [DefaultValue(0.05)]
         public double LearningRate { get; init; } = 0.05;
 
@@ -94,11 +94,6 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
             if (string.IsNullOrWhiteSpace(Train) || string.IsNullOrWhiteSpace(Dev) || string.IsNullOrWhiteSpace(Products) || string.IsNullOrWhiteSpace(Out))
             {
                 return ValidationResult.Error("--train, --dev, --products and --out are required");
-            }
-
-            if (!double.IsFinite(RelevantThreshold))
-            {
-                return ValidationResult.Error("--relevant-threshold must be a finite number");
             }
 
             if (Depth < 1)
