@@ -144,7 +144,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
             var trained = Consoles.Error.Status().Start("training LambdaMART and the relevance trees", _ => RankerTrainer.Train(trainQueries, devQueries,
                 settings.Depth,
                 new ModelReference(BundledModels.Location(settings.Model), encoder.Identity),
-                settings.Rerank is null || crossEncoder is null ? null : new ModelReference(BundledModels.Location(settings.Rerank), crossEncoder.Identity),
+                crossEncoder is null ? null : new ModelReference(BundledModels.Location(settings.Rerank), crossEncoder.Identity),
                 new RankerTrainingOptions
                 {
                     Trees = settings.TreeSettings(),
