@@ -8,6 +8,7 @@ using SemanticMatch.Index.Vectors;
 using SemanticMatch.Engine;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Training.Augmenting;
 using SemanticMatch.Training.Fitting;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -21,6 +22,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
     {
         [nameof(TrainingOptions.WarmupRatio)] = nameof(Settings.Warmup),
+        [nameof(TrainingOptions.Augmentations)] = nameof(Settings.Augment),
     };
 
     internal sealed class Settings : CommandSettings
@@ -65,7 +67,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Base { get; init; } = "minilm";
 
         [CommandOption("--objective <OBJECTIVE>")]
-        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold) or cosent (graded). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value), or cross-ranked (cross-graded plus a pairwise ranking loss inside each query, batches of whole queries). mlm: continued pretraining by masked-language modelling on the pairs' texts (labels unused), writing a bi-encoder to use as --base next.")]
+        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold), cosent (graded) or distil (Margin-MSE: learns --teacher's score differences between a query's products). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value), or cross-ranked (cross-graded plus a pairwise ranking loss inside each query, batches of whole queries). mlm: continued pretraining by masked-language modelling on the pairs' texts (labels unused), writing a bi-encoder to use as --base next.")]
         [DefaultValue(Objective.Mnrl)]
         [TypeConverter(typeof(KebabCaseEnumConverter<Objective>))]
         public Objective Objective { get; init; } = Objective.Mnrl;
@@ -155,9 +157,22 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public bool HardNegatives { get; init; }
 
         [CommandOption("--random-negatives <N>")]
-        [Description("Add N random products per training query that are not judged for it, at the lowest relevance of the training labels (bce, cosent, cross, cross-graded, cross-ranked): teaches the model what an unrelated product looks like.")]
+        [Description("Add N random products per training query that are not judged for it, at the lowest relevance of the training labels (bce, cosent, distil, cross, cross-graded, cross-ranked): teaches the model what an unrelated product looks like.")]
         [DefaultValue(0)]
         public int RandomNegatives { get; init; }
+
+        [CommandOption("--teacher <MODEL>")]
+        [Description("With distil: the cross-encoder (model directory) whose scores of every training pair the bi-encoder learns.")]
+        public string? Teacher { get; init; }
+
+        [CommandOption("--augment <KINDS>")]
+        [Description("Comma-separated query rewrites added to the training judgments, each query's judged products copied at the same relevance: typos (one keyboard slip), units (\"in.\" / \"inch\", \"gal.\" / \"gallon\"), truncate (first or last word dropped), synonyms (mined from the training judgments' relevant titles).")]
+        public string? Augment { get; init; }
+
+        [CommandOption("--augment-rate <P>")]
+        [Description("Probability that a query gets a rewritten copy, per --augment kind.")]
+        [DefaultValue(0.5)]
+        public double AugmentRate { get; init; } = 0.5;
 
         [CommandOption("--resume")]
         [Description("Continue the interrupted run whose checkpoint is in --out/checkpoint (same options required).")]
@@ -191,6 +206,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             RandomNegatives = RandomNegatives,
             SelectBy = SelectBy,
             EmbeddingLearningRate = EmbeddingLearningRate,
+            Teacher = Teacher,
+            Augmentations = KebabCaseList.Parse<Augmentation>(Augment).Values,
+            AugmentRate = AugmentRate,
         };
 
         public override ValidationResult Validate()
@@ -203,6 +221,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Products is { } products && string.IsNullOrWhiteSpace(products))
             {
                 return ValidationResult.Error("--products is empty");
+            }
+
+            if (KebabCaseList.Parse<Augmentation>(Augment).Unknown is [_, ..] unknown)
+            {
+                return ValidationResult.Error($"--augment: unknown kind(s) {string.Join(", ", unknown)} (use {KebabCaseList.Names<Augmentation>()})");
             }
 
             return OptionNames.Error<Settings>(ToOptions().Problem(), s_renamed) ?? ValidationResult.Success();
@@ -232,9 +255,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             EmbeddingLearningRate = settings.EmbeddingLearningRate ?? (baseModel.Config.Vocabulary is { Added: > 0 } ? AddedRowsLearningRate : null),
         };
+        var teacher = options.Teacher is { } teacherArgument ? Teacher(teacherArgument) : null;
         var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         // A cross-encoder reads the bare pair; masked-language modelling reads the bare texts.
         var queryPrefix = options.IsCrossEncoder || options.Objective == Objective.Mlm ? string.Empty : baseModel.Config.QueryPrefix;
+        train = Augmented(train, text, options);
         var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options);
         if (options.RandomNegatives > 0)
         {
@@ -248,6 +273,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         if (options.HardNegatives)
         {
             trainPairs = MineHardNegatives(trainPairs, products, text, baseModel, tokenizer, options, cancellationToken);
+        }
+
+        if (teacher is not null)
+        {
+            trainPairs = TeacherScored(trainPairs, teacher, text, cancellationToken);
         }
 
         var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options)
@@ -326,6 +356,78 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         Consoles.Error.MarkupLineInterpolated(
             $"added {missing.Count} CJK characters ({share:P1} of the training text was [[UNK]] before) to the vocabulary; new rows: {settings.VocabInit.ToString().ToLowerInvariant()}");
         return result.Model;
+    }
+
+    // The training judgments with --augment's rewritten queries added, and what each rewrite added.
+    private static IReadOnlyList<Judgment> Augmented(IReadOnlyList<Judgment> train, IReadOnlyDictionary<string, string> text, TrainingOptions options)
+    {
+        if (options.Augmentations.Count == 0)
+        {
+            return train;
+        }
+
+        var synonyms = options.Augmentations.Contains(Augmentation.Synonyms)
+            ? SynonymMining.Mine(train, text, options.RelevantThreshold, WordSimilarity)
+            : new Dictionary<string, string>();
+        if (options.Augmentations.Contains(Augmentation.Synonyms))
+        {
+            Consoles.Error.MarkupLineInterpolated(
+                $"mined {synonyms.Count} synonyms, e.g. {string.Join(", ", synonyms.Take(5).Select(s => $"{s.Key} -> {s.Value}"))}");
+        }
+
+        var (added, report) = QueryAugmenter.Augment(train, options.Augmentations, options.AugmentRate, synonyms, options.Seed);
+        foreach (var line in report)
+        {
+            Consoles.Error.MarkupLineInterpolated(
+                $"augmentation {KebabCase.Of(line.Kind.ToString())}: {line.Queries} rewritten queries, {line.Judgments} judgments added");
+        }
+
+        return [.. train, .. added];
+    }
+
+    // The --teacher model, checked before any work: a cross-encoder directory.
+    private static ModelDirectory Teacher(string argument)
+    {
+        try
+        {
+            var model = BundledModels.Resolve(argument);
+            return model.Config.Kind == ModelKind.CrossEncoder
+                ? model
+                : throw new UserError($"--teacher: {model.Path} is a {model.Config.Kind}; distillation learns from a cross-encoder");
+        }
+        catch (ModelFormatException e)
+        {
+            throw new UserError($"--teacher: {e.Message}");
+        }
+    }
+
+    // Cosine similarity of word pairs by the bundled MiniLM (whatever the base model: a cross-encoder cannot embed words).
+    private static float[] WordSimilarity(IReadOnlyList<(string A, string B)> pairs)
+    {
+        using var encoder = OnnxEncoder.Create(BundledModels.Resolve("minilm"));
+        var words = pairs.SelectMany(p => new[] { p.A, p.B }).Distinct(StringComparer.Ordinal).ToList();
+        var vectors = encoder.Encode(words, TextRole.Document).Select((v, i) => (words[i], v)).ToDictionary(x => x.Item1, x => x.v, StringComparer.Ordinal);
+        return pairs.Select(p => VectorSimilarity.Cosine(vectors[p.A], vectors[p.B])).ToArray();
+    }
+
+    // Every training pair scored by the teacher cross-encoder (ONNX), one query's products per call.
+    private static List<TrainingPair> TeacherScored(List<TrainingPair> pairs, ModelDirectory teacher, Dictionary<string, string> text,
+        CancellationToken cancellationToken)
+    {
+        using var scorer = OnnxCrossEncoder.Create(teacher);
+        var queries = pairs.Select(p => p.Query).Distinct(StringComparer.Ordinal).Count();
+        return SpectreProgressSink.Run(sink =>
+        {
+            var progress = sink.Begin($"teacher {teacher.Config.Name} scoring {pairs.Count} pairs of {queries} queries", queries);
+            var done = 0;
+            return TrainingData.WithTeacherScores(pairs, (query, ids) =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var scores = scorer.Score(ProductText.Default.OfQuery(query), ids.Select(id => text[id]).ToList(), cancellationToken);
+                progress.Report(++done);
+                return scores;
+            });
+        });
     }
 
     // Ranks the whole catalogue with the base model (ONNX, exact search) to find each training query's hard negative.

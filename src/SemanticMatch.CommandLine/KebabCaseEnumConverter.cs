@@ -47,3 +47,20 @@ public static class KebabCase
         return text.ToString();
     }
 }
+
+/// <summary>Reads a comma-separated list of enum members in kebab case ("typos,units").</summary>
+public static class KebabCaseList
+{
+    /// <summary>The members named, in order without repeats, and the names that are none of them.</summary>
+    public static (List<T> Values, List<string> Unknown) Parse<T>(string? text)
+        where T : struct, Enum
+    {
+        var names = (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var byName = Enum.GetValues<T>().ToDictionary(v => KebabCase.Of(v.ToString()), StringComparer.OrdinalIgnoreCase);
+        return (names.Where(byName.ContainsKey).Select(n => byName[n]).Distinct().ToList(), names.Where(n => !byName.ContainsKey(n)).ToList());
+    }
+
+    /// <summary>Every member's kebab-case name, comma-separated (for messages).</summary>
+    public static string Names<T>()
+        where T : struct, Enum => string.Join(", ", Enum.GetNames<T>().Select(KebabCase.Of));
+}

@@ -190,7 +190,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "train|--train|{J}|--dev|{W}/absurd.csv|--products|{P}|--out|{W}/model", "{W}/absurd.csv:2: field 'relevance'" },
         { "train|--train|{J}|--dev|{J}|--products|{W}/missing.csv|--out|{W}/model", "{W}/missing.csv: file not found" },
         { Train + "|--base|no-model", "unknown model 'no-model'" },
-        { Train + "|--objective|listnet", "--objective: 'listnet' is not one of: bce, mnrl, cosent, cross, cross-graded, cross-ranked, mlm" },
+        { Train + "|--objective|listnet", "--objective: 'listnet' is not one of: bce, mnrl, cosent, distil, cross, cross-graded, cross-ranked, mlm" },
         { Train + "|--optimizer|adam", "--optimizer: 'adam' is not one of: adamw, sgd" },
         { Train + "|--lr|0", "--lr must be positive" },
         { Train + "|--batch-size|1", "--batch-size must be at least 2" },
@@ -214,6 +214,12 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Train + "|--vocab-init|zero", "--vocab-init: 'zero' is not one of: random, unk" },
         { Train + "|--embedding-lr|0", "--embedding-lr must be positive" },
         { Train + "|--select-by|f1", "--select-by: 'f1' is not one of: auto, ndcg, auc, accuracy" },
+        { Train + "|--objective|distil", "--teacher is required by the distil objective" },
+        { Train + "|--teacher|{W}/ce", "--teacher needs the distil objective" },
+        { Train + "|--objective|distil|--teacher|{W}/missing", "--teacher: unknown model '{W}/missing'" },
+        { Train + "|--objective|distil|--teacher|minilm", "is a BiEncoder; distillation learns from a cross-encoder" },
+        { Train + "|--augment|typos,spelling", "--augment: unknown kind(s) spelling (use typos, units, truncate, synonyms)" },
+        { Train + "|--augment-rate|0", "--augment-rate must be in (0, 1]" },
 
         // serve (every case fails before the server opens its data directory)
         { "serve|--urls|ftp://x", "--urls: 'ftp://x' is not an http:// or https:// address" },

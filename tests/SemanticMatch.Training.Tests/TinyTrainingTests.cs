@@ -101,6 +101,51 @@ public sealed class TinyTrainingTests
     }
 
     [Fact]
+    public void FitDistil_LearnsTheTeachersOrder_NotTheLabels()
+    {
+        var (train, dev) = SyntheticTask();
+        var options = Options(Objective.Distil) with { Teacher = "teacher" };
+        var faithful = train.Select(p => p with { Teacher = p.Relevance }).ToList();
+        var reversed = train.Select(p => p with { Teacher = 4 - p.Relevance }).ToList();
+
+        torch.manual_seed(Seed);
+        using var student = BiEncoder(options);
+        var learned = new FineTuner(options).Fit(student, faithful, dev);
+        torch.manual_seed(Seed);
+        using var misled = BiEncoder(options);
+        var misledHistory = new List<double>();
+        new FineTuner(options, new DevRecorder(misledHistory)).Fit(misled, reversed, dev);
+
+        Assert.True(learned.Max() > learned[0] + 0.03, $"faithful teacher: dev NDCG@10 by epoch {string.Join(", ", learned)}");
+        Assert.True(misledHistory[^1] < misledHistory[0] - 0.03, $"reversed teacher: dev NDCG@10 by epoch {string.Join(", ", misledHistory)}");
+    }
+
+    [Fact]
+    public void MarginMse_IsZeroWhenScaledCosineDifferencesMatchTheTeacher_AndIgnoresOtherQueries()
+    {
+        using var scope = NewDisposeScope();
+        var queries = tensor(new float[] { 1, 0, 1, 0, 1, 0 }, [3, 2]);
+        var angle = new[] { 0.0, 0.5, 1.2 };
+        var products = tensor(angle.SelectMany(a => new[] { (float)Math.Cos(a), (float)Math.Sin(a) }).ToArray(), [3, 2]);
+        var cosine = angle.Select(Math.Cos).ToArray();
+        var scale = tensor(4f);
+        // Pairs 0 and 1 share a query; pair 2 belongs to another, so its teacher score can be anything.
+        var ids = tensor(new long[] { 0, 0, 1 });
+        var matching = tensor(new[] { (float)(4 * cosine[0]), (float)(4 * cosine[1]), 99f });
+        var off = tensor(new[] { (float)(4 * cosine[0]), (float)(4 * cosine[1] + 1), -99f });
+
+        Assert.Equal(0, Losses.MarginMse(queries, products, matching, ids, scale).item<float>(), 4);
+        Assert.Equal(1, Losses.MarginMse(queries, products, off, ids, scale).item<float>(), 4); // (i, j) and (j, i) both off by 1
+    }
+
+    [Fact]
+    public void Options_Teacher_GoesWithTheDistilObjective()
+    {
+        Assert.Equal(new OptionProblem("Teacher", "is required by the distil objective"), new TrainingOptions { Objective = Objective.Distil }.Problem());
+        Assert.Equal(new OptionProblem("Teacher", "needs the distil objective"), new TrainingOptions { Teacher = "ce" }.Problem());
+    }
+
+    [Fact]
     public void Fit_WithLora_TrainsOnlyAdapters_AndMergesThem()
     {
         var (train, dev) = SyntheticTask();
@@ -285,6 +330,17 @@ public sealed class TinyTrainingTests
             return new DevQuery(Query(category), candidates);
         }).ToList();
         return (train, dev);
+    }
+
+    private sealed class DevRecorder(List<double> scores) : ITrainingObserver
+    {
+        public void OnEvent(TrainingEvent e, int totalSteps)
+        {
+            if (e.Kind == "dev")
+            {
+                scores.Add(e.DevScore!.Value);
+            }
+        }
     }
 
     private sealed class StopAt(int step, CancellationTokenSource cancellation) : ITrainingObserver

@@ -8,7 +8,7 @@ namespace SemanticMatch.Training.Fitting;
 
 /// <summary>
 /// A bi-encoder under training: <see cref="BertEncoder"/> + the model's pooling, L2-normalised, with the objective's
-/// loss (MNRL, BCE on sigmoid(a * cos + b) with learned a and b, or CoSENT).
+/// loss (MNRL, BCE on sigmoid(a * cos + b) with learned a and b, CoSENT, or Margin-MSE distillation with learned a).
 /// </summary>
 public sealed class BiEncoderModel : TrainableModel
 {
@@ -30,7 +30,7 @@ public sealed class BiEncoderModel : TrainableModel
         _encoder = encoder;
         _pooling = pooling;
         _options = options;
-        _scale = new Parameter(tensor(10f), requires_grad: options.Objective == Objective.Bce);
+        _scale = new Parameter(tensor(10f), requires_grad: options.Objective is Objective.Bce or Objective.Distil);
         _bias = new Parameter(tensor(-5f), requires_grad: options.Objective == Objective.Bce);
         RegisterComponents();
     }
@@ -40,6 +40,9 @@ public sealed class BiEncoderModel : TrainableModel
 
     /// <inheritdoc />
     public override bool DistinctBatches => _options.Objective == Objective.Mnrl;
+
+    /// <inheritdoc />
+    public override bool QueryBatches => _options.Objective == Objective.Distil;
 
     /// <summary>Loads the encoder of a bi-encoder model directory.</summary>
     /// <exception cref="ModelFormatException">The directory holds a cross-encoder or not a fp32 BERT.</exception>
@@ -54,11 +57,20 @@ public sealed class BiEncoderModel : TrainableModel
     }
 
     /// <inheritdoc />
-    public override IEnumerable<Parameter> HeadParameters() => _options.Objective == Objective.Bce ? [_scale, _bias] : [];
+    public override IEnumerable<Parameter> HeadParameters() => _options.Objective switch
+    {
+        Objective.Bce => [_scale, _bias],
+        Objective.Distil => [_scale],
+        _ => [],
+    };
 
     /// <inheritdoc />
-    public override IReadOnlyList<TrainingPair> UsablePairs(IReadOnlyList<TrainingPair> pairs) =>
-        _options.Objective == Objective.Mnrl ? pairs.Where(p => p.Relevance >= _options.RelevantThreshold).ToList() : pairs;
+    public override IReadOnlyList<TrainingPair> UsablePairs(IReadOnlyList<TrainingPair> pairs) => _options.Objective switch
+    {
+        Objective.Mnrl => pairs.Where(p => p.Relevance >= _options.RelevantThreshold).ToList(),
+        Objective.Distil => pairs.Where(p => p.Teacher is not null).ToList(),
+        _ => pairs,
+    };
 
     /// <inheritdoc />
     public override Tensor Loss(IReadOnlyList<TrainingPair> batch)
@@ -69,10 +81,19 @@ public sealed class BiEncoderModel : TrainableModel
         {
             Objective.Mnrl => Losses.MultipleNegativesRanking(queries, products, _options.Scale,
                 batch.All(p => p.NegativeTokens is not null) ? Embed(batch.Select(p => p.NegativeTokens!).ToList()) : null),
+            Objective.Distil => Losses.MarginMse(queries, products, tensor(batch.Select(p => (float)p.Teacher!.Value).ToArray()),
+                tensor(QueryIds(batch)), _scale),
             Objective.Bce => Losses.BinaryCrossEntropy(queries, products,
                 tensor(batch.Select(p => p.Relevance >= _options.RelevantThreshold ? 1f : 0f).ToArray()), _scale, _bias),
             _ => Losses.Cosent(queries, products, tensor(batch.Select(p => (float)p.Relevance).ToArray()), _options.Scale),
         };
+    }
+
+    // The position of each pair's query among the batch's queries.
+    private static long[] QueryIds(IReadOnlyList<TrainingPair> batch)
+    {
+        var ids = new Dictionary<string, long>(StringComparer.Ordinal);
+        return batch.Select(p => ids.TryGetValue(p.Query, out var id) ? id : ids[p.Query] = ids.Count).ToArray();
     }
 
     /// <inheritdoc />

@@ -69,7 +69,8 @@ internal static class Checkpoint
     {
         var state = JsonSerializer.Deserialize<TrainingState>(File.ReadAllText(Path.Combine(directory, StateFile)), s_json)
             ?? throw new InvalidDataException($"{directory}: empty checkpoint state");
-        if (state.Options != options)
+        // Compared as written: the options hold a list, which record equality compares by reference.
+        if (JsonSerializer.Serialize(state.Options, s_json) != JsonSerializer.Serialize(options, s_json))
         {
             throw new InvalidRequestException(
                 $"{directory} was written with other training options; resume with the same options or start a new run in another directory");

@@ -37,4 +37,23 @@ public static class Losses
         var withZero = cat([zeros(1, device: queries.device), masked.flatten()]);
         return withZero.logsumexp(0);
     }
+
+    /// <summary>
+    /// Margin-MSE: mean over every ordered pair (i, j) of products of the same query of
+    /// (scale * (cos_i - cos_j) - (teacher_i - teacher_j))^2; pairs of different queries are ignored.
+    /// </summary>
+    /// <param name="queries">Query embeddings, one row per pair.</param>
+    /// <param name="products">Product embeddings, one row per pair.</param>
+    /// <param name="teacher">The teacher's score per pair.</param>
+    /// <param name="queryIds">Which query each pair belongs to (equal ids = same query).</param>
+    /// <param name="scale">Maps cosine differences onto the teacher's scale (learned).</param>
+    public static Tensor MarginMse(Tensor queries, Tensor products, Tensor teacher, Tensor queryIds, Tensor scale)
+    {
+        var cosine = (queries * products).sum(1);
+        var student = scale * (cosine.unsqueeze(1) - cosine.unsqueeze(0));
+        var target = teacher.unsqueeze(1) - teacher.unsqueeze(0);
+        var sameQuery = queryIds.unsqueeze(1).eq(queryIds.unsqueeze(0)).to_type(ScalarType.Float32);
+        var pairs = sameQuery.sum() - queryIds.shape[0]; // the diagonal contributes zero error but would count
+        return ((student - target).square() * sameQuery).sum() / pairs.clamp_min(1);
+    }
 }

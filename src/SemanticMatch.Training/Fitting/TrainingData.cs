@@ -4,11 +4,11 @@ using SemanticMatch.Onnx.Encoding;
 namespace SemanticMatch.Training.Fitting;
 
 /// <summary>
-/// A tokenized (query, product) pair with its graded relevance, and optionally a mined hard negative: a product the
-/// current model ranks high for the query that is not judged relevant to it.
+/// A tokenized (query, product) pair with its graded relevance, optionally a mined hard negative (a product the
+/// current model ranks high for the query that is not judged relevant to it) and a teacher's score (distillation).
 /// </summary>
 public sealed record TrainingPair(string Query, string ProductId, long[] QueryTokens, long[] ProductTokens, double Relevance,
-    long[]? NegativeTokens = null);
+    long[]? NegativeTokens = null, double? Teacher = null);
 
 /// <summary>Turns judgments into tokenized pairs and length-bucketed, seeded batches.</summary>
 public static class TrainingData
@@ -160,6 +160,27 @@ public static class TrainingData
 
             return negative is null ? pair : pair with { NegativeTokens = productTokens(negative) };
         }).ToList();
+    }
+
+    /// <summary>
+    /// Gives every pair its teacher's score: <paramref name="score"/> is called once per query with that query's
+    /// product ids (in pair order) and returns one score per id.
+    /// </summary>
+    public static List<TrainingPair> WithTeacherScores(IReadOnlyList<TrainingPair> pairs,
+        Func<string, IReadOnlyList<string>, float[]> score)
+    {
+        var scores = new Dictionary<(string Query, string ProductId), double>();
+        foreach (var query in pairs.GroupBy(p => p.Query, StringComparer.Ordinal))
+        {
+            var ids = query.Select(p => p.ProductId).Distinct(StringComparer.Ordinal).ToList();
+            var values = score(query.Key, ids);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                scores[(query.Key, ids[i])] = values[i];
+            }
+        }
+
+        return pairs.Select(p => p with { Teacher = scores[(p.Query, p.ProductId)] }).ToList();
     }
 
     /// <summary>

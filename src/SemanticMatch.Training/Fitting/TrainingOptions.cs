@@ -3,7 +3,7 @@ using SemanticMatch.Core;
 
 namespace SemanticMatch.Training.Fitting;
 
-/// <summary>Training objective: three for a bi-encoder, two for a cross-encoder.</summary>
+/// <summary>Training objective: four for a bi-encoder, three for a cross-encoder, and masked-language modelling.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Objective>))]
 public enum Objective
 {
@@ -18,6 +18,14 @@ public enum Objective
 
     /// <summary>CoSENT: every pair of pairs in a batch ordered by graded relevance (uses the relevance values).</summary>
     Cosent,
+
+    /// <summary>
+    /// Distillation (Margin-MSE, Hofstätter et al. 2020): a bi-encoder learns a teacher cross-encoder's score
+    /// differences between the products of a query — a * (cos(q, p_i) - cos(q, p_j)) against teacher(q, p_i) -
+    /// teacher(q, p_j) with a learned scale a — so the cheap single-stage path orders a query's products as the re-ranker
+    /// does. Needs <see cref="TrainingOptions.Teacher"/>; batches hold whole queries.
+    /// </summary>
+    Distil,
 
     /// <summary>
     /// Cross-encoder, the source's BertForSequenceClassification with 2 labels: "query [SEP] product" through BERT, a
@@ -143,6 +151,15 @@ public sealed record TrainingOptions
     /// </summary>
     public double? EmbeddingLearningRate { get; init; }
 
+    /// <summary>The cross-encoder whose scores <see cref="Objective.Distil"/> learns (a model argument, recorded with the model).</summary>
+    public string? Teacher { get; init; }
+
+    /// <summary>Query rewrites added to the training judgments (see <see cref="Augmenting.QueryAugmenter"/>).</summary>
+    public IReadOnlyList<Augmenting.Augmentation> Augmentations { get; init; } = [];
+
+    /// <summary>Probability that a query gets a rewritten copy, per augmentation.</summary>
+    public double AugmentRate { get; init; } = 0.5;
+
     /// <summary>Similarity scale of MNRL and CoSENT (inverse temperature).</summary>
     public double Scale { get; init; } = 20;
 
@@ -170,7 +187,10 @@ public sealed record TrainingOptions
         { HardNegatives: true, Objective: not Objective.Mnrl } => new(nameof(HardNegatives), "need the mnrl objective"),
         { RandomNegatives: < 0 } => new(nameof(RandomNegatives), "must be >= 0"),
         { RandomNegatives: > 0, Objective: Objective.Mnrl } => new(nameof(RandomNegatives),
-            "need an objective that learns from irrelevant pairs (bce, cosent, cross, cross-graded, cross-ranked)"),
+            "need an objective that learns from irrelevant pairs (bce, cosent, distil, cross, cross-graded, cross-ranked)"),
+        { Objective: Objective.Distil, Teacher: null } => new(nameof(Teacher), "is required by the distil objective"),
+        { Teacher: not null, Objective: not Objective.Distil } => new(nameof(Teacher), "needs the distil objective"),
+        { AugmentRate: <= 0 or > 1 } => new(nameof(AugmentRate), "must be in (0, 1]"),
         _ => null,
     };
 }
