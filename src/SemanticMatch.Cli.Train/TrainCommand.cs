@@ -416,7 +416,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     {
         using var scorer = OnnxCrossEncoder.Create(teacher);
         var queries = pairs.Select(p => p.Query).Distinct(StringComparer.Ordinal).Count();
-        return SpectreProgressSink.Run(sink =>
+        var scored = SpectreProgressSink.Run(sink =>
         {
             var progress = sink.Begin($"teacher {teacher.Config.Name} scoring {pairs.Count} pairs of {queries} queries", queries);
             var done = 0;
@@ -428,6 +428,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 return scores;
             });
         });
+        Consoles.Error.MarkupLineInterpolated($"teacher {teacher.Config.Name} scored {scored.Count} pairs of {queries} queries");
+        return scored;
     }
 
     // Ranks the whole catalogue with the base model (ONNX, exact search) to find each training query's hard negative.

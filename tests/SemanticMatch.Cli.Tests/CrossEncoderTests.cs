@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace SemanticMatch.Cli.Tests;
 
@@ -21,6 +22,9 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
         var evaluated = semmatch.Run("eval", "--products", products, "--judgments", judgments, "--methods", "bm25", "--rerank", "ce=" + model, "--out", evalDir);
         var searched = semmatch.Run("search", "cordless drill", "--method", "bm25", "--rerank", model, "--rerank-depth", "5", "--top", "8", "--json");
         var explained = semmatch.Run("explain", "cordless drill", "DM0004", "--method", "bm25", "--rerank", model, "--json");
+        var student = Path.Combine(semmatch.Root, "distil-" + Guid.NewGuid().ToString("N"));
+        var distilled = semmatch.Run("train", "--train", judgments, "--dev", judgments, "--products", products, "--objective", "distil",
+            "--teacher", model, "--augment", "units,typos", "--augment-rate", "1", "--epochs", "1", "--batch-size", "16", "--out", student);
 
         Assert.True(trained.ExitCode == 0, trained.ToString());
         var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(model, "semanticmatch.json"))).RootElement;
@@ -43,6 +47,18 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
         Assert.InRange(rerank.GetProperty("score").GetDouble(), 1, 3); // predicted relevance
         Assert.True(rerank.GetProperty("firstStageRank").GetInt32() >= 1);
         Assert.Equal(["cordless", "drill"], rerank.GetProperty("queryWords").EnumerateArray().Select(w => w.GetProperty("word").GetString()));
+
+        // The cross-encoder teaches a bi-encoder; the rewritten queries' pairs are scored by the teacher too.
+        Assert.True(distilled.ExitCode == 0, distilled.ToString());
+        var judgedPairs = File.ReadLines(judgments).Count() - 1;
+        var added = Regex.Matches(distilled.Stderr, @"augmentation (?:units|typos): \d+ rewritten queries, (\d+) judgments added")
+            .Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(added > 0, distilled.Stderr);
+        Assert.Contains($"scored {judgedPairs + added} pairs", distilled.Stderr);
+        Assert.Equal("bi-encoder", JsonDocument.Parse(File.ReadAllText(Path.Combine(student, "semanticmatch.json"))).RootElement.GetProperty("kind").GetString());
+        var record = JsonDocument.Parse(File.ReadAllText(Path.Combine(student, "training.json"))).RootElement.GetProperty("options");
+        Assert.Equal(model, record.GetProperty("teacher").GetString());
+        Assert.Equal(["units", "typos"], record.GetProperty("augmentations").EnumerateArray().Select(a => a.GetString()!.ToLowerInvariant()));
     }
 
     [Fact]
