@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
@@ -98,14 +99,17 @@ public static class Inputs
         }
     }
 
-    /// <summary>Loads a cross-encoder from DIR or LABEL=DIR (the label names it in reports; default: the model's name).</summary>
-    public static (string Label, OnnxCrossEncoder Scorer) Reranker(string spec, int batchSize)
+    /// <summary>
+    /// Loads a cross-encoder from DIR or LABEL=DIR (the label names it in reports; default: the model's name), or an
+    /// ensemble from DIR+DIR.
+    /// </summary>
+    public static (string Label, IOwnedPairScorer Scorer) Reranker(string spec, int batchSize)
     {
         var equals = spec.IndexOf('=', StringComparison.Ordinal);
         var path = equals > 0 ? spec[(equals + 1)..] : spec;
         var scorer = Consoles.Error.Status().Start($"loading re-ranker {Markup.Escape(path)}", _ =>
-            OnnxCrossEncoder.Create(BundledModels.Resolve(path), new EncoderOptions { BatchSize = batchSize }));
-        return (equals > 0 ? spec[..equals] : scorer.Model.Config.Name, scorer);
+            OnnxCrossEncoder.Open(path, options: new EncoderOptions { BatchSize = batchSize }));
+        return (equals > 0 ? spec[..equals] : OnnxCrossEncoder.NameOf(scorer), scorer);
     }
 
     private static IReadOnlyList<T> Report<T>(LoadResult<T> result, string path, string what)

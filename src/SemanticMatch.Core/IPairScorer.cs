@@ -16,3 +16,6 @@ public interface IPairScorer
     /// <param name="cancellationToken">Stops between batches.</param>
     float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A pair scorer its holder disposes (a loaded model, or an ensemble of them).</summary>
+public interface IOwnedPairScorer : IPairScorer, IDisposable;

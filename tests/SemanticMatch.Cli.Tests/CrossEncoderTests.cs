@@ -21,6 +21,7 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
             "--epochs", "2", "--lr", "5e-5", "--batch-size", "16", "--out", model);
         var evaluated = semmatch.Run("eval", "--products", products, "--judgments", judgments, "--methods", "bm25", "--rerank", "ce=" + model, "--out", evalDir);
         var searched = semmatch.Run("search", "cordless drill", "--method", "bm25", "--rerank", model, "--rerank-depth", "5", "--top", "8", "--json");
+        var ensembled = semmatch.Run("search", "cordless drill", "--method", "bm25", "--rerank", model + "+" + model, "--rerank-depth", "5", "--top", "8", "--json");
         var explained = semmatch.Run("explain", "cordless drill", "DM0004", "--method", "bm25", "--rerank", model, "--json");
         var student = Path.Combine(semmatch.Root, "distil-" + Guid.NewGuid().ToString("N"));
         var distilled = semmatch.Run("train", "--train", judgments, "--dev", judgments, "--products", products, "--objective", "distil",
@@ -41,6 +42,10 @@ public sealed class CrossEncoderTests(Semmatch semmatch)
         Assert.Equal(8, scores.Count);
         Assert.All(scores.Take(5), s => Assert.InRange(s, 1f, 3f)); // the re-scored top 5 carry predicted relevance
         Assert.Equal(scores.Take(5).OrderDescending(), scores.Take(5));
+
+        // An ensemble of a model with itself is that model: the mean of equal predicted relevances.
+        Assert.True(ensembled.ExitCode == 0, ensembled.ToString());
+        Assert.Equal(scores, JsonDocument.Parse(ensembled.Stdout).RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("score").GetSingle()));
 
         Assert.True(explained.ExitCode == 0, explained.ToString());
         var rerank = JsonDocument.Parse(explained.Stdout).RootElement.GetProperty("explanation").GetProperty("rerank");

@@ -72,7 +72,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         public bool NoSpell { get; init; }
 
         [CommandOption("--rerank <DIR>")]
-        [Description("Re-rank the top results with a cross-encoder model directory (from 'semmatch train --objective cross' or 'cross-graded'); adds bm25+rerank and hybrid+rerank rows, and RMSE for a graded one. LABEL=DIR names it in the report.")]
+        [Description("Re-rank the top results with a cross-encoder model directory (from 'semmatch train --objective cross' or 'cross-graded'); adds bm25+rerank and hybrid+rerank rows, and RMSE for a graded one. LABEL=DIR names it in the report; DIR+DIR averages several (an ensemble).")]
         public string? Rerank { get; init; }
 
         [CommandOption("--rerank-depth <N>")]

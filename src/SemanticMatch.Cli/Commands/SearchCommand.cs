@@ -61,7 +61,7 @@ internal sealed class SearchCommand : Command<SearchCommand.RankedSettings>
         public bool NoSpell { get; init; }
 
         [CommandOption("--rerank <MODEL>")]
-        [Description("Re-rank the top results with a cross-encoder model directory (from 'semmatch train --objective cross' or 'cross-graded').")]
+        [Description("Re-rank the top results with a cross-encoder model directory (from 'semmatch train --objective cross' or 'cross-graded'); DIR+DIR averages several (an ensemble).")]
         public string? Rerank { get; init; }
 
         [CommandOption("--rerank-depth <N>")]

@@ -35,7 +35,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         public string Products { get; init; } = string.Empty;
 
         [CommandOption("--rerank <DIR>")]
-        [Description("A cross-encoder model directory whose score is a feature (then search needs it too: the ranker records it).")]
+        [Description("A cross-encoder model directory whose score is a feature, or DIR+DIR for an ensemble's mean (then search needs it too: the ranker records it).")]
         public string? Rerank { get; init; }
 
         [CommandOption("--depth <N>")]

@@ -1,3 +1,4 @@
+using SemanticMatch.Core;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Ranking;
@@ -12,7 +13,7 @@ internal static class RankerInputs
     /// The ranker in <paramref name="directory"/>, and its cross-encoder: <paramref name="rerank"/> when given (warned
     /// about when it is not the one the ranker was trained with), else the one it records; null when it uses none.
     /// </summary>
-    public static (LearnedRanker Ranker, OnnxCrossEncoder? CrossEncoder) Open(string directory, string? rerank, int batchSize)
+    public static (LearnedRanker Ranker, IOwnedPairScorer? CrossEncoder) Open(string directory, string? rerank, int batchSize)
     {
         var ranker = Consoles.Error.Status().Start($"loading ranker {Markup.Escape(directory)}", _ => RankerDirectory.Open(directory));
         if (ranker.Manifest.CrossEncoder is not { } trainedWith)

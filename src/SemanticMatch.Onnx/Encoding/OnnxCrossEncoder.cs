@@ -1,5 +1,6 @@
 using Microsoft.ML.OnnxRuntime;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Fusion;
 using SemanticMatch.Onnx.Models;
 
 namespace SemanticMatch.Onnx.Encoding;
@@ -10,7 +11,7 @@ namespace SemanticMatch.Onnx.Encoding;
 /// pairs are sorted by length and batched, and the graph's score output is returned.
 /// </summary>
 /// <remarks>Thread-safe: tokenization is serialised, and ONNX Runtime sessions allow concurrent runs.</remarks>
-public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
+public sealed class OnnxCrossEncoder : IOwnedPairScorer
 {
     private readonly InferenceSession _session;
     private readonly TokenizerPool _tokenizers;
@@ -35,6 +36,39 @@ public sealed class OnnxCrossEncoder : IPairScorer, IDisposable
 
     /// <inheritdoc />
     public bool ScoresRelevance => Model.Config.Score == CrossEncoderScore.Relevance;
+
+    /// <summary>
+    /// Loads a re-ranker from a model argument (<see cref="BundledModels.Resolve"/>), or an ensemble from several joined by
+    /// '+' ("ce-minilm+ce-arctic", see <see cref="EnsemblePairScorer"/>).
+    /// </summary>
+    /// <exception cref="ModelFormatException">A member is not a cross-encoder, or not a model.</exception>
+    public static IOwnedPairScorer Open(string model, string? store = null, EncoderOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var members = new List<IOwnedPairScorer>();
+        try
+        {
+            foreach (var member in model.Split(EnsemblePairScorer.Separator, StringSplitOptions.TrimEntries))
+            {
+                members.Add(Create(BundledModels.Resolve(member, store), options));
+            }
+        }
+        catch
+        {
+            members.ForEach(m => m.Dispose());
+            throw;
+        }
+
+        return members.Count == 1 ? members[0] : new EnsemblePairScorer(members);
+    }
+
+    /// <summary>A name for reports: the model's name, or the members' names joined by '+'.</summary>
+    public static string NameOf(IOwnedPairScorer scorer) => scorer switch
+    {
+        OnnxCrossEncoder single => single.Model.Config.Name,
+        EnsemblePairScorer ensemble => string.Join(EnsemblePairScorer.Separator, ensemble.Members.Select(m => NameOf(m))),
+        _ => scorer.Identity,
+    };
 
     /// <summary>Loads a cross-encoder model directory.</summary>
     /// <exception cref="ModelFormatException">The model is a bi-encoder, or its graph lacks the expected inputs/outputs.</exception>

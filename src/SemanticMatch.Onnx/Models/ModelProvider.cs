@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Onnx.Encoding;
 
@@ -14,7 +15,7 @@ namespace SemanticMatch.Onnx.Models;
 public sealed class ModelProvider(string? store = null, EncoderOptions? options = null, int microBatch = 0) : IModelProvider
 {
     private readonly ConcurrentDictionary<string, Lazy<ITextEncoder>> _encoders = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Lazy<OnnxCrossEncoder>> _rerankers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<IOwnedPairScorer>> _rerankers = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ITextEncoder Encoder(string model) =>
@@ -26,7 +27,7 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
 
     /// <inheritdoc />
     public IPairScorer Reranker(string model) =>
-        Get(_rerankers, model, () => OnnxCrossEncoder.Create(BundledModels.Resolve(model, store), options));
+        Get(_rerankers, model, () => OnnxCrossEncoder.Open(model, store, options));
 
     /// <inheritdoc />
     public IPairScorer Scorer(string model) =>
@@ -48,7 +49,7 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
 
     private static T Get<T>(ConcurrentDictionary<string, Lazy<T>> cache, string model, Func<T> load)
     {
-        var key = BundledModels.Location(model);
+        var key = string.Join(EnsemblePairScorer.Separator, model.Split(EnsemblePairScorer.Separator).Select(BundledModels.Location));
         var lazy = cache.GetOrAdd(key, _ => new Lazy<T>(load, LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
