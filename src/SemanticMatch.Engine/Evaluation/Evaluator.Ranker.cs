@@ -31,21 +31,56 @@ public sealed partial class Evaluator
         var queries = catalogue.Describe(judgments, ranker.Depth, ranker.CrossEncoder is not null ? crossEncoder : null, options.Fusion,
             options.SpellCorrection, _progress, cancellationToken);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);
-        var method = new MethodAccumulator($"hybrid+ranker[{label}]@{ranker.Depth}", catalogue.ProductsPerSecond);
+        return MeasureRanker($"hybrid+ranker[{label}]@{ranker.Depth}", queries, ranker, scaleMinimum, options.RelevantThreshold,
+            catalogue.ProductsPerSecond);
+    }
+
+    /// <summary>
+    /// The metrics of a ranker over described judged queries, as <see cref="RunRanker"/> reports them (also the dev report
+    /// of ranker training): NDCG@10 of the judged products by the ranker's score, MRR and Recall of the first stage with
+    /// its top <see cref="IResultRanker.Depth"/> re-ordered, ROC-AUC/accuracy/F1 and calibration of the probability, RMSE
+    /// of the predicted relevance. Latency = describing the query plus scoring.
+    /// </summary>
+    public static MethodResult MeasureRanker(string method, IReadOnlyList<JudgedQuerySignals> queries, IResultRanker ranker,
+        double scaleMinimum, double relevantThreshold, double productsPerSecond = 0)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(ranker);
+        var accumulator = new MethodAccumulator(method, productsPerSecond);
         var stopwatch = new Stopwatch();
         foreach (var query in queries)
         {
             stopwatch.Restart();
             var judged = ranker.Score(query.Signals, query.Judged.Select(j => j.Signals).ToList());
             var ranking = RankingStage.Order(query.FirstStage, ranker.Depth, ranker.Score(query.Signals, query.Signals.Candidates));
-            var relevant = query.Judged.Where(j => j.Relevance >= options.RelevantThreshold).Select(j => j.Signals.Id).ToHashSet(StringComparer.Ordinal);
-            method.AddRetrieval(ranking.Take(RetrievalDepth).ToList(), relevant, query.LatencyMs + stopwatch.Elapsed.TotalMilliseconds);
-            method.AddCandidates(query.Judged.Select((j, i) => new ScoredCandidate(j.Signals.Id, judged[i].Score, j.Relevance)).ToList(),
-                scaleMinimum, options.RelevantThreshold, judged.Select(s => (double)s.Probability).ToList());
-            method.AddRelevancePredictions(judged.Select((s, i) => ((double)s.Relevance, query.Judged[i].Relevance)));
-            method.AddProbabilities(judged.Select((s, i) => (s.Probability, query.Judged[i].Relevance >= options.RelevantThreshold)));
+            var relevant = query.Judged.Where(j => j.Relevance >= relevantThreshold).Select(j => j.Signals.Id).ToHashSet(StringComparer.Ordinal);
+            accumulator.AddRetrieval(ranking.Take(RetrievalDepth).ToList(), relevant, query.LatencyMs + stopwatch.Elapsed.TotalMilliseconds);
+            accumulator.AddCandidates(query.Judged.Select((j, i) => new ScoredCandidate(j.Signals.Id, judged[i].Score, j.Relevance)).ToList(),
+                scaleMinimum, relevantThreshold, judged.Select(s => (double)s.Probability).ToList());
+            accumulator.AddRelevancePredictions(judged.Select((s, i) => ((double)s.Relevance, query.Judged[i].Relevance)));
+            accumulator.AddProbabilities(judged.Select((s, i) => (s.Probability, query.Judged[i].Relevance >= relevantThreshold)));
         }
 
-        return method.Result();
+        return accumulator.Result();
+    }
+
+    /// <summary>
+    /// The first stage alone over described judged queries: NDCG@10 of the judged products by first-stage position (then
+    /// cosine, for those past the described candidates), MRR and Recall of the first-stage ranking.
+    /// </summary>
+    public static MethodResult MeasureFirstStage(string method, IReadOnlyList<JudgedQuerySignals> queries, double scaleMinimum,
+        double relevantThreshold)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var accumulator = new MethodAccumulator(method, 0);
+        foreach (var query in queries)
+        {
+            var relevant = query.Judged.Where(j => j.Relevance >= relevantThreshold).Select(j => j.Signals.Id).ToHashSet(StringComparer.Ordinal);
+            accumulator.AddRetrieval(query.FirstStage.Take(RetrievalDepth).ToList(), relevant, query.LatencyMs);
+            accumulator.AddCandidates(query.Judged.Select(j => new ScoredCandidate(j.Signals.Id, -j.Signals.FirstStageRank + (j.Signals.Dense * 1e-3),
+                j.Relevance)).ToList(), scaleMinimum, relevantThreshold);
+        }
+
+        return accumulator.Result();
     }
 }
