@@ -106,18 +106,14 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
                 return ValidationResult.Error($"--trees/--leaves/--min-leaf/--learning-rate: {problem}");
             }
 
-            var unknown = WithoutList().Where(g => ParseGroup(g) is null).ToList();
-            return unknown.Count > 0
-                ? ValidationResult.Error($"--without: unknown group(s) {string.Join(", ", unknown)} (use {string.Join(", ", Enum.GetValues<FeatureGroup>().Select(Name))})")
+            return KebabCaseList.Parse<FeatureGroup>(Without).Unknown is [_, ..] unknown
+                ? ValidationResult.Error($"--without: unknown group(s) {string.Join(", ", unknown)} (use {KebabCaseList.Names<FeatureGroup>()})")
                 : base.Validate();
         }
 
         public TreeSettings TreeSettings() => new(Trees, Leaves, MinimumLeafCount, LearningRate);
 
-        public HashSet<FeatureGroup> Excluded() => WithoutList().Select(g => ParseGroup(g)!.Value).ToHashSet();
-
-        private List<string> WithoutList() =>
-            (Without ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+        public HashSet<FeatureGroup> Excluded() => [.. KebabCaseList.Parse<FeatureGroup>(Without).Values];
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -183,13 +179,4 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         [name, F(m.Ndcg10), F(m.Mrr10), F(m.Recall10), m.RocAuc is { } auc ? F(auc) : "-", m.Rmse is { } rmse ? F(rmse) : "-"];
 
     private static string F(double value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
-
-    internal static string Name(FeatureGroup group) => group switch
-    {
-        FeatureGroup.FirstStage => "first-stage",
-        _ => group.ToString().ToLowerInvariant(),
-    };
-
-    internal static FeatureGroup? ParseGroup(string name) =>
-        Enum.GetValues<FeatureGroup>().Select(g => (FeatureGroup?)g).FirstOrDefault(g => string.Equals(Name(g!.Value), name, StringComparison.OrdinalIgnoreCase));
 }
