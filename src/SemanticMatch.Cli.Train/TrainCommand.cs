@@ -366,11 +366,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             return train;
         }
 
-        var synonyms = options.Augmentations.Contains(Augmentation.Synonyms)
-            ? SynonymMining.Mine(train, text, options.RelevantThreshold, WordSimilarity)
-            : new Dictionary<string, string>();
+        var synonyms = new Dictionary<string, string>();
         if (options.Augmentations.Contains(Augmentation.Synonyms))
         {
+            synonyms = SynonymMining.Mine(train, text, options.RelevantThreshold, WordSimilarity);
             Consoles.Error.MarkupLineInterpolated(
                 $"mined {synonyms.Count} synonyms, e.g. {string.Join(", ", synonyms.Take(5).Select(s => $"{s.Key} -> {s.Value}"))}");
         }

@@ -5,6 +5,7 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Search;
+using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
 using Spectre.Console;
@@ -140,7 +141,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
             var trained = Consoles.Error.Status().Start("training LambdaMART and the relevance trees", _ => RankerTrainer.Train(trainQueries, devQueries,
                 settings.Depth,
                 new ModelReference(BundledModels.Location(settings.Model), encoder.Identity),
-                crossEncoder is null ? null : new ModelReference(BundledModels.Location(settings.Rerank), crossEncoder.Identity),
+                crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(settings.Rerank!), crossEncoder.Identity),
                 new RankerTrainingOptions
                 {
                     Trees = settings.TreeSettings(),

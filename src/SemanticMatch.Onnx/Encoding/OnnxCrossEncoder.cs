@@ -62,6 +62,13 @@ public sealed class OnnxCrossEncoder : IOwnedPairScorer
         return members.Count == 1 ? members[0] : new EnsemblePairScorer(members);
     }
 
+    /// <summary>
+    /// Where a re-ranker argument points, to record or to key a cache by: <see cref="BundledModels.Location"/> of each
+    /// '+'-joined member, so an ensemble of relative paths stays right from another working directory.
+    /// </summary>
+    public static string Location(string model) =>
+        string.Join(EnsemblePairScorer.Separator, model.Split(EnsemblePairScorer.Separator, StringSplitOptions.TrimEntries).Select(BundledModels.Location));
+
     /// <summary>A name for reports: the model's name, or the members' names joined by '+'.</summary>
     public static string NameOf(IOwnedPairScorer scorer) => scorer switch
     {

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using SemanticMatch.Core;
-using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Onnx.Encoding;
 
@@ -19,7 +18,7 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
 
     /// <inheritdoc />
     public ITextEncoder Encoder(string model) =>
-        Get(_encoders, model, () =>
+        Get(_encoders, BundledModels.Location(model), () =>
         {
             var encoder = OnnxEncoder.Create(BundledModels.Resolve(model, store), options);
             return microBatch > 1 ? new MicroBatchingEncoder(encoder, microBatch, ownsInner: true) : encoder;
@@ -27,7 +26,7 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
 
     /// <inheritdoc />
     public IPairScorer Reranker(string model) =>
-        Get(_rerankers, model, () => OnnxCrossEncoder.Open(model, store, options));
+        Get(_rerankers, OnnxCrossEncoder.Location(model), () => OnnxCrossEncoder.Open(model, store, options));
 
     /// <inheritdoc />
     public IPairScorer Scorer(string model) =>
@@ -47,9 +46,8 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
         }
     }
 
-    private static T Get<T>(ConcurrentDictionary<string, Lazy<T>> cache, string model, Func<T> load)
+    private static T Get<T>(ConcurrentDictionary<string, Lazy<T>> cache, string key, Func<T> load)
     {
-        var key = string.Join(EnsemblePairScorer.Separator, model.Split(EnsemblePairScorer.Separator).Select(BundledModels.Location));
         var lazy = cache.GetOrAdd(key, _ => new Lazy<T>(load, LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
