@@ -8,16 +8,19 @@ using SemanticMatch.Testing;
 namespace SemanticMatch.Cli.Tests;
 
 /// <summary><c>index --store postgres</c> and <c>feedback export --store postgres</c> against a real PostgreSQL with pgvector (PGlite).</summary>
-public sealed class PostgresStoreCommandTests : IAsyncLifetime, IDisposable
+public sealed class PostgresStoreCommandTests : IAsyncLifetime
 {
     private readonly Semmatch _semmatch = new();
     private PgliteServer _database = null!;
 
     public async ValueTask InitializeAsync() => _database = await PgliteServer.StartAsync();
 
-    public async ValueTask DisposeAsync() => await _database.DisposeAsync();
-
-    public void Dispose() => _semmatch.Dispose();
+    // xUnit calls only DisposeAsync on a class that has both, so the scratch directory goes here too.
+    public async ValueTask DisposeAsync()
+    {
+        await _database.DisposeAsync();
+        _semmatch.Dispose();
+    }
 
     [Fact]
     public async Task Index_LoadsACollectionInBatches_ThatTheStoreSearches_AndAgainReplacesNotDuplicates()
