@@ -67,7 +67,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Base { get; init; } = "minilm";
 
         [CommandOption("--objective <OBJECTIVE>")]
-        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold), cosent (graded) or distil (Margin-MSE: learns --teacher's score differences between a query's products). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value), or cross-ranked (cross-graded plus a pairwise ranking loss inside each query, batches of whole queries). mlm: continued pretraining by masked-language modelling on the pairs' texts (labels unused), writing a bi-encoder to use as --base next.")]
+        [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold), cosent (graded), distil (Margin-MSE: learns --teacher's score differences between a query's products) or listwise (ListNet over each query's judged products, graded by relevance, plus in-batch negatives; batches of whole queries). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value), or cross-ranked (cross-graded plus a pairwise ranking loss inside each query, batches of whole queries). mlm: continued pretraining by masked-language modelling on the pairs' texts (labels unused), writing a bi-encoder to use as --base next.")]
         [DefaultValue(Objective.Mnrl)]
         [TypeConverter(typeof(KebabCaseEnumConverter<Objective>))]
         public Objective Objective { get; init; } = Objective.Mnrl;
@@ -157,7 +157,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public bool HardNegatives { get; init; }
 
         [CommandOption("--random-negatives <N>")]
-        [Description("Add N random products per training query that are not judged for it, at the lowest relevance of the training labels (bce, cosent, distil, cross, cross-graded, cross-ranked): teaches the model what an unrelated product looks like.")]
+        [Description("Add N random products per training query that are not judged for it, at the lowest relevance of the training labels (bce, cosent, distil, listwise, cross, cross-graded, cross-ranked): teaches the model what an unrelated product looks like.")]
         [DefaultValue(0)]
         public int RandomNegatives { get; init; }
 

@@ -190,7 +190,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "train|--train|{J}|--dev|{W}/absurd.csv|--products|{P}|--out|{W}/model", "{W}/absurd.csv:2: field 'relevance'" },
         { "train|--train|{J}|--dev|{J}|--products|{W}/missing.csv|--out|{W}/model", "{W}/missing.csv: file not found" },
         { Train + "|--base|no-model", "unknown model 'no-model'" },
-        { Train + "|--objective|listnet", "--objective: 'listnet' is not one of: bce, mnrl, cosent, distil, cross, cross-graded, cross-ranked, mlm" },
+        { Train + "|--objective|listnet", "--objective: 'listnet' is not one of: bce, mnrl, cosent, distil, listwise, cross, cross-graded, cross-ranked, mlm" },
         { Train + "|--optimizer|adam", "--optimizer: 'adam' is not one of: adamw, sgd" },
         { Train + "|--lr|0", "--lr must be positive" },
         { Train + "|--batch-size|1", "--batch-size must be at least 2" },

@@ -68,6 +68,6 @@ public sealed class NegativeSamplingTests
 
     [Fact]
     public void RandomNegatives_NeedAnObjectiveThatLearnsFromIrrelevantPairs() =>
-        Assert.Equal(new OptionProblem("RandomNegatives", "need an objective that learns from irrelevant pairs (bce, cosent, distil, cross, cross-graded, cross-ranked)"),
+        Assert.Equal(new OptionProblem("RandomNegatives", "need an objective that learns from irrelevant pairs (bce, cosent, distil, listwise, cross, cross-graded, cross-ranked)"),
             new TrainingOptions { RandomNegatives = 1, Objective = Objective.Mnrl }.Problem());
 }

@@ -26,6 +26,7 @@ public sealed class TinyTrainingTests
     [InlineData(Objective.Mnrl)]
     [InlineData(Objective.Bce)]
     [InlineData(Objective.Cosent)]
+    [InlineData(Objective.Listwise)]
     public void Fit_LossFalls_AndDevNdcgRises(Objective objective)
     {
         var (train, dev) = SyntheticTask();
@@ -118,6 +119,25 @@ public sealed class TinyTrainingTests
 
         Assert.True(learned.Max() > learned[0] + 0.03, $"faithful teacher: dev NDCG@10 by epoch {string.Join(", ", learned)}");
         Assert.True(misledHistory[^1] < misledHistory[0] - 0.03, $"reversed teacher: dev NDCG@10 by epoch {string.Join(", ", misledHistory)}");
+    }
+
+    [Fact]
+    public void Listwise_IsTheCrossEntropyAgainstGradedTargets_WithOtherQueriesProductsAsNegatives()
+    {
+        using var scope = NewDisposeScope();
+        var queries = tensor(new float[] { 1, 0, 0, 1 }, [2, 2]);
+        var products = tensor(new float[] { 1, 0, 0.6f, 0.8f, 0, 1 }, [3, 2]);
+        var relevance = tensor(new float[] { 3, 1, 2 });
+        var ids = tensor(new long[] { 0, 0, 1 }); // products 0 and 1 are judged for query 0, product 2 for query 1
+        const double scale = 2;
+
+        // Query 0 scores (2, 1.2, 0) and wants (e^3, e^1, 0) / (e^3 + e^1); query 1 scores (0, 1.6, 2) and wants (0, 0, 1).
+        static double[] LogSoftmax(double[] s) => s.Select(x => x - Math.Log(s.Sum(Math.Exp))).ToArray();
+        var first = LogSoftmax([2, 1.2, 0]);
+        var (high, low) = (Math.Exp(3) / (Math.Exp(3) + Math.Exp(1)), Math.Exp(1) / (Math.Exp(3) + Math.Exp(1)));
+        var expected = (-(high * first[0] + low * first[1]) - LogSoftmax([0, 1.6, 2])[2]) / 2;
+
+        Assert.Equal(expected, Losses.Listwise(queries, products, relevance, ids, scale).item<float>(), 4);
     }
 
     [Fact]

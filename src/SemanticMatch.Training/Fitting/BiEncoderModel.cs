@@ -8,7 +8,7 @@ namespace SemanticMatch.Training.Fitting;
 
 /// <summary>
 /// A bi-encoder under training: <see cref="BertEncoder"/> + the model's pooling, L2-normalised, with the objective's
-/// loss (MNRL, BCE on sigmoid(a * cos + b) with learned a and b, CoSENT, or Margin-MSE distillation with learned a).
+/// loss (MNRL, BCE on sigmoid(a * cos + b) with learned a and b, CoSENT, Margin-MSE distillation with learned a, or listwise).
 /// </summary>
 public sealed class BiEncoderModel : TrainableModel
 {
@@ -42,7 +42,7 @@ public sealed class BiEncoderModel : TrainableModel
     public override bool DistinctBatches => _options.Objective == Objective.Mnrl;
 
     /// <inheritdoc />
-    public override bool QueryBatches => _options.Objective == Objective.Distil;
+    public override bool QueryBatches => _options.Objective is Objective.Distil or Objective.Listwise;
 
     /// <summary>Loads the encoder of a bi-encoder model directory.</summary>
     /// <exception cref="ModelFormatException">The directory holds a cross-encoder or not a fp32 BERT.</exception>
@@ -75,6 +75,15 @@ public sealed class BiEncoderModel : TrainableModel
     /// <inheritdoc />
     public override Tensor Loss(IReadOnlyList<TrainingPair> batch)
     {
+        if (_options.Objective == Objective.Listwise)
+        {
+            // Each query once, in the order of its id (ids number queries by first appearance).
+            var ids = QueryIds(batch);
+            var queryTokens = batch.DistinctBy(p => p.Query, StringComparer.Ordinal).Select(p => p.QueryTokens).ToList();
+            return Losses.Listwise(Embed(queryTokens), Embed(batch.Select(p => p.ProductTokens).ToList()),
+                tensor(batch.Select(p => (float)p.Relevance).ToArray()), tensor(ids), _options.Scale);
+        }
+
         var queries = Embed(batch.Select(p => p.QueryTokens).ToList());
         var products = Embed(batch.Select(p => p.ProductTokens).ToList());
         return _options.Objective switch

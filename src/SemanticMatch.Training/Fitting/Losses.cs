@@ -39,6 +39,24 @@ public static class Losses
     }
 
     /// <summary>
+    /// Listwise (ListNet top-one): mean over queries q of the cross-entropy between softmax_j(scale * cos(q, p_j)) over
+    /// every product of the batch and the target exp(relevance_j) / sum over q's products, 0 for other queries' products.
+    /// </summary>
+    /// <param name="queries">One embedding per query of the batch [queries, hidden], in the order of their ids.</param>
+    /// <param name="products">Product embeddings, one row per pair.</param>
+    /// <param name="relevance">The relevance of each pair.</param>
+    /// <param name="queryIds">The query (row of <paramref name="queries"/>) of each pair.</param>
+    /// <param name="scale">Inverse temperature of the scores.</param>
+    public static Tensor Listwise(Tensor queries, Tensor products, Tensor relevance, Tensor queryIds, double scale)
+    {
+        var scores = queries.matmul(products.t()) * scale; // [queries, pairs]
+        var own = arange(queries.shape[0], dtype: ScalarType.Int64, device: queries.device).unsqueeze(1).eq(queryIds.unsqueeze(0));
+        var weights = (relevance - relevance.max()).exp().unsqueeze(0) * own.to_type(ScalarType.Float32);
+        var target = weights / weights.sum(1, keepdim: true);
+        return -(target * nn.functional.log_softmax(scores, 1)).sum(1).mean();
+    }
+
+    /// <summary>
     /// Margin-MSE: mean over every ordered pair (i, j) of products of the same query of
     /// (scale * (cos_i - cos_j) - (teacher_i - teacher_j))^2; pairs of different queries are ignored.
     /// </summary>

@@ -28,6 +28,14 @@ public enum Objective
     Distil,
 
     /// <summary>
+    /// Listwise (ListNet's top-one cross-entropy): for each query of a batch, softmax of scale * cos over the batch's
+    /// products against a target that spreads the query's probability over its own judged products in proportion to
+    /// exp(relevance) — graded, so a perfect match outweighs a partial one — and gives the other queries' products none
+    /// (in-batch negatives, as MNRL). Batches hold whole queries.
+    /// </summary>
+    Listwise,
+
+    /// <summary>
     /// Cross-encoder, the source's BertForSequenceClassification with 2 labels: "query [SEP] product" through BERT, a
     /// tanh pooler and a 2-way classifier on [CLS], softmax cross-entropy against relevance &gt;= threshold.
     /// </summary>
@@ -187,7 +195,7 @@ public sealed record TrainingOptions
         { HardNegatives: true, Objective: not Objective.Mnrl } => new(nameof(HardNegatives), "need the mnrl objective"),
         { RandomNegatives: < 0 } => new(nameof(RandomNegatives), "must be >= 0"),
         { RandomNegatives: > 0, Objective: Objective.Mnrl } => new(nameof(RandomNegatives),
-            "need an objective that learns from irrelevant pairs (bce, cosent, distil, cross, cross-graded, cross-ranked)"),
+            "need an objective that learns from irrelevant pairs (bce, cosent, distil, listwise, cross, cross-graded, cross-ranked)"),
         { Objective: Objective.Distil, Teacher: null } => new(nameof(Teacher), "is required by the distil objective"),
         { Teacher: not null, Objective: not Objective.Distil } => new(nameof(Teacher), "needs the distil objective"),
         { AugmentRate: <= 0 or > 1 } => new(nameof(AugmentRate), "must be in (0, 1]"),
