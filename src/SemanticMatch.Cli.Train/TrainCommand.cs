@@ -132,6 +132,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(-1)]
         public int FreezeLayers { get; init; } = -1;
 
+        [CommandOption("--layers <N>")]
+        [Description("Layer pruning: keep N of the base's transformer layers, evenly spaced with the top one (6 -> 4 keeps 0,2,3,5; 6 -> 3 keeps 1,3,5), and train that smaller, faster model (start from a fine-tuned model to prune it; 0 keeps all).")]
+        [DefaultValue(0)]
+        public int Layers { get; init; }
+
         [CommandOption("--lora-rank <R>")]
         [Description("Train LoRA adapters of rank R on query/key/value instead of all weights (merged on export; 0 = off).")]
         [DefaultValue(0)]
@@ -197,6 +202,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             Patience = Patience,
             Seed = Seed,
             FreezeLayers = FreezeLayers,
+            Layers = Layers,
             LoraRank = LoraRank,
             LoraAlpha = LoraAlpha,
             MaxQueryLength = MaxQueryLength,

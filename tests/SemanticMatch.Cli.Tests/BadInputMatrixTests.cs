@@ -202,6 +202,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Train + "|--patience|0", "--patience must be at least 1" },
         { Train + "|--seed|x", "--seed: 'x' is not a whole number" },
         { Train + "|--freeze-layers|-2", "--freeze-layers must be -1 (none), 0 (embeddings) or a layer count" },
+        { Train + "|--layers|-1", "--layers must be >= 0 (0 keeps all)" },
         { Train + "|--lora-rank|-1", "--lora-rank must be >= 0" },
         { Train + "|--lora-alpha|0", "--lora-alpha must be positive" },
         { Train + "|--max-query-length|2", "--max-query-length must be at least 3 tokens" },

@@ -17,15 +17,12 @@ public static class OnnxBertWeights
     {
         var weights = NameWeights(model.Graph);
         var word = weights["embeddings.word_embeddings.weight"];
-        var layers = weights.Keys.Where(k => k.StartsWith("encoder.layer.", StringComparison.Ordinal))
-            .Select(k => int.Parse(k.Split('.')[2], System.Globalization.CultureInfo.InvariantCulture))
-            .Max() + 1;
         var hidden = (int)word.Dims[1];
         return new BertConfig
         {
             VocabularySize = (int)word.Dims[0],
             Hidden = hidden,
-            Layers = layers,
+            Layers = ReadLayerCount(model.Graph),
             Heads = ReadHeads(model.Graph, hidden),
             Intermediate = (int)weights["encoder.layer.0.intermediate.dense.weight"].Dims[1],
             MaxPositions = (int)weights["embeddings.position_embeddings.weight"].Dims[0],
@@ -33,6 +30,13 @@ public static class OnnxBertWeights
             Dropout = dropout,
         };
     }
+
+    /// <summary>The number of transformer layers whose weights the graph holds.</summary>
+    internal static int ReadLayerCount(GraphProto graph) => graph.Initializer
+        .Where(i => i.Name.StartsWith("encoder.layer.", StringComparison.Ordinal))
+        .Select(i => int.Parse(i.Name.Split('.')[2], System.Globalization.CultureInfo.InvariantCulture))
+        .DefaultIfEmpty(-1)
+        .Max() + 1;
 
     /// <summary>
     /// The attention head count: the exported graphs reshape to [batch, sequence, heads, head size] with a Concat of
@@ -67,25 +71,39 @@ public static class OnnxBertWeights
         tensor.RawData.Length >= sizeof(long) ? BitConverter.ToInt64(tensor.RawData.Span) : tensor.Int64Data.FirstOrDefault();
 
     /// <summary>Builds an encoder from a model directory's ONNX graph.</summary>
-    /// <exception cref="ModelFormatException">The graph is not a fp32 BERT of the expected layout.</exception>
-    public static BertEncoder Load(ModelDirectory model, double dropout) => Load(model, ReadGraph(model), dropout);
+    /// <param name="model">The model directory.</param>
+    /// <param name="dropout">Dropout while training.</param>
+    /// <param name="layers">Transformer layers to keep (<see cref="LayerPruning.KeptLayers"/>); 0 keeps all.</param>
+    /// <exception cref="ModelFormatException">The graph is not a fp32 BERT of the expected layout, or has fewer layers.</exception>
+    public static BertEncoder Load(ModelDirectory model, double dropout, int layers = 0) => Load(model, ReadGraph(model), dropout, layers);
 
     /// <summary>Builds an encoder from <paramref name="model"/>'s graph, already parsed by <see cref="ReadGraph"/>.</summary>
-    /// <exception cref="ModelFormatException">The graph is not a fp32 BERT of the expected layout.</exception>
-    public static BertEncoder Load(ModelDirectory model, ModelProto graph, double dropout)
+    /// <param name="model">The model directory.</param>
+    /// <param name="graph">Its parsed graph.</param>
+    /// <param name="dropout">Dropout while training.</param>
+    /// <param name="layers">Transformer layers to keep (<see cref="LayerPruning.KeptLayers"/>); 0 keeps all.</param>
+    /// <exception cref="ModelFormatException">The graph is not a fp32 BERT of the expected layout, or has fewer layers.</exception>
+    public static BertEncoder Load(ModelDirectory model, ModelProto graph, double dropout, int layers = 0)
     {
         if (model.Config.Precision != WeightPrecision.Fp32)
         {
             throw new ModelFormatException($"{model.Path} is {model.Config.Precision}; fine-tune from the fp32 model");
         }
 
-        var encoder = new BertEncoder(ReadConfig(graph, dropout));
+        var config = ReadConfig(graph, dropout);
+        if (layers > config.Layers)
+        {
+            throw new ModelFormatException($"{model.Path} has {config.Layers} transformer layers; cannot keep {layers}");
+        }
+
+        var kept = LayerPruning.KeptLayers(config.Layers, layers > 0 ? layers : config.Layers);
+        var encoder = new BertEncoder(config with { Layers = kept.Count });
         var weights = NameWeights(graph.Graph);
         using (no_grad())
         {
             foreach (var (name, parameter, transposed) in encoder.NamedWeights())
             {
-                if (!weights.TryGetValue(name, out var tensor))
+                if (!weights.TryGetValue(SourceName(name, kept), out var tensor))
                 {
                     throw new ModelFormatException($"{model.ModelPath}: no weight for {name}");
                 }
@@ -96,6 +114,20 @@ public static class OnnxBertWeights
         }
 
         return encoder;
+    }
+
+    // The weight of a kept layer's parameter: encoder.layer.J.* comes from encoder.layer.kept[J].*.
+    private static string SourceName(string name, IReadOnlyList<int> kept)
+    {
+        const string Prefix = "encoder.layer.";
+        if (!name.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        var dot = name.IndexOf('.', Prefix.Length);
+        var layer = int.Parse(name.AsSpan(Prefix.Length, dot - Prefix.Length), System.Globalization.CultureInfo.InvariantCulture);
+        return $"{Prefix}{kept[layer]}{name[dot..]}";
     }
 
     /// <summary>
@@ -119,9 +151,13 @@ public static class OnnxBertWeights
         graph.WriteTo(file);
     }
 
-    /// <summary>Replaces the data of the graph's BERT initializers with <paramref name="encoder"/>'s weights.</summary>
+    /// <summary>
+    /// Replaces the data of the graph's BERT initializers with <paramref name="encoder"/>'s weights, first cutting the
+    /// graph to the encoder's layer count when it was pruned (<see cref="LayerPruning.Truncate"/>).
+    /// </summary>
     public static void WriteWeights(BertEncoder encoder, ModelProto graph)
     {
+        LayerPruning.Truncate(graph, encoder.Config.Layers);
         var weights = NameWeights(graph.Graph);
         foreach (var (name, parameter, transposed) in encoder.NamedWeights())
         {

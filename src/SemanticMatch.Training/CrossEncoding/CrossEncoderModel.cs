@@ -87,7 +87,7 @@ public sealed class CrossEncoderModel : TrainableModel
     public static CrossEncoderModel Load(ModelDirectory model, TrainingOptions options, (double Min, double Max) relevanceRange)
     {
         var graph = OnnxBertWeights.ReadGraph(model);
-        var result = new CrossEncoderModel(OnnxBertWeights.Load(model, graph, options.Dropout), options, relevanceRange);
+        var result = new CrossEncoderModel(OnnxBertWeights.Load(model, graph, options.Dropout, options.Layers), options, relevanceRange);
         if (model.Config.Kind == ModelKind.CrossEncoder)
         {
             var score = result.Graded ? CrossEncoderScore.Relevance : CrossEncoderScore.Probability;

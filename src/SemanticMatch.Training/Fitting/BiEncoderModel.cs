@@ -53,7 +53,7 @@ public sealed class BiEncoderModel : TrainableModel
             throw new ModelFormatException($"{model.Path} is a {model.Config.Kind}; {options.Objective} trains a bi-encoder, so start from a bi-encoder");
         }
 
-        return new BiEncoderModel(OnnxBertWeights.Load(model, options.Dropout), model.Config.Pooling, options);
+        return new BiEncoderModel(OnnxBertWeights.Load(model, options.Dropout, options.Layers), model.Config.Pooling, options);
     }
 
     /// <inheritdoc />

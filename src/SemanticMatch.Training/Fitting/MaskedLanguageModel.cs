@@ -73,7 +73,7 @@ public sealed class MaskedLanguageModel : TrainableModel
             throw new ModelFormatException($"{model.Path} is a {model.Config.Kind}; masked-language modelling continues a bi-encoder's pretraining");
         }
 
-        return new MaskedLanguageModel(OnnxBertWeights.Load(model, options.Dropout), model.Config.Pooling, File.ReadAllLines(model.VocabPath), options.Seed);
+        return new MaskedLanguageModel(OnnxBertWeights.Load(model, options.Dropout, options.Layers), model.Config.Pooling, File.ReadAllLines(model.VocabPath), options.Seed);
     }
 
     /// <inheritdoc />

@@ -129,6 +129,12 @@ public sealed record TrainingOptions
     /// <summary>Freeze the embeddings and the bottom N layers (0 = embeddings only; -1 = nothing frozen).</summary>
     public int FreezeLayers { get; init; } = -1;
 
+    /// <summary>
+    /// Transformer layers the trained model keeps of its base's (layer pruning, <see cref="Bert.LayerPruning"/>);
+    /// 0 keeps all.
+    /// </summary>
+    public int Layers { get; init; }
+
     /// <summary>LoRA rank on the query/key/value projections (0 = full fine-tuning).</summary>
     public int LoraRank { get; init; }
 
@@ -187,6 +193,7 @@ public sealed record TrainingOptions
         { WarmupRatio: < 0 or > 1 } => new(nameof(WarmupRatio), "must be in [0, 1]"),
         { MaxGradNorm: < 0 } => new(nameof(MaxGradNorm), "must be >= 0"),
         { Patience: < 1 } => new(nameof(Patience), "must be at least 1"),
+        { Layers: < 0 } => new(nameof(Layers), "must be >= 0 (0 keeps all)"),
         { LoraRank: < 0 } => new(nameof(LoraRank), "must be >= 0"),
         { LoraAlpha: <= 0 } => new(nameof(LoraAlpha), "must be positive"),
         { FreezeLayers: < -1 } => new(nameof(FreezeLayers), "must be -1 (none), 0 (embeddings) or a layer count"),
