@@ -36,6 +36,9 @@ switch (args.FirstOrDefault())
     case "agreement" when args.Length > 2:
         ScoreAgreement.Run(args[1], args[2]);
         return 0;
+    case "model-sizes" when args.Length > 1:
+        ModelSizes.Run(args[1..]);
+        return 0;
     case "ranker-latency" when args.Length > 1:
         RankerLatency.Run(args[1]);
         return 0;
@@ -49,6 +52,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
         return 2;
 }
