@@ -39,9 +39,10 @@ public static class LayerPruning
         var kept = LayerOutput(graph, layers - 1);
         var replaced = LayerOutput(graph, top);
 
-        // The top layer's output keeps its name (it may be a graph output); an Identity now produces it.
+        // The top layer's output keeps its name (it may be a graph output); an Identity right after layer N-1 makes it.
         graph.Node.Remove(graph.Node.Single(n => n.Output.Contains(replaced)));
-        graph.Node.Add(new NodeProto { OpType = "Identity", Name = "pruned_encoder_output", Input = { kept }, Output = { replaced } });
+        var after = graph.Node.IndexOf(graph.Node.Single(n => n.Output.Contains(kept))) + 1;
+        graph.Node.Insert(after, new NodeProto { OpType = "Identity", Name = "pruned_encoder_output", Input = { kept }, Output = { replaced } });
         RemoveUnused(graph);
     }
 
@@ -52,18 +53,12 @@ public static class LayerPruning
             ?? throw new ModelFormatException($"the graph has no node reading {bias}");
     }
 
-    // Keeps the nodes the graph outputs depend on (the Identity added last is placed after its input's producer) and
-    // the initializers they read.
+    // Keeps the nodes the graph outputs depend on (nodes are in topological order) and the initializers they read.
     private static void RemoveUnused(GraphProto graph)
     {
-        var ordered = graph.Node.ToList();
-        var identity = ordered[^1];
-        ordered.RemoveAt(ordered.Count - 1);
-        ordered.Insert(ordered.FindIndex(n => n.Output.Contains(identity.Input[0])) + 1, identity);
-
         var needed = new HashSet<string>(graph.Output.Select(o => o.Name), StringComparer.Ordinal);
         var live = new List<NodeProto>();
-        foreach (var node in Enumerable.Reverse(ordered))
+        foreach (var node in graph.Node.Reverse())
         {
             if (node.Output.Any(needed.Contains))
             {
