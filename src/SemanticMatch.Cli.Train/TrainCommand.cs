@@ -167,7 +167,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public int RandomNegatives { get; init; }
 
         [CommandOption("--teacher <MODEL>")]
-        [Description("With distil: the cross-encoder (model directory) whose scores of every training pair the bi-encoder learns.")]
+        [Description("With distil: the cross-encoder (model directory) whose scores of every training pair the bi-encoder learns. With cross-graded: a cross-encoder predicting relevance whose scores replace the labels as targets (distils a re-ranker into a smaller one, e.g. with --layers).")]
         public string? Teacher { get; init; }
 
         [CommandOption("--augment <KINDS>")]
@@ -261,7 +261,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             EmbeddingLearningRate = settings.EmbeddingLearningRate ?? (baseModel.Config.Vocabulary is { Added: > 0 } ? AddedRowsLearningRate : null),
         };
-        var teacher = options.Teacher is { } teacherArgument ? Teacher(teacherArgument) : null;
+        var teacher = options.Teacher is { } teacherArgument ? Teacher(teacherArgument, options.Objective) : null;
         var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
         // A cross-encoder reads the bare pair; masked-language modelling reads the bare texts.
         var queryPrefix = options.IsCrossEncoder || options.Objective == Objective.Mlm ? string.Empty : baseModel.Config.QueryPrefix;
@@ -390,15 +390,19 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         return [.. train, .. added];
     }
 
-    // The --teacher model, checked before any work: a cross-encoder directory.
-    private static ModelDirectory Teacher(string argument)
+    // The --teacher model, checked before any work: a cross-encoder directory (predicting relevance, for cross-graded).
+    private static ModelDirectory Teacher(string argument, Objective objective)
     {
         try
         {
             var model = BundledModels.Resolve(argument);
-            return model.Config.Kind == ModelKind.CrossEncoder
-                ? model
-                : throw new UserError($"--teacher: {model.Path} is a {model.Config.Kind}; distillation learns from a cross-encoder");
+            return model.Config switch
+            {
+                { Kind: not ModelKind.CrossEncoder } => throw new UserError($"--teacher: {model.Path} is a {model.Config.Kind}; distillation learns from a cross-encoder"),
+                { Score: not CrossEncoderScore.Relevance } when objective == Objective.CrossGraded =>
+                    throw new UserError($"--teacher: {model.Path} scores {model.Config.Score}; cross-graded learns a predicted relevance"),
+                _ => model,
+            };
         }
         catch (ModelFormatException e)
         {

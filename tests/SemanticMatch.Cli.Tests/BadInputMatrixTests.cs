@@ -216,7 +216,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Train + "|--embedding-lr|0", "--embedding-lr must be positive" },
         { Train + "|--select-by|f1", "--select-by: 'f1' is not one of: auto, ndcg, auc, accuracy" },
         { Train + "|--objective|distil", "--teacher is required by the distil objective" },
-        { Train + "|--teacher|{W}/ce", "--teacher needs the distil objective" },
+        { Train + "|--teacher|{W}/ce", "--teacher needs the distil or cross-graded objective" },
         { Train + "|--objective|distil|--teacher|{W}/missing", "--teacher: unknown model '{W}/missing'" },
         { Train + "|--objective|distil|--teacher|minilm", "is a BiEncoder; distillation learns from a cross-encoder" },
         { Train + "|--augment|typos,spelling", "--augment: unknown kind(s) spelling (use typos, units, truncate, synonyms)" },

@@ -159,10 +159,27 @@ public sealed class TinyTrainingTests
     }
 
     [Fact]
-    public void Options_Teacher_GoesWithTheDistilObjective()
+    public void Options_Teacher_GoesWithTheDistilOrCrossGradedObjective()
     {
         Assert.Equal(new OptionProblem("Teacher", "is required by the distil objective"), new TrainingOptions { Objective = Objective.Distil }.Problem());
-        Assert.Equal(new OptionProblem("Teacher", "needs the distil objective"), new TrainingOptions { Teacher = "ce" }.Problem());
+        Assert.Equal(new OptionProblem("Teacher", "needs the distil or cross-graded objective"), new TrainingOptions { Teacher = "ce" }.Problem());
+        Assert.Null(new TrainingOptions { Objective = Objective.CrossGraded, Teacher = "ce" }.Problem());
+    }
+
+    [Fact]
+    public void CrossGradedLoss_WithATeacher_TargetsTheTeachersRelevance_NotTheLabel()
+    {
+        var options = Options(Objective.CrossGraded) with { Dropout = 0 };
+        torch.manual_seed(Seed);
+        using var model = new CrossEncoderModel(new BertEncoder(s_tiny with { Dropout = 0 }), options, (1, 3));
+        TrainingPair Pair(double relevance, double? teacher) => new("q", "p", [2, 5, 6, 3], [7, 8, 9, 3], relevance, Teacher: teacher);
+
+        using var labelledThree = model.Loss([Pair(3, null), Pair(1, null)]);
+        using var taughtThree = model.Loss([Pair(1, 3), Pair(3, 1)]);
+        using var labelledOne = model.Loss([Pair(1, null), Pair(1, null)]);
+
+        Assert.Equal(labelledThree.item<float>(), taughtThree.item<float>(), 6);
+        Assert.NotEqual(labelledOne.item<float>(), taughtThree.item<float>(), 3);
     }
 
     [Fact]

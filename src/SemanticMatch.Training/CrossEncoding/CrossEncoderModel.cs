@@ -134,7 +134,8 @@ public sealed class CrossEncoderModel : TrainableModel
         if (Graded)
         {
             var span = RelevanceRange.Max - RelevanceRange.Min;
-            var targets = batch.Select(p => (float)Math.Clamp((p.Relevance - RelevanceRange.Min) / span, 0, 1)).ToArray();
+            // With a teacher, its predicted relevance is the target (distillation), not the label.
+            var targets = batch.Select(p => (float)Math.Clamp(((p.Teacher ?? p.Relevance) - RelevanceRange.Min) / span, 0, 1)).ToArray();
             var pointwise = nn.functional.binary_cross_entropy_with_logits(logits[TensorIndex.Colon, 0], tensor(targets));
             return QueryBatches && RankingLoss(batch, logits[TensorIndex.Colon, 0]) is { } pairwise ? pointwise + pairwise : pointwise;
         }

@@ -165,7 +165,11 @@ public sealed record TrainingOptions
     /// </summary>
     public double? EmbeddingLearningRate { get; init; }
 
-    /// <summary>The cross-encoder whose scores <see cref="Objective.Distil"/> learns (a model argument, recorded with the model).</summary>
+    /// <summary>
+    /// The cross-encoder whose scores <see cref="Objective.Distil"/> learns, or whose predicted relevance
+    /// <see cref="Objective.CrossGraded"/> learns instead of the labels (distilling a re-ranker into a smaller, pruned
+    /// one); a model argument, recorded with the model.
+    /// </summary>
     public string? Teacher { get; init; }
 
     /// <summary>Query rewrites added to the training judgments (see <see cref="Augmenting.QueryAugmenter"/>).</summary>
@@ -204,7 +208,7 @@ public sealed record TrainingOptions
         { RandomNegatives: > 0, Objective: Objective.Mnrl } => new(nameof(RandomNegatives),
             "need an objective that learns from irrelevant pairs (bce, cosent, distil, listwise, cross, cross-graded, cross-ranked)"),
         { Objective: Objective.Distil, Teacher: null } => new(nameof(Teacher), "is required by the distil objective"),
-        { Teacher: not null, Objective: not Objective.Distil } => new(nameof(Teacher), "needs the distil objective"),
+        { Teacher: not null, Objective: not (Objective.Distil or Objective.CrossGraded) } => new(nameof(Teacher), "needs the distil or cross-graded objective"),
         { AugmentRate: <= 0 or > 1 } => new(nameof(AugmentRate), "must be in (0, 1]"),
         _ => null,
     };
