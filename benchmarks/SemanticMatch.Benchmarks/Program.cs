@@ -40,7 +40,7 @@ switch (args.FirstOrDefault())
         ModelSizes.Run(args[1..]);
         return 0;
     case "ranker-latency" when args.Length > 1:
-        RankerLatency.Run(args[1]);
+        RankerLatency.Run(args[1..]);
         return 0;
     case "chinese":
         ChinesePairs.Run(args.Length > 1 ? args[1..] : ["minilm-int8"]);
@@ -52,6 +52,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR... | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
         return 2;
 }

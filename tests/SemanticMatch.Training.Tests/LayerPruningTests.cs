@@ -76,6 +76,7 @@ public sealed class LayerPruningTests
         var actual = onnx.Encode(s_texts, TextRole.Document);
         var before = original.Encode(s_texts, TextRole.Document);
 
+        Assert.Equal("all-MiniLM-L6-v2-ft-3layers", exported.Config.Name);
         var graph = OnnxBertWeights.ReadGraph(exported);
         Assert.Equal(3, OnnxBertWeights.ReadConfig(graph, 0).Layers);
         Assert.DoesNotContain(graph.Graph.Initializer, i => i.Name.StartsWith("encoder.layer.3.", StringComparison.Ordinal));

@@ -21,6 +21,9 @@ public static class LayerPruning
         return [.. Enumerable.Range(0, keep).Select(j => ((j + 1) * baseLayers / keep) - 1)];
     }
 
+    /// <summary>A trained model's name, marked with its layer count when it was pruned (<paramref name="layers"/> &gt; 0).</summary>
+    public static string Named(string name, int layers) => layers > 0 ? $"{name}-{layers}layers" : name;
+
     /// <summary>
     /// Cuts a BERT graph after its first <paramref name="layers"/> transformer layers: what read the top layer's output
     /// reads layer <paramref name="layers"/> - 1's instead, and the nodes and weights nothing needs any more are removed.

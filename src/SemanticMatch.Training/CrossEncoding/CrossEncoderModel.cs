@@ -195,7 +195,7 @@ public sealed class CrossEncoderModel : TrainableModel
         var name = baseModel.Config.Kind == ModelKind.CrossEncoder ? baseModel.Config.Name : baseModel.Config.Name + "-ce";
         ModelDirectory.WriteConfig(outputDirectory, baseModel.Config with
         {
-            Name = name,
+            Name = LayerPruning.Named(name, _options.Layers),
             Kind = ModelKind.CrossEncoder,
             Output = CrossEncoderGraph.ScoreOutput,
             MaxQueryLength = _options.MaxQueryLength,

@@ -144,6 +144,6 @@ public sealed class BiEncoderModel : TrainableModel
     {
         OnnxBertWeights.Export(_encoder, baseModel, Path.Combine(outputDirectory, ModelDirectory.ModelFile));
         File.Copy(baseModel.VocabPath, Path.Combine(outputDirectory, ModelDirectory.VocabFile), overwrite: true);
-        ModelDirectory.WriteConfig(outputDirectory, baseModel.Config with { Name = baseModel.Config.Name + "-ft" });
+        ModelDirectory.WriteConfig(outputDirectory, baseModel.Config with { Name = LayerPruning.Named(baseModel.Config.Name + "-ft", _options.Layers) });
     }
 }
