@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
-using SemanticMatch.Core.Metrics;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Evaluation;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Training.Bert;
 
 namespace SemanticMatch.Benchmarks;
 
@@ -16,7 +16,6 @@ namespace SemanticMatch.Benchmarks;
 /// </summary>
 internal static class ModelSizes
 {
-    private const double ScaleMinimum = 1;
     private const int Rounds = 2;
 
     public static void Run(IReadOnlyList<string> models)
@@ -72,19 +71,17 @@ internal static class ModelSizes
     {
         var items = 0;
         var stopwatch = Stopwatch.StartNew();
-        var ndcg = new List<double>();
+        var scored = new List<IEnumerable<(string Id, double Score, double Relevance)>>();
         foreach (var (query, judged) in queries)
         {
             var titles = judged.Select(j => products[j.ProductId]).ToList();
             var scores = Score(scorer, query, titles);
             items += titles.Count;
-            if (RankingMetrics.NdcgAtK(judged.Select((j, i) => new ScoredCandidate(j.ProductId, scores[i], j.Relevance)).ToList(), 10, ScaleMinimum) is { } value)
-            {
-                ndcg.Add(value);
-            }
+            scored.Add(judged.Select((j, i) => (j.ProductId, (double)scores[i], j.Relevance)));
         }
 
-        return (items / stopwatch.Elapsed.TotalSeconds, ndcg.Average());
+        var rate = items / stopwatch.Elapsed.TotalSeconds;
+        return (rate, ScoreAgreement.Ndcg(scored));
     }
 
     private static float[] Score(Scorer scorer, string query, List<string> titles)
@@ -99,13 +96,8 @@ internal static class ModelSizes
         return [.. encoder.Encode(titles, TextRole.Document).Select(t => System.Numerics.Tensors.TensorPrimitives.Dot(q, t))];
     }
 
-    // Distinct layer numbers in the weights' names (encoder.layer.N.*); int8 graphs keep the bias names.
-    private static int Layers(ModelDirectory model) => global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(model.ModelPath)).Graph.Initializer
-        .Select(i => i.Name.Split('.'))
-        .Where(n => n.Length > 2 && n[0] == "encoder" && n[1] == "layer")
-        .Select(n => n[2])
-        .Distinct(StringComparer.Ordinal)
-        .Count();
+    // int8 graphs keep the layers' bias names, which the count reads.
+    private static int Layers(ModelDirectory model) => OnnxBertWeights.ReadLayerCount(OnnxBertWeights.ReadGraph(model).Graph);
 
     private sealed record Scorer(string Name, ModelDirectory Model, OnnxCrossEncoder? Cross, OnnxEncoder? Encoder) : IDisposable
     {

@@ -66,7 +66,8 @@ internal static class ScoreAgreement
         return sx == 0 || sy == 0 ? null : pairs.Sum(p => (p.X - mx) * (p.Y - my)) / (sx * sy);
     }
 
-    private static double Ndcg(IEnumerable<IEnumerable<(string Id, double Score, double Relevance)>> queries) =>
+    /// <summary>Mean NDCG@10 over queries (relevance 1-3; queries whose products share one relevance left out).</summary>
+    internal static double Ndcg(IEnumerable<IEnumerable<(string Id, double Score, double Relevance)>> queries) =>
         queries.Select(q => RankingMetrics.NdcgAtK(q.Select(j => new ScoredCandidate(j.Id, j.Score, j.Relevance)).ToList(), 10, ScaleMinimum))
             .OfType<double>().Average();
 

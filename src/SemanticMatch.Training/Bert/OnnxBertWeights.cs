@@ -32,7 +32,7 @@ public static class OnnxBertWeights
     }
 
     /// <summary>The number of transformer layers whose weights the graph holds.</summary>
-    internal static int ReadLayerCount(GraphProto graph) => graph.Initializer
+    public static int ReadLayerCount(GraphProto graph) => graph.Initializer
         .Where(i => i.Name.StartsWith("encoder.layer.", StringComparison.Ordinal))
         .Select(i => int.Parse(i.Name.Split('.')[2], System.Globalization.CultureInfo.InvariantCulture))
         .DefaultIfEmpty(-1)
