@@ -114,11 +114,4 @@ public sealed class CrossEncoderExportTests
             parameter.add_(randn(parameter.shape, generator: generator) * scale);
         }
     }
-
-    private sealed class TempDirectory : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("semmatch-cross-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
-    }
 }

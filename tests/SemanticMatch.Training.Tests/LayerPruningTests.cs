@@ -130,11 +130,4 @@ public sealed class LayerPruningTests
 
         Assert.True(expected.Max() - expected.Min() > 1e-3, "the perturbed head must tell the products apart");
     }
-
-    private sealed class TempDirectory : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("semmatch-pruned-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
-    }
 }
