@@ -109,17 +109,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 "language: the PostgreSQL store analyses text with PostgreSQL's 'english' configuration only; Chinese ('zh') needs the embedded store");
         }
 
-        if (settings.Ranker is not null)
-        {
-            throw new InvalidRequestException("ranker: the PostgreSQL store does not run learned rankers yet; use the embedded store");
-        }
-
         // The models must load before anything is written (an unknown model is the caller's mistake).
-        var encoder = _models.Encoder(settings.Model);
-        if (settings.Reranker is not null)
-        {
-            _models.Reranker(settings.Reranker);
-        }
+        var encoder = CollectionModels.Load(settings, _models, _options.Rankers).Encoder;
 
         var json = settings.ToJson();
         return await RunAsync(async (connection, transaction) =>
@@ -315,17 +306,12 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var prepared = query.SpellCorrection ? await CorrectSpellingAsync(name, normalized, cancellationToken).ConfigureAwait(false) : normalized;
 
         var size = (int)Math.Min(count, int.MaxValue);
-        // As deep as the pipeline (and the explainer) will read: the first stage, and the fusion depth for hybrid.
-        var firstStage = query.Rerank ? Math.Max(query.Top, query.RerankDepth) : query.Top;
-        var depth = Math.Min(size, query.Method == SearchMethod.Hybrid || query.Explain
-            ? Math.Max(firstStage, query.ToSearchOptions(null).FusionDepth)
-            : firstStage);
         var keyword = query.Method != SearchMethod.Dense || query.Explain ? prepared : null;
         var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(prepared, TextRole.Query) : null;
         var retrieval = await RunAsync(async (connection, transaction) =>
         {
             var fetched = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, keyword, vector,
-                depth, query.Filters, _options, cancellationToken).ConfigureAwait(false);
+                searcher.ListDepth(query, size), query.Filters, _options, searcher.IsRanked(query), cancellationToken).ConfigureAwait(false);
             return fetched;
         }, cancellationToken).ConfigureAwait(false);
         return searcher.Search(query, normalized, prepared, size, retrieval, id => retrieval.Records[id], cancellationToken, vector);
@@ -401,7 +387,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
             }
 
             var retrieval = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, null,
-                vector.ToArray(), top + 1, [], _options, cancellationToken).ConfigureAwait(false);
+                vector.ToArray(), top + 1, [], _options, scoreCandidates: false, cancellationToken).ConfigureAwait(false);
             return retrieval;
         }, cancellationToken).ConfigureAwait(false);
         return found is null
@@ -446,8 +432,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
             return current;
         }
 
-        var searcher = new CollectionSearcher(name, settings, _models.Encoder(settings.Model),
-            settings.Reranker is null ? null : _models.Reranker(settings.Reranker));
+        var searcher = new CollectionSearcher(name, settings, CollectionModels.Load(settings, _models, _options.Rankers));
         _searchers[name] = searcher;
         return searcher;
     }

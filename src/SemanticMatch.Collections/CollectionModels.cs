@@ -10,12 +10,14 @@ namespace SemanticMatch.Collections;
 public sealed record CollectionModels(ITextEncoder Encoder, IPairScorer? Reranker, IResultRanker? Ranker)
 {
     /// <summary>Loads the models <paramref name="settings"/> name.</summary>
+    /// <param name="settings">The collection's settings.</param>
+    /// <param name="models">Loads encoders and cross-encoders.</param>
+    /// <param name="rankers">Loads a learned ranker from its location; null = the store cannot load rankers.</param>
     /// <exception cref="InvalidRequestException">A model or the ranker cannot be loaded, or the ranker reads another cross-encoder.</exception>
-    public static CollectionModels Load(CollectionSettings settings, IModelProvider models, CollectionOptions options)
+    public static CollectionModels Load(CollectionSettings settings, IModelProvider models, Func<string, IResultRanker>? rankers)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(models);
-        ArgumentNullException.ThrowIfNull(options);
         var encoder = models.Encoder(settings.Model);
         var reranker = settings.Reranker is null ? null : models.Reranker(settings.Reranker);
         if (settings.Ranker is null)
@@ -23,7 +25,7 @@ public sealed record CollectionModels(ITextEncoder Encoder, IPairScorer? Reranke
             return new CollectionModels(encoder, reranker, null);
         }
 
-        var load = options.Rankers ?? throw new InvalidRequestException("ranker: this service cannot load learned rankers");
+        var load = rankers ?? throw new InvalidRequestException("ranker: this service cannot load learned rankers");
         var ranker = load(settings.Ranker);
         if (ranker.CrossEncoder is { } crossEncoder && !string.Equals(crossEncoder, settings.Reranker, StringComparison.Ordinal))
         {

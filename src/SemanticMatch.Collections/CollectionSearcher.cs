@@ -12,16 +12,17 @@ namespace SemanticMatch.Collections;
 /// </summary>
 /// <param name="name">The collection's name (for messages).</param>
 /// <param name="settings">Its settings.</param>
-/// <param name="encoder">Its bi-encoder.</param>
-/// <param name="reranker">Its cross-encoder, or null.</param>
-/// <param name="ranker">Its learned ranker, or null.</param>
-public sealed class CollectionSearcher(string name, CollectionSettings settings, ITextEncoder encoder, IPairScorer? reranker, IResultRanker? ranker = null)
+/// <param name="models">Its bi-encoder, cross-encoder and learned ranker.</param>
+public sealed class CollectionSearcher(string name, CollectionSettings settings, CollectionModels models)
 {
+    private readonly ITextEncoder _encoder = models.Encoder;
+    private readonly IPairScorer? _reranker = models.Reranker;
+    private readonly IResultRanker? _ranker = models.Ranker;
     private readonly ProductText _text = new(settings.Fields, TextNormalizationOptions.Default);
     private readonly HashSet<string> _private = new(settings.PrivateFields, StringComparer.Ordinal);
 
     /// <summary>The bi-encoder.</summary>
-    public ITextEncoder Encoder => encoder;
+    public ITextEncoder Encoder => _encoder;
 
     /// <summary>The settings.</summary>
     public CollectionSettings Settings => settings;
@@ -50,7 +51,7 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
                 $"record '{records[empty].Id}' has no text in the collection's fields ({string.Join(", ", settings.Fields)})");
         }
 
-        return encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
+        return _encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
     }
 
     /// <summary>Checks a query and returns its normalised text (before spelling correction).</summary>
@@ -63,14 +64,14 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             throw new InvalidRequestException($"search: {problem}");
         }
 
-        if (query.Rerank && reranker is null)
+        if (query.Rerank && _reranker is null)
         {
             throw new InvalidRequestException($"collection '{name}' has no re-ranker; set one with \"reranker\" when creating it");
         }
 
-        if (query.MinProbability is not null && (ranker is null || query.Method != SearchMethod.Hybrid))
+        if (query.MinProbability is not null && (_ranker is null || query.Method != SearchMethod.Hybrid))
         {
-            throw new InvalidRequestException(ranker is null
+            throw new InvalidRequestException(_ranker is null
                 ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
                 : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
         }
@@ -80,6 +81,25 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             ? normalized
             : throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
     }
+
+    /// <summary>
+    /// How deep a store must fetch each first-stage list (keyword, dense) for <paramref name="query"/>: the first stage
+    /// (the hits asked, or the re-ranker's or ranker's depth), and the fusion depth for hybrid searches and explanations.
+    /// </summary>
+    /// <param name="query">The query.</param>
+    /// <param name="size">How many records the collection holds (no list is deeper).</param>
+    public int ListDepth(CollectionQuery query, int size)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var options = query.ToSearchOptions(_reranker, _ranker);
+        var firstStage = options.Ranker is { } learned ? Math.Max(query.Top, learned.Depth)
+            : query.Rerank ? Math.Max(query.Top, query.RerankDepth)
+            : query.Top;
+        return Math.Min(size, query.Method == SearchMethod.Hybrid || query.Explain ? Math.Max(firstStage, options.FusionDepth) : firstStage);
+    }
+
+    /// <summary>Whether the learned ranker orders <paramref name="query"/> (it then reads both scores of every candidate).</summary>
+    public bool IsRanked(CollectionQuery query) => query.ToSearchOptions(_reranker, _ranker).Ranker is not null;
 
     /// <summary>Runs the search through the engine's pipeline.</summary>
     /// <param name="query">The query.</param>
@@ -95,10 +115,10 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(recordOf);
-        var options = query.ToSearchOptions(reranker, ranker);
-        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? encoder.EncodeOne(q, TextRole.Query),
+        var options = query.ToSearchOptions(_reranker, _ranker);
+        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? _encoder.EncodeOne(q, TextRole.Query),
             id => TextOf(recordOf(id)), normalized, cancellationToken);
-        var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, encoder) : null;
+        var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, _encoder) : null;
         var kept = hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p))
             .Select((h, i) =>
             {

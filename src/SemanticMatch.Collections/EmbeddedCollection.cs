@@ -33,7 +33,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         Name = name;
         Settings = settings;
         _encoder = models.Encoder;
-        _searcher = new CollectionSearcher(name, settings, models.Encoder, models.Reranker, models.Ranker);
+        _searcher = new CollectionSearcher(name, settings, models);
         _keyword = Bm25Index.CreateInMemory(settings.Language);
         _options = options;
         _vectors = settings.VectorIndex == VectorIndexKind.Hnsw
@@ -106,7 +106,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         CollectionOptions? options = null)
     {
         options ??= new CollectionOptions();
-        var collection = new EmbeddedCollection(directory, name, settings, CollectionModels.Load(settings, models, options), options);
+        var collection = new EmbeddedCollection(directory, name, settings, CollectionModels.Load(settings, models, options.Rankers), options);
         collection.Recover();
         return collection;
     }

@@ -88,7 +88,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
             }
 
             // The models must load before anything is written (an unknown model is the caller's mistake, not a folder).
-            CollectionModels.Load(settings, _models, _options);
+            CollectionModels.Load(settings, _models, _options.Rankers);
 
             var staging = Path.Combine(_root, $".{name}.creating-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
+using SemanticMatch.Ranking;
 using SemanticMatch.Testing;
 
 namespace SemanticMatch.Server.Tests;
@@ -64,6 +65,33 @@ public sealed class PostgresServiceTests : IAsyncLifetime
         Assert.Contains("drill", demo.Body.GetProperty("hits")[0].GetProperty("record").GetProperty("title").GetString()!, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("collections in the PostgreSQL", first.Output);
+    }
+
+    [Fact]
+    public async Task CollectionWithARanker_IsRankedByEveryReplica()
+    {
+        var ranker = Path.Combine(_root, "ranker");
+        RankerDirectory.Write(ranker, TinyRanker.Train());
+        await using var first = await ReplicaAsync("a");
+        await using var second = await ReplicaAsync("b");
+
+        var created = await first.SendAsync(HttpMethod.Put, "/v1/collections/ranked", json: new { model = "minilm", ranker });
+        await first.SendAsync(HttpMethod.Post, "/v1/collections/ranked/records", json: new object[]
+        {
+            new { id = "d1", title = "Cordless Drill 20V" }, new { id = "d2", title = "Cordless Drill Kit with Battery" }, new { id = "h1", title = "Garden Hose 50 ft" },
+        });
+        var results = await Task.WhenAll(new[] { first, second }.Select(r =>
+            r.SendAsync(HttpMethod.Post, "/v1/collections/ranked/search", json: new { query = "cordless drill", top = 3 })));
+        var bm25 = await second.SendAsync(HttpMethod.Post, "/v1/collections/ranked/search", json: new { query = "drill", method = "bm25" });
+
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        var hits = results.Select(r => r.Body.GetProperty("hits").EnumerateArray()
+            .Select(h => (Id: h.GetProperty("record").GetProperty("id").GetString(), Probability: h.GetProperty("probability").GetSingle())).ToList()).ToList();
+        Assert.Equal(3, hits[0].Count);
+        Assert.Equal(hits[0], hits[1]); // the same ranker, the same order and probabilities on both replicas
+        Assert.All(hits[0], h => Assert.InRange(h.Probability, 0f, 1f));
+        Assert.All(bm25.Body.GetProperty("hits").EnumerateArray(), h => Assert.False(h.TryGetProperty("probability", out _)));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ internal sealed class ServiceStorage : IAsyncDisposable
     {
         if (options.Postgres is { } postgres)
         {
-            var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
+            var store = await PostgresCollectionStore.OpenAsync(models, postgres with { Rankers = postgres.Rankers ?? new RankerProvider().Open }, cancellationToken);
             return new ServiceStorage(store, new PostgresFeedbackStore(store), $"PostgreSQL {store.Describe()}");
         }
 
