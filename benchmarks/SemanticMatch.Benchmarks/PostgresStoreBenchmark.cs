@@ -18,7 +18,7 @@ namespace SemanticMatch.Benchmarks;
 /// The PostgreSQL store on Home Depot beside the embedded store, in one run: bulk load, pgvector HNSW recall@10 against
 /// exact search at two ef_search values, search latency, and hybrid retrieval quality on dev through each store.
 /// Needs a PostgreSQL with pgvector (scripts/pglite-server.sh serves PGlite): <c>postgres CONNECTION [MODEL]</c>, then
-/// <c>postgres-keyword CONNECTION</c> over the collection it loaded.
+/// <c>postgres-keyword CONNECTION</c> over the collection it loaded; <c>postgres-ranker CONNECTION RANKER_DIR</c> loads its own.
 /// </summary>
 internal static class PostgresStoreBenchmark
 {
@@ -113,6 +113,51 @@ internal static class PostgresStoreBenchmark
             Console.WriteLine(Invariant($"keyword on dev, {name}: NDCG@10 {q.Ndcg:F4}, Recall@100 {q.Recall:F4}, MRR@10 {q.Mrr:F4}; p50 {q.Latency.P50Ms:F1} ms, p99 {q.Latency.P99Ms:F1} ms"));
     }
 
+    /// <summary>
+    /// The learned ranker through each store on dev (hybrid + ranker, as the service runs it): the same ranker reads
+    /// Lucene BM25 in the embedded store and BM25 in SQL in the PostgreSQL one. Loads its own collection in both.
+    /// </summary>
+    public static async Task RunRankerAsync(string connectionString, string rankerDirectory)
+    {
+        var products = Data.Products();
+        var judgments = JudgmentReader.Read(Path.Combine(Data.HomeDepot(), "dev.csv")).Items;
+        var queries = judgments.GroupBy(j => j.Query).Select(g => (Query: g.Key, Judged: g.ToDictionary(j => j.ProductId, j => j.Relevance))).ToList();
+        var manifest = Ranking.RankerDirectory.ReadManifest(rankerDirectory);
+        using var inner = new ModelProvider(options: new Onnx.Encoding.EncoderOptions { Threads = 2 });
+        var models = new CachingModels(inner);
+        var settings = new CollectionSettings
+        {
+            Model = manifest.BiEncoder.Model,
+            Reranker = manifest.CrossEncoder?.Model,
+            Ranker = Path.GetFullPath(rankerDirectory),
+        };
+        var rankers = new Ranking.RankerProvider();
+        var records = products.Select(Record.FromProduct).ToList();
+        Console.WriteLine($"{products.Count} products, {queries.Count} dev queries, ranker {rankerDirectory} (bi-encoder {settings.Model}, cross-encoder {settings.Reranker ?? "none"}), {Engine.Evaluation.MachineInfo.Describe()}");
+
+        var data = Path.Combine(Path.GetTempPath(), "semmatch-pgbench-" + Guid.NewGuid().ToString("N"));
+        await using var embedded = EmbeddedCollectionStore.Open(data, models, new CollectionOptions { Rankers = rankers.Open });
+        await using var postgres = await PostgresCollectionStore.OpenAsync(models,
+            new PostgresStoreOptions { ConnectionString = connectionString, Rankers = rankers.Open });
+        var top10 = new Dictionary<string, List<IReadOnlyList<string>>>(StringComparer.Ordinal);
+        foreach (var (name, store) in new (string, ICollectionStore)[] { ("embedded", embedded), ("postgres", postgres) })
+        {
+            await store.DropAsync(Collection);
+            await LoadAsync(store, settings, records);
+            var tops = new List<IReadOnlyList<string>>();
+            var (ndcg, recall100, mrr, latency) = await QualityAsync(store, queries, SearchMethod.Hybrid, tops);
+            top10[name] = tops;
+            Console.WriteLine(Invariant($"hybrid + ranker on dev through {name}: NDCG@10 {ndcg:F4}, Recall@100 {recall100:F4}, MRR@10 {mrr:F4}; search p50 {latency.P50Ms:F1} ms, p99 {latency.P99Ms:F1} ms"));
+        }
+
+        var same = top10["embedded"].Zip(top10["postgres"]).Count(p => p.First.SequenceEqual(p.Second));
+        var overlap = top10["embedded"].Zip(top10["postgres"]).Average(p => p.First.Intersect(p.Second).Count() / (double)Math.Max(1, p.First.Count));
+        Console.WriteLine(Invariant($"top 10 identical in both stores for {same} of {queries.Count} queries; mean overlap {overlap:F3}"));
+        await postgres.DropAsync(Collection);
+        await embedded.DisposeAsync();
+        Directory.Delete(data, recursive: true);
+    }
+
     private static async Task<double> LoadAsync(ICollectionStore store, CollectionSettings settings, List<Record> records)
     {
         await store.CreateAsync(Collection, settings);
@@ -129,7 +174,7 @@ internal static class PostgresStoreBenchmark
     // NDCG@10 of the judged candidates in the store's order (those not retrieved last), Recall@100 and MRR@10 of the
     // relevant ones (relevance >= 2.5), as eval defines them.
     private static async Task<(double Ndcg, double Recall, double Mrr, LatencyStats Latency)> QualityAsync(ICollectionStore store,
-        List<(string Query, Dictionary<string, double> Judged)> queries, SearchMethod method = SearchMethod.Hybrid)
+        List<(string Query, Dictionary<string, double> Judged)> queries, SearchMethod method = SearchMethod.Hybrid, List<IReadOnlyList<string>>? top10 = null)
     {
         double ndcg = 0, recall = 0, mrr = 0;
         int ranked = 0, withRelevant = 0;
@@ -140,6 +185,7 @@ internal static class PostgresStoreBenchmark
             var hits = (await store.SearchAsync(Collection, new CollectionQuery { Query = query, Method = method, Top = 100, SpellCorrection = false })).Hits;
             millis.Add(watch.Elapsed.TotalMilliseconds);
             var ids = hits.Select(h => h.Record.Id).ToList();
+            top10?.Add(ids.Take(10).ToList());
             var rank = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
             if (RankingMetrics.NdcgAtK(judged.Select(j => new ScoredCandidate(j.Key, rank.TryGetValue(j.Key, out var r) ? 1000 - r : -1, j.Value)).ToList(), 10, 1) is { } n)
             {
