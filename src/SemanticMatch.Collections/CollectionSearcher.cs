@@ -15,14 +15,11 @@ namespace SemanticMatch.Collections;
 /// <param name="models">Its bi-encoder, cross-encoder and learned ranker.</param>
 public sealed class CollectionSearcher(string name, CollectionSettings settings, CollectionModels models)
 {
-    private readonly ITextEncoder _encoder = models.Encoder;
-    private readonly IPairScorer? _reranker = models.Reranker;
-    private readonly IResultRanker? _ranker = models.Ranker;
     private readonly ProductText _text = new(settings.Fields, TextNormalizationOptions.Default);
     private readonly HashSet<string> _private = new(settings.PrivateFields, StringComparer.Ordinal);
 
     /// <summary>The bi-encoder.</summary>
-    public ITextEncoder Encoder => _encoder;
+    public ITextEncoder Encoder => models.Encoder;
 
     /// <summary>The settings.</summary>
     public CollectionSettings Settings => settings;
@@ -51,7 +48,7 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
                 $"record '{records[empty].Id}' has no text in the collection's fields ({string.Join(", ", settings.Fields)})");
         }
 
-        return _encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
+        return models.Encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
     }
 
     /// <summary>Checks a query and returns its normalised text (before spelling correction).</summary>
@@ -64,14 +61,14 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             throw new InvalidRequestException($"search: {problem}");
         }
 
-        if (query.Rerank && _reranker is null)
+        if (query.Rerank && models.Reranker is null)
         {
             throw new InvalidRequestException($"collection '{name}' has no re-ranker; set one with \"reranker\" when creating it");
         }
 
-        if (query.MinProbability is not null && (_ranker is null || query.Method != SearchMethod.Hybrid))
+        if (query.MinProbability is not null && (models.Ranker is null || query.Method != SearchMethod.Hybrid))
         {
-            throw new InvalidRequestException(_ranker is null
+            throw new InvalidRequestException(models.Ranker is null
                 ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
                 : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
         }
@@ -83,23 +80,21 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     }
 
     /// <summary>
-    /// How deep a store must fetch each first-stage list (keyword, dense) for <paramref name="query"/>: the first stage
-    /// (the hits asked, or the re-ranker's or ranker's depth), and the fusion depth for hybrid searches and explanations.
+    /// How deep a store must fetch each first-stage list (keyword, dense) for <paramref name="query"/>: as deep as the
+    /// engine's pipeline, and its explanations when asked, will read.
     /// </summary>
     /// <param name="query">The query.</param>
     /// <param name="size">How many records the collection holds (no list is deeper).</param>
     public int ListDepth(CollectionQuery query, int size)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var options = query.ToSearchOptions(_reranker, _ranker);
-        var firstStage = options.Ranker is { } learned ? Math.Max(query.Top, learned.Depth)
-            : query.Rerank ? Math.Max(query.Top, query.RerankDepth)
-            : query.Top;
-        return Math.Min(size, query.Method == SearchMethod.Hybrid || query.Explain ? Math.Max(firstStage, options.FusionDepth) : firstStage);
+        var options = query.ToSearchOptions(models.Reranker, models.Ranker);
+        var pipeline = SearchPipeline.ListDepth(options, size);
+        return query.Explain ? Math.Max(pipeline, HitExplainer.ListDepth(options, size)) : pipeline;
     }
 
     /// <summary>Whether the learned ranker orders <paramref name="query"/> (it then reads both scores of every candidate).</summary>
-    public bool IsRanked(CollectionQuery query) => query.ToSearchOptions(_reranker, _ranker).Ranker is not null;
+    public bool IsRanked(CollectionQuery query) => query.ToSearchOptions(models.Reranker, models.Ranker).Ranker is not null;
 
     /// <summary>Runs the search through the engine's pipeline.</summary>
     /// <param name="query">The query.</param>
@@ -115,10 +110,10 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(recordOf);
-        var options = query.ToSearchOptions(_reranker, _ranker);
-        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? _encoder.EncodeOne(q, TextRole.Query),
+        var options = query.ToSearchOptions(models.Reranker, models.Ranker);
+        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? models.Encoder.EncodeOne(q, TextRole.Query),
             id => TextOf(recordOf(id)), normalized, cancellationToken);
-        var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, _encoder) : null;
+        var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, models.Encoder) : null;
         var kept = hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p))
             .Select((h, i) =>
             {

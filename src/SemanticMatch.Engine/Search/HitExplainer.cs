@@ -34,11 +34,20 @@ public sealed class HitExplainer
         _options = options;
         _retrieval = retrieval;
         _encoder = encoder;
-        var depth = Math.Max(1, Math.Min(Math.Max(options.FusionDepth, options.Top), size));
+        var depth = ListDepth(options, size);
         _keywordHits = retrieval.Keyword(prepared, depth);
         _queryWords = Words(prepared, int.MaxValue);
         _queries = encoder.Encode([prepared, .. LeaveOneOut(_queryWords)], TextRole.Query);
         _denseHits = retrieval.Dense(_queries[0], depth);
+    }
+
+    /// <summary>How deep the explanations read each first-stage list (keyword, dense): the fusion depth or the hits asked.</summary>
+    /// <param name="options">The search's options.</param>
+    /// <param name="size">How many items the catalogue holds (no list is deeper).</param>
+    public static int ListDepth(SearchOptions options, int size)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Math.Max(1, Math.Min(Math.Max(options.FusionDepth, options.Top), size));
     }
 
     /// <summary>Prepares the explanations of one search's hits.</summary>

@@ -32,24 +32,15 @@ public static class SearchPipeline
             return [];
         }
 
-        // Asking for more than the catalogue holds is asking for all of it.
-        options = options with
-        {
-            Top = Math.Min(options.Top, size),
-            RerankDepth = Math.Min(options.RerankDepth, size),
-            FusionDepth = Math.Min(options.FusionDepth, size),
-        };
-        var secondStageDepth = options.Ranker is { } learned ? Math.Min(learned.Depth, size) : options.RerankDepth;
-        var firstStageTop = options.Reranker is null && options.Ranker is null ? options.Top : Math.Max(options.Top, secondStageDepth);
+        options = Capped(options, size);
+        var firstStageTop = FirstStageTop(options, size);
+        var depth = ListDepth(options, size);
         float[]? queryVector = null;
         IReadOnlyList<SearchHit> hits = options.Method switch
         {
-            SearchMethod.Bm25 => retrieval.Keyword(prepared, firstStageTop),
-            SearchMethod.Dense => Dense(firstStageTop),
-            _ => HybridFusion.Fuse(
-                retrieval.Keyword(prepared, Math.Max(firstStageTop, options.FusionDepth)),
-                Dense(Math.Max(firstStageTop, options.FusionDepth)),
-                options.Fusion),
+            SearchMethod.Bm25 => retrieval.Keyword(prepared, depth),
+            SearchMethod.Dense => Dense(depth),
+            _ => HybridFusion.Fuse(retrieval.Keyword(prepared, depth), Dense(depth), options.Fusion),
         };
         hits = hits.Take(firstStageTop).ToList();
         if (options.Ranker is { } ranker)
@@ -66,5 +57,34 @@ public static class SearchPipeline
         IReadOnlyList<SearchHit> Dense(int k) => retrieval.Dense(QueryVector(), k);
 
         float[] QueryVector() => queryVector ??= embedQuery(prepared);
+    }
+
+    /// <summary>
+    /// How deep <see cref="Run"/> reads each first-stage list (keyword, dense): the first stage's hits (those asked, or
+    /// the re-ranker's or learned ranker's depth when deeper), and at least the fusion depth for hybrid searches.
+    /// </summary>
+    /// <param name="options">The search's options.</param>
+    /// <param name="size">How many items the catalogue holds (no list is deeper).</param>
+    public static int ListDepth(SearchOptions options, int size)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options = Capped(options, size);
+        var firstStageTop = FirstStageTop(options, size);
+        return options.Method == SearchMethod.Hybrid ? Math.Max(firstStageTop, options.FusionDepth) : firstStageTop;
+    }
+
+    // Asking for more than the catalogue holds is asking for all of it.
+    private static SearchOptions Capped(SearchOptions options, int size) => options with
+    {
+        Top = Math.Min(options.Top, size),
+        RerankDepth = Math.Min(options.RerankDepth, size),
+        FusionDepth = Math.Min(options.FusionDepth, size),
+    };
+
+    // The hits the first stage keeps: those asked, or the second stage's depth when deeper (options capped).
+    private static int FirstStageTop(SearchOptions options, int size)
+    {
+        var secondStageDepth = options.Ranker is { } learned ? Math.Min(learned.Depth, size) : options.RerankDepth;
+        return options.Reranker is null && options.Ranker is null ? options.Top : Math.Max(options.Top, secondStageDepth);
     }
 }
