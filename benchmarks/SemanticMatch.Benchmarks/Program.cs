@@ -55,6 +55,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | postgres-ranker CONNECTION RANKER_DIR | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR... | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | postgres-ranker CONNECTION RANKER_DIR | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT] or cv [FOLDS]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR... | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | micro [BenchmarkDotNet args]");
         return 2;
 }

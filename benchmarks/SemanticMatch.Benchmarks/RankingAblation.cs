@@ -12,9 +12,11 @@ using SemanticMatch.Ranking;
 namespace SemanticMatch.Benchmarks;
 
 /// <summary>
-/// <c>ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] | depth=D [OUT]]</c>: describes Home Depot TRAIN and DEV queries once (hybrid first stage of
+/// <c>ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] | depth=D [OUT] | cv [FOLDS]]</c>: describes Home Depot TRAIN and DEV queries once (hybrid first stage of
 /// BI, top 50, cross-encoder CE; cached as JSON in CACHE), then trains the learned ranker with every feature group and
 /// with each group left out, and prints one table of dev metrics next to the first stage and the cross-encoder alone.
+/// With <c>cv</c>, the same comparisons (and tree settings) cross-validated over FOLDS (5) folds of TRAIN instead:
+/// <see cref="RankingCrossValidation"/>.
 /// </summary>
 internal static class RankingAblation
 {
@@ -26,6 +28,14 @@ internal static class RankingAblation
         if (args.Length > 5 && args[5].StartsWith("depth=", StringComparison.Ordinal))
         {
             AtDepth(args, int.Parse(args[5]["depth=".Length..], CultureInfo.InvariantCulture));
+            return;
+        }
+
+        if (args.Length > 5 && args[5] == "cv")
+        {
+            var (cvTrain, _) = Described(args[0], args[1], args[2], args[3], args[4]);
+            RankingCrossValidation.Run(cvTrain, Depth, new ModelReference(args[0], args[0]), new ModelReference(args[1], args[1]), Threshold,
+                args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 5);
             return;
         }
 

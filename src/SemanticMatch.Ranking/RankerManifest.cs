@@ -57,6 +57,9 @@ public sealed record RankerManifest
 
     /// <summary>What it was trained on and how it did on dev.</summary>
     public RankerTrainingReport? Training { get; init; }
+
+    /// <summary>How <see cref="Trees"/> was chosen, when it was chosen by cross-validation over the train queries; otherwise null.</summary>
+    public RankerCrossValidation? CrossValidation { get; init; }
 }
 
 /// <summary>A model a ranker reads scores from.</summary>

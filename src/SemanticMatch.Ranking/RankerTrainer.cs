@@ -50,6 +50,8 @@ public sealed class TrainedRanker
 
     /// <summary>The ranker, ready to score (without writing it).</summary>
     public LearnedRanker AsRanker() => new(Manifest, Ordering, Relevance, "ranker:unsaved");
+
+    internal TrainedRanker With(RankerManifest manifest) => new(manifest, Ordering, Relevance, HeldOutCurve);
 }
 
 /// <summary>

@@ -57,4 +57,27 @@ public sealed class RankerTests(Semmatch semmatch)
         Assert.All(kept, p => Assert.True(p >= 0.5f));
         Assert.InRange(kept.Count, 1, 19); // the threshold separates: some kept, some dropped
     }
+
+    [Fact]
+    public void TrainRanker_WithFolds_ChoosesItsTreesByCrossValidation()
+    {
+        var products = Path.Combine(s_demo, "products.csv");
+        var judgments = Path.Combine(s_demo, "judgments.csv");
+        var ranker = Path.Combine(semmatch.Root, "ranker-" + Guid.NewGuid().ToString("N"));
+
+        var trained = semmatch.Run("train-ranker", "--train", judgments, "--dev", judgments, "--products", products, "--model", "minilm-int8",
+            "--trees", "1,50", "--leaves", "2,8", "--min-leaf", "5", "--folds", "3", "--out", ranker);
+
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("3-fold CV on train", trained.Stdout);
+        Assert.Contains("chosen", trained.Stdout);
+        var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(ranker, "ranker.json"))).RootElement;
+        var validation = manifest.GetProperty("crossValidation");
+        Assert.Equal(3, validation.GetProperty("foldCount").GetInt32());
+        var settings = validation.GetProperty("settings").EnumerateArray().ToList();
+        static string Trees(JsonElement t) => $"{t.GetProperty("trees")}x{t.GetProperty("leaves")}";
+        Assert.Equal(["1x2", "1x8", "50x2", "50x8"], settings.Select(s => Trees(s.GetProperty("trees"))));
+        Assert.All(settings, s => Assert.Equal(3, s.GetProperty("folds").GetArrayLength()));
+        Assert.Equal(Trees(validation.GetProperty("chosen")), Trees(manifest.GetProperty("trees")));
+    }
 }

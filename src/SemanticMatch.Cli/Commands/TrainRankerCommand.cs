@@ -45,14 +45,19 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         public int Depth { get; init; } = DefaultDepth;
 
         [CommandOption("--trees <N>")]
-        [Description("Boosted trees per model.")]
-        [DefaultValue(100)]
-        public int Trees { get; init; } = 100;
+        [Description("Boosted trees per model; several, comma-separated (100,300), for --folds to choose from.")]
+        [DefaultValue("100")]
+        public string Trees { get; init; } = "100";
 
         [CommandOption("--leaves <N>")]
-        [Description("Leaves per tree.")]
-        [DefaultValue(8)]
-        public int Leaves { get; init; } = 8;
+        [Description("Leaves per tree; several, comma-separated (8,16), for --folds to choose from.")]
+        [DefaultValue("8")]
+        public string Leaves { get; init; } = "8";
+
+        [CommandOption("--folds <K>")]
+        [Description("Cross-validate every --trees x --leaves setting over K folds of the train queries and train with the simplest one within one standard error of the best (NDCG@10, paired by fold); dev stays a measurement. 0: no cross-validation (one setting only).")]
+        [DefaultValue(0)]
+        public int Folds { get; init; }
 
         [CommandOption("--min-leaf <N>")]
         [Description("Fewest training pairs in a leaf.")]
@@ -102,9 +107,24 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
                 return ValidationResult.Error("--depth must be at least 1");
             }
 
-            if (TreeSettings().Problem() is { } problem)
+            if ((Counts("--trees", Trees).Problem ?? Counts("--leaves", Leaves).Problem) is { } listProblem)
+            {
+                return ValidationResult.Error(listProblem);
+            }
+
+            if (TreeSettings().Select(t => t.Problem()).FirstOrDefault(p => p is not null) is { } problem)
             {
                 return ValidationResult.Error($"--trees/--leaves/--min-leaf/--learning-rate: {problem}");
+            }
+
+            if (Folds is < 0 or 1)
+            {
+                return ValidationResult.Error("--folds must be 0 (no cross-validation) or at least 2");
+            }
+
+            if (Folds == 0 && TreeSettings().Count > 1)
+            {
+                return ValidationResult.Error($"{TreeSettings().Count} tree settings (--trees {Trees} --leaves {Leaves}) need --folds K to choose between them");
             }
 
             return KebabCaseList.Parse<FeatureGroup>(Without).Unknown is [_, ..] unknown
@@ -112,7 +132,27 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
                 : base.Validate();
         }
 
-        public TreeSettings TreeSettings() => new(Trees, Leaves, MinimumLeafCount, LearningRate);
+        /// <summary>Every --trees x --leaves combination, in the order given.</summary>
+        public List<TreeSettings> TreeSettings() =>
+            [.. from trees in Counts("--trees", Trees).Values
+                from leaves in Counts("--leaves", Leaves).Values
+                select new TreeSettings(trees, leaves, MinimumLeafCount, LearningRate)];
+
+        private static (List<int> Values, string? Problem) Counts(string option, string text)
+        {
+            var values = new List<int>();
+            foreach (var item in text.Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (!int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                {
+                    return ([], $"{option}: '{item}' is not a whole number (give one, or several separated by commas)");
+                }
+
+                values.Add(value);
+            }
+
+            return (values.Distinct().ToList(), null);
+        }
 
         public HashSet<FeatureGroup> Excluded() => [.. KebabCaseList.Parse<FeatureGroup>(Without).Values];
     }
@@ -138,18 +178,22 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
                 return (catalogue.Describe(train, settings.Depth, crossEncoder, fusion, spell, sink, cancellationToken),
                     catalogue.Describe(dev, settings.Depth, crossEncoder, fusion, spell, sink, cancellationToken));
             });
-            var trained = Consoles.Error.Status().Start("training LambdaMART and the relevance trees", _ => RankerTrainer.Train(trainQueries, devQueries,
-                settings.Depth,
-                new ModelReference(BundledModels.Location(settings.Model), encoder.Identity),
-                crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(settings.Rerank!), crossEncoder.Identity),
-                new RankerTrainingOptions
-                {
-                    Trees = settings.TreeSettings(),
-                    Excluded = settings.Excluded(),
-                    RelevantThreshold = settings.RelevantThreshold,
-                    Seed = settings.Seed,
-                    UnjudgedAsIrrelevant = settings.UnjudgedNegatives,
-                }));
+            var biEncoder = new ModelReference(BundledModels.Location(settings.Model), encoder.Identity);
+            var crossReference = crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(settings.Rerank!), crossEncoder.Identity);
+            var trees = settings.TreeSettings();
+            var options = new RankerTrainingOptions
+            {
+                Trees = trees[0],
+                Excluded = settings.Excluded(),
+                RelevantThreshold = settings.RelevantThreshold,
+                Seed = settings.Seed,
+                UnjudgedAsIrrelevant = settings.UnjudgedNegatives,
+            };
+            var trained = settings.Folds == 0
+                ? Consoles.Error.Status().Start("training LambdaMART and the relevance trees",
+                    _ => RankerTrainer.Train(trainQueries, devQueries, settings.Depth, biEncoder, crossReference, options))
+                : Consoles.Error.Status().Start($"cross-validating {trees.Count} tree setting(s) over {settings.Folds} folds, then training",
+                    _ => RankerSelection.Train(trainQueries, devQueries, settings.Depth, biEncoder, crossReference, options, trees, settings.Folds));
             RankerDirectory.Write(settings.Out, trained);
             Report(trained.Manifest, settings.Out);
             return 0;
@@ -162,6 +206,18 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
 
     private static void Report(RankerManifest manifest, string directory)
     {
+        if (manifest.CrossValidation is { } validation)
+        {
+            var folds = new Table().AddColumns($"{validation.FoldCount}-fold CV on train", "NDCG@10", "MRR@10", "RMSE", "");
+            foreach (var setting in validation.Settings)
+            {
+                folds.AddRow($"{setting.Trees.Trees} trees x {setting.Trees.Leaves} leaves", F(setting.Ndcg10), F(setting.Mrr10),
+                    setting.Rmse is { } rmse ? F(rmse) : "-", setting.Trees == validation.Chosen ? "chosen" : "");
+            }
+
+            Consoles.Out.Write(folds);
+        }
+
         var training = manifest.Training!;
         var table = new Table().AddColumns("dev", "NDCG@10", "MRR@10", "Recall@10", "ROC-AUC", "RMSE");
         table.AddRow(Row("first stage (hybrid)", training.DevFirstStage));
