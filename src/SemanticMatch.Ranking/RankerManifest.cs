@@ -60,6 +60,12 @@ public sealed record RankerManifest
 
     /// <summary>How <see cref="Trees"/> was chosen, when it was chosen by cross-validation over the train queries; otherwise null.</summary>
     public RankerCrossValidation? CrossValidation { get; init; }
+
+    /// <summary>
+    /// Train judgments described by their own models (cross-fitting; see <see cref="RankerPart"/>), besides those described by
+    /// <see cref="BiEncoder"/> and <see cref="CrossEncoder"/>; empty when there were none.
+    /// </summary>
+    public IReadOnlyList<RankerPart> Parts { get; init; } = [];
 }
 
 /// <summary>A model a ranker reads scores from.</summary>

@@ -25,6 +25,12 @@ public sealed record RankerTrainingOptions
     /// pairs only.
     /// </summary>
     public bool UnjudgedAsIrrelevant { get; init; }
+
+    /// <summary>
+    /// The cross-fitted parts among the train queries, recorded in the manifest (the trees learn from every train query
+    /// alike, however it was described).
+    /// </summary>
+    public IReadOnlyList<RankerPart> Parts { get; init; } = [];
 }
 
 /// <summary>A ranker just trained, before it is written.</summary>
@@ -136,6 +142,7 @@ public static class RankerTrainer
             Trees = options.Trees,
             Seed = options.Seed,
             UnjudgedAsIrrelevant = options.UnjudgedAsIrrelevant,
+            Parts = options.Parts,
             Importance = importance.Select((w, i) => new FeatureImportance(names[i], w / total))
                 .Where(f => f.Share > 0).OrderByDescending(f => f.Share).ToList(),
         };

@@ -80,4 +80,46 @@ public sealed class RankerTests(Semmatch semmatch)
         Assert.All(settings, s => Assert.Equal(3, s.GetProperty("folds").GetArrayLength()));
         Assert.Equal(Trees(validation.GetProperty("chosen")), Trees(manifest.GetProperty("trees")));
     }
+
+    [Fact]
+    public void TrainRanker_WithParts_DescribesEachPartWithItsOwnModels()
+    {
+        var products = Path.Combine(s_demo, "products.csv");
+        var judgments = Path.Combine(s_demo, "judgments.csv");
+        var lines = File.ReadAllLines(judgments);
+        var queries = lines.Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
+        var partQueries = queries.Where((_, i) => i % 2 == 1).ToHashSet();
+        var work = Path.Combine(semmatch.Root, "parts-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        var (train, part, both) = (Path.Combine(work, "train.csv"), Path.Combine(work, "part.csv"), Path.Combine(work, "both.csv"));
+        var trainLines = lines.Skip(1).Where(l => !partQueries.Contains(l.Split(',')[0])).ToList();
+        var partLines = lines.Skip(1).Where(l => partQueries.Contains(l.Split(',')[0])).ToList();
+        File.WriteAllLines(train, [lines[0], .. trainLines]);
+        File.WriteAllLines(part, [lines[0], .. partLines]);
+        File.WriteAllLines(both, [lines[0], .. trainLines, .. partLines]);
+        string[] common = ["--dev", judgments, "--products", products, "--model", "minilm-int8", "--trees", "50", "--min-leaf", "5"];
+
+        var crossFitted = semmatch.Run(["train-ranker", "--train", train, "--part", part, "--part-model", "arctic-int8", .. common, "--out", Path.Combine(work, "crossfit")]);
+        var sameModel = semmatch.Run(["train-ranker", "--train", train, "--part", part, "--part-model", "minilm-int8", .. common, "--out", Path.Combine(work, "same")]);
+        var oneFile = semmatch.Run(["train-ranker", "--train", both, .. common, "--out", Path.Combine(work, "one")]);
+
+        Assert.True(crossFitted.ExitCode == 0, crossFitted.ToString());
+        Assert.Contains($"of which {partLines.Count} pairs of {partQueries.Count} queries from {part}, described by arctic-int8", crossFitted.Stdout);
+        var manifest = Manifest(Path.Combine(work, "crossfit"));
+        Assert.Equal("minilm-int8", manifest.GetProperty("biEncoder").GetProperty("model").GetString());
+        var recorded = Assert.Single(manifest.GetProperty("parts").EnumerateArray());
+        Assert.Equal(part, recorded.GetProperty("judgments").GetString());
+        Assert.StartsWith("snowflake-arctic-embed-xs", recorded.GetProperty("biEncoder").GetProperty("identity").GetString());
+        Assert.Equal(partQueries.Count, recorded.GetProperty("queries").GetInt32());
+        Assert.Equal(partLines.Count, recorded.GetProperty("pairs").GetInt32());
+        Assert.Equal(queries.Count, manifest.GetProperty("training").GetProperty("trainQueries").GetInt32());
+
+        // A part described by the served model is the same as one train file; described by another model, it is not.
+        Assert.True(sameModel.ExitCode == 0 && oneFile.ExitCode == 0, sameModel + "\n" + oneFile);
+        var dev = (string name) => Manifest(Path.Combine(work, name)).GetProperty("training").GetProperty("dev").GetProperty("rmse").GetDouble();
+        Assert.Equal(dev("one"), dev("same"));
+        Assert.NotEqual(dev("one"), dev("crossfit"));
+    }
+
+    private static JsonElement Manifest(string ranker) => JsonDocument.Parse(File.ReadAllText(Path.Combine(ranker, "ranker.json"))).RootElement;
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using SemanticMatch.CommandLine;
+using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
@@ -38,6 +39,18 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         [CommandOption("--rerank <DIR>")]
         [Description("A cross-encoder model directory whose score is a feature, or DIR+DIR for an ensemble's mean (then search needs it too: the ranker records it).")]
         public string? Rerank { get; init; }
+
+        [CommandOption("--part <FILE>")]
+        [Description("More train judgments, each described by its own models (--part-model, and --part-rerank with --rerank; given in the same order) that were not fine-tuned on its queries: cross-fitting, so the ranker also learns from the queries the served models were trained on. Repeatable.")]
+        public string[] Parts { get; init; } = [];
+
+        [CommandOption("--part-model <MODEL>")]
+        [Description("The bi-encoder that describes the --part of the same position (trained without its queries).")]
+        public string[] PartModels { get; init; } = [];
+
+        [CommandOption("--part-rerank <DIR>")]
+        [Description("The cross-encoder that describes the --part of the same position (trained without its queries); one per --part when --rerank is given.")]
+        public string[] PartReranks { get; init; } = [];
 
         [CommandOption("--depth <N>")]
         [Description("How many hybrid first-stage results the ranker orders (each is scored by the cross-encoder: the depth sets the latency). On Home Depot, 20, 30 and 50 gave the same quality.")]
@@ -107,6 +120,11 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
                 return ValidationResult.Error("--depth must be at least 1");
             }
 
+            if (PartProblem() is { } partProblem)
+            {
+                return ValidationResult.Error(partProblem);
+            }
+
             if ((Counts("--trees", Trees).Problem ?? Counts("--leaves", Leaves).Problem) is { } listProblem)
             {
                 return ValidationResult.Error(listProblem);
@@ -154,6 +172,23 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
             return (values.Distinct().ToList(), null);
         }
 
+        private string? PartProblem()
+        {
+            if (PartModels.Length != Parts.Length)
+            {
+                return $"each --part needs its --part-model: {Parts.Length} --part, {PartModels.Length} --part-model";
+            }
+
+            if (Rerank is null)
+            {
+                return PartReranks.Length > 0 ? "--part-rerank needs --rerank (the cross-encoder the ranker is served with)" : null;
+            }
+
+            return PartReranks.Length != Parts.Length
+                ? $"with --rerank, each --part needs its --part-rerank: {Parts.Length} --part, {PartReranks.Length} --part-rerank"
+                : null;
+        }
+
         public HashSet<FeatureGroup> Excluded() => [.. KebabCaseList.Parse<FeatureGroup>(Without).Values];
     }
 
@@ -166,37 +201,65 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var train = Inputs.Judgments(settings.Train, ids, settings.ToReadOptions(), RelevanceScale.Default);
         var dev = Inputs.Judgments(settings.Dev, ids, settings.ToReadOptions(), RelevanceScale.Default);
-        using var encoder = Inputs.Encoder(settings);
-        var (_, crossEncoder) = settings.Rerank is null ? (string.Empty, null) : Inputs.Reranker(settings.Rerank, settings.BatchSize);
+        var parts = settings.Parts.Select(path => Inputs.Judgments(path, ids, settings.ToReadOptions(), RelevanceScale.Default)).ToList();
+        CrossFitting.CheckDisjoint([($"--train ({settings.Train})", train),
+            .. parts.Select((part, k) => ($"--part {k + 1} ({settings.Parts[k]})", part))]);
+        var fusion = new FusionOptions();
+        var (trainQueries, devQueries, biEncoder, crossReference) = Describe(settings, settings.Model, settings.Rerank, products, text,
+            (catalogue, crossEncoder, sink) => (catalogue.Describe(train, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken),
+                catalogue.Describe(dev, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken)),
+            cancellationToken);
+        var described = trainQueries.ToList();
+        var partRecords = new List<RankerPart>();
+        for (var k = 0; k < parts.Count; k++)
+        {
+            var part = parts[k];
+            var (partQueries, _, partBi, partCross) = Describe(settings, settings.PartModels[k], settings.Rerank is null ? null : settings.PartReranks[k],
+                products, text, (catalogue, crossEncoder, sink) =>
+                    (catalogue.Describe(part, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken), []),
+                cancellationToken);
+            described.AddRange(partQueries);
+            partRecords.Add(new RankerPart(settings.Parts[k], partBi, partCross, partQueries.Count, partQueries.Sum(q => q.Judged.Count)));
+        }
+
+        var trees = settings.TreeSettings();
+        var options = new RankerTrainingOptions
+        {
+            Trees = trees[0],
+            Excluded = settings.Excluded(),
+            RelevantThreshold = settings.RelevantThreshold,
+            Seed = settings.Seed,
+            UnjudgedAsIrrelevant = settings.UnjudgedNegatives,
+            Parts = partRecords,
+        };
+        var trained = settings.Folds == 0
+            ? Consoles.Error.Status().Start("training LambdaMART and the relevance trees",
+                _ => RankerTrainer.Train(described, devQueries, settings.Depth, biEncoder, crossReference, options))
+            : Consoles.Error.Status().Start($"cross-validating {trees.Count} tree setting(s) over {settings.Folds} folds, then training",
+                _ => RankerSelection.Train(described, devQueries, settings.Depth, biEncoder, crossReference, options, trees, settings.Folds));
+        RankerDirectory.Write(settings.Out, trained);
+        Report(trained.Manifest, settings.Out);
+        return 0;
+    }
+
+    // Loads a bi-encoder (and cross-encoder), builds the catalogue's first stage with it, describes judgments with both,
+    // and releases the models.
+    private static (IReadOnlyList<JudgedQuerySignals> First, IReadOnlyList<JudgedQuerySignals> Second, ModelReference BiEncoder, ModelReference? CrossEncoder)
+        Describe(Settings settings, string? model, string? rerank, IReadOnlyList<Product> products, ProductText text,
+            Func<RankingCatalogue, IPairScorer?, IProgressSink, (IReadOnlyList<JudgedQuerySignals>, IReadOnlyList<JudgedQuerySignals>)> describe,
+            CancellationToken cancellationToken)
+    {
+        using var encoder = Inputs.Encoder(new ModelSettings { Model = model, Pooling = settings.Pooling, BatchSize = settings.BatchSize });
+        var (_, crossEncoder) = rerank is null ? (string.Empty, null) : Inputs.Reranker(rerank, settings.BatchSize);
         try
         {
-            var fusion = new FusionOptions();
-            var spell = !settings.NoSpell;
-            var (trainQueries, devQueries) = SpectreProgressSink.Run(sink =>
+            var (first, second) = SpectreProgressSink.Run(sink =>
             {
                 using var catalogue = RankingCatalogue.Build(products, text, encoder, sink, cancellationToken);
-                return (catalogue.Describe(train, settings.Depth, crossEncoder, fusion, spell, sink, cancellationToken),
-                    catalogue.Describe(dev, settings.Depth, crossEncoder, fusion, spell, sink, cancellationToken));
+                return describe(catalogue, crossEncoder, sink);
             });
-            var biEncoder = new ModelReference(BundledModels.Location(settings.Model), encoder.Identity);
-            var crossReference = crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(settings.Rerank!), crossEncoder.Identity);
-            var trees = settings.TreeSettings();
-            var options = new RankerTrainingOptions
-            {
-                Trees = trees[0],
-                Excluded = settings.Excluded(),
-                RelevantThreshold = settings.RelevantThreshold,
-                Seed = settings.Seed,
-                UnjudgedAsIrrelevant = settings.UnjudgedNegatives,
-            };
-            var trained = settings.Folds == 0
-                ? Consoles.Error.Status().Start("training LambdaMART and the relevance trees",
-                    _ => RankerTrainer.Train(trainQueries, devQueries, settings.Depth, biEncoder, crossReference, options))
-                : Consoles.Error.Status().Start($"cross-validating {trees.Count} tree setting(s) over {settings.Folds} folds, then training",
-                    _ => RankerSelection.Train(trainQueries, devQueries, settings.Depth, biEncoder, crossReference, options, trees, settings.Folds));
-            RankerDirectory.Write(settings.Out, trained);
-            Report(trained.Manifest, settings.Out);
-            return 0;
+            return (first, second, new ModelReference(BundledModels.Location(model), encoder.Identity),
+                crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(rerank!), crossEncoder.Identity));
         }
         finally
         {
@@ -225,6 +288,12 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         Consoles.Out.Write(table);
         Consoles.Out.MarkupLineInterpolated(
             $"trained on {training.TrainPairs} pairs of {training.TrainQueries} queries; dev {training.DevPairs} pairs of {training.DevQueries} queries");
+        foreach (var part in manifest.Parts)
+        {
+            Consoles.Out.MarkupLineInterpolated(
+                $"  of which {part.Pairs} pairs of {part.Queries} queries from {part.Judgments}, described by {part.BiEncoder.Model}{(part.CrossEncoder is { } cross ? " and " + cross.Model : "")}");
+        }
+
         Consoles.Out.MarkupLineInterpolated(
             $"calibration error (ECE) on dev: {training.CalibrationErrorHeldOut:0.000} with each half calibrated on the other, {training.CalibrationErrorFitted:0.000} as stored (fitted on all of dev)");
         Consoles.Out.MarkupLineInterpolated(
