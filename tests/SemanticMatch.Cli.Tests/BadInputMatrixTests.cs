@@ -143,7 +143,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         // train-ranker
         { TrainRanker.Replace("{W}/ranker", "{W}/site", StringComparison.Ordinal), "which is not part of a SemanticMatch ranker; nothing was changed" },
         { TrainRanker.Replace("{W}/ranker", "{F}", StringComparison.Ordinal), "'{F}' is a file, not a directory" },
-        { "train-ranker|--train|{J}|--dev|{J}|--products|{P}", "--train, --dev, --products and --out are required" },
+        { "train-ranker|--train|{J}|--dev|{J}|--products|{P}", "--dev, --products and --out are required" },
+        { "train-ranker|--dev|{J}|--products|{P}|--out|{W}/ranker", "--train (or, when every train query is cross-fitted, --part) is required" },
         { TrainRanker + "|--depth|0", "--depth must be at least 1" },
         { TrainRanker + "|--trees|0", "trees must be at least 1" },
         { TrainRanker + "|--leaves|1", "leaves must be at least 2" },

@@ -102,6 +102,8 @@ public sealed class RankerTests(Semmatch semmatch)
         var crossFitted = semmatch.Run(["train-ranker", "--train", train, "--part", part, "--part-model", "arctic-int8", .. common, "--out", Path.Combine(work, "crossfit")]);
         var sameModel = semmatch.Run(["train-ranker", "--train", train, "--part", part, "--part-model", "minilm-int8", .. common, "--out", Path.Combine(work, "same")]);
         var oneFile = semmatch.Run(["train-ranker", "--train", both, .. common, "--out", Path.Combine(work, "one")]);
+        var partsOnly = semmatch.Run(["train-ranker", "--part", train, "--part-model", "minilm-int8", "--part", part, "--part-model", "minilm-int8", .. common,
+            "--out", Path.Combine(work, "parts")]);
 
         Assert.True(crossFitted.ExitCode == 0, crossFitted.ToString());
         Assert.Contains($"of which {partLines.Count} pairs of {partQueries.Count} queries from {part}, described by arctic-int8", crossFitted.Stdout);
@@ -115,9 +117,10 @@ public sealed class RankerTests(Semmatch semmatch)
         Assert.Equal(queries.Count, manifest.GetProperty("training").GetProperty("trainQueries").GetInt32());
 
         // A part described by the served model is the same as one train file; described by another model, it is not.
-        Assert.True(sameModel.ExitCode == 0 && oneFile.ExitCode == 0, sameModel + "\n" + oneFile);
+        Assert.True(sameModel.ExitCode == 0 && oneFile.ExitCode == 0 && partsOnly.ExitCode == 0, sameModel + "\n" + oneFile + "\n" + partsOnly);
         var dev = (string name) => Manifest(Path.Combine(work, name)).GetProperty("training").GetProperty("dev").GetProperty("rmse").GetDouble();
         Assert.Equal(dev("one"), dev("same"));
+        Assert.Equal(dev("one"), dev("parts")); // every train query in a part: no --train needed
         Assert.NotEqual(dev("one"), dev("crossfit"));
     }
 

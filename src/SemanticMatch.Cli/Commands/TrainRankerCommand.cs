@@ -25,7 +25,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
     internal sealed class Settings : CatalogueSettings
     {
         [CommandOption("--train <FILE>")]
-        [Description("Judgments the ranker learns from (query,product_id,relevance). Best: queries the --model and --rerank models were not fine-tuned on, so their scores are as good as on new queries.")]
+        [Description("Judgments the ranker learns from (query,product_id,relevance), described by --model and --rerank. Best: queries those models were not fine-tuned on, so their scores are as good as on new queries. May be left out when --part gives every train query.")]
         public string Train { get; init; } = string.Empty;
 
         [CommandOption("--dev <FILE>")]
@@ -110,9 +110,14 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (string.IsNullOrWhiteSpace(Train) || string.IsNullOrWhiteSpace(Dev) || string.IsNullOrWhiteSpace(Products) || string.IsNullOrWhiteSpace(Out))
+            if (string.IsNullOrWhiteSpace(Train) && Parts.Length == 0)
             {
-                return ValidationResult.Error("--train, --dev, --products and --out are required");
+                return ValidationResult.Error("--train (or, when every train query is cross-fitted, --part) is required");
+            }
+
+            if (string.IsNullOrWhiteSpace(Dev) || string.IsNullOrWhiteSpace(Products) || string.IsNullOrWhiteSpace(Out))
+            {
+                return ValidationResult.Error("--dev, --products and --out are required");
             }
 
             if (Depth < 1)
@@ -199,7 +204,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
         text.CheckFields(products, settings.Products);
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var train = Inputs.Judgments(settings.Train, ids, settings.ToReadOptions(), RelevanceScale.Default);
+        IReadOnlyList<Judgment> train = string.IsNullOrWhiteSpace(settings.Train) ? [] : Inputs.Judgments(settings.Train, ids, settings.ToReadOptions(), RelevanceScale.Default);
         var dev = Inputs.Judgments(settings.Dev, ids, settings.ToReadOptions(), RelevanceScale.Default);
         var parts = settings.Parts.Select(path => Inputs.Judgments(path, ids, settings.ToReadOptions(), RelevanceScale.Default)).ToList();
         CrossFitting.CheckDisjoint([($"--train ({settings.Train})", train),
