@@ -204,25 +204,20 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
         text.CheckFields(products, settings.Products);
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        IReadOnlyList<Judgment> train = string.IsNullOrWhiteSpace(settings.Train) ? [] : Inputs.Judgments(settings.Train, ids, settings.ToReadOptions(), RelevanceScale.Default);
-        var dev = Inputs.Judgments(settings.Dev, ids, settings.ToReadOptions(), RelevanceScale.Default);
-        var parts = settings.Parts.Select(path => Inputs.Judgments(path, ids, settings.ToReadOptions(), RelevanceScale.Default)).ToList();
+        IReadOnlyList<Judgment> Read(string path) => Inputs.Judgments(path, ids, settings.ToReadOptions(), RelevanceScale.Default);
+        var train = string.IsNullOrWhiteSpace(settings.Train) ? [] : Read(settings.Train);
+        var dev = Read(settings.Dev);
+        var parts = settings.Parts.Select(Read).ToList();
         CrossFitting.CheckDisjoint([($"--train ({settings.Train})", train),
             .. parts.Select((part, k) => ($"--part {k + 1} ({settings.Parts[k]})", part))]);
-        var fusion = new FusionOptions();
-        var (trainQueries, devQueries, biEncoder, crossReference) = Describe(settings, settings.Model, settings.Rerank, products, text,
-            (catalogue, crossEncoder, sink) => (catalogue.Describe(train, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken),
-                catalogue.Describe(dev, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken)),
-            cancellationToken);
-        var described = trainQueries.ToList();
+        var (served, biEncoder, crossReference) = Describe(settings, settings.Model, settings.Rerank, products, text, [train, dev], cancellationToken);
+        var (described, devQueries) = (served[0].ToList(), served[1]);
         var partRecords = new List<RankerPart>();
         for (var k = 0; k < parts.Count; k++)
         {
-            var part = parts[k];
-            var (partQueries, _, partBi, partCross) = Describe(settings, settings.PartModels[k], settings.Rerank is null ? null : settings.PartReranks[k],
-                products, text, (catalogue, crossEncoder, sink) =>
-                    (catalogue.Describe(part, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken), []),
-                cancellationToken);
+            var (part, partBi, partCross) = Describe(settings, settings.PartModels[k],
+                settings.Rerank is null ? null : settings.PartReranks[k], products, text, [parts[k]], cancellationToken);
+            var partQueries = part[0];
             described.AddRange(partQueries);
             partRecords.Add(new RankerPart(settings.Parts[k], partBi, partCross, partQueries.Count, partQueries.Sum(q => q.Judged.Count)));
         }
@@ -247,23 +242,24 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         return 0;
     }
 
-    // Loads a bi-encoder (and cross-encoder), builds the catalogue's first stage with it, describes judgments with both,
-    // and releases the models.
-    private static (IReadOnlyList<JudgedQuerySignals> First, IReadOnlyList<JudgedQuerySignals> Second, ModelReference BiEncoder, ModelReference? CrossEncoder)
-        Describe(Settings settings, string? model, string? rerank, IReadOnlyList<Product> products, ProductText text,
-            Func<RankingCatalogue, IPairScorer?, IProgressSink, (IReadOnlyList<JudgedQuerySignals>, IReadOnlyList<JudgedQuerySignals>)> describe,
-            CancellationToken cancellationToken)
+    // Loads a bi-encoder (and cross-encoder), builds the catalogue's first stage with it, describes each judgment set with
+    // both, and releases the models.
+    private static (IReadOnlyList<JudgedQuerySignals>[] Described, ModelReference BiEncoder, ModelReference? CrossEncoder) Describe(
+        Settings settings, string? model, string? rerank, IReadOnlyList<Product> products, ProductText text,
+        IReadOnlyList<Judgment>[] judgmentSets, CancellationToken cancellationToken)
     {
         using var encoder = Inputs.Encoder(new ModelSettings { Model = model, Pooling = settings.Pooling, BatchSize = settings.BatchSize });
         var (_, crossEncoder) = rerank is null ? (string.Empty, null) : Inputs.Reranker(rerank, settings.BatchSize);
         try
         {
-            var (first, second) = SpectreProgressSink.Run(sink =>
+            var fusion = new FusionOptions();
+            var described = SpectreProgressSink.Run(sink =>
             {
                 using var catalogue = RankingCatalogue.Build(products, text, encoder, sink, cancellationToken);
-                return describe(catalogue, crossEncoder, sink);
+                return judgmentSets.Select(judgments =>
+                    catalogue.Describe(judgments, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken)).ToArray();
             });
-            return (first, second, new ModelReference(BundledModels.Location(model), encoder.Identity),
+            return (described, new ModelReference(BundledModels.Location(model), encoder.Identity),
                 crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(rerank!), crossEncoder.Identity));
         }
         finally
