@@ -6,6 +6,15 @@ namespace SemanticMatch.Collections;
 public sealed class CollectionNotFoundException(string name)
     : InvalidRequestException($"no collection named '{name}'");
 
-/// <summary>A collection of that name exists with other settings (a server answers 409).</summary>
-public sealed class CollectionConflictException(string name)
-    : InvalidRequestException($"collection '{name}' already exists with other settings; delete it first to change them");
+/// <summary>A collection of that name exists with other settings, or its folder cannot be opened (a server answers 409).</summary>
+public sealed class CollectionConflictException(string name, string? why = null)
+    : InvalidRequestException(why is null
+        ? $"collection '{name}' already exists with other settings; delete it first to change them"
+        : $"collection '{name}' cannot be created: {why}");
+
+/// <summary>
+/// A collection exists on disk but could not be opened (damaged or unreadable files): requests to it are refused with
+/// the reason, which names the file (a server answers 503), until it is recovered or deleted.
+/// </summary>
+public sealed class CollectionUnavailableException(string name, string reason)
+    : Exception($"collection '{name}' is not open: {reason}. Run 'semmatch recover --collection {name}' to salvage it, or delete it");

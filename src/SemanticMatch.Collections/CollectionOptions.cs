@@ -6,6 +6,9 @@ public sealed record CollectionOptions
     /// <summary>Loads a learned ranker from its location (a directory); null = collections cannot have rankers.</summary>
     public Func<string, Engine.Search.IResultRanker>? Rankers { get; init; }
 
+    /// <summary>The files the store writes through (a fault-injecting seam in tests and drills).</summary>
+    public Storage.IStorageFiles Files { get; init; } = Storage.LocalFiles.Instance;
+
     private readonly long _snapshotBytes = 64L << 20;
 
     /// <summary>When the write-ahead log grows past this many bytes, a snapshot is written and the log emptied.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using SemanticMatch.Collections.Storage;
 
 namespace SemanticMatch.Collections;
 
@@ -17,7 +18,7 @@ public sealed partial class EmbeddedCollection
     {
         var snapshotSequence = LoadSnapshot();
         var logPath = Path.Combine(_directory, LogFile);
-        var entries = WriteAheadLog.Recover(logPath);
+        var (entries, length) = WriteAheadLog.Recover(_options.Files, logPath);
         var sequence = snapshotSequence;
         foreach (var (entrySequence, payload) in entries)
         {
@@ -30,11 +31,21 @@ public sealed partial class EmbeddedCollection
         }
 
         _keyword.Commit();
-        _log = WriteAheadLog.Open(logPath, sequence, SnapshotIfLogIsLong);
+        _log = WriteAheadLog.Open(_options.Files, logPath, length, sequence, SnapshotIfLogIsLong);
     }
 
-    private LogEntry Parse(byte[] payload) => JsonSerializer.Deserialize<LogEntry>(payload, s_json)
-        ?? throw new InvalidDataException($"{Path.Combine(_directory, LogFile)}: empty log entry");
+    private LogEntry Parse(byte[] payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<LogEntry>(payload, s_json) ?? throw new JsonException("a null entry");
+        }
+        catch (JsonException e)
+        {
+            // The frame's checksum held, so these bytes were written like this: not damage but a log this build cannot read.
+            throw new InvalidDataException($"{Path.Combine(_directory, LogFile)}: an entry is not a log entry this build reads ({e.Message})", e);
+        }
+    }
 
     private void Apply(LogEntry entry, bool commit)
     {
@@ -75,15 +86,27 @@ public sealed partial class EmbeddedCollection
         }
     }
 
-    // On the log's committing task, so no write is applied meanwhile; searches go on under the read lock.
+    // On the log's committing task, so no write is applied meanwhile; searches go on under the read lock. A snapshot
+    // that fails leaves the old snapshot and the whole log in place, and is tried again once the log has grown a quarter more.
     private void SnapshotIfLogIsLong(long sequence)
     {
-        if (Log.Length < _options.SnapshotAfterLogBytes)
+        if (Log.Length < Math.Max(_options.SnapshotAfterLogBytes, _snapshotRetryAfterBytes))
         {
             return;
         }
 
-        WriteSnapshot(sequence);
+        try
+        {
+            WriteSnapshot(sequence);
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            _snapshotRetryAfterBytes = Log.Length + Math.Max(1, _options.SnapshotAfterLogBytes / 4);
+            CollectionMetrics.RecordFailedSnapshot();
+            return;
+        }
+
+        _snapshotRetryAfterBytes = 0;
         Log.Truncate();
     }
 
@@ -92,7 +115,7 @@ public sealed partial class EmbeddedCollection
         _lock.EnterReadLock();
         try
         {
-            DurableFiles.Replace(Path.Combine(_directory, SnapshotFile), stream =>
+            DurableFiles.Replace(_options.Files, Path.Combine(_directory, SnapshotFile), stream =>
             {
                 using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
                 writer.WriteLine(JsonSerializer.Serialize(new SnapshotHeader(SnapshotFormat, sequence, _records.Count), s_json));
@@ -117,16 +140,19 @@ public sealed partial class EmbeddedCollection
         }
 
         using var reader = new StreamReader(path, Encoding.UTF8);
-        var header = JsonSerializer.Deserialize<SnapshotHeader>(reader.ReadLine() ?? "null", s_json);
+        var header = ReadLine<SnapshotHeader>(path, reader.ReadLine() ?? "null", 1);
         if (header is not { Format: SnapshotFormat })
         {
             throw new InvalidDataException($"{path}: not a snapshot of format {SnapshotFormat}");
         }
 
         var records = new List<StoredRecord>(header.Count);
+        var number = 1;
         while (reader.ReadLine() is { Length: > 0 } line)
         {
-            records.Add(JsonSerializer.Deserialize<StoredRecord>(line, s_json)!);
+            records.Add(ReadLine<StoredRecord>(path, line, ++number) is { Id: not null, Fields: not null, Vector: not null } stored
+                ? stored
+                : throw new InvalidDataException($"{path}: line {number} is not a stored record"));
         }
 
         if (records.Count != header.Count)
@@ -136,6 +162,18 @@ public sealed partial class EmbeddedCollection
 
         Apply(new LogEntry(records, null), commit: false);
         return header.Sequence;
+    }
+
+    private static T? ReadLine<T>(string path, string line, int number)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(line, s_json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: line {number} is not valid ({e.Message})", e);
+        }
     }
 
     /// <summary>One log entry: records upserted, or ids deleted.</summary>

@@ -24,6 +24,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private readonly IVectorIndex _vectors;
     private readonly Bm25Index _keyword;
     private WriteAheadLog? _log;
+    private long _snapshotRetryAfterBytes;
     private bool _closed;
 
     private EmbeddedCollection(string directory, string name, CollectionSettings settings, CollectionModels models,
@@ -107,7 +108,16 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     {
         options ??= new CollectionOptions();
         var collection = new EmbeddedCollection(directory, name, settings, CollectionModels.Load(settings, models, options.Rankers), options);
-        collection.Recover();
+        try
+        {
+            collection.Recover();
+        }
+        catch
+        {
+            collection.DisposeAsync().AsTask().GetAwaiter().GetResult(); // no log is open yet: nothing to wait for
+            throw;
+        }
+
         return collection;
     }
 

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using SemanticMatch.Collections.Storage;
 using SemanticMatch.Core;
 
 namespace SemanticMatch.Collections;
@@ -7,12 +9,19 @@ namespace SemanticMatch.Collections;
 /// Collections in folders under <c>DATA/collections/NAME</c>: <c>collection.json</c> (settings), <c>wal.log</c> and
 /// <c>snapshot.jsonl</c>. Opening the store recovers every collection.
 /// </summary>
+/// <remarks>
+/// A collection whose files cannot be read (a folder without collection.json, garbled settings or snapshot, a log
+/// damaged in the middle, a model that no longer loads) is not opened and never touched: it is listed in
+/// <see cref="Unavailable"/> with the reason, requests to it are refused with that reason, and creating a collection
+/// of its name is a conflict; the other collections serve.
+/// </remarks>
 public sealed class EmbeddedCollectionStore : ICollectionStore
 {
     private const string SettingsFile = "collection.json";
     private const string FirstUseMarker = ".initialised";
 
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _unavailable = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _schema = new(1, 1);
     private readonly string _dataDirectory;
     private readonly string _root;
@@ -39,17 +48,66 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         foreach (var folder in Directory.EnumerateDirectories(store._root))
         {
             var name = Path.GetFileName(folder);
-            var settingsPath = Path.Combine(folder, SettingsFile);
-            if (!CollectionSettings.IsValidName(name) || !File.Exists(settingsPath))
+            if (name.StartsWith('.'))
             {
-                continue; // a half-created or half-deleted collection: never acknowledged
+                TryDelete(folder); // a create or drop that never finished (staging and doomed folders): never acknowledged
+                continue;
             }
 
-            var settings = CollectionSettings.FromJson(File.ReadAllText(settingsPath));
-            store._collections[name] = EmbeddedCollection.Open(folder, name, settings, models, store._options);
+            if (!CollectionSettings.IsValidName(name))
+            {
+                continue; // not ours: no collection can have this name
+            }
+
+            try
+            {
+                store._collections[name] = store.OpenCollection(folder, name);
+            }
+            catch (Exception e) when (e is InvalidDataException or LogDamagedException or InvalidRequestException or IOException or UnauthorizedAccessException)
+            {
+                store._unavailable[name] = e.Message;
+            }
         }
 
         return store;
+    }
+
+    /// <summary>
+    /// Collections on disk that could not be opened, by name, with the reason (the file and what is wrong with it).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Unavailable => _unavailable;
+
+    private EmbeddedCollection OpenCollection(string folder, string name)
+    {
+        var settingsPath = Path.Combine(folder, SettingsFile);
+        if (!File.Exists(settingsPath))
+        {
+            throw new InvalidDataException($"{folder} has no {SettingsFile}: its records cannot be read without it (restore it, or remove the folder)");
+        }
+
+        CollectionSettings settings;
+        try
+        {
+            settings = CollectionSettings.FromJson(File.ReadAllText(settingsPath));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{settingsPath} is not valid collection settings ({e.Message})", e);
+        }
+
+        return EmbeddedCollection.Open(folder, name, settings, _models, _options);
+    }
+
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Tried again at the next start.
+        }
     }
 
     /// <inheritdoc />
@@ -62,7 +120,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         }
 
         await File.WriteAllTextAsync(marker, string.Empty, cancellationToken).ConfigureAwait(false);
-        return _collections.IsEmpty;
+        return _collections.IsEmpty && _unavailable.IsEmpty;
     }
 
     /// <inheritdoc />
@@ -82,29 +140,40 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
             }
 
             var folder = Path.Combine(_root, name);
-            if (Directory.Exists(folder))
+            if (_unavailable.TryGetValue(name, out var reason) || Directory.Exists(folder))
             {
-                Directory.Delete(folder, recursive: true); // left by a create or drop that never finished
+                // Never replaced: it may hold the only copy of acknowledged writes.
+                throw new CollectionConflictException(name, $"its folder {folder} exists but cannot be opened ({reason ?? "it appeared after start"})");
             }
 
             // The models must load before anything is written (an unknown model is the caller's mistake, not a folder).
             CollectionModels.Load(settings, _models, _options.Rankers);
 
             var staging = Path.Combine(_root, $".{name}.creating-{Guid.NewGuid():N}");
-            Directory.CreateDirectory(staging);
             try
             {
-                DurableFiles.Replace(Path.Combine(staging, SettingsFile), s => s.Write(System.Text.Encoding.UTF8.GetBytes(settings.ToJson())));
-                Directory.Move(staging, folder);
-                DurableFiles.SyncDirectory(_root);
+                Directory.CreateDirectory(staging);
+                DurableFiles.Replace(_options.Files, Path.Combine(staging, SettingsFile), s => s.Write(System.Text.Encoding.UTF8.GetBytes(settings.ToJson())));
+                _options.Files.Move(staging, folder);
             }
-            catch
+            catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
             {
-                Directory.Delete(staging, recursive: true);
-                throw;
+                TryDelete(staging);
+                throw new StorageFaultException($"collection '{name}' could not be created ({e.Message}); nothing was created", e);
             }
 
             _collections[name] = EmbeddedCollection.Open(folder, name, settings, _models, _options);
+            try
+            {
+                _options.Files.SyncDirectory(_root);
+            }
+            catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+            {
+                // Created but maybe not durable yet: drop it again rather than acknowledge what a crash could undo.
+                await DropLockedAsync(name, cancellationToken).ConfigureAwait(false);
+                throw new StorageFaultException($"collection '{name}' could not be made durable ({e.Message}); nothing was created", e);
+            }
+
             return true;
         }
         finally
@@ -120,23 +189,62 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!_collections.TryRemove(name, out var collection))
-            {
-                return false;
-            }
-
-            await collection.DisposeAsync().ConfigureAwait(false);
-            var folder = Path.Combine(_root, name);
-            var doomed = Path.Combine(_root, $".{name}.dropping-{Guid.NewGuid():N}");
-            Directory.Move(folder, doomed);
-            DurableFiles.SyncDirectory(_root);
-            Directory.Delete(doomed, recursive: true);
-            return true;
+            return await DropLockedAsync(name, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _schema.Release();
         }
+    }
+
+    // The folder is renamed away and the rename made durable before the collection closes: when either fails the
+    // collection is still there and serving, and stays there after a restart.
+    private async Task<bool> DropLockedAsync(string name, CancellationToken cancellationToken)
+    {
+        var open = _collections.ContainsKey(name);
+        if (!open && !_unavailable.ContainsKey(name))
+        {
+            return false;
+        }
+
+        var folder = Path.Combine(_root, name);
+        var doomed = Path.Combine(_root, $".{name}.dropping-{Guid.NewGuid():N}");
+        try
+        {
+            _options.Files.Move(folder, doomed);
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            throw new StorageFaultException($"collection '{name}' could not be deleted ({e.Message}); it is unchanged", e);
+        }
+
+        try
+        {
+            _options.Files.SyncDirectory(_root);
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            try
+            {
+                _options.Files.Move(doomed, folder);
+            }
+            catch (Exception again) when (StorageFaultException.IsStorageFailure(again))
+            {
+                // Renamed away but not durably: it is gone now, and a crash could bring it back.
+            }
+
+            throw new StorageFaultException($"collection '{name}' could not be deleted durably ({e.Message})", e);
+        }
+
+        if (_collections.TryRemove(name, out var collection))
+        {
+            await collection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _unavailable.TryRemove(name, out _);
+        cancellationToken.ThrowIfCancellationRequested();
+        TryDelete(doomed);
+        return true;
     }
 
     /// <inheritdoc />
@@ -219,5 +327,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     private EmbeddedCollection Collection(string name) =>
         CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)
             ? collection
-            : throw new CollectionNotFoundException(name);
+            : _unavailable.TryGetValue(name, out var reason)
+                ? throw new CollectionUnavailableException(name, reason)
+                : throw new CollectionNotFoundException(name);
 }

@@ -55,12 +55,51 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
             throw new InvalidRequestException($"{where}: 'id' is missing or empty");
         }
 
-        if (id.Length > MaxIdLength)
+        if (IdProblem(id) is { } problem)
         {
-            throw new InvalidRequestException($"{where}: 'id' is {id.Length} characters long; at most {MaxIdLength}");
+            throw new InvalidRequestException($"{where}: 'id' {problem}");
         }
 
         return new Record(id, fields);
+    }
+
+    /// <summary>
+    /// Why <paramref name="id"/> cannot be a record id, or null. The rule: any text of 1 to <see cref="MaxIdLength"/>
+    /// characters that a URL path segment can carry percent-encoded — not "." or ".." (dot segments), no control
+    /// characters (NUL included) and no unpaired surrogates (which have no UTF-8 form).
+    /// </summary>
+    public static string? IdProblem(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            return "is missing or empty";
+        }
+
+        if (id.Length > MaxIdLength)
+        {
+            return $"is {id.Length} characters long; at most {MaxIdLength}";
+        }
+
+        if (id is "." or "..")
+        {
+            return $"'{id}' cannot be a record id: a path segment '{id}' means the current or parent path";
+        }
+
+        for (var i = 0; i < id.Length; i++)
+        {
+            if (char.IsControl(id[i]))
+            {
+                return $"holds the control character U+{(int)id[i]:X4} at position {i + 1}; ids must be printable";
+            }
+
+            if (char.IsSurrogate(id[i]) && !(char.IsHighSurrogate(id[i]) && i + 1 < id.Length && char.IsLowSurrogate(id[++i])))
+            {
+                return $"holds an unpaired surrogate at position {i + 1}; ids must be valid Unicode";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A field as text: strings as they are, numbers and booleans as written, null or missing as "".</summary>

@@ -1,106 +1,84 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Threading.Channels;
+using SemanticMatch.Collections.Storage;
 
 namespace SemanticMatch.Collections;
 
 /// <summary>
-/// An append-only log of a collection's writes. Each entry is framed as [length u32][CRC-32 u32][sequence i64][payload];
-/// an append is acknowledged only after the file is flushed to disk, and appends that arrive together share one flush
-/// (group commit). Entries are applied to memory in log order by the single committing task, after their flush.
+/// An append-only log of a collection's writes (<see cref="LogFrames"/>). Appends that arrive together are one group
+/// commit: one frame, one write, one flush; each is acknowledged only after the flush, and applied to memory in log
+/// order by the single committing task.
 /// </summary>
 /// <remarks>
-/// Reading stops at the first frame that is cut short or fails its checksum (a torn tail: it was never acknowledged)
-/// and truncates the file there. A failed write is cut off again, so a later acknowledged entry never follows garbage.
+/// Storage faults are an input, not a crash: a group commit whose write or flush failed is refused
+/// (<see cref="StorageFaultException"/>), its sequence number is spent, and the handle that failed is dropped (a failed
+/// fsync is not retried on it and assumed good). Before the next write the file is reopened and cut back to the last
+/// acknowledged frame, so a refused frame never reaches the disk with a later one; while that cut fails, writes are
+/// refused. The committing task outlives every fault, so the log accepts writes again once the fault clears.
 /// </remarks>
 internal sealed class WriteAheadLog : IAsyncDisposable
 {
-    private const int HeaderBytes = 16;
-    private const int MaxPayloadBytes = 256 << 20;
-
-    private readonly FileStream _file;
+    private readonly IStorageFiles _files;
+    private readonly string _path;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Action<long> _afterBatch;
     private readonly Task _committer;
+    private IAppendFile? _file;
+    private long _acknowledged;
     private long _sequence;
 
-    private WriteAheadLog(FileStream file, long sequence, Action<long> afterBatch)
+    private WriteAheadLog(IStorageFiles files, string path, IAppendFile file, long length, long sequence, Action<long> afterBatch)
     {
+        _files = files;
+        _path = path;
         _file = file;
+        _acknowledged = length;
         _sequence = sequence;
         _afterBatch = afterBatch;
         _committer = Task.Run(CommitLoopAsync);
     }
 
-    /// <summary>Bytes in the log.</summary>
-    public long Length => _file.Length;
+    /// <summary>Bytes of acknowledged frames in the log.</summary>
+    public long Length => Interlocked.Read(ref _acknowledged);
 
-    /// <summary>Sequence number of the last entry written.</summary>
+    /// <summary>The last sequence number spent (acknowledged or refused).</summary>
     public long Sequence => Interlocked.Read(ref _sequence);
 
-    /// <summary>Reads every intact entry of the log at <paramref name="path"/> and cuts off a torn tail.</summary>
-    public static List<(long Sequence, byte[] Payload)> Recover(string path)
+    /// <summary>
+    /// Reads the log at <paramref name="path"/>: every entry with its frame's sequence number. A torn tail is cut off.
+    /// </summary>
+    /// <exception cref="LogDamagedException">Damage is followed by intact frames: cutting it would lose acknowledged writes.</exception>
+    public static (List<(long Sequence, byte[] Payload)> Entries, long Length) Recover(IStorageFiles files, string path)
     {
-        var entries = new List<(long, byte[])>();
-        if (!File.Exists(path))
+        var scan = LogScan.Read(path);
+        if (scan.Damage.Count > 0)
         {
-            return entries;
+            throw new LogDamagedException(scan);
         }
 
-        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
-        var header = new byte[HeaderBytes];
-        long good = 0;
-        while (true)
+        if (scan.IntactLength < scan.FileLength)
         {
-            if (file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) < HeaderBytes)
-            {
-                break;
-            }
-
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
-            var checksum = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-            if (length > MaxPayloadBytes)
-            {
-                break;
-            }
-
-            var payload = new byte[length];
-            if (file.ReadAtLeast(payload, payload.Length, throwOnEndOfStream: false) < payload.Length
-                || Checksum(header.AsSpan(8, 8), payload) != checksum)
-            {
-                break;
-            }
-
-            entries.Add((BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(8)), payload));
-            good = file.Position;
+            using var file = files.OpenAppend(path);
+            file.SetLength(scan.IntactLength);
+            file.FlushToDisk();
         }
 
-        if (good < file.Length)
-        {
-            file.SetLength(good);
-            file.Flush(flushToDisk: true);
-        }
-
-        return entries;
+        return ([.. scan.Frames.SelectMany(f => f.Entries.Select(e => (f.Sequence, e)))], scan.IntactLength);
     }
 
     /// <summary>Opens the log for appending after <see cref="Recover"/>.</summary>
+    /// <param name="files">The file seam.</param>
     /// <param name="path">The log file.</param>
+    /// <param name="length">Its intact length (from <see cref="Recover"/>).</param>
     /// <param name="sequence">The last sequence number in use (from the snapshot or the log).</param>
-    /// <param name="afterBatch">Called on the committing task after each batch with the last sequence (e.g. to snapshot).</param>
-    public static WriteAheadLog Open(string path, long sequence, Action<long> afterBatch)
-    {
-        // Not FileMode.Append: an append-mode stream cannot be cut back below its initial length.
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 1 << 16);
-        file.Seek(0, SeekOrigin.End);
-        return new WriteAheadLog(file, sequence, afterBatch);
-    }
+    /// <param name="afterBatch">Called on the committing task after each acknowledged batch with its sequence (e.g. to snapshot).</param>
+    public static WriteAheadLog Open(IStorageFiles files, string path, long length, long sequence, Action<long> afterBatch) =>
+        new(files, path, files.OpenAppend(path), length, sequence, afterBatch);
 
     /// <summary>Appends <paramref name="payload"/>; completes once it is on disk and applied.</summary>
-    /// <exception cref="IOException">The log could not be written; nothing was applied.</exception>
+    /// <exception cref="StorageFaultException">The log could not be written; nothing was applied, and never will be.</exception>
     /// <param name="payload">The entry as written to the log.</param>
     /// <param name="apply">Applies the entry to memory; called in log order, after its flush, on the committing task.</param>
-    /// <param name="cancellationToken">Stops waiting for room in the queue (an entry once queued is written).</param>
+    /// <param name="cancellationToken">Stops waiting for room in the queue (an entry once queued is written or refused).</param>
     public async Task AppendAsync(byte[] payload, Action apply, CancellationToken cancellationToken)
     {
         var pending = new Pending(payload, apply);
@@ -108,12 +86,22 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         await pending.Done.Task.ConfigureAwait(false);
     }
 
-    /// <summary>Empties the log (after a snapshot holds everything in it). Only from the committing task.</summary>
+    /// <summary>
+    /// Empties the log once a snapshot holds everything in it. Only from the committing task. When the cut fails, the
+    /// frames left are all older than the snapshot (recovery skips them) and the next write cuts again first.
+    /// </summary>
     public void Truncate()
     {
-        _file.SetLength(0);
-        _file.Position = 0;
-        _file.Flush(flushToDisk: true);
+        Interlocked.Exchange(ref _acknowledged, 0);
+        try
+        {
+            Handle().SetLength(0);
+            Handle().FlushToDisk();
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            Drop();
+        }
     }
 
     /// <inheritdoc />
@@ -121,15 +109,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _committer.ConfigureAwait(false);
-        await _file.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private static uint Checksum(ReadOnlySpan<byte> sequence, ReadOnlySpan<byte> payload)
-    {
-        var crc = new Crc32();
-        crc.Append(sequence);
-        crc.Append(payload);
-        return crc.GetCurrentHashAsUInt32();
+        _file?.Dispose();
     }
 
     private async Task CommitLoopAsync()
@@ -143,8 +123,13 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 batch.Add(pending);
             }
 
-            if (!TryWrite(batch))
+            if (Write(batch) is { } refused)
             {
+                foreach (var pending in batch)
+                {
+                    pending.Done.SetException(refused);
+                }
+
                 continue;
             }
 
@@ -161,53 +146,89 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 }
             }
 
-            _afterBatch(_sequence);
+            try
+            {
+                _afterBatch(Sequence);
+            }
+            catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+            {
+                // A failed snapshot leaves the log and the old snapshot as they were; the caller counts it.
+            }
         }
     }
 
-    // Writes and flushes the batch; on failure cuts the file back and fails every entry of the batch.
-    private bool TryWrite(List<Pending> batch)
+    // Writes the batch as one frame and flushes it; null when acknowledged, else why it was refused.
+    private StorageFaultException? Write(List<Pending> batch)
     {
-        var start = _file.Length;
-        var sequence = _sequence;
+        var sequence = Interlocked.Increment(ref _sequence); // spent even when refused: never reused
+        var frame = LogFrames.Batch(sequence, batch.Select(p => p.Payload).ToList());
         try
         {
-            var header = new byte[HeaderBytes];
-            foreach (var pending in batch)
-            {
-                pending.Sequence = ++sequence;
-                BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)pending.Payload.Length);
-                BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(8), pending.Sequence);
-                BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), Checksum(header.AsSpan(8, 8), pending.Payload));
-                _file.Write(header);
-                _file.Write(pending.Payload);
-            }
-
+            var file = Handle();
             var flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            _file.Flush(flushToDisk: true);
+            file.Write(frame, Length);
+            file.FlushToDisk();
             CollectionMetrics.RecordFlush(batch.Count, System.Diagnostics.Stopwatch.GetElapsedTime(flushStarted));
-            Interlocked.Exchange(ref _sequence, sequence);
-            return true;
+            Interlocked.Add(ref _acknowledged, frame.Length);
+            return null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
         {
+            Drop();
+            TryRepair(); // cut the refused frame off now, so it is gone even if the process dies next
+            CollectionMetrics.RecordRefusedWrite();
+            return new StorageFaultException($"the collection's log could not be written ({e.Message}); nothing of this write was applied", e);
+        }
+    }
+
+    // The open handle, reopened and cut back to the acknowledged frames after a failure.
+    private IAppendFile Handle()
+    {
+        if (_file is null)
+        {
+            var file = _files.OpenAppend(_path);
             try
             {
-                _file.SetLength(start);
-                _file.Position = start;
+                file.SetLength(Length);
+                file.FlushToDisk();
             }
-            catch (IOException)
+            catch
             {
-                // The next recovery cuts the torn frame off.
+                file.Dispose();
+                throw;
             }
 
-            foreach (var pending in batch)
-            {
-                pending.Done.SetException(new IOException($"the write-ahead log could not be written: {e.Message}", e));
-            }
-
-            return false;
+            _file = file;
         }
+
+        return _file;
+    }
+
+    private void TryRepair()
+    {
+        try
+        {
+            Handle();
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            // Still failing: the next write tries again before writing anything.
+        }
+    }
+
+    // Forgets a handle that failed: whatever it buffered or flushed is not trusted.
+    private void Drop()
+    {
+        try
+        {
+            _file?.Dispose();
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            // Closing failed too: the handle is gone either way.
+        }
+
+        _file = null;
     }
 
     private sealed class Pending(byte[] payload, Action apply)
@@ -215,8 +236,6 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         public byte[] Payload { get; } = payload;
 
         public Action Apply { get; } = apply;
-
-        public long Sequence { get; set; }
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

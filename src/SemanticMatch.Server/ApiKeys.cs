@@ -44,10 +44,33 @@ public sealed class ApiKeys
     public bool Any => _keys.Count > 0;
 
     /// <summary>Reads the keys of <paramref name="dataDirectory"/> (none when it has no keys file).</summary>
+    /// <exception cref="InvalidRequestException">The keys file is not readable as keys (named in the message).</exception>
     public static ApiKeys Load(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, FileName);
-        return new ApiKeys(File.Exists(path) ? JsonSerializer.Deserialize<List<StoredKey>>(File.ReadAllText(path), s_json) ?? [] : []);
+        if (!File.Exists(path))
+        {
+            return new ApiKeys([]);
+        }
+
+        List<StoredKey>? keys;
+        try
+        {
+            keys = JsonSerializer.Deserialize<List<StoredKey>>(File.ReadAllText(path), s_json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidRequestException($"{path} is not a keys file ({e.Message}); restore it from a backup, or move it away and add the keys again");
+        }
+
+        // A garbled file never opens the service: a key without a hash or scopes is refused like an unreadable file.
+        if (keys is null || keys.Any(k => k is null || string.IsNullOrEmpty(k.Name) || k.Scopes is null || k.Sha256 is not { Length: 64 }
+            || !k.Sha256.All(char.IsAsciiHexDigit)))
+        {
+            throw new InvalidRequestException($"{path} is not a keys file (an entry lacks its name, scopes or SHA-256); restore it from a backup, or move it away and add the keys again");
+        }
+
+        return new ApiKeys(keys);
     }
 
     /// <summary>Adds a key and returns its secret (the only time it is shown).</summary>

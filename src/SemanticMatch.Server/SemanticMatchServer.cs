@@ -37,6 +37,11 @@ public static class SemanticMatchServer
         await using var app = Build(options, storage, models, keys);
         await app.StartAsync(cancellationToken);
         output.WriteLine($"collections in the {storage.Description}");
+        foreach (var (name, reason) in storage.Unavailable)
+        {
+            output.WriteLine($"collection '{name}' is not served: {reason}");
+        }
+
         output.WriteLine(keys.Any
             ? $"API keys required ({Path.Combine(options.DataDirectory, "keys.json")})"
             : "no API keys in the data directory: the service is open to anyone who can reach it (add one with 'semmatch keys add')");
@@ -72,6 +77,7 @@ public static class SemanticMatchServer
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi();
+        builder.Services.AddApiKeys();
         builder.Services.AddPerKeyRateLimit(options.RequestsPerSecondPerKey);
         builder.Services.AddSingleton(storage.Collections);
         builder.Services.AddSingleton(storage.Feedback);
@@ -88,14 +94,16 @@ public static class SemanticMatchServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RawPath.RefuseDotSegmentsAsync);
         app.UseRouting();
-        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseRateLimiter();
-        app.MapOpenApi();
-        app.MapScalarApiReference();
-        app.MapPrometheusScrapingEndpoint();
-        app.MapGet("/healthz", () => TypedResults.Ok()).ExcludeFromDescription();
-        app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription(); // listening only starts after recovery
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
+        app.MapGet("/healthz", () => TypedResults.Ok()).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription().AllowAnonymous(); // listening only starts after recovery
         Endpoints.Map(app);
         OpenAiCompatible.Map(app);
         SearchPage.Map(app);

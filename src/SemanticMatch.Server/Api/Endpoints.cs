@@ -18,7 +18,7 @@ internal static class Endpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1");
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilterFactory(RawPath.DecodeRouteValues);
         var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>();
         var work = v1.MapGroup(string.Empty).AddEndpointFilter(gate.FilterAsync);
         v1.MapGet("/collections", async (ICollectionStore store, CancellationToken cancellationToken) =>
@@ -36,8 +36,6 @@ internal static class Endpoints
         work.MapPost("/match", Match).Needs(Scope.Read);
         work.MapPost("/embed", Embed).Needs(Scope.Read);
     }
-
-    private static RouteHandlerBuilder Needs(this RouteHandlerBuilder route, Scope scope) => route.WithMetadata(new RequiredScope(scope));
 
     private static async Task<IResult> CreateAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
     {

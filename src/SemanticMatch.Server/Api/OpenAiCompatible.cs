@@ -45,9 +45,9 @@ internal static class OpenAiCompatible
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").AddEndpointFilter(app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync);
-        v1.MapPost("/embeddings", Embeddings).WithMetadata(new RequiredScope(Scope.Read));
-        v1.MapPost("/rerank", Rerank).WithMetadata(new RequiredScope(Scope.Read));
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilter(app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync);
+        v1.MapPost("/embeddings", Embeddings).Needs(Scope.Read);
+        v1.MapPost("/rerank", Rerank).Needs(Scope.Read);
     }
 
     private static OpenAiEmbeddingsResponse Embeddings(OpenAiEmbeddingsRequest body, IModelProvider models)

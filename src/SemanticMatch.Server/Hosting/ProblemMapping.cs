@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SemanticMatch.Collections;
+using SemanticMatch.Collections.Storage;
 using SemanticMatch.Core;
 using SemanticMatch.Server.Api;
 
@@ -10,7 +11,7 @@ namespace SemanticMatch.Server.Hosting;
 
 /// <summary>
 /// Answers every exception with ProblemDetails: the caller's mistakes (<see cref="InvalidRequestException"/>, unreadable
-/// bodies) with 4xx and their message; storage that is down with 503 and Retry-After; anything else with 500 and a log entry, since it is our bug.
+/// bodies) with 4xx and their message; storage that is down or refused a write with 503 (507 for a full disk) and Retry-After; anything else with 500 and a log entry, since it is our bug.
 /// </summary>
 internal sealed partial class ProblemMapping(IProblemDetailsService problems, ServiceMetrics metrics, ILogger<ProblemMapping> logger) : IExceptionHandler
 {
@@ -26,6 +27,9 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
             JsonException => (StatusCodes.Status400BadRequest, "Bad request"),
             OperationCanceledException when context.RequestAborted.IsCancellationRequested => (StatusCodes.Status400BadRequest, "Cancelled"),
             StoreUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
+            StorageFaultException { IsFull: true } => (StatusCodes.Status507InsufficientStorage, "Insufficient storage"),
+            StorageFaultException => (StatusCodes.Status503ServiceUnavailable, "Storage unavailable"),
+            CollectionUnavailableException => (StatusCodes.Status503ServiceUnavailable, "Collection unavailable"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };
         if (status != StatusCodes.Status500InternalServerError)
@@ -34,7 +38,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
             {
                 StatusCodes.Status404NotFound => "not_found",
                 StatusCodes.Status413PayloadTooLarge or StatusCodes.Status422UnprocessableEntity => "over_limit",
-                StatusCodes.Status503ServiceUnavailable => "storage_unavailable",
+                StatusCodes.Status503ServiceUnavailable or StatusCodes.Status507InsufficientStorage => "storage_unavailable",
                 _ => "bad_request",
             });
         }
@@ -51,7 +55,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
         }
 
         context.Response.StatusCode = status;
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status507InsufficientStorage && exception is not CollectionUnavailableException)
         {
             LogUnavailable(logger, exception.Message, context.TraceIdentifier);
             context.Response.Headers.RetryAfter = StoreRetryAfterSeconds;

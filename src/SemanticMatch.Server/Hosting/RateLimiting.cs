@@ -1,41 +1,36 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace SemanticMatch.Server.Hosting;
 
 /// <summary>
-/// Per-key request rate limits (ASP.NET Core's rate limiter, a token bucket per key; per client address without keys):
-/// over the limit a request is answered 429 with Retry-After, before any work is done.
+/// Per-key request rate limits as an endpoint policy (ASP.NET Core's rate limiter, a token bucket per key; per client
+/// address without keys), put on the /v1 route groups: over the limit a request is answered 429 with Retry-After,
+/// before any work is done.
 /// </summary>
 internal static class RateLimiting
 {
+    /// <summary>The policy the API's route groups require.</summary>
+    public const string PerKey = "per-key";
+
     public static IServiceCollection AddPerKeyRateLimit(this IServiceCollection services, int requestsPerSecond)
     {
         return services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            {
-                if (requestsPerSecond <= 0 || !context.Request.Path.StartsWithSegments("/v1", StringComparison.Ordinal))
-                {
-                    return RateLimitPartition.GetNoLimiter("unlimited");
-                }
-
-                var partition = context.Items.TryGetValue(ApiKeyMiddleware.KeyNameItem, out var name)
-                    ? "key:" + name
-                    : "address:" + context.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+            options.AddPolicy(PerKey, context => requestsPerSecond <= 0
+                ? RateLimitPartition.GetNoLimiter("unlimited")
+                : RateLimitPartition.GetTokenBucketLimiter(ApiKeyAuthentication.PartitionOf(context), _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = requestsPerSecond * 2,
                     TokensPerPeriod = requestsPerSecond,
                     ReplenishmentPeriod = TimeSpan.FromSeconds(1),
                     QueueLimit = 0,
-                });
-            });
+                }));
             options.OnRejected = async (rejected, cancellationToken) =>
             {
                 rejected.HttpContext.RequestServices.GetRequiredService<ServiceMetrics>().Reject("rate_limited");

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,7 +32,7 @@ internal static class SearchPage
                 context.Response.Headers.XContentTypeOptions = "nosniff";
                 context.Response.Headers.CacheControl = "no-cache";
                 return Results.Bytes(content, contentType);
-            }).ExcludeFromDescription();
+            }).ExcludeFromDescription().AllowAnonymous();
         }
     }
 

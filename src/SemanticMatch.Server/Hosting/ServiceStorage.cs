@@ -20,6 +20,10 @@ internal sealed class ServiceStorage : IAsyncDisposable
 
     public IFeedbackStore Feedback { get; }
 
+    /// <summary>Collections that exist but could not be opened, with the reason (the embedded store's damaged folders).</summary>
+    public IReadOnlyDictionary<string, string> Unavailable =>
+        Collections is EmbeddedCollectionStore embedded ? embedded.Unavailable : new Dictionary<string, string>();
+
     /// <summary>Where, in words (no password).</summary>
     public string Description { get; }
 

@@ -1,22 +1,46 @@
 using System.Runtime.InteropServices;
 
-namespace SemanticMatch.Collections;
+namespace SemanticMatch.Collections.Storage;
 
 /// <summary>Writes files so that a crash leaves the old content or the new one: temp file, fsync, rename, fsync the directory.</summary>
 internal static partial class DurableFiles
 {
-    /// <summary>Replaces <paramref name="path"/> with what <paramref name="write"/> writes, atomically and durably.</summary>
-    public static void Replace(string path, Action<Stream> write)
+    /// <summary>
+    /// Replaces <paramref name="path"/> with what <paramref name="write"/> writes, atomically and durably. When any step
+    /// fails the old file is still in place and the temporary file is removed (as far as the disk lets it be).
+    /// </summary>
+    public static void Replace(IStorageFiles files, string path, Action<Stream> write)
     {
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        try
         {
-            write(file);
-            file.Flush(flushToDisk: true);
+            using (var file = files.Create(temporary))
+            {
+                write(file);
+                files.FlushToDisk(file);
+            }
+
+            files.Move(temporary, path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw;
         }
 
-        File.Move(temporary, path, overwrite: true);
-        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        files.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next start to clear; it is never read.
+        }
     }
 
     /// <summary>Flushes a directory's entries (a rename or a new file in it) to disk; a no-op where the OS has no such call.</summary>
