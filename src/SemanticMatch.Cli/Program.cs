@@ -16,6 +16,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["train-ranker"] = typeof(TrainRankerCommand.Settings),
     ["serve"] = typeof(ServeCommand.Settings),
     ["keys add"] = typeof(KeysAddCommand.Settings),
+    ["recover"] = typeof(RecoverCommand.Settings),
     ["feedback export"] = typeof(FeedbackExportCommand.Settings),
 };
 
@@ -59,6 +60,9 @@ app.Configure(config =>
     config.AddCommand<ServeCommand>("serve")
         .WithDescription("Run the matching service (HTTP API, OpenAPI at /openapi/v1.json, reference UI at /scalar, metrics at /metrics) over a data directory.")
         .WithExample("serve", "--data", "semmatch-data", "--urls", "http://127.0.0.1:8080");
+    config.AddCommand<RecoverCommand>("recover")
+        .WithDescription("Salvage an embedded collection the server does not open because its log or snapshot is damaged (keeps a copy of each damaged file, reports what was lost).")
+        .WithExample("recover", "--data", "semmatch-data", "--collection", "demo");
     config.AddBranch("keys", keys =>
     {
         keys.SetDescription("Manage the service's API keys.");

@@ -308,7 +308,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
     // Two processes appending to one write-ahead log would corrupt it: the first holds an exclusive lock (flock on
     // Linux, released by the kernel when the process dies, so a killed server never leaves it stale).
-    private static FileStream Lock(string dataDirectory)
+    internal static FileStream Lock(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, ".lock");
         try

@@ -42,7 +42,7 @@ public enum StorageError
 public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<StorageOperation, (StorageError Error, int Times)> _armed = [];
+    private readonly Dictionary<StorageOperation, (StorageError Error, int Times, string? Path)> _armed = [];
     private Random? _random;
     private double _rate;
     private StorageError[] _randomErrors = [];
@@ -50,12 +50,15 @@ public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
     /// <summary>How many failures were injected so far.</summary>
     public int Injected { get; private set; }
 
-    /// <summary>Makes the next <paramref name="times"/> operations of kind <paramref name="operation"/> fail (int.MaxValue: until cleared).</summary>
-    public void Fail(StorageOperation operation, StorageError error, int times = int.MaxValue)
+    /// <summary>
+    /// Makes the next <paramref name="times"/> operations of kind <paramref name="operation"/> fail (int.MaxValue: until
+    /// cleared); with <paramref name="pathContains"/>, only those on a path that contains it.
+    /// </summary>
+    public void Fail(StorageOperation operation, StorageError error, int times = int.MaxValue, string? pathContains = null)
     {
         lock (_lock)
         {
-            _armed[operation] = (error, times);
+            _armed[operation] = (error, times, pathContains);
         }
     }
 
@@ -81,40 +84,41 @@ public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
     }
 
     /// <inheritdoc />
-    public IAppendFile OpenAppend(string path) => new FaultyAppend(this, inner.OpenAppend(path));
+    public IAppendFile OpenAppend(string path) => new FaultyAppend(this, path, inner.OpenAppend(path));
 
     /// <inheritdoc />
-    public Stream Create(string path) => new FaultyStream(this, inner.Create(path));
+    public Stream Create(string path) => new FaultyStream(this, path, inner.Create(path));
 
     /// <inheritdoc />
     public void FlushToDisk(Stream file)
     {
         ArgumentNullException.ThrowIfNull(file);
-        Check(StorageOperation.Fsync);
-        inner.FlushToDisk(((FaultyStream)file).Inner);
+        var faulty = (FaultyStream)file;
+        Check(StorageOperation.Fsync, faulty.Path);
+        inner.FlushToDisk(faulty.Inner);
     }
 
     /// <inheritdoc />
     public void Move(string source, string destination)
     {
-        Check(StorageOperation.Rename);
+        Check(StorageOperation.Rename, source);
         inner.Move(source, destination);
     }
 
     /// <inheritdoc />
     public void SyncDirectory(string directory)
     {
-        Check(StorageOperation.DirectorySync);
+        Check(StorageOperation.DirectorySync, directory);
         inner.SyncDirectory(directory);
     }
 
     /// <summary>The failure to inject into this operation, or null.</summary>
-    private Exception? Draw(StorageOperation operation)
+    private Exception? Draw(StorageOperation operation, string path)
     {
         lock (_lock)
         {
             StorageError? error = null;
-            if (_armed.TryGetValue(operation, out var armed) && armed.Times > 0)
+            if (_armed.TryGetValue(operation, out var armed) && armed.Times > 0 && (armed.Path is null || path.Contains(armed.Path, StringComparison.Ordinal)))
             {
                 error = armed.Error;
                 _armed[operation] = armed with { Times = armed.Times == int.MaxValue ? int.MaxValue : armed.Times - 1 };
@@ -139,21 +143,21 @@ public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
         }
     }
 
-    private void Check(StorageOperation operation)
+    private void Check(StorageOperation operation, string path)
     {
-        if (Draw(operation) is { } failure)
+        if (Draw(operation, path) is { } failure)
         {
             throw failure;
         }
     }
 
-    private sealed class FaultyAppend(FaultInjectingFiles faults, IAppendFile file) : IAppendFile
+    private sealed class FaultyAppend(FaultInjectingFiles faults, string path, IAppendFile file) : IAppendFile
     {
         public long Length => file.Length;
 
         public void Write(ReadOnlySpan<byte> bytes, long offset)
         {
-            if (faults.Draw(StorageOperation.Write) is { } failure)
+            if (faults.Draw(StorageOperation.Write, path) is { } failure)
             {
                 file.Write(bytes[..(bytes.Length / 2)], offset); // a short write reached the file before the error
                 throw failure;
@@ -164,22 +168,24 @@ public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
 
         public void FlushToDisk()
         {
-            faults.Check(StorageOperation.Fsync); // the bytes are in the file all the same
+            faults.Check(StorageOperation.Fsync, path); // the bytes are in the file all the same
             file.FlushToDisk();
         }
 
         public void SetLength(long length)
         {
-            faults.Check(StorageOperation.Truncate);
+            faults.Check(StorageOperation.Truncate, path);
             file.SetLength(length);
         }
 
         public void Dispose() => file.Dispose();
     }
 
-    private sealed class FaultyStream(FaultInjectingFiles faults, Stream inner) : Stream
+    private sealed class FaultyStream(FaultInjectingFiles faults, string path, Stream inner) : Stream
     {
         public Stream Inner => inner;
+
+        public string Path => path;
 
         public override bool CanRead => false;
 
@@ -199,7 +205,7 @@ public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            faults.Check(StorageOperation.Write);
+            faults.Check(StorageOperation.Write, path);
             inner.Write(buffer);
         }
 
