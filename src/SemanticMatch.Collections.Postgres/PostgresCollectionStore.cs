@@ -201,6 +201,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var ids = records.Select(r => r.Id).ToArray();
         var fields = records.Select(r => System.Text.Json.JsonSerializer.Serialize(r.Fields)).ToArray();
         var texts = records.Select(searcher.TextOf).ToArray();
+        var spelling = records.Select((r, i) => searcher.PublicTextOf(r) is var shown && shown != texts[i] ? shown : null).ToArray();
         var embeddings = vectors.Select(v => new Vector(v)).ToArray();
         await RunAsync(async (connection, transaction) =>
         {
@@ -208,25 +209,25 @@ public sealed class PostgresCollectionStore : ICollectionStore
             await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
             await using var upsert = new NpgsqlCommand("""
                 WITH input AS (
-                    SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[]) AS t (id, fields, text, embedding)),
+                    SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[], $6::text[]) AS t (id, fields, text, embedding, spelling_text)),
                 old AS (
-                    SELECT r.id, r.doc_length, r.text FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
+                    SELECT r.id, r.doc_length, coalesce(r.spelling_text, r.text) AS spelling FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
                 words AS (
                     INSERT INTO semmatch_words (collection, word, records)
                     SELECT $1, word, sum(change) FROM (
-                        SELECT DISTINCT i.id, w.word, 1 AS change FROM input i, regexp_split_to_table(lower(i.text), '[^[:alpha:]]+') AS w (word)
+                        SELECT DISTINCT i.id, w.word, 1 AS change FROM input i, regexp_split_to_table(lower(coalesce(i.spelling_text, i.text)), '[^[:alpha:]]+') AS w (word)
                         UNION ALL
-                        SELECT DISTINCT o.id, w.word, -1 FROM old o, regexp_split_to_table(lower(o.text), '[^[:alpha:]]+') AS w (word)) changes
+                        SELECT DISTINCT o.id, w.word, -1 FROM old o, regexp_split_to_table(lower(o.spelling), '[^[:alpha:]]+') AS w (word)) changes
                     WHERE word <> '' GROUP BY word HAVING sum(change) <> 0
                     ON CONFLICT (collection, word) DO UPDATE SET records = semmatch_words.records + EXCLUDED.records),
                 analysed AS (
-                    SELECT i.id, i.fields, i.text, to_tsvector('english', i.text) AS tsv, i.embedding FROM input i),
+                    SELECT i.id, i.fields, i.text, to_tsvector('english', i.text) AS tsv, i.embedding, i.spelling_text FROM input i),
                 written AS (
-                    INSERT INTO semmatch_records (collection, id, fields, text, tsv, doc_length, embedding)
-                    SELECT $1, a.id, a.fields, a.text, a.tsv, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(a.tsv)), a.embedding
+                    INSERT INTO semmatch_records (collection, id, fields, text, tsv, doc_length, embedding, spelling_text)
+                    SELECT $1, a.id, a.fields, a.text, a.tsv, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(a.tsv)), a.embedding, a.spelling_text
                     FROM analysed a
                     ON CONFLICT (collection, id) DO UPDATE SET fields = EXCLUDED.fields, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
-                        doc_length = EXCLUDED.doc_length, embedding = EXCLUDED.embedding
+                        doc_length = EXCLUDED.doc_length, embedding = EXCLUDED.embedding, spelling_text = EXCLUDED.spelling_text
                     RETURNING doc_length)
                 UPDATE semmatch_collections SET
                     record_count = record_count + (SELECT count(*) FROM written) - (SELECT count(*) FROM old),
@@ -238,6 +239,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
             upsert.Parameters.Add(new() { Value = fields, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
             upsert.Parameters.Add(new() { Value = texts });
             upsert.Parameters.Add(new() { Value = embeddings });
+            upsert.Parameters.Add(new() { Value = spelling, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
             await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
@@ -252,11 +254,11 @@ public sealed class PostgresCollectionStore : ICollectionStore
         {
             await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
             await using var delete = new NpgsqlCommand("""
-                WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length, text),
+                WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length, coalesce(spelling_text, text) AS spelling),
                 words AS (
                     UPDATE semmatch_words SET records = records - 1
                     WHERE collection = $1 AND word IN (
-                        SELECT w.word FROM gone, regexp_split_to_table(lower(gone.text), '[^[:alpha:]]+') AS w (word) WHERE w.word <> ''))
+                        SELECT w.word FROM gone, regexp_split_to_table(lower(gone.spelling), '[^[:alpha:]]+') AS w (word) WHERE w.word <> ''))
                 UPDATE semmatch_collections SET record_count = record_count - (SELECT count(*) FROM gone),
                     total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
                 WHERE name = $1

@@ -52,6 +52,9 @@ internal static class PostgresSchema
             WHERE w.word <> ''
             GROUP BY r.collection, w.word;
             """),
+        (3, "spelling words from the shown fields only (private fields are searched but never suggested)", """
+            ALTER TABLE semmatch_records ADD COLUMN spelling_text text;
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -30,6 +30,12 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     /// <summary>A record's text as embedded and keyword-indexed: its fields, in the collection's order, normalised.</summary>
     public string TextOf(Record record) => _text.Of(record.ToProduct());
 
+    /// <summary>
+    /// The part of a record's text that may be shown: its fields without the private ones. Spelling correction and
+    /// explanations draw their words from it only, so they never spell out a private value.
+    /// </summary>
+    public string PublicTextOf(Record record) => _private.Count == 0 ? TextOf(record) : TextOf(record.Without(_private));
+
     /// <summary>Checks a batch (ids unique, every record has text) and embeds it, one vector per record.</summary>
     /// <exception cref="InvalidRequestException">A record has no text in the collection's fields, or an id repeats.</exception>
     public IReadOnlyList<float[]> Embed(IReadOnlyList<Record> records, CancellationToken cancellationToken)
@@ -71,6 +77,12 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             throw new InvalidRequestException(models.Ranker is null
                 ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
                 : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
+        }
+
+        if (query.Filters.Select((f, i) => (f, i)).FirstOrDefault(x => _private.Contains(x.f.Field)) is ({ } hidden, var index))
+        {
+            // A filter on a hidden value is an oracle: a range filter would let a reader binary-search it.
+            throw new InvalidRequestException($"filters[{index}]: '{hidden.Field}' is a private field of collection '{name}'; private fields cannot be filtered on");
         }
 
         var normalized = _text.OfQuery(query.Query);
@@ -118,7 +130,8 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             .Select((h, i) =>
             {
                 var record = recordOf(h.ProductId);
-                return new CollectionHit(i + 1, record.Without(_private), h.Score, explainer?.Explain(h.ProductId, TextOf(record)))
+                var shown = _private.Count == 0 ? null : Words(PublicTextOf(record));
+                return new CollectionHit(i + 1, record.Without(_private), h.Score, explainer?.Explain(h.ProductId, TextOf(record), shown))
                 {
                     Probability = h.Probability,
                 };
@@ -126,6 +139,9 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             .ToList();
         return new CollectionSearchResult(prepared, prepared != normalized, kept);
     }
+
+    private static HashSet<string> Words(string text) =>
+        new(text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
 
     /// <summary>Ranks the records nearest to record <paramref name="id"/> (the hits of a vector search for its vector), itself excluded.</summary>
     public IReadOnlyList<CollectionHit> Similar(string id, IEnumerable<SearchHit> nearest, int top, Func<string, Record> recordOf) =>

@@ -62,7 +62,7 @@ public sealed partial class EmbeddedCollection
 
                 var vector = MemoryMarshal.Cast<byte, float>(stored.Vector).ToArray();
                 _vectors.Add(stored.Id, vector);
-                _keyword.Upsert(stored.Id, _searcher.TextOf(record));
+                _keyword.Upsert(stored.Id, _searcher.TextOf(record), _searcher.PublicTextOf(record));
                 _records[stored.Id] = new Stored(record, vector);
             }
 

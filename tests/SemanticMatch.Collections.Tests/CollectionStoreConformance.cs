@@ -154,6 +154,27 @@ public abstract class CollectionStoreConformance : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PrivateFields_AreNeverSpelledOut_Explained_OrFilterable()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings { Fields = ["title", "supplier"], PrivateFields = ["supplier", "cost"] });
+        await Store.UpsertAsync("shop", [
+            Record.FromJson(Records.Json("""{"id":"d1","title":"Cordless Drill","supplier":"zyxwqorp","cost":41.37}"""), "record 1"),
+            Record.FromJson(Records.Json("""{"id":"d2","title":"Drill Bits","supplier":"zyxwqorp","cost":3.1}"""), "record 2")]);
+
+        var misspelled = await Store.SearchAsync("shop", new CollectionQuery { Query = "zyxwqorq drill", SpellCorrection = true });
+        var explained = await Store.SearchAsync("shop", new CollectionQuery { Query = "cordless drill", Explain = true });
+        var filtered = await Assert.ThrowsAsync<InvalidRequestException>(() => Store.SearchAsync("shop",
+            new CollectionQuery { Query = "drill", Filters = [new FieldFilter { Field = "cost", Min = 41 }] }));
+        var byName = await Store.SearchAsync("shop", new CollectionQuery { Query = "zyxwqorp", Method = SearchMethod.Bm25 });
+
+        Assert.Equal("zyxwqorq drill", misspelled.Searched); // the one suggestion would be the private word
+        Assert.All(explained.Hits, h => Assert.DoesNotContain(h.Explanation!.Dense.ProductWords, w => w.Word.Contains("zyxwqorp", StringComparison.Ordinal)));
+        Assert.Equal(["cordless", "drill"], explained.Hits.Single(h => h.Record.Id == "d1").Explanation!.Dense.ProductWords.Select(w => w.Word.TrimEnd('.').ToLowerInvariant()));
+        Assert.Equal("filters[0]: 'cost' is a private field of collection 'shop'; private fields cannot be filtered on", filtered.Message);
+        Assert.Equal(2, byName.Hits.Count); // indexed private fields are searched: that is what listing them in "fields" asks
+    }
+
+    [Fact]
     public async Task Upsert_RecordWithoutText_IsRejectedAndNothingIsWritten()
     {
         await Store.CreateAsync("shop", new CollectionSettings());

@@ -65,18 +65,28 @@ public sealed class HitExplainer
     /// <summary>Explains why <paramref name="productId"/> matches the query.</summary>
     /// <param name="productId">The product.</param>
     /// <param name="productText">The product's text as it was embedded and indexed.</param>
-    public HitExplanation Explain(string productId, string productText)
+    /// <param name="shownWords">
+    /// The words that may be shown (those of fields returned to the caller); null = all. Only they are explained by
+    /// occlusion: a hidden field's words are never listed.
+    /// </param>
+    public HitExplanation Explain(string productId, string productText, IReadOnlySet<string>? shownWords = null)
     {
         var terms = _retrieval.ExplainTerms(_prepared, productId);
         var bm25 = new KeywordExplanation(terms.Sum(t => t.Contribution), RankOf(_keywordHits, productId), terms);
 
-        var productWords = Words(productText, MaxProductWords);
-        var documents = _encoder.Encode([productText, .. LeaveOneOut(productWords)], TextRole.Document);
+        var allWords = Words(productText, int.MaxValue);
+        // Fields are joined by ". " (ProductText), so a field's last word carries the full stop in the joined text.
+        var explained = Enumerable.Range(0, allWords.Count)
+            .Where(i => shownWords is null || shownWords.Contains(allWords[i]) || shownWords.Contains(allWords[i].TrimEnd('.')))
+            .Take(MaxProductWords)
+            .ToList();
+        var documents = _encoder.Encode(
+            [productText, .. explained.Select(i => string.Join(' ', allWords.Where((_, j) => j != i)))], TextRole.Document);
         float Similarity(float[] q, float[] d) => VectorSimilarity.Score(_retrieval.Metric, q, d);
         var score = Similarity(_queries[0], documents[0]);
         var dense = new DenseExplanation(score, RankOf(_denseHits, productId),
             _queryWords.Select((w, i) => new WordContribution(w, score - Similarity(_queries[i + 1], documents[0]))).ToList(),
-            productWords.Select((w, i) => new WordContribution(w, score - Similarity(_queries[0], documents[i + 1]))).ToList());
+            explained.Select((w, k) => new WordContribution(allWords[w], score - Similarity(_queries[0], documents[k + 1]))).ToList());
 
         FusionExplanation? fusion = null;
         if (_options.Method == SearchMethod.Hybrid)

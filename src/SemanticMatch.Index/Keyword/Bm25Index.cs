@@ -94,14 +94,17 @@ public sealed class Bm25Index : IDisposable
     public int Count => Searcher().IndexReader.NumDocs;
 
     /// <summary>Adds a product or replaces its text.</summary>
-    public void Upsert(string id, string text)
+    /// <param name="id">The product.</param>
+    /// <param name="text">Its text, searched by BM25.</param>
+    /// <param name="spellingText">The words spelling correction may suggest from it (null = those of <paramref name="text"/>), so words of hidden fields can be searched but are never suggested.</param>
+    public void Upsert(string id, string text, string? spellingText = null)
     {
         var writer = Writer();
         writer.UpdateDocument(new Term(IdField, id), new Document
         {
             new StringField(IdField, id, Field.Store.YES),
             new TextField(TextField, text, Field.Store.NO),
-            new Field(SpellField, text, s_spellFieldType),
+            new Field(SpellField, spellingText ?? text, s_spellFieldType),
         }, AnalyzerFor(text));
     }
 
