@@ -35,7 +35,7 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
             {
                 id = property.Value.ValueKind switch
                 {
-                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.String => StringOf(property.Value, where, "'id'"),
                     JsonValueKind.Number => property.Value.GetRawText(),
                     _ => throw new InvalidRequestException($"{where}: 'id' must be a string"),
                 };
@@ -45,6 +45,11 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
             if (property.Value.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
             {
                 throw new InvalidRequestException($"{where}: field '{property.Name}' must be a string, number, boolean or null");
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.String)
+            {
+                StringOf(property.Value, where, $"field '{property.Name}'");
             }
 
             fields[property.Name] = property.Value.Clone();
@@ -61,6 +66,19 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
         }
 
         return new Record(id, fields);
+    }
+
+    // JSON can escape a lone surrogate ("\ud800"), which no .NET string of ours may hold (it has no UTF-8 form).
+    private static string StringOf(JsonElement value, string where, string what)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new InvalidRequestException($"{where}: {what} holds an unpaired surrogate (\\uD800-\\uDFFF alone); text must be valid Unicode");
+        }
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ public static class SemanticMatchServer
         await app.WaitForShutdownAsync(cancellationToken);
     }
 
-    private static WebApplication Build(ServerOptions options, ServiceStorage storage, IModelProvider models, ApiKeys keys)
+    internal static WebApplication Build(ServerOptions options, ServiceStorage storage, IModelProvider models, ApiKeys keys)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         if (options.ConfigFile is not null)
@@ -84,6 +84,7 @@ public static class SemanticMatchServer
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton<FeedbackLog>();
+        builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton(services => new AdmissionGate(options.MaxConcurrent, options.MaxQueue, services.GetRequiredService<ServiceMetrics>()));
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics

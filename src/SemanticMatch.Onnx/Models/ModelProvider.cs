@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Onnx.Encoding;
 
@@ -15,10 +16,11 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
 {
     private readonly ConcurrentDictionary<string, Lazy<ITextEncoder>> _encoders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<IOwnedPairScorer>> _rerankers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _identities = new(StringComparer.Ordinal);
 
     /// <inheritdoc />
     public ITextEncoder Encoder(string model) =>
-        Get(_encoders, BundledModels.Location(model), () =>
+        Get(_encoders, IdentityOf(model), () =>
         {
             var encoder = OnnxEncoder.Create(BundledModels.Resolve(model, store), options);
             return microBatch > 1 ? new MicroBatchingEncoder(encoder, microBatch, ownsInner: true) : encoder;
@@ -26,7 +28,8 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
 
     /// <inheritdoc />
     public IPairScorer Reranker(string model) =>
-        Get(_rerankers, OnnxCrossEncoder.Location(model), () => OnnxCrossEncoder.Open(model, store, options));
+        Get(_rerankers, string.Join(EnsemblePairScorer.Separator, model.Split(EnsemblePairScorer.Separator, StringSplitOptions.TrimEntries).Select(IdentityOf)),
+            () => OnnxCrossEncoder.Open(model, store, options));
 
     /// <inheritdoc />
     public IPairScorer Scorer(string model) =>
@@ -45,6 +48,14 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
             model.Value.Dispose();
         }
     }
+
+    // What a model is, whatever the spelling of its name or path: a bundled model's key, or a directory's content
+    // fingerprint, so two paths to one directory (or to two copies of it) share one loaded model.
+    private string IdentityOf(string model) =>
+        _identities.GetOrAdd(BundledModels.Location(model), location =>
+            BundledModels.All.Any(m => location == m.Key || location == m.Key + BundledModels.Int8Suffix)
+                ? location
+                : BundledModels.Resolve(location, store).Fingerprint);
 
     private static T Get<T>(ConcurrentDictionary<string, Lazy<T>> cache, string key, Func<T> load)
     {

@@ -33,8 +33,8 @@ internal static class Endpoints
         work.MapGet("/collections/{name}/records/{id}/similar", SimilarAsync).Needs(Scope.Read);
         work.MapPost("/collections/{name}/search", SearchAsync).Needs(Scope.Read);
         v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write);
-        work.MapPost("/match", Match).Needs(Scope.Read);
-        work.MapPost("/embed", Embed).Needs(Scope.Read);
+        work.MapPost("/match", MatchAsync).Needs(Scope.Read);
+        work.MapPost("/embed", EmbedAsync).Needs(Scope.Read);
     }
 
     private static async Task<IResult> CreateAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
@@ -71,7 +71,7 @@ internal static class Endpoints
         var query = RequestMapping.ToQuery(body);
         var timer = Stopwatch.StartNew();
         var result = await store.SearchAsync(name, query, cancellationToken);
-        metrics.RecordSearch(name, query.Method, timer.Elapsed);
+        metrics.RecordSearch(query.Method, timer.Elapsed);
         return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
             result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds);
     }
@@ -84,16 +84,15 @@ internal static class Endpoints
         return TypedResults.NoContent();
     }
 
-    private static MatchResponse Match(MatchRequest body, IModelProvider models)
+    private static async Task<MatchResponse> MatchAsync(MatchRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(body.Query) || body.Texts is not { Count: > 0 } texts || texts.Any(t => t is null))
         {
             throw new InvalidRequestException("give \"query\" and a non-empty \"texts\" array of strings");
         }
 
-        CheckTexts([body.Query, .. texts]);
+        RequestMapping.CheckTexts("texts", texts, query: body.Query);
         var similarity = body.Similarity is null ? SimilarityMetric.Cosine : RequestMapping.Parse<SimilarityMetric>(body.Similarity, "similarity");
-        var model = body.Model ?? "minilm";
         var text = ProductText.Default;
         var query = text.OfQuery(body.Query);
         var normalized = texts.Select(text.OfQuery).ToList();
@@ -102,37 +101,25 @@ internal static class Endpoints
             return new MatchResponse("none", "jaccard", normalized.Select(t => TokenJaccard.Score(query, t)).ToList());
         }
 
+        var model = await served.CheckAsync(body.Model, "model", cancellationToken);
         var encoder = models.Encoder(model);
         var queryVector = encoder.EncodeOne(query, TextRole.Query);
-        var vectors = encoder.Encode(normalized, TextRole.Document);
+        var vectors = encoder.Encode(normalized, TextRole.Document, cancellationToken: cancellationToken);
         return new MatchResponse(model, RequestMapping.Name(similarity), vectors.Select(v => VectorSimilarity.Score(similarity, queryVector, v)).ToList());
     }
 
-    private static EmbedResponse Embed(EmbedRequest body, IModelProvider models)
+    private static async Task<EmbedResponse> EmbedAsync(EmbedRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
     {
         if (body.Texts is not { Count: > 0 } texts || texts.Any(t => t is null))
         {
             throw new InvalidRequestException("give a non-empty \"texts\" array of strings");
         }
 
-        CheckTexts(texts);
+        RequestMapping.CheckTexts("texts", texts);
         var role = body.Role is null ? TextRole.Document : RequestMapping.Parse<TextRole>(body.Role, "role");
-        var model = body.Model ?? "minilm";
+        var model = await served.CheckAsync(body.Model, "model", cancellationToken);
         var encoder = models.Encoder(model);
-        return new EmbedResponse(model, encoder.Dimension, encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), role));
-    }
-
-    private static void CheckTexts(IReadOnlyCollection<string> texts)
-    {
-        if (texts.Count > RequestMapping.MaxTexts + 1)
-        {
-            throw new RequestLimitException($"texts: {texts.Count - 1} texts; at most {RequestMapping.MaxTexts}");
-        }
-
-        if (texts.FirstOrDefault(t => t.Length > 10_000) is { } longText)
-        {
-            throw new RequestLimitException($"texts: a text of {longText.Length} characters; at most 10000");
-        }
+        return new EmbedResponse(model, encoder.Dimension, encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), role, cancellationToken: cancellationToken));
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RecordNotFound(string name, string id) =>

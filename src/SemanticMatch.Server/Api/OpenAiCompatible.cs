@@ -46,11 +46,12 @@ internal static class OpenAiCompatible
     public static void Map(IEndpointRouteBuilder app)
     {
         var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilter(app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync);
-        v1.MapPost("/embeddings", Embeddings).Needs(Scope.Read);
-        v1.MapPost("/rerank", Rerank).Needs(Scope.Read);
+        v1.MapPost("/embeddings", EmbeddingsAsync).Needs(Scope.Read);
+        v1.MapPost("/rerank", RerankAsync).Needs(Scope.Read);
     }
 
-    private static OpenAiEmbeddingsResponse Embeddings(OpenAiEmbeddingsRequest body, IModelProvider models)
+    private static async Task<OpenAiEmbeddingsResponse> EmbeddingsAsync(OpenAiEmbeddingsRequest body, IModelProvider models, ServedModels served,
+        CancellationToken cancellationToken)
     {
         var texts = body.Input.ValueKind switch
         {
@@ -64,20 +65,22 @@ internal static class OpenAiCompatible
             throw new RequestLimitException($"input: {texts.Count} texts; give 1 to {RequestMapping.MaxTexts}");
         }
 
+        RequestMapping.CheckTexts("input", texts);
+
         var base64 = body.EncodingFormat switch
         {
             null or "float" => false,
             "base64" => true,
             _ => throw new InvalidRequestException($"encoding_format: '{body.EncodingFormat}' is not one of: float, base64"),
         };
-        var model = body.Model ?? "minilm";
+        var model = await served.CheckAsync(body.Model, "model", cancellationToken);
         var encoder = models.Encoder(model);
         if (body.Dimensions is { } dimensions && dimensions != encoder.Dimension)
         {
             throw new InvalidRequestException($"dimensions: {model} makes {encoder.Dimension}-dimensional vectors; it cannot shorten them");
         }
 
-        var vectors = encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), TextRole.Document);
+        var vectors = encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), TextRole.Document, cancellationToken: cancellationToken);
         var data = vectors.Select((v, i) => new OpenAiEmbedding("embedding", i, base64
             ? JsonSerializer.SerializeToElement(Convert.ToBase64String(MemoryMarshal.AsBytes(v.AsSpan())), ServerJson.Default.String)
             : JsonSerializer.SerializeToElement(v, ServerJson.Default.SingleArray))).ToList();
@@ -85,7 +88,7 @@ internal static class OpenAiCompatible
         return new OpenAiEmbeddingsResponse("list", data, model, new OpenAiUsage(words, words));
     }
 
-    private static RerankResponse Rerank(RerankRequest body, IModelProvider models)
+    private static async Task<RerankResponse> RerankAsync(RerankRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(body.Query) || body.Documents is not { Count: > 0 } documents)
         {
@@ -103,8 +106,9 @@ internal static class OpenAiCompatible
             JsonValueKind.Object when d.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
             _ => throw new InvalidRequestException($"documents[{i}]: give a string or an object with a \"text\" string"),
         }).ToList();
-        var model = body.Model ?? "minilm";
-        var scores = models.Scorer(model).Score(ProductText.Default.OfQuery(body.Query), texts.Select(ProductText.Default.OfQuery).ToList());
+        RequestMapping.CheckTexts("documents", texts, query: body.Query);
+        var model = await served.CheckAsync(body.Model, "model", cancellationToken);
+        var scores = models.Scorer(model).Score(ProductText.Default.OfQuery(body.Query), texts.Select(ProductText.Default.OfQuery).ToList(), cancellationToken);
         var top = Math.Clamp(body.TopN ?? texts.Count, 1, texts.Count);
         var results = scores.Select((score, index) => (score, index))
             .OrderByDescending(r => r.score).ThenBy(r => r.index)

@@ -18,8 +18,37 @@ internal static class RequestMapping
     /// <summary>Most records in one upsert request.</summary>
     public const int MaxBatch = 1000;
 
-    /// <summary>Most texts in one match or embed request.</summary>
+    /// <summary>Most texts in one match, embed, embeddings or rerank request.</summary>
     public const int MaxTexts = 256;
+
+    /// <summary>Longest text (query, text, input or document) a route that embeds or scores accepts, in characters.</summary>
+    public const int MaxTextLength = 10_000;
+
+    /// <summary>
+    /// The one text limit of every route that embeds or scores: at most <see cref="MaxTexts"/> texts of at most
+    /// <see cref="MaxTextLength"/> characters each (and the query, when there is one).
+    /// </summary>
+    /// <exception cref="RequestLimitException">Over a limit (named with the field and the position).</exception>
+    public static void CheckTexts(string field, IReadOnlyList<string> texts, string? query = null)
+    {
+        if (texts.Count > MaxTexts)
+        {
+            throw new RequestLimitException($"{field}: {texts.Count} texts; at most {MaxTexts}");
+        }
+
+        if (query is { Length: > MaxTextLength })
+        {
+            throw new RequestLimitException($"query: {query.Length} characters; at most {MaxTextLength}");
+        }
+
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (texts[i].Length > MaxTextLength)
+            {
+                throw new RequestLimitException($"{field}[{i}]: a text of {texts[i].Length} characters; at most {MaxTextLength}");
+            }
+        }
+    }
 
     public static CollectionSettings ToSettings(CreateCollectionRequest? body)
     {

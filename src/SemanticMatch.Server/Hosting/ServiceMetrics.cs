@@ -19,7 +19,7 @@ public sealed class ServiceMetrics : IDisposable
     public ServiceMetrics(ICollectionStore store)
     {
         _rejected = _meter.CreateCounter<long>("semanticmatch.requests.rejected", "{request}", "Requests refused before any work, by reason");
-        _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by collection and method");
+        _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by method");
         _meter.CreateObservableGauge("semanticmatch.collection.records",
             () => Collections(store).Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
             description: "Records per collection");
@@ -49,10 +49,13 @@ public sealed class ServiceMetrics : IDisposable
         _meter.CreateObservableGauge("semanticmatch.queue.waiting", waiting, description: "Requests waiting for a free slot on the model and index routes");
 
     /// <summary>Records one search's engine time.</summary>
-    public void RecordSearch(string collection, SearchMethod method, TimeSpan elapsed) =>
-        _searchSeconds.Record(elapsed.TotalSeconds,
-            new KeyValuePair<string, object?>("collection", collection),
-            new KeyValuePair<string, object?>("method", method.ToString().ToLowerInvariant()));
+    /// <remarks>
+    /// Not by collection: collection names are chosen by clients, and an exported series lives as long as the process,
+    /// so per-collection series of dropped collections would pile up. Only the gauges, which report the collections that
+    /// exist at each scrape, carry the collection.
+    /// </remarks>
+    public void RecordSearch(SearchMethod method, TimeSpan elapsed) =>
+        _searchSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("method", method.ToString().ToLowerInvariant()));
 
     /// <inheritdoc />
     public void Dispose() => _meter.Dispose();

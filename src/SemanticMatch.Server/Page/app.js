@@ -4,7 +4,8 @@
 const $ = (id) => document.getElementById(id);
 const TOP = 10;
 const HIDDEN_FIELDS = new Set(['id', 'title', 'description']);
-const state = { collections: [], filters: {}, filterValues: {}, searched: '', shown: [], seq: 0, timer: 0 };
+// Field names are data (a record may have a field named 'constructor' or '__proto__'): filters are kept in Maps, never as object keys.
+const state = { collections: [], filters: new Map(), filterValues: new Map(), searched: '', shown: [], seq: 0, timer: 0 };
 const session = sessionStorage.getItem('semmatch-session') || newSession();
 
 function newSession() {
@@ -68,8 +69,8 @@ function collectionChanged(search) {
   const rerank = $('method-rerank');
   rerank.disabled = !(current && current.reranker);
   if (rerank.disabled && rerank.checked) document.querySelector('input[name=method][value=hybrid]').checked = true;
-  state.filters = {};
-  state.filterValues = {};
+  state.filters = new Map();
+  state.filterValues = new Map();
   $('filters').replaceChildren();
   if (search) runSearch();
 }
@@ -77,7 +78,7 @@ function collectionChanged(search) {
 function request(searchMethod, extra) {
   const body = { query: $('q').value, top: TOP, method: searchMethod === 'rerank' ? 'hybrid' : searchMethod, ...extra };
   if (searchMethod === 'rerank') body.rerank = true;
-  const filters = Object.entries(state.filters).filter(([, f]) => f.equals !== undefined || f.min !== undefined || f.max !== undefined)
+  const filters = [...state.filters].filter(([, f]) => f.equals !== undefined || f.min !== undefined || f.max !== undefined)
     .map(([field, f]) => ({ field, ...f }));
   if (filters.length) body.filters = filters;
   return body;
@@ -270,7 +271,8 @@ function learnFilters(hits) {
   for (const hit of hits) {
     for (const [field, value] of Object.entries(hit.record)) {
       if (HIDDEN_FIELDS.has(field) || field === titleField() || value === null || typeof value === 'object') continue;
-      const values = state.filterValues[field] || (state.filterValues[field] = { numeric: typeof value === 'number', values: new Set() });
+      if (!state.filterValues.has(field)) state.filterValues.set(field, { numeric: typeof value === 'number', values: new Set() });
+      const values = state.filterValues.get(field);
       if (!values.values.has(value)) {
         values.values.add(value);
         changed = true;
@@ -282,8 +284,8 @@ function learnFilters(hits) {
 
 function renderFilters() {
   const controls = [];
-  for (const [field, known] of Object.entries(state.filterValues)) {
-    const current = state.filters[field] || {};
+  for (const [field, known] of state.filterValues) {
+    const current = state.filters.get(field) || {};
     if (known.numeric) {
       for (const bound of ['min', 'max']) {
         const id = `filter-${field}-${bound}`;
@@ -305,10 +307,10 @@ function renderFilters() {
 }
 
 function setFilter(field, key, value) {
-  const filter = { ...(state.filters[field] || {}) };
+  const filter = { ...(state.filters.get(field) || {}) };
   if (value === undefined) delete filter[key];
   else filter[key] = value;
-  state.filters[field] = filter;
+  state.filters.set(field, filter);
   runSearch();
 }
 

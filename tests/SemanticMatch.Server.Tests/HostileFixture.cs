@@ -1,0 +1,83 @@
+using SemanticMatch.Testing;
+
+namespace SemanticMatch.Server.Tests;
+
+/// <summary>A server with three keys (admin, writer, reader) on the embedded store or on PostgreSQL (PGlite), for the hostile-client suite.</summary>
+public abstract class HostileFixture : IAsyncLifetime
+{
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "semmatch-hostile-" + Guid.NewGuid().ToString("N"));
+
+    public string Data => Path.Combine(Root, "data");
+
+    public string Models => Path.Combine(Root, "models");
+
+    public string Admin { get; private set; } = string.Empty;
+
+    public string Writer { get; private set; } = string.Empty;
+
+    public string Reader { get; private set; } = string.Empty;
+
+    public ServerProcess Server { get; private set; } = null!;
+
+    /// <summary>Why the suite cannot run here (its store is not installed), or null.</summary>
+    public virtual string? Missing => null;
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        if (Missing is not null)
+        {
+            return;
+        }
+
+        Admin = Keys.Add(Data, "admin", "read,write,admin");
+        Writer = Keys.Add(Data, "writer", "read,write");
+        Reader = Keys.Add(Data, "reader", "read");
+        Server = await ServerProcess.StartAsync(Data, Models, await StoreArgumentsAsync());
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        if (Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    protected abstract Task<string[]> StoreArgumentsAsync();
+}
+
+/// <summary>The embedded store.</summary>
+public sealed class EmbeddedHostileFixture : HostileFixture
+{
+    protected override Task<string[]> StoreArgumentsAsync() => Task.FromResult<string[]>([]);
+}
+
+/// <summary>PostgreSQL with pgvector (PGlite); the suite skips without it.</summary>
+public sealed class PostgresHostileFixture : HostileFixture
+{
+    private PgliteServer? _database;
+
+    public override string? Missing => PgliteServer.Locate().Missing;
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    protected override async Task<string[]> StoreArgumentsAsync()
+    {
+        _database = await PgliteServer.StartAsync();
+        return ["--store", "postgres", "--connection", _database.ConnectionString(pool: 4)];
+    }
+}
