@@ -273,7 +273,7 @@ public sealed class ApiTests(ServiceFixture service)
     [InlineData("/v1/collections/no-such/search", "{\"query\": \"drill\"}", HttpStatusCode.NotFound, "no collection named 'no-such'")]
     [InlineData("/v1/collections/..%2F..%2Fetc/search", "{\"query\": \"drill\"}", HttpStatusCode.NotFound, "no collection named")]
     [InlineData("/v1/match", "{\"query\": \"drill\"}", HttpStatusCode.BadRequest, "give \\\"query\\\" and a non-empty \\\"texts\\\"")]
-    [InlineData("/v1/match", "{\"query\": \"drill\", \"texts\": [\"a\"], \"model\": \"no-model\"}", HttpStatusCode.BadRequest, "unknown model 'no-model'")]
+    [InlineData("/v1/match", "{\"query\": \"drill\", \"texts\": [\"a\"], \"model\": \"no-model\"}", HttpStatusCode.BadRequest, "model: 'no-model' is not a model served here")]
     public async Task BadBodies_Get4xxProblemDetails_NamingTheProblem(string path, string body, HttpStatusCode expected, string detail)
     {
         var result = await Server.SendAsync(HttpMethod.Post, path, service.Admin, raw: System.Text.Encoding.UTF8.GetBytes(body));

@@ -12,6 +12,7 @@ public sealed class PageTests : IAsyncLifetime
     private const string Chromium = "/usr/bin/chromium";
     private readonly string _root = Path.Combine(Path.GetTempPath(), "semmatch-page-" + Guid.NewGuid().ToString("N"));
     private string _key = string.Empty;
+    private string _admin = string.Empty;
     private ServerProcess _server = null!;
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
@@ -28,6 +29,7 @@ public sealed class PageTests : IAsyncLifetime
         }
 
         _key = Keys.Add(Data, "page", "read,write");
+        _admin = Keys.Add(Data, "admin", "read,write,admin");
         _server = await ServerProcess.StartAsync(Data, Path.Combine(_root, "models"));
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
@@ -51,6 +53,31 @@ public sealed class PageTests : IAsyncLifetime
         {
             Directory.Delete(_root, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Page_TreatsFieldNamesAsData_EvenTheNamesOfBuiltInProperties()
+    {
+        await _server.SendAsync(HttpMethod.Put, "/v1/collections/props", _admin, new { model = "minilm" });
+        var records = new[] { "constructor", "__proto__", "toString", "hasOwnProperty", "valueOf" }
+            .Select((field, i) => new Dictionary<string, object> { ["id"] = $"d{i}", ["title"] = $"Cordless Drill {i}", [field] = "acme", ["constructor"] = i % 2 == 0 ? "ryobi" : "makita" })
+            .ToArray();
+        await _server.SendAsync(HttpMethod.Post, "/v1/collections/props/records", _admin, records);
+        var page = await _browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync($"{_server.Url}/?q=cordless%20drill&method=bm25&collection=props");
+        await page.Locator("#api-key").FillAsync(_key);
+        await page.Locator("#save-key").ClickAsync();
+        await Assertions.Expect(page.Locator("#results .hit").First.Locator(".title")).ToContainTextAsync("Cordless Drill");
+        var constructor = page.Locator("#filters select[data-field=\"constructor\"]");
+        await Assertions.Expect(constructor).ToHaveCountAsync(1);
+        await constructor.SelectOptionAsync("ryobi");
+        await Assertions.Expect(page.Locator("#results .hit")).ToHaveCountAsync(3);
+
+        Assert.Empty(errors);
+        Assert.Equal(1, await page.Locator("#filters select[data-field=\"__proto__\"]").CountAsync());
     }
 
     [Fact]

@@ -24,6 +24,17 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The server's process id.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>Whether the process has ended.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The server's resident memory in bytes (VmRSS).</summary>
+    public long ResidentBytes() =>
+        File.ReadLines($"/proc/{_process.Id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1] is var kb ? long.Parse(kb, System.Globalization.CultureInfo.InvariantCulture) * 1024 : 0;
+
     /// <summary>The exit code once the process has ended.</summary>
     public int ExitCode => _process.ExitCode;
 

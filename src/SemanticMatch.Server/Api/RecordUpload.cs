@@ -65,27 +65,35 @@ internal static class RecordUpload
             var read = await reader.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
             var full = false;
-            while (!(full = batch.Count >= NdjsonBatch || batchBytes >= MaxBatchBytes) && TryTakeLine(ref buffer, out var text))
+            var end = false;
+            try
             {
-                line++;
-                batchBytes += text.Length;
-                Add(batch, text, line, upserted);
+                while (!(full = batch.Count >= NdjsonBatch || batchBytes >= MaxBatchBytes) && TryTakeLine(ref buffer, out var text))
+                {
+                    line++;
+                    batchBytes += text.Length;
+                    Add(batch, text, line, upserted);
+                }
+
+                if (!full && buffer.Length > MaxLineBytes)
+                {
+                    throw Failed($"line {line + 1}: longer than {MaxLineBytes} bytes (one record a line)", upserted, isLimit: true);
+                }
+
+                end = read.IsCompleted && !full;
+                if (end && buffer.Length > 0)
+                {
+                    line++;
+                    Add(batch, buffer, line, upserted); // a last line without a newline
+                    buffer = buffer.Slice(buffer.End);
+                }
+            }
+            finally
+            {
+                // Always handed back, also when a line is refused: the error answer is written after this.
+                reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
             }
 
-            if (!full && buffer.Length > MaxLineBytes)
-            {
-                throw Failed($"line {line + 1}: longer than {MaxLineBytes} bytes (one record a line)", upserted, isLimit: true);
-            }
-
-            var end = read.IsCompleted && !full;
-            if (end && buffer.Length > 0)
-            {
-                line++;
-                Add(batch, buffer, line, upserted); // a last line without a newline
-                buffer = buffer.Slice(buffer.End);
-            }
-
-            reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
             if (full || (end && batch.Count > 0))
             {
                 upserted += await UpsertBatchAsync(name, batch, store, upserted, cancellationToken);

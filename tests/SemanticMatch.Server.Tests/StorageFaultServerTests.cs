@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace SemanticMatch.Server.Tests;
+
+/// <summary>
+/// Real faults under a real server: a data directory on a small tmpfs that fills up, a log made immutable
+/// (<c>chattr +i</c>). Both need root (mount, CAP_LINUX_IMMUTABLE); without it the tests skip and say so.
+/// </summary>
+public sealed class StorageFaultServerTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "semmatch-disk-" + Guid.NewGuid().ToString("N"));
+    private string? _mount;
+
+    private string Models => Path.Combine(_root, "models");
+
+    public ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_root);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_mount is not null)
+        {
+            Run("umount", _mount);
+        }
+
+        Directory.Delete(_root, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task AFullDisk_Is507_TheRefusedWriteNeverComesBack_AndWritesResumeWhenSpaceIsFreed()
+    {
+        _mount = Path.Combine(_root, "disk");
+        Directory.CreateDirectory(_mount);
+        if (Run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", _mount) != 0)
+        {
+            _mount = null;
+            Assert.Skip("cannot mount a tmpfs here (needs root): the full-disk test is not run");
+        }
+
+        var data = Path.Combine(_mount, "data");
+        await using (var server = await ServerProcess.StartAsync(data, Models))
+        {
+            await server.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { model = "minilm" });
+            var ok1 = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "ok1", title = "Cordless Drill" } });
+            var filler = Fill(_mount);
+            var refused = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "failed", title = "Garden Hose" } });
+            var afterRefusal = await server.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/failed");
+            File.Delete(filler);
+            var ok2 = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "ok2", title = "Claw Hammer" } });
+            server.Kill();
+
+            Assert.Equal(HttpStatusCode.OK, ok1.Status);
+            Assert.Equal(HttpStatusCode.InsufficientStorage, refused.Status);
+            Assert.Contains("No space left on device", refused.Body.GetProperty("detail").GetString());
+            Assert.Contains("nothing of this write was applied", refused.Body.GetProperty("detail").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, afterRefusal.Status);
+            Assert.Equal(HttpStatusCode.OK, ok2.Status);
+        }
+
+        await using var restarted = await ServerProcess.StartAsync(data, Models);
+        Assert.Equal(HttpStatusCode.NotFound, (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/failed")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/ok1")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/ok2")).Status);
+    }
+
+    [Fact]
+    public async Task AnImmutableLog_Is503_WritesResumeWhenItIsWritableAgain_AndShutdownDoesNotHang()
+    {
+        var data = Path.Combine(_root, "data");
+        await using var server = await ServerProcess.StartAsync(data, Models);
+        await server.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { model = "minilm" });
+        await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "a", title = "Cordless Drill" } });
+        var log = Path.Combine(data, "collections", "shop", "wal.log");
+        if (Run("chattr", "+i", log) != 0)
+        {
+            Assert.Skip("chattr +i is not permitted here (needs CAP_LINUX_IMMUTABLE): the immutable-file test is not run");
+        }
+
+        (HttpStatusCode Status, System.Text.Json.JsonElement Body) refused, again;
+        try
+        {
+            refused = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "b", title = "Hose" } }).WaitAsync(TimeSpan.FromSeconds(20));
+            again = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "c", title = "Rake" } }).WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            Run("chattr", "-i", log);
+        }
+
+        var accepted = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "d", title = "Claw Hammer" } }).WaitAsync(TimeSpan.FromSeconds(20));
+        var clock = Stopwatch.StartNew();
+        await server.StopAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.Status);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, again.Status);
+        Assert.Equal(HttpStatusCode.OK, accepted.Status);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"SIGTERM took {clock.Elapsed}");
+        Assert.Equal(0, server.ExitCode);
+        await using var restarted = await ServerProcess.StartAsync(data, Models);
+        Assert.Equal(HttpStatusCode.NotFound, (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/b")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/d")).Status);
+    }
+
+    // Fills the file system until it refuses more; returns the filler file.
+    private static string Fill(string mount)
+    {
+        var filler = Path.Combine(mount, "filler");
+        using var file = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+        var block = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                file.Write(block);
+            }
+        }
+        catch (IOException)
+        {
+            for (var size = 4096; size > 0; size /= 2)
+            {
+                try
+                {
+                    while (true)
+                    {
+                        file.Write(block.AsSpan(0, size));
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        return filler;
+    }
+
+    private static int Run(string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            using var process = Process.Start(start)!;
+            process.StandardOutput.ReadToEnd();
+            process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1; // not installed
+        }
+    }
+}
