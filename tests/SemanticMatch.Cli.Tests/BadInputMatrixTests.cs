@@ -257,6 +257,11 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "keys|add|--data|{W}/keys|--name|shop|--scopes|read,root", "--scopes: 'root' is not one of: read, write, admin" },
         { "keys|add|--name|shop|--data", "--data needs a value (DIR)" },
 
+        // recover
+        { "recover|--data|{W}", "--collection is required" },
+        { "recover|--data|{W}|--collection|shop", "--collection: {W}/collections/shop does not exist" },
+        { "recover|--data|{W}|--collection|../x", "'../x' is not a valid collection name" },
+
         // feedback export
         { "feedback|export|--data|{W}|--collection|c", "--collection and --out are required" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv", "no feedback logged for collection 'c'" },

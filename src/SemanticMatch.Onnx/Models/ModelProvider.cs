@@ -49,13 +49,10 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
         }
     }
 
-    // What a model is, whatever the spelling of its name or path: a bundled model's key, or a directory's content
-    // fingerprint, so two paths to one directory (or to two copies of it) share one loaded model.
+    // What a model is, whatever the spelling of its name or path: its directory's content fingerprint, so a bundled key
+    // and the path of its directory, two paths to one directory, or two copies of it share one loaded model.
     private string IdentityOf(string model) =>
-        _identities.GetOrAdd(BundledModels.Location(model), location =>
-            BundledModels.All.Any(m => location == m.Key || location == m.Key + BundledModels.Int8Suffix)
-                ? location
-                : BundledModels.Resolve(location, store).Fingerprint);
+        _identities.GetOrAdd(BundledModels.Location(model), location => BundledModels.Resolve(location, store).Fingerprint);
 
     private static T Get<T>(ConcurrentDictionary<string, Lazy<T>> cache, string key, Func<T> load)
     {

@@ -19,7 +19,7 @@ public sealed class FeedbackLog(IFeedbackStore store)
     private byte[]? _salt;
 
     /// <summary>Appends one event (the session hashed); completes once it is durable.</summary>
-    /// <exception cref="InvalidRequestException">No query, or an over-long id list.</exception>
+    /// <exception cref="InvalidRequestException">No query, an over-long query, session, id or id list.</exception>
     public async Task AppendAsync(string collection, string? query, IReadOnlyList<string>? shown, IReadOnlyList<string>? clicked,
         IReadOnlyList<string>? purchased, IReadOnlyList<string>? rejected, string? session, CancellationToken cancellationToken)
     {
@@ -33,6 +33,16 @@ public sealed class FeedbackLog(IFeedbackStore store)
             throw new InvalidRequestException("query: give the query the shopper searched for");
         }
 
+        if (query.Length > CollectionQuery.MaxQueryLength)
+        {
+            throw new Api.RequestLimitException($"query: {query.Length} characters; at most {CollectionQuery.MaxQueryLength}, as for a search");
+        }
+
+        if (session is { Length: > 256 })
+        {
+            throw new Api.RequestLimitException($"session: {session.Length} characters; at most 256");
+        }
+
         foreach (var (name, list) in new[] { ("shown", shown), ("clicked", clicked), ("purchased", purchased), ("rejected", rejected) })
         {
             if (list is { Count: > MaxIds })
@@ -43,6 +53,11 @@ public sealed class FeedbackLog(IFeedbackStore store)
             if (list?.Any(string.IsNullOrEmpty) == true)
             {
                 throw new InvalidRequestException($"{name}: ids must be non-empty strings");
+            }
+
+            if (list?.FirstOrDefault(id => id.Length > Record.MaxIdLength) is { } longId)
+            {
+                throw new Api.RequestLimitException($"{name}: an id of {longId.Length} characters; at most {Record.MaxIdLength}");
             }
         }
 
