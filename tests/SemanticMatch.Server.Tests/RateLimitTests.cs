@@ -2,7 +2,7 @@ using System.Net;
 
 namespace SemanticMatch.Server.Tests;
 
-/// <summary>Each key has its own token bucket: over it, 429 with Retry-After; another key is not affected.</summary>
+/// <summary>Each key has its own token bucket, whatever the path's spelling: over it, 429 with Retry-After; another key is not affected.</summary>
 public sealed class RateLimitTests : IAsyncLifetime
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "semmatch-rate-" + Guid.NewGuid().ToString("N"));
@@ -31,7 +31,8 @@ public sealed class RateLimitTests : IAsyncLifetime
         string? retryAfter = null;
         for (var i = 0; i < 12; i++)
         {
-            using var response = await _server.Client.SendAsync(_server.Request(HttpMethod.Get, "/v1/collections", _first));
+            // Every spelling of a path shares the key's bucket: the limit is bound to the endpoint.
+            using var response = await _server.Client.SendAsync(_server.Request(HttpMethod.Get, i % 2 == 0 ? "/v1/collections" : "/V1/Collections", _first));
             statuses.Add(response.StatusCode);
             retryAfter ??= response.Headers.RetryAfter?.ToString();
         }
