@@ -12,7 +12,7 @@ namespace SemanticMatch.Server.Tests;
 /// The service tried as a hostile client would, against a real server process, on each store: every endpoint under
 /// path variants without its scope, record ids that paths mangle, private values, model names that are server paths.
 /// </summary>
-public abstract class HostileClientConformance(HostileFixture fixture)
+public abstract class HostileClientConformance(KeyedServerFixture fixture)
 {
     // Endpoints anyone may call even when keys exist; every other endpoint must declare a scope.
     private static readonly HashSet<string> s_anonymous =
@@ -321,8 +321,9 @@ public abstract class HostileClientConformance(HostileFixture fixture)
     }
 }
 
-/// <summary>The hostile-client suite on the embedded store.</summary>
-public sealed class EmbeddedHostileClientTests(EmbeddedHostileFixture fixture) : HostileClientConformance(fixture), IClassFixture<EmbeddedHostileFixture>;
+/// <summary>The hostile-client suite on the embedded store (the API tests' server).</summary>
+[Collection(ServiceCollection.Name)]
+public sealed class EmbeddedHostileClientTests(ServiceFixture fixture) : HostileClientConformance(fixture);
 
 /// <summary>The hostile-client suite on PostgreSQL (PGlite).</summary>
-public sealed class PostgresHostileClientTests(PostgresHostileFixture fixture) : HostileClientConformance(fixture), IClassFixture<PostgresHostileFixture>;
+public sealed class PostgresHostileClientTests(PostgresServiceFixture fixture) : HostileClientConformance(fixture), IClassFixture<PostgresServiceFixture>;

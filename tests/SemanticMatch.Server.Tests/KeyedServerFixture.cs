@@ -2,10 +2,10 @@ using SemanticMatch.Testing;
 
 namespace SemanticMatch.Server.Tests;
 
-/// <summary>A server with three keys (admin, writer, reader) on the embedded store or on PostgreSQL (PGlite), for the hostile-client suite.</summary>
-public abstract class HostileFixture : IAsyncLifetime
+/// <summary>A server process with three keys (admin, writer, reader), on the embedded store or on PostgreSQL (PGlite).</summary>
+public abstract class KeyedServerFixture : IAsyncLifetime
 {
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "semmatch-hostile-" + Guid.NewGuid().ToString("N"));
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "semmatch-server-" + Guid.NewGuid().ToString("N"));
 
     public string Data => Path.Combine(Root, "data");
 
@@ -53,14 +53,8 @@ public abstract class HostileFixture : IAsyncLifetime
     protected abstract Task<string[]> StoreArgumentsAsync();
 }
 
-/// <summary>The embedded store.</summary>
-public sealed class EmbeddedHostileFixture : HostileFixture
-{
-    protected override Task<string[]> StoreArgumentsAsync() => Task.FromResult<string[]>([]);
-}
-
-/// <summary>PostgreSQL with pgvector (PGlite); the suite skips without it.</summary>
-public sealed class PostgresHostileFixture : HostileFixture
+/// <summary>PostgreSQL with pgvector (PGlite); tests using it skip without it.</summary>
+public sealed class PostgresServiceFixture : KeyedServerFixture
 {
     private PgliteServer? _database;
 
