@@ -328,6 +328,14 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)
             ? collection
             : _unavailable.TryGetValue(name, out var reason)
-                ? throw new CollectionUnavailableException(name, reason)
+                ? throw new CollectionUnavailableException(name, WithoutServerPaths(name, reason))
                 : throw new CollectionNotFoundException(name);
+
+    // Clients are told which file of the collection and what is wrong, not where the server keeps it.
+    private string WithoutServerPaths(string name, string reason)
+    {
+        var folder = Path.Combine(_root, name);
+        return reason.Replace(folder + Path.DirectorySeparatorChar, string.Empty, StringComparison.Ordinal)
+            .Replace(folder, "its folder", StringComparison.Ordinal);
+    }
 }

@@ -32,9 +32,11 @@ public interface ICollectionStore : IAsyncDisposable
     Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>Adds or replaces records; returns how many.</summary>
+    /// <exception cref="Storage.StorageFaultException">The storage refused the write (a full disk ...): nothing of it was applied.</exception>
     Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a record; false when it was not there.</summary>
+    /// <exception cref="Storage.StorageFaultException">The storage refused the write: the record is still there.</exception>
     Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default);
 
     /// <summary>A record without its private fields, or null.</summary>

@@ -57,6 +57,8 @@ public sealed class DamagedFileTests : IAsyncLifetime
         Assert.Equal(bytes, File.ReadAllBytes(Log));
         var refused = await Assert.ThrowsAsync<CollectionUnavailableException>(() => _store.SearchAsync("shop", new CollectionQuery { Query = "drill" }));
         Assert.Contains("semmatch recover --collection shop", refused.Message);
+        Assert.Contains("wal.log is damaged at byte", refused.Message);
+        Assert.DoesNotContain(_data, refused.Message); // clients are not told where the server keeps its files
         await Assert.ThrowsAsync<CollectionUnavailableException>(() => _store.UpsertAsync("shop", [Records.R("x", "Hammer")]));
         await Assert.ThrowsAsync<CollectionConflictException>(() => _store.CreateAsync("shop", new CollectionSettings()));
         Assert.Equal(bytes, File.ReadAllBytes(Log));
