@@ -47,11 +47,16 @@ public sealed class StorageFaultServerTests : IAsyncLifetime
         {
             await server.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { model = "minilm" });
             var ok1 = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "ok1", title = "Cordless Drill" } });
+            // Larger than a page, so it needs room the full disk does not have.
+            var feedback = new { query = "cordless drill", shown = Enumerable.Range(0, 20).Select(i => new string('a', 490) + i).ToArray(), clicked = new[] { "ok1" }, session = "s1" };
+            await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/feedback", json: feedback);
             var filler = Fill(_mount);
             var refused = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "failed", title = "Garden Hose" } });
+            var refusedFeedback = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/feedback", json: feedback);
             var afterRefusal = await server.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/failed");
             File.Delete(filler);
             var ok2 = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "ok2", title = "Claw Hammer" } });
+            var feedbackAgain = await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/feedback", json: feedback);
             server.Kill();
 
             Assert.Equal(HttpStatusCode.OK, ok1.Status);
@@ -60,6 +65,11 @@ public sealed class StorageFaultServerTests : IAsyncLifetime
             Assert.Contains("nothing of this write was applied", refused.Body.GetProperty("detail").GetString());
             Assert.Equal(HttpStatusCode.NotFound, afterRefusal.Status);
             Assert.Equal(HttpStatusCode.OK, ok2.Status);
+            Assert.Equal(HttpStatusCode.InsufficientStorage, refusedFeedback.Status);
+            Assert.Equal(HttpStatusCode.NoContent, feedbackAgain.Status);
+            var events = File.ReadAllLines(Path.Combine(data, "feedback", "shop.jsonl"));
+            Assert.Equal(2, events.Length); // the refused event left no line and glued nothing to the next
+            Assert.All(events, e => System.Text.Json.JsonDocument.Parse(e).Dispose());
         }
 
         await using var restarted = await ServerProcess.StartAsync(data, Models);

@@ -28,12 +28,20 @@ public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
     {
         Directory.CreateDirectory(_directory);
         var saltPath = Path.Combine(_directory, ".salt");
-        if (!File.Exists(saltPath))
+        try
         {
-            await File.WriteAllBytesAsync(saltPath, RandomNumberGenerator.GetBytes(32), cancellationToken).ConfigureAwait(false);
-        }
+            if (!File.Exists(saltPath))
+            {
+                // Whole or not at all: a salt cut short by a full disk would weaken every hash made with it.
+                Storage.DurableFiles.Replace(Storage.LocalFiles.Instance, saltPath, stream => stream.Write(RandomNumberGenerator.GetBytes(32)));
+            }
 
-        return await File.ReadAllBytesAsync(saltPath, cancellationToken).ConfigureAwait(false);
+            return await File.ReadAllBytesAsync(saltPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+        {
+            throw new Storage.StorageFaultException($"the feedback salt could not be written ({e.Message})", e);
+        }
     }
 
     /// <inheritdoc />
@@ -44,12 +52,26 @@ public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
         try
         {
             Directory.CreateDirectory(_directory);
-            var file = new FileStream(PathOf(collection), FileMode.Append, FileAccess.Write, FileShare.Read);
+            var file = new FileStream(PathOf(collection), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
             await using (file.ConfigureAwait(false))
             {
-                await file.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
+                var start = file.Length;
+                try
+                {
+                    file.Position = start;
+                    await file.WriteAsync(EndsLine(file, start) ? line : [(byte)'\n', .. line], cancellationToken).ConfigureAwait(false);
+                    file.Flush(flushToDisk: true);
+                }
+                catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+                {
+                    TryCut(file, start);
+                    throw new Storage.StorageFaultException($"the feedback event could not be written ({e.Message}); it was not recorded", e);
+                }
             }
+        }
+        catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+        {
+            throw new Storage.StorageFaultException($"the feedback log could not be opened ({e.Message}); the event was not recorded", e);
         }
         finally
         {
@@ -90,4 +112,30 @@ public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
     public void Dispose() => _gate.Dispose();
 
     private string PathOf(string collection) => Path.Combine(_directory, collection + ".jsonl");
+
+    // A line cut short by an earlier failure is ended first, so the next event is never glued to it.
+    private static bool EndsLine(FileStream file, long length)
+    {
+        if (length == 0)
+        {
+            return true;
+        }
+
+        file.Position = length - 1;
+        var last = file.ReadByte();
+        file.Position = length;
+        return last == '\n';
+    }
+
+    private static void TryCut(FileStream file, long length)
+    {
+        try
+        {
+            file.SetLength(length);
+        }
+        catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+        {
+            // The next append ends the cut-short line first.
+        }
+    }
 }
