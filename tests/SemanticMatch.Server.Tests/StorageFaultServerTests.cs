@@ -116,6 +116,49 @@ public sealed class StorageFaultServerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop/records/d")).Status);
     }
 
+    [Fact]
+    public async Task AnImmutableFolder_WithASnapshotDue_KeepsTakingWrites_AndADropThatCannotHappenChangesNothing()
+    {
+        var data = Path.Combine(_root, "data");
+        await using var server = await ServerProcess.StartAsync(data, Models, "--snapshot-after", "4000");
+        await server.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { model = "minilm" });
+        await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "a", title = "Cordless Drill" } });
+        var folder = Path.Combine(data, "collections", "shop");
+        if (Run("chattr", "+i", folder) != 0)
+        {
+            Assert.Skip("chattr +i is not permitted here (needs CAP_LINUX_IMMUTABLE): the immutable-folder test is not run");
+        }
+
+        var statuses = new List<HttpStatusCode>();
+        HttpStatusCode dropped;
+        try
+        {
+            for (var i = 0; i < 8; i++) // each batch passes the snapshot threshold, and each snapshot fails
+            {
+                statuses.Add((await server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records",
+                    json: Enumerable.Range(0, 3).Select(j => new { id = $"p{i}-{j}", title = $"Garden hose {i} {j}" }).ToArray()).WaitAsync(TimeSpan.FromSeconds(20))).Status);
+            }
+
+            dropped = (await server.SendAsync(HttpMethod.Delete, "/v1/collections/shop").WaitAsync(TimeSpan.FromSeconds(20))).Status;
+        }
+        finally
+        {
+            Run("chattr", "-i", folder);
+        }
+
+        var stillThere = (await server.SendAsync(HttpMethod.Get, "/v1/collections/shop")).Body.GetProperty("count").GetInt32();
+        server.Kill();
+        await using var restarted = await ServerProcess.StartAsync(data, Models);
+        var afterRestart = (await restarted.SendAsync(HttpMethod.Get, "/v1/collections/shop")).Body.GetProperty("count").GetInt32();
+        var droppedNow = await restarted.SendAsync(HttpMethod.Delete, "/v1/collections/shop");
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, dropped);
+        Assert.Equal(25, stillThere);
+        Assert.Equal(25, afterRestart);
+        Assert.Equal(HttpStatusCode.NoContent, droppedNow.Status);
+    }
+
     // Fills the file system until it refuses more; returns the filler file.
     private static string Fill(string mount)
     {
