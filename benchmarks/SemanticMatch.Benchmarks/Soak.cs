@@ -242,8 +242,8 @@ internal static class Soak
                 : (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString();
             if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.NotFound))
             {
-                report.Lost++;
-                report.Losses.Add($"{collection}/{id}: {(int)response.StatusCode}");
+                report.Unreadable++;
+                report.Losses.Add($"{collection}/{id}: could not be read ({(int)response.StatusCode})");
                 continue;
             }
 
@@ -390,6 +390,10 @@ internal static class Soak
 
         public long Lost { get; set; }
 
+        public long Unreadable { get; set; }
+
+        public int NotServed { get; set; }
+
         public List<string> Losses { get; } = [];
 
         public long PeakRss { get; set; }
@@ -420,6 +424,8 @@ internal static class Soak
             Console.WriteLine($"| record writes acknowledged | {Acknowledged} |");
             Console.WriteLine($"| records checked after restarts | {Checked} |");
             Console.WriteLine($"| lost or wrong | {Lost} |");
+            Console.WriteLine($"| records that could not be read at a check | {Unreadable} |");
+            Console.WriteLine($"| collections not served after a restart | {NotServed} |");
             Console.WriteLine($"| peak RSS | {PeakRss >> 20} MB |");
             foreach (var loss in Losses.Take(20))
             {
@@ -454,7 +460,7 @@ internal static class Soak
                 if (line.Contains("is not served", StringComparison.Ordinal))
                 {
                     report.Losses.Add("at start: " + line);
-                    report.Lost++;
+                    report.NotServed++;
                 }
             }
 

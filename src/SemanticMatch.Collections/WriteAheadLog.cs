@@ -26,7 +26,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private long _acknowledged;
     private long _sequence;
 
-    private WriteAheadLog(IStorageFiles files, string path, IAppendFile file, long length, long sequence, Action<long> afterBatch)
+    private WriteAheadLog(IStorageFiles files, string path, IAppendFile? file, long length, long sequence, Action<long> afterBatch)
     {
         _files = files;
         _path = path;
@@ -57,9 +57,16 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
         if (scan.IntactLength < scan.FileLength)
         {
-            using var file = files.OpenAppend(path);
-            file.SetLength(scan.IntactLength);
-            file.FlushToDisk();
+            try
+            {
+                using var file = files.OpenAppend(path);
+                file.SetLength(scan.IntactLength);
+                file.FlushToDisk();
+            }
+            catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+            {
+                // Cut before the first write instead (the log opens without a handle): reads need no cut.
+            }
         }
 
         return ([.. scan.Frames.SelectMany(f => f.Entries.Select(e => (f.Sequence, e)))], scan.IntactLength);
@@ -71,8 +78,30 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <param name="length">Its intact length (from <see cref="Recover"/>).</param>
     /// <param name="sequence">The last sequence number in use (from the snapshot or the log).</param>
     /// <param name="afterBatch">Called on the committing task after each acknowledged batch with its sequence (e.g. to snapshot).</param>
-    public static WriteAheadLog Open(IStorageFiles files, string path, long length, long sequence, Action<long> afterBatch) =>
-        new(files, path, files.OpenAppend(path), length, sequence, afterBatch);
+    /// <remarks>
+    /// When the file cannot be opened for writing now (a permission fault, a read-only disk), the log opens all the
+    /// same and the collection serves its records: writes are refused until the file can be opened and cut back to
+    /// <paramref name="length"/>, as after any failed write.
+    /// </remarks>
+    public static WriteAheadLog Open(IStorageFiles files, string path, long length, long sequence, Action<long> afterBatch)
+    {
+        IAppendFile? file = null;
+        try
+        {
+            file = files.OpenAppend(path);
+            if (file.Length != length)
+            {
+                file.Dispose(); // a tail recovery could not cut: cut it before the first write
+                file = null;
+            }
+        }
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+        {
+            file = null;
+        }
+
+        return new(files, path, file, length, sequence, afterBatch);
+    }
 
     /// <summary>Appends <paramref name="payload"/>; completes once it is on disk and applied.</summary>
     /// <exception cref="StorageFaultException">The log could not be written; nothing was applied, and never will be.</exception>
@@ -109,6 +138,11 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _committer.ConfigureAwait(false);
+        if (_file is null)
+        {
+            TryRepair(); // a refused frame not cut yet: cut it now, or it would be read back at the next start
+        }
+
         _file?.Dispose();
     }
 

@@ -3,6 +3,9 @@ namespace SemanticMatch.Collections.Storage;
 /// <summary>A file operation that can be made to fail.</summary>
 public enum StorageOperation
 {
+    /// <summary>Opening a file to write (the log, a snapshot or settings file).</summary>
+    Open,
+
     /// <summary>Writing bytes (a log append, a snapshot or settings file).</summary>
     Write,
 
@@ -84,10 +87,18 @@ public sealed class FaultInjectingFiles(IStorageFiles inner) : IStorageFiles
     }
 
     /// <inheritdoc />
-    public IAppendFile OpenAppend(string path) => new FaultyAppend(this, path, inner.OpenAppend(path));
+    public IAppendFile OpenAppend(string path)
+    {
+        Check(StorageOperation.Open, path);
+        return new FaultyAppend(this, path, inner.OpenAppend(path));
+    }
 
     /// <inheritdoc />
-    public Stream Create(string path) => new FaultyStream(this, path, inner.Create(path));
+    public Stream Create(string path)
+    {
+        Check(StorageOperation.Open, path);
+        return new FaultyStream(this, path, inner.Create(path));
+    }
 
     /// <inheritdoc />
     public void FlushToDisk(Stream file)
