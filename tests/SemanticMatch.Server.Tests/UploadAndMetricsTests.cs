@@ -41,6 +41,33 @@ public sealed class UploadAndMetricsTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task AnOversizedJsonUpload_Is413_AndMemoryStaysBounded()
+    {
+        var name = await CollectionAsync();
+        var before = Server.ResidentBytes();
+        using var request = Server.Request(HttpMethod.Post, $"/v1/collections/{name}/records", service.Writer);
+        request.Content = new StreamContent(new EndlessLine(prefix: "[{\"id\": \"big\", \"title\": \"", bytes: 100L << 20));
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        HttpStatusCode? status = null;
+        try
+        {
+            using var response = await Server.Client.SendAsync(request);
+            status = response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            // Answered and closed while the body was still being sent.
+        }
+
+        var after = Server.ResidentBytes();
+        var described = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}", service.Reader);
+
+        Assert.True(after - before < 60L << 20, $"RSS grew by {(after - before) >> 20} MB for one 100 MB body");
+        Assert.True(status is null or HttpStatusCode.RequestEntityTooLarge, $"answered {status}");
+        Assert.Equal(1, described.Body.GetProperty("count").GetInt32());
+    }
+
+    [Fact]
     public async Task NdjsonErrors_NameTheirOwnLine_AndARepeatedIdLaterInTheStreamReplacesTheEarlier()
     {
         var name = await CollectionAsync();
