@@ -54,6 +54,22 @@ internal static class PostgresSchema
             """),
         (3, "spelling words from the shown fields only (private fields are searched but never suggested)", """
             ALTER TABLE semmatch_records ADD COLUMN spelling_text text;
+            CREATE TEMPORARY TABLE semmatch_hiding ON COMMIT DROP AS
+                SELECT c.name FROM semmatch_collections c
+                WHERE EXISTS (SELECT 1 FROM jsonb_array_elements_text(c.settings -> 'fields') f (field)
+                              WHERE f.field IN (SELECT jsonb_array_elements_text(c.settings -> 'privateFields')));
+            UPDATE semmatch_records r SET spelling_text = coalesce((
+                SELECT string_agg(e.value, ' ') FROM semmatch_collections c, jsonb_each_text(r.fields) e
+                WHERE c.name = r.collection
+                  AND e.key IN (SELECT jsonb_array_elements_text(c.settings -> 'fields'))
+                  AND e.key NOT IN (SELECT jsonb_array_elements_text(c.settings -> 'privateFields'))), '')
+            WHERE r.collection IN (SELECT name FROM semmatch_hiding);
+            DELETE FROM semmatch_words WHERE collection IN (SELECT name FROM semmatch_hiding);
+            INSERT INTO semmatch_words (collection, word, records)
+            SELECT r.collection, w.word, count(DISTINCT r.id)
+            FROM semmatch_records r CROSS JOIN LATERAL regexp_split_to_table(lower(r.spelling_text), '[^[:alpha:]]+') AS w (word)
+            WHERE r.collection IN (SELECT name FROM semmatch_hiding) AND w.word <> ''
+            GROUP BY r.collection, w.word;
             """),
     ];
 

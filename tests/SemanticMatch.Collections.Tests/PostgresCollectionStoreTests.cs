@@ -132,6 +132,46 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
     }
 
     [Fact]
+    public async Task Migration3_TakesPrivateWordsOutOfTheSpellingWordsOfExistingRecords()
+    {
+        var connectionString = await database.EmptyAsync();
+        var options = new PostgresStoreOptions { ConnectionString = connectionString };
+        var settings = new CollectionSettings { Fields = ["title", "supplier"], PrivateFields = ["supplier"] };
+        await using (var store = await PostgresCollectionStore.OpenAsync(_models, options, TestContext.Current.CancellationToken))
+        {
+            await store.CreateAsync("shop", settings);
+            await store.CreateAsync("open", new CollectionSettings { Fields = ["title", "supplier"] });
+            await store.UpsertAsync("shop", [Record.FromJson(Records.Json("""{"id":"d1","title":"Cordless Drill","supplier":"zyxwqorp"}"""), "r")]);
+            await store.UpsertAsync("open", [Record.FromJson(Records.Json("""{"id":"d1","title":"Cordless Drill","supplier":"zyxwqorp"}"""), "r")]);
+        }
+
+        // The database as schema 2 left it: words from the whole text, no spelling_text.
+        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = new Npgsql.NpgsqlCommand("""
+                ALTER TABLE semmatch_records DROP COLUMN spelling_text;
+                DELETE FROM semmatch_words;
+                INSERT INTO semmatch_words (collection, word, records)
+                SELECT r.collection, w.word, count(DISTINCT r.id)
+                FROM semmatch_records r CROSS JOIN LATERAL regexp_split_to_table(lower(r.text), '[^[:alpha:]]+') AS w (word)
+                WHERE w.word <> '' GROUP BY r.collection, w.word;
+                DELETE FROM semmatch_schema_migrations WHERE version = 3;
+                """, connection);
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = await PostgresCollectionStore.OpenAsync(_models, options, TestContext.Current.CancellationToken);
+        var hidden = await upgraded.SearchAsync("shop", new CollectionQuery { Query = "zyxwqorq drill" });
+        var shown = await upgraded.SearchAsync("open", new CollectionQuery { Query = "zyxwqorq drill" });
+        var stillSpelt = await upgraded.SearchAsync("shop", new CollectionQuery { Query = "cordles drill" });
+
+        Assert.Equal("zyxwqorq drill", hidden.Searched);
+        Assert.Equal("zyxwqorp drill", shown.Searched); // a shown field's words are still suggested
+        Assert.Equal("cordless drill", stillSpelt.Searched);
+    }
+
+    [Fact]
     public async Task Migrations_RunOnce_AndANewerSchemaIsRefused()
     {
         await using (await OpenAsync())
