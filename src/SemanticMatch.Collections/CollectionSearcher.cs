@@ -130,8 +130,8 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             .Select((h, i) =>
             {
                 var record = recordOf(h.ProductId);
-                var shown = _private.Count == 0 ? null : Words(PublicTextOf(record));
-                return new CollectionHit(i + 1, record.Without(_private), h.Score, explainer?.Explain(h.ProductId, TextOf(record), shown))
+                var explanation = explainer?.Explain(h.ProductId, TextOf(record), _private.Count == 0 ? null : Words(PublicTextOf(record)));
+                return new CollectionHit(i + 1, record.Without(_private), h.Score, explanation)
                 {
                     Probability = h.Probability,
                 };

@@ -10,15 +10,16 @@ public sealed partial class EmbeddedCollection
 {
     internal const string LogFile = "wal.log";
     internal const string SnapshotFile = "snapshot.jsonl";
-    private const string SnapshotFormat = "semanticmatch-snapshot/1";
+    internal const string SnapshotFormat = "semanticmatch-snapshot/1";
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    /// <summary>How log entries and snapshot lines are written and read.</summary>
+    internal static readonly JsonSerializerOptions FileJson = new(JsonSerializerDefaults.Web);
 
     private void Recover()
     {
         var snapshotSequence = LoadSnapshot();
         var logPath = Path.Combine(_directory, LogFile);
-        var (entries, length) = WriteAheadLog.Recover(_options.Files, logPath);
+        var (entries, length) = WriteAheadLog.Recover(logPath);
         var sequence = snapshotSequence;
         foreach (var (entrySequence, payload) in entries)
         {
@@ -38,7 +39,7 @@ public sealed partial class EmbeddedCollection
     {
         try
         {
-            return JsonSerializer.Deserialize<LogEntry>(payload, s_json) ?? throw new JsonException("a null entry");
+            return JsonSerializer.Deserialize<LogEntry>(payload, FileJson) ?? throw new JsonException("a null entry");
         }
         catch (JsonException e)
         {
@@ -118,10 +119,10 @@ public sealed partial class EmbeddedCollection
             DurableFiles.Replace(_options.Files, Path.Combine(_directory, SnapshotFile), stream =>
             {
                 using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-                writer.WriteLine(JsonSerializer.Serialize(new SnapshotHeader(SnapshotFormat, sequence, _records.Count), s_json));
+                writer.WriteLine(JsonSerializer.Serialize(new SnapshotHeader(SnapshotFormat, sequence, _records.Count), FileJson));
                 foreach (var stored in _records.Values)
                 {
-                    writer.WriteLine(JsonSerializer.Serialize(StoredRecord.Of(stored), s_json));
+                    writer.WriteLine(JsonSerializer.Serialize(StoredRecord.Of(stored), FileJson));
                 }
             });
         }
@@ -150,7 +151,7 @@ public sealed partial class EmbeddedCollection
         var number = 1;
         while (reader.ReadLine() is { Length: > 0 } line)
         {
-            records.Add(ReadLine<StoredRecord>(path, line, ++number) is { Id: not null, Fields: not null, Vector: not null } stored
+            records.Add(ReadLine<StoredRecord>(path, line, ++number) is { IsWhole: true } stored
                 ? stored
                 : throw new InvalidDataException($"{path}: line {number} is not a stored record"));
         }
@@ -168,7 +169,7 @@ public sealed partial class EmbeddedCollection
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(line, s_json);
+            return JsonSerializer.Deserialize<T>(line, FileJson);
         }
         catch (JsonException e)
         {
@@ -187,9 +188,13 @@ public sealed partial class EmbeddedCollection
     /// <summary>A record with its vector as little-endian float32 bytes (base64 in JSON).</summary>
     internal sealed record StoredRecord(string Id, IReadOnlyDictionary<string, JsonElement> Fields, byte[] Vector)
     {
+        /// <summary>Whether every part was read (a garbled line can parse as JSON and still lack them).</summary>
+        public bool IsWhole => Id is not null && Fields is not null && Vector is not null;
+
         public static StoredRecord Of(Stored stored) =>
             new(stored.Record.Id, stored.Record.Fields, MemoryMarshal.AsBytes(stored.Vector.AsSpan()).ToArray());
     }
 
-    private sealed record SnapshotHeader(string Format, long Sequence, int Count);
+    /// <summary>A snapshot's first line.</summary>
+    internal sealed record SnapshotHeader(string Format, long Sequence, int Count);
 }

@@ -230,7 +230,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     {
         try
         {
-            await Log.AppendAsync(JsonSerializer.SerializeToUtf8Bytes(entry, s_json), () => Apply(entry, commit: true), cancellationToken)
+            await Log.AppendAsync(JsonSerializer.SerializeToUtf8Bytes(entry, FileJson), () => Apply(entry, commit: true), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (System.Threading.Channels.ChannelClosedException)

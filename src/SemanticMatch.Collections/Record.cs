@@ -55,17 +55,12 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
             fields[property.Name] = property.Value.Clone();
         }
 
-        if (string.IsNullOrWhiteSpace(id))
-        {
-            throw new InvalidRequestException($"{where}: 'id' is missing or empty");
-        }
-
         if (IdProblem(id) is { } problem)
         {
             throw new InvalidRequestException($"{where}: 'id' {problem}");
         }
 
-        return new Record(id, fields);
+        return new Record(id!, fields);
     }
 
     // JSON can escape a lone surrogate ("\ud800"), which no .NET string of ours may hold (it has no UTF-8 form).
@@ -81,14 +76,11 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
         }
     }
 
-    /// <summary>
-    /// Why <paramref name="id"/> cannot be a record id, or null. The rule: any text of 1 to <see cref="MaxIdLength"/>
-    /// characters that a URL path segment can carry percent-encoded — not "." or ".." (dot segments), no control
-    /// characters (NUL included) and no unpaired surrogates (which have no UTF-8 form).
-    /// </summary>
-    public static string? IdProblem(string id)
+    // Why an id cannot be a record id, or null. The rule: any text of 1 to MaxIdLength characters that a URL path
+    // segment can carry percent-encoded — not "." or ".." (dot segments), no control characters (NUL included); an
+    // unpaired surrogate (no UTF-8 form) is refused already where the JSON string is read (StringOf).
+    private static string? IdProblem(string? id)
     {
-        ArgumentNullException.ThrowIfNull(id);
         if (string.IsNullOrWhiteSpace(id))
         {
             return "is missing or empty";
@@ -109,11 +101,6 @@ public sealed record Record(string Id, IReadOnlyDictionary<string, JsonElement> 
             if (char.IsControl(id[i]))
             {
                 return $"holds the control character U+{(int)id[i]:X4} at position {i + 1}; ids must be printable";
-            }
-
-            if (char.IsSurrogate(id[i]) && !(char.IsHighSurrogate(id[i]) && i + 1 < id.Length && char.IsLowSurrogate(id[++i])))
-            {
-                return $"holds an unpaired surrogate at position {i + 1}; ids must be valid Unicode";
             }
         }
 

@@ -26,14 +26,14 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private long _acknowledged;
     private long _sequence;
 
-    private WriteAheadLog(IStorageFiles files, string path, IAppendFile? file, long length, long sequence, Action<long> afterBatch)
+    private WriteAheadLog(IStorageFiles files, string path, long length, long sequence, Action<long> afterBatch)
     {
         _files = files;
         _path = path;
-        _file = file;
         _acknowledged = length;
         _sequence = sequence;
         _afterBatch = afterBatch;
+        TryRepair(); // opens the file and cuts a torn tail off, as after any failed write
         _committer = Task.Run(CommitLoopAsync);
     }
 
@@ -43,65 +43,29 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>The last sequence number spent (acknowledged or refused).</summary>
     public long Sequence => Interlocked.Read(ref _sequence);
 
-    /// <summary>
-    /// Reads the log at <paramref name="path"/>: every entry with its frame's sequence number. A torn tail is cut off.
-    /// </summary>
+    /// <summary>Reads the log at <paramref name="path"/>: every entry with its frame's sequence number, and the intact length (before a torn tail).</summary>
     /// <exception cref="LogDamagedException">Damage is followed by intact frames: cutting it would lose acknowledged writes.</exception>
-    public static (List<(long Sequence, byte[] Payload)> Entries, long Length) Recover(IStorageFiles files, string path)
+    public static (List<(long Sequence, byte[] Payload)> Entries, long Length) Recover(string path)
     {
         var scan = LogScan.Read(path);
-        if (scan.Damage.Count > 0)
-        {
-            throw new LogDamagedException(scan);
-        }
-
-        if (scan.IntactLength < scan.FileLength)
-        {
-            try
-            {
-                using var file = files.OpenAppend(path);
-                file.SetLength(scan.IntactLength);
-                file.FlushToDisk();
-            }
-            catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
-            {
-                // Cut before the first write instead (the log opens without a handle): reads need no cut.
-            }
-        }
-
-        return ([.. scan.Frames.SelectMany(f => f.Entries.Select(e => (f.Sequence, e)))], scan.IntactLength);
+        return scan.Damage.Count > 0
+            ? throw new LogDamagedException(scan)
+            : ([.. scan.Frames.SelectMany(f => f.Entries.Select(e => (f.Sequence, e)))], scan.IntactLength);
     }
 
-    /// <summary>Opens the log for appending after <see cref="Recover"/>.</summary>
+    /// <summary>Opens the log for appending after <see cref="Recover"/>, cutting it to <paramref name="length"/> (a torn tail off).</summary>
     /// <param name="files">The file seam.</param>
     /// <param name="path">The log file.</param>
     /// <param name="length">Its intact length (from <see cref="Recover"/>).</param>
     /// <param name="sequence">The last sequence number in use (from the snapshot or the log).</param>
     /// <param name="afterBatch">Called on the committing task after each acknowledged batch with its sequence (e.g. to snapshot).</param>
     /// <remarks>
-    /// When the file cannot be opened for writing now (a permission fault, a read-only disk), the log opens all the
-    /// same and the collection serves its records: writes are refused until the file can be opened and cut back to
+    /// When the file cannot be opened or cut now (a permission fault, a read-only disk), the log opens all the same and
+    /// the collection serves its records: writes are refused until the file can be opened and cut back to
     /// <paramref name="length"/>, as after any failed write.
     /// </remarks>
-    public static WriteAheadLog Open(IStorageFiles files, string path, long length, long sequence, Action<long> afterBatch)
-    {
-        IAppendFile? file = null;
-        try
-        {
-            file = files.OpenAppend(path);
-            if (file.Length != length)
-            {
-                file.Dispose(); // a tail recovery could not cut: cut it before the first write
-                file = null;
-            }
-        }
-        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
-        {
-            file = null;
-        }
-
-        return new(files, path, file, length, sequence, afterBatch);
-    }
+    public static WriteAheadLog Open(IStorageFiles files, string path, long length, long sequence, Action<long> afterBatch) =>
+        new(files, path, length, sequence, afterBatch);
 
     /// <summary>Appends <paramref name="payload"/>; completes once it is on disk and applied.</summary>
     /// <exception cref="StorageFaultException">The log could not be written; nothing was applied, and never will be.</exception>

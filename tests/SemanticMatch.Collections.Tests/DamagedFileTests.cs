@@ -105,6 +105,38 @@ public sealed class DamagedFileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALogWrittenByAnOlderBuild_OneEntryAFrame_IsReadWhole()
+    {
+        var sequence = 0L;
+        var old = LogScan.Read(Log).Frames.SelectMany(f => f.Entries).SelectMany(entry => SingleEntryFrame(++sequence, entry)).ToArray();
+        File.WriteAllBytes(Log, old);
+
+        _store = EmbeddedCollectionStore.Open(_data, _models);
+        await _store.UpsertAsync("shop", [Records.R("new", "Claw Hammer")]);
+        await _store.DisposeAsync();
+        _store = EmbeddedCollectionStore.Open(_data, _models);
+
+        Assert.Equal(10, sequence);
+        Assert.Empty(_store.Unavailable);
+        Assert.Equal(31, (await _store.DescribeAsync("shop")).Count);
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], LogScan.Read(Log).Frames.Select(f => f.Sequence));
+    }
+
+    // [length u32][CRC-32 u32][sequence i64][entry], the length without the batch flag: how builds before group-commit frames wrote each entry.
+    private static byte[] SingleEntryFrame(long sequence, byte[] entry)
+    {
+        var frame = new byte[16 + entry.Length];
+        entry.CopyTo(frame.AsSpan(16));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)entry.Length);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(8), sequence);
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(frame.AsSpan(8, 8));
+        crc.Append(entry);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), crc.GetCurrentHashAsUInt32());
+        return frame;
+    }
+
+    [Fact]
     public async Task AFolderWithoutSettings_IsReported_AndAPutOfItsNameDeletesNothing()
     {
         File.Delete(Path.Combine(Folder, "collection.json"));

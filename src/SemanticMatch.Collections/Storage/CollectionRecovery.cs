@@ -97,37 +97,23 @@ public static class CollectionRecovery
         }
 
         var lines = File.ReadAllLines(path, Encoding.UTF8);
-        var json = new JsonSerializerOptions(JsonSerializerDefaults.Web);
-        long sequence = 0;
-        var headerOk = false;
-        try
-        {
-            using var header = JsonDocument.Parse(lines.FirstOrDefault() ?? string.Empty);
-            sequence = header.RootElement.GetProperty("sequence").GetInt64();
-            headerOk = header.RootElement.GetProperty("count").GetInt32() == lines.Skip(1).Count(l => l.Length > 0);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            // An unreadable header: the records' sequence is unknown, so every log entry is replayed over them.
-        }
+        var header = Read<EmbeddedCollection.SnapshotHeader>(lines.FirstOrDefault() ?? string.Empty);
 
+        // An unreadable header: the records' sequence is unknown, so every log entry is replayed over them.
+        var sequence = header is { Format: EmbeddedCollection.SnapshotFormat } ? header.Sequence : 0;
+        var headerOk = header is { Format: EmbeddedCollection.SnapshotFormat } && header.Count == lines.Skip(1).Count(l => l.Length > 0);
         var kept = new List<string>();
         var unreadable = 0;
         foreach (var line in lines.Skip(1).Where(l => l.Length > 0))
         {
-            try
+            if (Read<EmbeddedCollection.StoredRecord>(line) is { IsWhole: true })
             {
-                if (JsonSerializer.Deserialize<EmbeddedCollection.StoredRecord>(line, json) is { Id: not null, Fields: not null, Vector: not null })
-                {
-                    kept.Add(line);
-                    continue;
-                }
+                kept.Add(line);
             }
-            catch (JsonException)
+            else
             {
+                unreadable++;
             }
-
-            unreadable++;
         }
 
         if (headerOk && unreadable == 0)
@@ -139,13 +125,27 @@ public static class CollectionRecovery
         DurableFiles.Replace(LocalFiles.Instance, path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            writer.WriteLine(JsonSerializer.Serialize(new { format = "semanticmatch-snapshot/1", sequence = headerOk ? sequence : 0, count = kept.Count }));
+            writer.WriteLine(JsonSerializer.Serialize(new EmbeddedCollection.SnapshotHeader(EmbeddedCollection.SnapshotFormat, sequence, kept.Count),
+                EmbeddedCollection.FileJson));
             foreach (var line in kept)
             {
                 writer.WriteLine(line);
             }
         });
         return new SalvagedFile(path, copy, kept.Count, headerOk ? $"{unreadable} unreadable records" : $"the header and {unreadable} unreadable records");
+    }
+
+    private static T? Read<T>(string line)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(line, EmbeddedCollection.FileJson);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string KeepCopy(string path, string stamp)

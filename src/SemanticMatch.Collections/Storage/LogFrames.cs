@@ -36,17 +36,6 @@ internal static class LogFrames
         return frame;
     }
 
-    /// <summary>A single-entry frame, as older builds wrote them (kept for tests of reading such logs).</summary>
-    public static byte[] Single(long sequence, byte[] entry)
-    {
-        var frame = new byte[HeaderBytes + entry.Length];
-        entry.CopyTo(frame.AsSpan(HeaderBytes));
-        BinaryPrimitives.WriteUInt32LittleEndian(frame, (uint)entry.Length);
-        BinaryPrimitives.WriteInt64LittleEndian(frame.AsSpan(8), sequence);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame.AsSpan(4), Checksum(frame.AsSpan(8, 8), entry));
-        return frame;
-    }
-
     /// <summary>
     /// Reads the frame at <paramref name="offset"/>: its sequence, entries and length; false when it is cut short, fails
     /// its checksum, or its sequence is not in (<paramref name="after"/>, <paramref name="before"/>].

@@ -36,7 +36,7 @@ public sealed class HitExplainer
         _encoder = encoder;
         var depth = ListDepth(options, size);
         _keywordHits = retrieval.Keyword(prepared, depth);
-        _queryWords = Words(prepared, int.MaxValue);
+        _queryWords = Words(prepared);
         _queries = encoder.Encode([prepared, .. LeaveOneOut(_queryWords)], TextRole.Query);
         _denseHits = retrieval.Dense(_queries[0], depth);
     }
@@ -74,7 +74,7 @@ public sealed class HitExplainer
         var terms = _retrieval.ExplainTerms(_prepared, productId);
         var bm25 = new KeywordExplanation(terms.Sum(t => t.Contribution), RankOf(_keywordHits, productId), terms);
 
-        var allWords = Words(productText, int.MaxValue);
+        var allWords = Words(productText);
         // Fields are joined by ". " (ProductText), so a field's last word carries the full stop in the joined text.
         var explained = Enumerable.Range(0, allWords.Count)
             .Where(i => shownWords is null || shownWords.Contains(allWords[i]) || shownWords.Contains(allWords[i].TrimEnd('.')))
@@ -128,8 +128,8 @@ public sealed class HitExplainer
         return null;
     }
 
-    private static List<string> Words(string text, int max) =>
-        text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(max).ToList();
+    private static List<string> Words(string text) =>
+        [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 
     // The text without each word in turn (an empty text when it had one word).
     private static IEnumerable<string> LeaveOneOut(List<string> words) =>

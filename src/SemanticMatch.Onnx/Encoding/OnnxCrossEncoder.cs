@@ -63,7 +63,7 @@ public sealed class OnnxCrossEncoder : IOwnedPairScorer
     }
 
     /// <summary>
-    /// Where a re-ranker argument points, to record or to key a cache by: <see cref="BundledModels.Location"/> of each
+    /// Where a re-ranker argument points, to record: <see cref="BundledModels.Location"/> of each
     /// '+'-joined member, so an ensemble of relative paths stays right from another working directory.
     /// </summary>
     public static string Location(string model) =>
