@@ -5,6 +5,7 @@ using SemanticMatch.Engine;
 using SemanticMatch.Engine.Applications;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Benchmarks;
 

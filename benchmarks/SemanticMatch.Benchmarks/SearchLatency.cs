@@ -7,6 +7,7 @@ using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Benchmarks;
 
@@ -20,7 +21,7 @@ internal static class SearchLatency
 {
     private const int RerankDepth = 50;
 
-    public static void Run(string? crossEncoder)
+    public static async Task RunAsync(string? crossEncoder)
     {
         var products = Data.Products();
         var queries = Data.DevQueries();
@@ -45,15 +46,15 @@ internal static class SearchLatency
             ("HNSW vector search (query embedded; M=16, ef=128)", Measure(queries.Count, i => hnsw.Vectors.Search(vectors[i], 10))),
             ("embed query, fp32", Measure(queries.Count, i => fp32.EncodeQuery(prepared[i]))),
             ("embed query, int8", Measure(queries.Count, i => int8.EncodeQuery(prepared[i]))),
-            ("dense end to end, fp32", Measure(queries.Count, i => index32.Search(queries[i], new SearchOptions { Method = SearchMethod.Dense }))),
-            ("dense end to end, int8", Measure(queries.Count, i => index8.Search(queries[i], new SearchOptions { Method = SearchMethod.Dense }))),
-            ("hybrid end to end, fp32 (exact)", Measure(queries.Count, i => index32.Search(queries[i], new SearchOptions()))),
-            ("hybrid end to end, int8 (exact)", Measure(queries.Count, i => index8.Search(queries[i], new SearchOptions()))),
-            ("hybrid end to end, int8 (HNSW)", Measure(queries.Count, i => hnsw.Search(queries[i], new SearchOptions()))),
+            ("dense end to end, fp32", await MeasureAsync(queries.Count, i => index32.SearchAsync(queries[i], new SearchOptions { Method = SearchMethod.Dense }))),
+            ("dense end to end, int8", await MeasureAsync(queries.Count, i => index8.SearchAsync(queries[i], new SearchOptions { Method = SearchMethod.Dense }))),
+            ("hybrid end to end, fp32 (exact)", await MeasureAsync(queries.Count, i => index32.SearchAsync(queries[i], new SearchOptions()))),
+            ("hybrid end to end, int8 (exact)", await MeasureAsync(queries.Count, i => index8.SearchAsync(queries[i], new SearchOptions()))),
+            ("hybrid end to end, int8 (HNSW)", await MeasureAsync(queries.Count, i => hnsw.SearchAsync(queries[i], new SearchOptions()))),
         };
         if (crossEncoder is not null)
         {
-            rows.AddRange(Reranked(crossEncoder, index8, queries));
+            rows.AddRange(await RerankedAsync(crossEncoder, index8, queries));
         }
 
         var recall = queries.Select((_, i) => Overlap(index8.Vectors.Search(vectors[i], 10), hnsw.Vectors.Search(vectors[i], 10))).Average();
@@ -76,7 +77,7 @@ internal static class SearchLatency
     }
 
     // Hybrid (int8 encoder, exact) + the cross-encoder re-scoring the top 50, with the given weights and an int8 copy.
-    private static List<(string Name, LatencyStats Stats)> Reranked(string crossEncoder, CatalogueIndex index, IReadOnlyList<string> queries)
+    private static async Task<List<(string Name, LatencyStats Stats)>> RerankedAsync(string crossEncoder, CatalogueIndex index, IReadOnlyList<string> queries)
     {
         var fp32Model = ModelDirectory.Open(crossEncoder);
         var int8Path = Path.Combine(Path.GetTempPath(), "semmatch-bench-ce-int8-" + Guid.NewGuid().ToString("N"));
@@ -88,9 +89,9 @@ internal static class SearchLatency
             return
             [
                 ($"hybrid int8 + cross-encoder fp32 re-ranking top {RerankDepth}",
-                    Measure(queries.Count, i => index.Search(queries[i], new SearchOptions { Reranker = fp32, RerankDepth = RerankDepth }))),
+                    await MeasureAsync(queries.Count, i => index.SearchAsync(queries[i], new SearchOptions { Reranker = fp32, RerankDepth = RerankDepth }))),
                 ($"hybrid int8 + cross-encoder int8 re-ranking top {RerankDepth}",
-                    Measure(queries.Count, i => index.Search(queries[i], new SearchOptions { Reranker = int8, RerankDepth = RerankDepth }))),
+                    await MeasureAsync(queries.Count, i => index.SearchAsync(queries[i], new SearchOptions { Reranker = int8, RerankDepth = RerankDepth }))),
             ];
         }
         finally
@@ -107,6 +108,24 @@ internal static class SearchLatency
 
     private static double Overlap(IReadOnlyList<SearchHit> exact, IReadOnlyList<SearchHit> approximate) =>
         exact.Select(h => h.ProductId).Intersect(approximate.Select(h => h.ProductId)).Count() / (double)exact.Count;
+
+    internal static async Task<LatencyStats> MeasureAsync(int count, Func<int, Task> search)
+    {
+        for (var i = 0; i < Math.Min(count, 200); i++)
+        {
+            await search(i); // warm-up: let tiered JIT settle before timing
+        }
+
+        var millis = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            await search(i);
+            millis.Add(stopwatch.Elapsed.TotalMilliseconds);
+        }
+
+        return LatencyStats.From(millis);
+    }
 
     internal static LatencyStats Measure(int count, Action<int> search)
     {

@@ -5,6 +5,7 @@ using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Bert;
 using SemanticMatch.Training.Fitting;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Benchmarks;
 

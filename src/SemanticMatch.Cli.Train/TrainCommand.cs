@@ -12,6 +12,7 @@ using SemanticMatch.Training.Augmenting;
 using SemanticMatch.Training.Fitting;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Train;
 

@@ -3,9 +3,8 @@ using Npgsql;
 using Pgvector;
 using Pgvector.Npgsql;
 using SemanticMatch.Core;
-using SemanticMatch.Engine;
-using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Index.Keyword;
+using SemanticMatch.Search;
+using SemanticMatch.Core.Keyword;
 
 namespace SemanticMatch.Collections.Postgres;
 
@@ -62,7 +61,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var store = new PostgresCollectionStore(database, models, options);
         try
         {
-            await store._resilience.RunAsync(_ => PostgresSchema.MigrateAsync(database, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await store._resilience.RunAsync(token => PostgresSchema.MigrateAsync(database, token), cancellationToken).ConfigureAwait(false);
             await database.ReloadTypesAsync(cancellationToken).ConfigureAwait(false); // the vector type may be new
         }
         catch (PostgresException e) when (e.SqlState.StartsWith("28", StringComparison.Ordinal) || e.SqlState.StartsWith("3D", StringComparison.Ordinal))
@@ -87,14 +86,14 @@ public sealed class PostgresCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
-    public Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => RunAsync(async (connection, transaction) =>
+    public Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => RunAsync(async (connection, transaction, token) =>
     {
         await using var command = new NpgsqlCommand("""
             INSERT INTO semmatch_secrets (name, value)
             SELECT 'initialised', '\x'::bytea WHERE NOT EXISTS (SELECT 1 FROM semmatch_collections)
             ON CONFLICT (name) DO NOTHING
             """, connection, transaction);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
     }, cancellationToken);
 
     /// <inheritdoc />
@@ -113,7 +112,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var encoder = CollectionModels.Load(settings, _models, _options.Rankers).Encoder;
 
         var json = settings.ToJson();
-        return await RunAsync(async (connection, transaction) =>
+        return await RunAsync(async (connection, transaction, token) =>
         {
             await using (var insert = new NpgsqlCommand(
                 "INSERT INTO semmatch_collections (name, settings, dimension) VALUES ($1, $2::jsonb, $3) ON CONFLICT (name) DO NOTHING",
@@ -122,9 +121,9 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 insert.Parameters.Add(new() { Value = name });
                 insert.Parameters.Add(new() { Value = json });
                 insert.Parameters.Add(new() { Value = encoder.Dimension });
-                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                if (await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 0)
                 {
-                    var existing = await SettingsOfAsync(connection, transaction, name, cancellationToken).ConfigureAwait(false);
+                    var existing = await SettingsOfAsync(connection, transaction, name, token).ConfigureAwait(false);
                     return existing?.ToJson() == json ? false : throw new CollectionConflictException(name);
                 }
             }
@@ -137,7 +136,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
                     USING hnsw ((embedding::vector({encoder.Dimension})) {OperatorClass(settings.Metric)})
                     WHERE collection = '{name}'
                     """, connection, transaction);
-                await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await index.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             }
             return true;
         }, cancellationToken).ConfigureAwait(false);
@@ -147,13 +146,13 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default)
     {
         CollectionSettings.CheckName(name);
-        return await RunAsync(async (connection, transaction) =>
+        return await RunAsync(async (connection, transaction, token) =>
         {
             await using var drop = new NpgsqlCommand("DELETE FROM semmatch_collections WHERE name = $1", connection, transaction);
             drop.Parameters.Add(new() { Value = name });
-            var dropped = await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+            var dropped = await drop.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
             await using var index = new NpgsqlCommand($"DROP INDEX IF EXISTS {IndexName(name)}", connection, transaction);
-            await index.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await index.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             return dropped;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -167,7 +166,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         (await InfosAsync(name, cancellationToken).ConfigureAwait(false)).SingleOrDefault() ?? throw new CollectionNotFoundException(name);
 
     // Every collection, or the one named (describing one reads its row only).
-    private Task<IReadOnlyList<CollectionInfo>> InfosAsync(string? name, CancellationToken cancellationToken) => RunAsync(async (connection, transaction) =>
+    private Task<IReadOnlyList<CollectionInfo>> InfosAsync(string? name, CancellationToken cancellationToken) => RunAsync(async (connection, transaction, token) =>
     {
         await using var command = new NpgsqlCommand("""
             SELECT name, settings::text, dimension, record_count,
@@ -176,9 +175,9 @@ public sealed class PostgresCollectionStore : ICollectionStore
             FROM semmatch_collections WHERE $1::text IS NULL OR name = $1 ORDER BY name COLLATE "C"
             """, connection, transaction);
         command.Parameters.Add(new() { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
         var infos = new List<CollectionInfo>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        while (await reader.ReadAsync(token).ConfigureAwait(false))
         {
             infos.Add(new CollectionInfo(reader.GetString(0), CollectionSettings.FromJson(reader.GetString(1)), (int)reader.GetInt64(3),
                 reader.GetInt32(2), reader.GetInt64(4)));
@@ -203,10 +202,10 @@ public sealed class PostgresCollectionStore : ICollectionStore
         var texts = records.Select(searcher.TextOf).ToArray();
         var spelling = records.Select((r, i) => searcher.PublicTextOf(r) is var shown && shown != texts[i] ? shown : null).ToArray();
         var embeddings = vectors.Select(v => new Vector(v)).ToArray();
-        await RunAsync(async (connection, transaction) =>
+        await RunAsync(async (connection, transaction, token) =>
         {
             // Writers of one collection take turns on its row, so its statistics stay exact.
-            await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
+            await LockAsync(connection, transaction, name, settingsJson, token).ConfigureAwait(false);
             await using var upsert = new NpgsqlCommand("""
                 WITH input AS (
                     SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[], $6::text[]) AS t (id, fields, text, embedding, spelling_text)),
@@ -240,7 +239,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
             upsert.Parameters.Add(new() { Value = texts });
             upsert.Parameters.Add(new() { Value = embeddings });
             upsert.Parameters.Add(new() { Value = spelling, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-            await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await upsert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         return records.Count;
@@ -250,9 +249,9 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default)
     {
         var (settingsJson, _) = await CollectionAsync(name, cancellationToken).ConfigureAwait(false);
-        return await RunAsync(async (connection, transaction) =>
+        return await RunAsync(async (connection, transaction, token) =>
         {
-            await LockAsync(connection, transaction, name, settingsJson, cancellationToken).ConfigureAwait(false);
+            await LockAsync(connection, transaction, name, settingsJson, token).ConfigureAwait(false);
             await using var delete = new NpgsqlCommand("""
                 WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length, coalesce(spelling_text, text) AS spelling),
                 words AS (
@@ -266,7 +265,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 """, connection, transaction);
             delete.Parameters.Add(new() { Value = name });
             delete.Parameters.Add(new() { Value = id });
-            var deleted = (long)(await delete.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
+            var deleted = (long)(await delete.ExecuteScalarAsync(token).ConfigureAwait(false))! == 1;
             return deleted;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -275,7 +274,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default)
     {
         CollectionSettings.CheckName(name);
-        var (record, searcher) = await RunAsync(async (connection, transaction) =>
+        var (record, searcher) = await RunAsync(async (connection, transaction, token) =>
         {
             await using var command = new NpgsqlCommand("""
                 SELECT c.settings::text, r.fields::text FROM semmatch_collections c
@@ -284,8 +283,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 """, connection, transaction);
             command.Parameters.Add(new() { Value = name });
             command.Parameters.Add(new() { Value = id });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            if (!await reader.ReadAsync(token).ConfigureAwait(false))
             {
                 throw new CollectionNotFoundException(name);
             }
@@ -306,17 +305,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
         }
 
         var prepared = query.SpellCorrection ? await CorrectSpellingAsync(name, normalized, cancellationToken).ConfigureAwait(false) : normalized;
-
-        var size = (int)Math.Min(count, int.MaxValue);
-        var keyword = query.Method != SearchMethod.Dense || query.Explain ? prepared : null;
-        var vector = query.Method != SearchMethod.Bm25 || query.Explain ? searcher.Encoder.EncodeOne(prepared, TextRole.Query) : null;
-        var retrieval = await RunAsync(async (connection, transaction) =>
-        {
-            var fetched = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, keyword, vector,
-                searcher.ListDepth(query, size), query.Filters, _options, searcher.IsRanked(query), cancellationToken).ConfigureAwait(false);
-            return fetched;
-        }, cancellationToken).ConfigureAwait(false);
-        return searcher.Search(query, normalized, prepared, size, retrieval, id => retrieval.Records[id], cancellationToken, vector);
+        var retrieval = new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, query.Filters, _options);
+        return await searcher.SearchAsync(query, normalized, prepared, (int)Math.Min(count, int.MaxValue), retrieval, cancellationToken).ConfigureAwait(false);
     }
 
     // The same rules as the embedded store's Lucene speller (SpellingRules), over the collection's words table: one
@@ -330,7 +320,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
             return normalized;
         }
 
-        var corrections = await RunAsync(async (connection, transaction) =>
+        var corrections = await RunAsync(async (connection, transaction, token) =>
         {
             var known = new HashSet<string>(StringComparer.Ordinal);
             await using (var lookup = new NpgsqlCommand(
@@ -338,8 +328,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
             {
                 lookup.Parameters.Add(new() { Value = name });
                 lookup.Parameters.Add(new() { Value = words.ToArray() });
-                await using var reader = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await using var reader = await lookup.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
                     known.Add(reader.GetString(0));
                 }
@@ -357,8 +347,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
                 candidates.Parameters.Add(new() { Value = word.Length - SpellingRules.MaxEdits(word) });
                 candidates.Parameters.Add(new() { Value = word.Length + SpellingRules.MaxEdits(word) });
                 var list = new List<(string, int)>();
-                await using var reader = await candidates.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await using var reader = await candidates.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
                     list.Add((reader.GetString(0), reader.GetInt32(1)));
                 }
@@ -378,23 +368,22 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default)
     {
         var (_, searcher, dimension, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var found = await RunAsync(async (connection, transaction) =>
+        var vector = await RunAsync(async (connection, transaction, token) =>
         {
             await using var lookup = new NpgsqlCommand("SELECT embedding FROM semmatch_records WHERE collection = $1 AND id = $2", connection, transaction);
             lookup.Parameters.Add(new() { Value = name });
             lookup.Parameters.Add(new() { Value = id });
-            if (await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not Vector vector)
-            {
-                return null;
-            }
-
-            var retrieval = await PostgresRetrieval.FetchAsync(connection, transaction, name, dimension, searcher.Settings.Metric, null,
-                vector.ToArray(), top + 1, [], _options, scoreCandidates: false, cancellationToken).ConfigureAwait(false);
-            return retrieval;
+            return await lookup.ExecuteScalarAsync(token).ConfigureAwait(false) as Vector;
         }, cancellationToken).ConfigureAwait(false);
-        return found is null
-            ? null
-            : searcher.Similar(id, found.DenseHits, top, other => found.Records[other]);
+        if (vector is null)
+        {
+            return null;
+        }
+
+        var retrieval = new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, [], _options);
+        var nearest = await retrieval.NearestAsync(vector.ToArray(), top, exceptId: id, cancellationToken).ConfigureAwait(false);
+        var records = await retrieval.RecordsAsync(nearest.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false);
+        return searcher.Similar(id, nearest, top, records);
     }
 
     /// <inheritdoc />
@@ -414,12 +403,14 @@ public sealed class PostgresCollectionStore : ICollectionStore
     /// Each operation is one transaction: atomic, and PGlite's connection multiplexer keeps a transaction's messages
     /// together (outside one, two clients' extended-protocol messages can interleave).
     /// </remarks>
-    internal Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> operation, CancellationToken cancellationToken) =>
+    /// <param name="operation">The work, given the connection, its transaction and the token of this attempt.</param>
+    /// <param name="cancellationToken">Cancels the operation and its retries.</param>
+    internal Task<T> RunAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
         _resilience.RunAsync(async token =>
         {
             await using var connection = await _database.OpenConnectionAsync(token).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-            var result = await operation(connection, transaction).ConfigureAwait(false);
+            var result = await operation(connection, transaction, token).ConfigureAwait(false);
             await transaction.CommitAsync(token).ConfigureAwait(false);
             return result;
         }, cancellationToken);
@@ -449,12 +440,12 @@ public sealed class PostgresCollectionStore : ICollectionStore
         CancellationToken cancellationToken)
     {
         CollectionSettings.CheckName(name);
-        var (json, dimension, count) = await RunAsync(async (connection, transaction) =>
+        var (json, dimension, count) = await RunAsync(async (connection, transaction, token) =>
         {
             await using var command = new NpgsqlCommand("SELECT settings::text, dimension, record_count FROM semmatch_collections WHERE name = $1", connection, transaction);
             command.Parameters.Add(new() { Value = name });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            return await reader.ReadAsync(token).ConfigureAwait(false)
                 ? (reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2))
                 : throw new CollectionNotFoundException(name);
         }, cancellationToken).ConfigureAwait(false);

@@ -20,7 +20,7 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
     }
 
     /// <inheritdoc />
-    public Task<byte[]> SaltAsync(CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction) =>
+    public Task<byte[]> SaltAsync(CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction, token) =>
     {
         // Replicas racing on first use all read the one salt that was inserted.
         // (A statement does not see its own CTE's insert, hence the union.)
@@ -32,28 +32,28 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
             LIMIT 1
             """, connection, transaction);
         command.Parameters.Add(new() { Value = RandomNumberGenerator.GetBytes(32) });
-        return (byte[])(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        return (byte[])(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task AppendAsync(string collection, FeedbackEvent feedback, CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction) =>
+    public Task AppendAsync(string collection, FeedbackEvent feedback, CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction, token) =>
     {
         await using var command = new NpgsqlCommand("INSERT INTO semmatch_feedback (collection, event) VALUES ($1, $2::jsonb)", connection, transaction);
         command.Parameters.Add(new() { Value = collection });
         command.Parameters.Add(new() { Value = JsonSerializer.Serialize(feedback, s_json) });
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
     }, cancellationToken);
 
     /// <inheritdoc />
     public async IAsyncEnumerable<FeedbackEvent> ReadAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var events = await _store.RunAsync(async (connection, transaction) =>
+        var events = await _store.RunAsync(async (connection, transaction, token) =>
         {
             await using var command = new NpgsqlCommand("SELECT event::text FROM semmatch_feedback WHERE collection = $1 ORDER BY seq", connection, transaction);
             command.Parameters.Add(new() { Value = collection });
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             var read = new List<FeedbackEvent>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(token).ConfigureAwait(false))
             {
                 read.Add(JsonSerializer.Deserialize<FeedbackEvent>(reader.GetString(0), s_json)!);
             }

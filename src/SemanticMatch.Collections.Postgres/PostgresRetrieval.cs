@@ -1,21 +1,23 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Npgsql;
 using Pgvector;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Keyword;
 using SemanticMatch.Core.Similarity;
-using SemanticMatch.Engine.Search;
-using SemanticMatch.Index.Keyword;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Collections.Postgres;
 
 /// <summary>
-/// One search's retrieval in SQL: the keyword and vector candidate lists are fetched together in one transaction
-/// before the engine's pipeline runs (it asks for at most the depth fetched), so fusion, re-ranking and a learned
-/// ranker run in the service exactly as for the embedded store. Records of every candidate come back with it; for a
-/// learned ranker, so do both scores of every candidate (a second round trip fills in the keyword score of the dense
-/// list's candidates and the similarity of the keyword list's).
+/// One search's retrieval in SQL, queried on demand: each list, score lookup or record fetch is one statement in its
+/// own (read) transaction, as deep as the engine's pipeline asks, so fusion, re-ranking and a learned ranker run in the
+/// service exactly as for the embedded store. Rows of a list carry their record's fields and (for BM25) each query
+/// word's share of the score, kept for the rest of the search so hits and explanations need no second round trip.
 /// </summary>
-internal sealed class PostgresRetrieval : IRetrieval
+/// <remarks>Thread-safe: the pipeline asks for the keyword list while it embeds the query, then for the dense list.</remarks>
+internal sealed class PostgresRetrieval(PostgresCollectionStore store, string collection, int dimension, SimilarityMetric metric,
+    IReadOnlyList<FieldFilter> filters, PostgresStoreOptions options) : ICollectionRetrieval
 {
     /// <summary>BM25's term-frequency saturation k1 (Lucene's default), as SQL text.</summary>
     private const string K1 = "1.2";
@@ -26,184 +28,176 @@ internal sealed class PostgresRetrieval : IRetrieval
     /// <summary>BM25's length normalisation b (Lucene's default), as SQL text.</summary>
     private const string B = "0.75";
 
-    private readonly IReadOnlyList<SearchHit> _keyword;
-    private readonly IReadOnlyList<SearchHit> _dense;
-    private readonly Dictionary<string, IReadOnlyList<TermContribution>> _terms;
-    private readonly float[]? _queryVector;
-    private readonly CandidateScores? _scores;
+    /// <summary>
+    /// Rows fetched past the k nearest, so records tied at the cut are chosen by id as in process.
+    /// DEVIATION: the HNSW index scan orders by distance only; a group of more than this many records tied at the k-th
+    /// distance (duplicate texts) is cut where the scan stops, not by id.
+    /// </summary>
+    private const int TieMargin = 8;
 
-    private PostgresRetrieval(SimilarityMetric metric, IReadOnlyList<SearchHit> keyword, IReadOnlyList<SearchHit> dense,
-        Dictionary<string, IReadOnlyList<TermContribution>> terms, Dictionary<string, Record> records, float[]? queryVector,
-        CandidateScores? scores)
+    private readonly ConcurrentDictionary<string, Record> _records = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyList<TermContribution>> _terms = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, float> _keywordScores = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, float> _denseScores = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public SimilarityMetric Metric => metric;
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<SearchHit>> KeywordAsync(string prepared, int k, CancellationToken cancellationToken)
     {
-        Metric = metric;
-        _keyword = keyword;
-        _dense = dense;
-        _terms = terms;
-        Records = records;
-        _queryVector = queryVector;
-        _scores = scores;
+        var hits = await store.RunAsync(async (connection, transaction, token) =>
+        {
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { KeywordCommand(collection, prepared, k, filters, options) } };
+            await using var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false);
+            return await ReadKeywordAsync(reader, keepRecords: true, token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var hit in hits)
+        {
+            _keywordScores[hit.ProductId] = hit.Score;
+        }
+
+        return hits;
     }
 
     /// <inheritdoc />
-    public SimilarityMetric Metric { get; }
-
-    /// <summary>The record of every candidate fetched.</summary>
-    public IReadOnlyDictionary<string, Record> Records { get; }
-
-    /// <inheritdoc />
-    public IReadOnlyList<SearchHit> Keyword(string prepared, int k) => Take(_keyword, k);
-
-    /// <inheritdoc />
-    /// <remarks>The list fetched for the query's embedding (the pipeline passes that same embedding).</remarks>
-    public IReadOnlyList<SearchHit> Dense(float[] query, int k) =>
-        _queryVector is null ? throw new InvalidOperationException("the dense list was not fetched") : Take(_dense, k);
-
-    /// <summary>The whole dense list fetched, best first.</summary>
-    public IReadOnlyList<SearchHit> DenseHits => _dense;
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// Known for the keyword candidates fetched (as deep as the search reads); a record outside them, such as a hit
-    /// found by dense retrieval only, is reported with no terms.
-    /// </remarks>
-    public IReadOnlyList<TermContribution> ExplainTerms(string prepared, string id) => _terms.GetValueOrDefault(id) ?? [];
-
-    /// <inheritdoc />
-    /// <remarks>Known for every candidate fetched when the lists were fetched with <c>scoreCandidates</c>.</remarks>
-    /// <exception cref="InvalidOperationException">The scores were not fetched, or an id is not a candidate.</exception>
-    public float[] KeywordScores(string prepared, IReadOnlyList<string> ids) => Scores(ids, s => s.Keyword);
-
-    /// <inheritdoc />
-    /// <remarks>Known for every candidate fetched when the lists were fetched with <c>scoreCandidates</c>.</remarks>
-    /// <exception cref="InvalidOperationException">The scores were not fetched, or an id is not a candidate.</exception>
-    public float[] DenseScores(float[] query, IReadOnlyList<string> ids) => Scores(ids, s => s.Dense);
-
-    private float[] Scores(IReadOnlyList<string> ids, Func<CandidateScores, Dictionary<string, float>> which)
+    public async ValueTask<IReadOnlyList<SearchHit>> DenseAsync(float[] query, int k, CancellationToken cancellationToken)
     {
-        var scores = _scores is null ? throw new InvalidOperationException("the candidates' scores were not fetched") : which(_scores);
-        return ids.Select(id => Records.ContainsKey(id)
-            ? scores.GetValueOrDefault(id) // a candidate without a keyword score matched no query word
-            : throw new InvalidOperationException($"'{id}' is not a candidate of this search")).ToArray();
+        var hits = await NearestAsync(query, k, exceptId: null, cancellationToken).ConfigureAwait(false);
+        foreach (var hit in hits)
+        {
+            _denseScores[hit.ProductId] = hit.Score;
+        }
+
+        return hits;
     }
 
-    /// <summary>Fetches the candidate lists.</summary>
-    /// <param name="connection">An open connection inside <paramref name="transaction"/>.</param>
-    /// <param name="transaction">The search's (read-only) transaction, for its local settings.</param>
-    /// <param name="collection">The collection's name (validated: it is written into the SQL so partial indexes apply).</param>
-    /// <param name="dimension">Its vector length.</param>
-    /// <param name="metric">Its vector metric.</param>
-    /// <param name="prepared">The prepared query, for keyword retrieval; null = no keyword list.</param>
-    /// <param name="queryVector">The query's embedding; null = no dense list.</param>
-    /// <param name="depth">Candidates per list.</param>
-    /// <param name="filters">The search's filters, applied in SQL.</param>
-    /// <param name="options">Keyword ranking and ef_search.</param>
-    /// <param name="scoreCandidates">Also fetch both scores of every candidate (for a learned ranker; needs both lists).</param>
-    /// <param name="cancellationToken">Cancels the queries.</param>
-    public static async Task<PostgresRetrieval> FetchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collection, int dimension,
-        SimilarityMetric metric, string? prepared, float[]? queryVector, int depth, IReadOnlyList<FieldFilter> filters, PostgresStoreOptions options,
-        bool scoreCandidates, CancellationToken cancellationToken)
-    {
-        var records = new Dictionary<string, Record>(StringComparer.Ordinal);
-        var terms = new Dictionary<string, IReadOnlyList<TermContribution>>(StringComparer.Ordinal);
-        var keyword = new List<SearchHit>();
-        var dense = new List<SearchHit>();
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        // Filtered HNSW scans go on until enough rows pass the filter, in exact distance order (pgvector >= 0.8).
-        var settings = new NpgsqlBatchCommand("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)");
-        settings.Parameters.Add(new NpgsqlParameter { Value = Math.Max(options.EfSearch, depth).ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        batch.BatchCommands.Add(settings);
-        if (prepared is not null)
+    /// <summary>The <paramref name="k"/> records nearest to <paramref name="query"/> other than <paramref name="exceptId"/>, best first, ties by id.</summary>
+    public Task<List<SearchHit>> NearestAsync(float[] query, int k, string? exceptId, CancellationToken cancellationToken) =>
+        store.RunAsync(async (connection, transaction, token) =>
         {
-            batch.BatchCommands.Add(KeywordCommand(collection, prepared, depth, filters, options));
-        }
-
-        if (queryVector is not null)
-        {
-            batch.BatchCommands.Add(DenseCommand(collection, dimension, metric, queryVector, depth, filters));
-        }
-
-        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // the settings
-            if (prepared is not null)
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            // Filtered HNSW scans go on until enough rows pass the filter, in exact distance order (pgvector >= 0.8).
+            var settings = new NpgsqlBatchCommand("SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'strict_order', true)");
+            settings.Parameters.Add(new NpgsqlParameter { Value = Math.Max(options.EfSearch, k + TieMargin).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            batch.BatchCommands.Add(settings);
+            batch.BatchCommands.Add(DenseCommand(collection, dimension, metric, query, k + TieMargin, filters, exceptId));
+            var dense = new List<SearchHit>();
+            await using (var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false))
             {
-                await ReadKeywordAsync(reader, keyword, records, terms, cancellationToken).ConfigureAwait(false);
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            if (queryVector is not null)
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                await reader.NextResultAsync(token).ConfigureAwait(false); // the settings
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
                 {
                     var id = reader.GetString(0);
                     dense.Add(new SearchHit(id, ToScore(metric, reader.GetDouble(1))));
-                    records[id] = ReadRecord(id, reader.GetString(2));
+                    _records[id] = ReadRecord(id, reader.GetString(2));
                 }
+            }
+
+            // The HNSW index returns distance order only; ties (equal texts) are put in id order as the embedded store does.
+            dense.Sort((a, b) => b.Score.CompareTo(a.Score) is var c and not 0 ? c : string.CompareOrdinal(a.ProductId, b.ProductId));
+            return dense.Count > k ? dense[..k] : dense;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    /// <remarks>Scores the lists already gave are reused; the others are one statement (no row: no query word matches, score 0).</remarks>
+    public async ValueTask<float[]> KeywordScoresAsync(string prepared, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var missing = ids.Where(id => !_keywordScores.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+        {
+            var matched = await store.RunAsync(async (connection, transaction, token) =>
+            {
+                await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { KeywordCommand(collection, prepared, missing.Length, [], options, missing) } };
+                await using var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false);
+                return await ReadKeywordAsync(reader, keepRecords: false, token).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+            var found = matched.ToDictionary(h => h.ProductId, h => h.Score, StringComparer.Ordinal);
+            foreach (var id in missing)
+            {
+                _keywordScores[id] = found.GetValueOrDefault(id);
             }
         }
 
-        // The HNSW index returns distance order only; ties (equal texts) are put in id order as the embedded store does.
-        dense.Sort((a, b) => b.Score.CompareTo(a.Score) is var c and not 0 ? c : string.CompareOrdinal(a.ProductId, b.ProductId));
-        var scores = scoreCandidates
-            ? await ScoreCandidatesAsync(connection, transaction, collection, dimension, metric,
-                prepared ?? throw new ArgumentException("scoring candidates needs the keyword list", nameof(prepared)),
-                queryVector ?? throw new ArgumentException("scoring candidates needs the dense list", nameof(queryVector)),
-                keyword, dense, terms, options, cancellationToken).ConfigureAwait(false)
-            : null;
-        return new PostgresRetrieval(metric, keyword, dense, terms, records, queryVector, scores);
+        return ids.Select(id => _keywordScores[id]).ToArray();
     }
 
-    // The keyword score of every dense candidate the keyword list lacks (no row: it matches no query word, score 0) and
-    // the similarity of every keyword candidate the dense list lacks, in one round trip; terms come with the scores.
-    private static async Task<CandidateScores> ScoreCandidatesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string collection,
-        int dimension, SimilarityMetric metric, string prepared, float[] queryVector, List<SearchHit> keyword, List<SearchHit> dense,
-        Dictionary<string, IReadOnlyList<TermContribution>> terms, PostgresStoreOptions options, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async ValueTask<float[]> DenseScoresAsync(float[] query, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        var scores = new CandidateScores(
-            keyword.ToDictionary(h => h.ProductId, h => h.Score, StringComparer.Ordinal),
-            dense.ToDictionary(h => h.ProductId, h => h.Score, StringComparer.Ordinal));
-        var needKeyword = dense.Select(h => h.ProductId).Where(id => !scores.Keyword.ContainsKey(id)).ToArray();
-        var needDense = keyword.Select(h => h.ProductId).Where(id => !scores.Dense.ContainsKey(id)).ToArray();
-        if (needKeyword.Length + needDense.Length == 0)
+        var missing = ids.Where(id => !_denseScores.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
         {
-            return scores;
+            await store.RunAsync(async (connection, transaction, token) =>
+            {
+                await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { DenseScoresCommand(collection, dimension, metric, query, missing) } };
+                await using var reader = await batch.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    _denseScores[reader.GetString(0)] = ToScore(metric, reader.GetDouble(1));
+                }
+
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var batch = new NpgsqlBatch(connection, transaction);
-        batch.BatchCommands.Add(KeywordCommand(collection, prepared, needKeyword.Length, [], options, needKeyword));
-        batch.BatchCommands.Add(DenseScoresCommand(collection, dimension, metric, queryVector, needDense));
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var matched = new List<SearchHit>();
-        await ReadKeywordAsync(reader, matched, null, terms, cancellationToken).ConfigureAwait(false);
-        foreach (var hit in matched)
-        {
-            scores.Keyword[hit.ProductId] = hit.Score;
-        }
-
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            scores.Dense[reader.GetString(0)] = ToScore(metric, reader.GetDouble(1));
-        }
-
-        return scores;
+        // A record deleted meanwhile has no vector: it scores as far as a vector can be.
+        return ids.Select(id => _denseScores.TryGetValue(id, out var score) ? score : float.MinValue).ToArray();
     }
 
-    private static async Task ReadKeywordAsync(NpgsqlDataReader reader, List<SearchHit> hits, Dictionary<string, Record>? records,
-        Dictionary<string, IReadOnlyList<TermContribution>> terms, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    /// <remarks>Known already for the keyword list's records; for another record (one found by dense retrieval only) one statement.</remarks>
+    public async ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken)
     {
+        if (!_terms.ContainsKey(id))
+        {
+            await KeywordScoresAsync(prepared, [id], cancellationToken).ConfigureAwait(false);
+        }
+
+        return _terms.GetValueOrDefault(id) ?? [];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<Record?>> RecordsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        var missing = ids.Where(id => !_records.ContainsKey(id)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+        {
+            await store.RunAsync(async (connection, transaction, token) =>
+            {
+                await using var command = new NpgsqlCommand(
+                    $"SELECT id, fields::text FROM semmatch_records WHERE collection = '{collection}' AND id = ANY($1)", connection, transaction);
+                command.Parameters.Add(new() { Value = missing });
+                await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    _records[reader.GetString(0)] = ReadRecord(reader.GetString(0), reader.GetString(1));
+                }
+
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+
+        return ids.Select(id => _records.GetValueOrDefault(id)).ToList();
+    }
+
+    // Reads keyword rows (id, score, fields, parts), keeping each row's terms and, when asked, its record.
+    private async Task<List<SearchHit>> ReadKeywordAsync(NpgsqlDataReader reader, bool keepRecords, CancellationToken cancellationToken)
+    {
+        var hits = new List<SearchHit>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var id = reader.GetString(0);
             hits.Add(new SearchHit(id, reader.GetFloat(1)));
-            if (records is not null)
+            if (keepRecords)
             {
-                records[id] = ReadRecord(id, reader.GetString(2));
+                _records[id] = ReadRecord(id, reader.GetString(2));
             }
 
-            terms[id] = reader.IsDBNull(3) ? [] : ReadTerms(reader.GetString(3));
+            _terms[id] = reader.IsDBNull(3) ? [] : ReadTerms(reader.GetString(3));
         }
+
+        return hits;
     }
 
     /// <summary>Reads a record stored as JSONB fields.</summary>
@@ -328,9 +322,4 @@ internal sealed class PostgresRetrieval : IRetrieval
         using var document = JsonDocument.Parse(json);
         return document.RootElement.EnumerateObject().Select(p => new TermContribution(p.Name, p.Name, (float)p.Value.GetDouble())).ToList();
     }
-
-    private static List<SearchHit> Take(IReadOnlyList<SearchHit> hits, int k) => hits.Take(k).ToList();
-
-    // Both scores of the candidates, by id (a keyword score is absent where no query word matches).
-    private sealed record CandidateScores(Dictionary<string, float> Keyword, Dictionary<string, float> Dense);
 }

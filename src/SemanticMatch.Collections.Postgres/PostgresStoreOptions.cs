@@ -32,7 +32,7 @@ public sealed record PostgresStoreOptions
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Loads a learned ranker from its location (a directory); null = collections cannot have rankers.</summary>
-    public Func<string, Engine.Search.IResultRanker>? Rankers { get; init; }
+    public Func<string, Search.IResultRanker>? Rankers { get; init; }
 
     /// <summary>Checks every value; returns the first problem or null.</summary>
     public Core.OptionProblem? Problem() => this switch

@@ -1,7 +1,6 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
-using SemanticMatch.Engine;
-using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Collections;
 
@@ -50,7 +49,7 @@ public sealed record CollectionQuery
     /// <summary>Correct query words that no record contains.</summary>
     public bool SpellCorrection { get; init; } = true;
 
-    /// <summary>Explain each hit (see <see cref="Engine.Search.HitExplainer"/>).</summary>
+    /// <summary>Explain each hit (see <see cref="Search.HitExplainer"/>).</summary>
     public bool Explain { get; init; }
 
     /// <summary>Checks every value by the limits here and the rules of <see cref="SearchOptions"/>; returns the first problem or null.</summary>
@@ -69,7 +68,7 @@ public sealed record CollectionQuery
     /// The engine's search settings for this query: re-ranking with <paramref name="reranker"/> when asked, or, for a
     /// hybrid search, ordering by <paramref name="ranker"/> (which reads the re-ranker's scores).
     /// </summary>
-    public SearchOptions ToSearchOptions(IPairScorer? reranker, Engine.Search.IResultRanker? ranker = null) => new()
+    public SearchOptions ToSearchOptions(IPairScorer? reranker, Search.IResultRanker? ranker = null) => new()
     {
         Method = Method,
         Top = Top,
@@ -127,9 +126,9 @@ public sealed record FieldFilter
 /// <summary>One hit of a collection search.</summary>
 /// <param name="Rank">1-based rank.</param>
 /// <param name="Record">The record, without its private fields.</param>
-/// <param name="Score">The method's score (see <see cref="Engine.SearchMethod"/>).</param>
+/// <param name="Score">The method's score (see <see cref="SearchMethod"/>).</param>
 /// <param name="Explanation">Why it matched, when the query asked (<see cref="CollectionQuery.Explain"/>).</param>
-public sealed record CollectionHit(int Rank, Record Record, float Score, Engine.Search.HitExplanation? Explanation = null)
+public sealed record CollectionHit(int Rank, Record Record, float Score, Search.HitExplanation? Explanation = null)
 {
     /// <summary>Calibrated probability of relevance when the collection's ranker ordered the hit; else null.</summary>
     public float? Probability { get; init; }

@@ -1,7 +1,6 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Text;
-using SemanticMatch.Engine;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Collections;
 
@@ -28,7 +27,11 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     public IReadOnlyCollection<string> PrivateFields => _private;
 
     /// <summary>A record's text as embedded and keyword-indexed: its fields, in the collection's order, normalised.</summary>
-    public string TextOf(Record record) => _text.Of(record.ToProduct());
+    public string TextOf(Record record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return _text.Of(record.Text);
+    }
 
     /// <summary>
     /// The part of a record's text that may be shown: its fields without the private ones. Spelling correction and
@@ -91,62 +94,62 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             : throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
     }
 
-    /// <summary>
-    /// How deep a store must fetch each first-stage list (keyword, dense) for <paramref name="query"/>: as deep as the
-    /// engine's pipeline, and its explanations when asked, will read.
-    /// </summary>
-    /// <param name="query">The query.</param>
-    /// <param name="size">How many records the collection holds (no list is deeper).</param>
-    public int ListDepth(CollectionQuery query, int size)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        var options = query.ToSearchOptions(models.Reranker, models.Ranker);
-        var pipeline = SearchPipeline.ListDepth(options, size);
-        return query.Explain ? Math.Max(pipeline, HitExplainer.ListDepth(options, size)) : pipeline;
-    }
-
-    /// <summary>Whether the learned ranker orders <paramref name="query"/> (it then reads both scores of every candidate).</summary>
-    public bool IsRanked(CollectionQuery query) => query.ToSearchOptions(models.Reranker, models.Ranker).Ranker is not null;
-
-    /// <summary>Runs the search through the engine's pipeline.</summary>
+    /// <summary>Runs the search through the engine's pipeline and explains its hits when asked, from what the run computed.</summary>
     /// <param name="query">The query.</param>
     /// <param name="normalized">The query as <see cref="Normalize"/> returned it.</param>
     /// <param name="prepared">The query as searched (spell-corrected, or <paramref name="normalized"/>).</param>
     /// <param name="size">How many records the collection holds.</param>
-    /// <param name="retrieval">The store's retrieval under the query's filters.</param>
-    /// <param name="recordOf">The record of an id the retrieval returned.</param>
-    /// <param name="cancellationToken">Stops between re-ranking batches.</param>
-    /// <param name="queryVector">The prepared query's embedding when the store has made it already; null = embed it here.</param>
-    public CollectionSearchResult Search(CollectionQuery query, string normalized, string prepared, int size, IRetrieval retrieval,
-        Func<string, Record> recordOf, CancellationToken cancellationToken, float[]? queryVector = null)
+    /// <param name="retrieval">The store's retrieval under the query's filters, and its records.</param>
+    /// <param name="cancellationToken">Stops between stages, encoder and re-ranking batches.</param>
+    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, string normalized, string prepared, int size,
+        ICollectionRetrieval retrieval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(recordOf);
+        ArgumentNullException.ThrowIfNull(retrieval);
         var options = query.ToSearchOptions(models.Reranker, models.Ranker);
-        var hits = SearchPipeline.Run(prepared, options, size, retrieval, q => queryVector ?? models.Encoder.EncodeOne(q, TextRole.Query),
-            id => TextOf(recordOf(id)), normalized, cancellationToken);
-        var explainer = query.Explain ? HitExplainer.ForQuery(prepared, options, size, retrieval, models.Encoder) : null;
-        var kept = hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p))
-            .Select((h, i) =>
+        var run = await SearchPipeline.RunAsync(prepared, options, size, retrieval, models.Encoder, TextsOf, normalized, query.Explain,
+            cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        var kept = run.Hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p)).ToList();
+        var records = await retrieval.RecordsAsync(kept.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false);
+        var explainer = query.Explain ? HitExplainer.ForRun(run, options, retrieval, models.Encoder, cancellationToken) : null;
+        var hits = new List<CollectionHit>(kept.Count);
+        for (var i = 0; i < kept.Count; i++)
+        {
+            if (records[i] is not { } record)
             {
-                var record = recordOf(h.ProductId);
-                var explanation = explainer?.Explain(h.ProductId, TextOf(record), _private.Count == 0 ? null : Words(PublicTextOf(record)));
-                return new CollectionHit(i + 1, record.Without(_private), h.Score, explanation)
-                {
-                    Probability = h.Probability,
-                };
-            })
-            .ToList();
-        return new CollectionSearchResult(prepared, prepared != normalized, kept);
+                continue; // deleted while the search ran
+            }
+
+            var explanation = explainer is null
+                ? null
+                : await explainer.ExplainAsync(record.Id, TextOf(record), _private.Count == 0 ? null : Words(PublicTextOf(record)), cancellationToken)
+                    .ConfigureAwait(false);
+            hits.Add(new CollectionHit(hits.Count + 1, record.Without(_private), kept[i].Score, explanation) { Probability = kept[i].Probability });
+        }
+
+        return new CollectionSearchResult(prepared, prepared != normalized, hits);
+
+        async ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken token) =>
+            (await retrieval.RecordsAsync(ids, token).ConfigureAwait(false)).Select(r => r is null ? string.Empty : TextOf(r)).ToList();
     }
 
     private static HashSet<string> Words(string text) =>
         new(text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), StringComparer.Ordinal);
 
     /// <summary>Ranks the records nearest to record <paramref name="id"/> (the hits of a vector search for its vector), itself excluded.</summary>
-    public IReadOnlyList<CollectionHit> Similar(string id, IEnumerable<SearchHit> nearest, int top, Func<string, Record> recordOf) =>
-        nearest.Where(h => h.ProductId != id)
+    /// <param name="id">The record.</param>
+    /// <param name="nearest">The vector search's hits, best first.</param>
+    /// <param name="top">How many to keep.</param>
+    /// <param name="records">The records of <paramref name="nearest"/> (records[i] belongs to nearest[i]); null where gone meanwhile.</param>
+    public IReadOnlyList<CollectionHit> Similar(string id, IReadOnlyList<SearchHit> nearest, int top, IReadOnlyList<Record?> records)
+    {
+        ArgumentNullException.ThrowIfNull(nearest);
+        ArgumentNullException.ThrowIfNull(records);
+        return nearest.Select((h, i) => (Hit: h, Record: records[i]))
+            .Where(x => x.Hit.ProductId != id && x.Record is not null)
             .Take(top)
-            .Select((h, i) => new CollectionHit(i + 1, recordOf(h.ProductId).Without(_private), h.Score))
+            .Select((x, i) => new CollectionHit(i + 1, x.Record!.Without(_private), x.Hit.Score))
             .ToList();
+    }
 }

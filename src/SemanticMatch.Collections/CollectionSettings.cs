@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Core.Text;
-using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Collections;
 

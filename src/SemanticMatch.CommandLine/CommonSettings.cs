@@ -5,6 +5,7 @@ using SemanticMatch.Engine;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.CommandLine;
 

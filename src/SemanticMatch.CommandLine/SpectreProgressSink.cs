@@ -19,6 +19,9 @@ public sealed class SpectreProgressSink(ProgressContext context) : IProgressSink
     /// <summary>Runs asynchronous <paramref name="work"/> with progress bars on standard error.</summary>
     public static Task RunAsync(Func<IProgressSink, Task> work) => Bars().StartAsync(context => work(new SpectreProgressSink(context)));
 
+    /// <summary>Runs asynchronous <paramref name="work"/> with progress bars on standard error and returns its result.</summary>
+    public static Task<T> RunAsync<T>(Func<IProgressSink, Task<T>> work) => Bars().StartAsync(context => work(new SpectreProgressSink(context)));
+
     private static Progress Bars() =>
         Consoles.Error.Progress()
             .AutoClear(false)

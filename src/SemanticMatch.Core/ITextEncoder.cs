@@ -32,4 +32,15 @@ public interface ITextEncoder
 
     /// <summary>Encodes one text (the query path); implementations may override it with a faster route.</summary>
     float[] EncodeOne(string text, TextRole role) => Encode([text], role)[0];
+
+    /// <summary>
+    /// Encodes one text for a caller that can wait without holding a thread (the query path of a search); by default
+    /// <see cref="EncodeOne"/> on the caller's thread. An encoder that batches concurrent callers overrides it.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled before the text was encoded.</exception>
+    ValueTask<float[]> EncodeOneAsync(string text, TextRole role, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(EncodeOne(text, role));
+    }
 }

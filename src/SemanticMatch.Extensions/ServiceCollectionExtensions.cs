@@ -5,6 +5,7 @@ using SemanticMatch.Collections;
 using SemanticMatch.Core;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Extensions;
 

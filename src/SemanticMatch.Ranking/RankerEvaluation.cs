@@ -1,5 +1,5 @@
 using SemanticMatch.Engine.Evaluation;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Ranking;
 

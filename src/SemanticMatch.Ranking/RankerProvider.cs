@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Ranking;
 

@@ -1,5 +1,6 @@
 using SemanticMatch.Core;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Ranking;
 

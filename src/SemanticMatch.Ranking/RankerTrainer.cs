@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Metrics;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Ranking;
 
@@ -61,7 +62,7 @@ public sealed class TrainedRanker
 }
 
 /// <summary>
-/// Trains a ranker on described judged queries (<see cref="RankingCatalogue.Describe"/>): LambdaMART (ML.NET FastTree
+/// Trains a ranker on described judged queries (<see cref="RankingCatalogue.DescribeAsync"/>): LambdaMART (ML.NET FastTree
 /// ranking, NDCG gains matching our metric) on the train queries' judged products, grouped by query; least-squares trees
 /// for the relevance; Platt calibration of that relevance on dev. Dev is used for the calibration and the report only.
 /// </summary>

@@ -1,4 +1,4 @@
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Ranking;
 

@@ -1,4 +1,5 @@
 using SemanticMatch.Collections;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Server;
 

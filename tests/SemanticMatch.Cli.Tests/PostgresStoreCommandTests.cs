@@ -4,6 +4,7 @@ using SemanticMatch.Collections.Postgres;
 using SemanticMatch.Engine;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Testing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Tests;
 
@@ -48,7 +49,7 @@ public sealed class PostgresStoreCommandTests : IAsyncLifetime
         var hits = (await store.SearchAsync("shop", new CollectionQuery { Query = "hose for watering the garden", Method = SearchMethod.Dense })).Hits;
         Assert.Equal(5, info.Count);
         Assert.Equal(["title", "brand"], info.Settings.Fields);
-        Assert.Equal(Engine.Indexing.VectorIndexKind.Hnsw, info.Settings.VectorIndex);
+        Assert.Equal(Search.VectorIndexKind.Hnsw, info.Settings.VectorIndex);
         Assert.Equal("h1", hits[0].Record.Id);
         Assert.Equal("Green", hits[0].Record.Text("brand"));
     }

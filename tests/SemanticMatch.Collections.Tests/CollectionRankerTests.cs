@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Engine;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Collections.Tests;
 

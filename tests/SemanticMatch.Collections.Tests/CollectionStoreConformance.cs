@@ -1,5 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Engine;
+using SemanticMatch.Search;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Collections.Tests;
 

@@ -1,5 +1,6 @@
 using SemanticMatch.Collections.Storage;
 using SemanticMatch.Core;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Collections.Tests;
 

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using SemanticMatch.Core;
 using SemanticMatch.Engine;
+using SemanticMatch.Collections.Embedded;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Collections.Tests;
 

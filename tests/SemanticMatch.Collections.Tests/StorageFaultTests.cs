@@ -1,4 +1,5 @@
 using SemanticMatch.Collections.Storage;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Collections.Tests;
 
@@ -256,7 +257,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
 
     private async Task<List<string>> IdsAsync()
     {
-        var hits = (await _store.SearchAsync("shop", new CollectionQuery { Query = "drill hose hammer rake product", Method = Engine.SearchMethod.Bm25, Top = 100 })).Hits;
+        var hits = (await _store.SearchAsync("shop", new CollectionQuery { Query = "drill hose hammer rake product", Method = Search.SearchMethod.Bm25, Top = 100 })).Hits;
         return [.. hits.Select(h => h.Record.Id).Order(StringComparer.Ordinal)];
     }
 }

@@ -1,5 +1,6 @@
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Engine.Applications;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Tests;
 

@@ -2,6 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Text;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Tests;
 
@@ -31,11 +32,11 @@ public sealed class CatalogueIndexTests : IDisposable
     [InlineData(SearchMethod.Bm25)]
     [InlineData(SearchMethod.Dense)]
     [InlineData(SearchMethod.Hybrid)]
-    public void Search_EachMethod_FindsTheMatchingProductFirst(SearchMethod method)
+    public async Task Search_EachMethod_FindsTheMatchingProductFirst(SearchMethod method)
     {
         using var index = Build(VectorIndexKind.Exact, directory: null);
 
-        var results = index.Search("kitchen faucet", new SearchOptions { Method = method, Top = 3 });
+        var results = await index.SearchAsync("kitchen faucet", new SearchOptions { Method = method, Top = 3 });
 
         Assert.Equal("f1", results[0].Product.Id);
         Assert.Equal(Enumerable.Range(1, results.Count), results.Select(r => r.Rank));
@@ -45,7 +46,7 @@ public sealed class CatalogueIndexTests : IDisposable
     [Theory]
     [InlineData(VectorIndexKind.Exact)]
     [InlineData(VectorIndexKind.Hnsw)]
-    public void SavedIndex_ReopensWithTheSameResults(VectorIndexKind kind)
+    public async Task SavedIndex_ReopensWithTheSameResults(VectorIndexKind kind)
     {
         using (var built = Build(kind, _directory))
         {
@@ -53,7 +54,7 @@ public sealed class CatalogueIndexTests : IDisposable
         }
 
         using var reopened = CatalogueIndex.Open(_directory, _encoder);
-        var results = reopened.Search("garden hose", new SearchOptions { Method = SearchMethod.Hybrid, Top = 2 });
+        var results = await reopened.SearchAsync("garden hose", new SearchOptions { Method = SearchMethod.Hybrid, Top = 2 });
 
         Assert.Equal("h1", results[0].Product.Id);
         Assert.Equal("Garden Hose 50 ft.", results[0].Product.Title);
@@ -94,32 +95,32 @@ public sealed class CatalogueIndexTests : IDisposable
     }
 
     [Fact]
-    public void Search_MisspelledQuery_IsCorrectedForDenseToo()
+    public async Task Search_MisspelledQuery_IsCorrectedForDenseToo()
     {
         using var index = Build(VectorIndexKind.Exact, directory: null);
 
-        var results = index.Search("kitchn facuet", new SearchOptions { Method = SearchMethod.Dense, Top = 1 });
+        var results = await index.SearchAsync("kitchn facuet", new SearchOptions { Method = SearchMethod.Dense, Top = 1 });
 
         Assert.Equal("f1", results[0].Product.Id);
         Assert.Equal("kitchen faucet", _encoder.QueriesSeen[^1]);
     }
 
     [Fact]
-    public void Search_EmptyQuery_IsRejected()
+    public async Task Search_EmptyQuery_IsRejected()
     {
         using var index = Build(VectorIndexKind.Exact, directory: null);
 
-        Assert.Throws<InvalidRequestException>(() => index.Search("   ", new SearchOptions()));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => index.SearchAsync("   ", new SearchOptions()));
     }
 
     [Theory]
     [InlineData("?!")]
     [InlineData("--- ...")]
-    public void Search_QueryWithoutLettersOrDigits_IsRejectedInsteadOfArbitraryResults(string query)
+    public async Task Search_QueryWithoutLettersOrDigits_IsRejectedInsteadOfArbitraryResults(string query)
     {
         using var index = Build(VectorIndexKind.Exact, directory: null);
 
-        var error = Assert.Throws<InvalidRequestException>(() => index.Search(query, new SearchOptions { Method = SearchMethod.Dense }));
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => index.SearchAsync(query, new SearchOptions { Method = SearchMethod.Dense }));
 
         Assert.Contains("has no letters or digits", error.Message);
     }
@@ -128,11 +129,11 @@ public sealed class CatalogueIndexTests : IDisposable
     [InlineData(SearchMethod.Bm25)]
     [InlineData(SearchMethod.Dense)]
     [InlineData(SearchMethod.Hybrid)]
-    public void Search_TopAtTheIntegerLimit_ReturnsTheWholeCatalogue(SearchMethod method)
+    public async Task Search_TopAtTheIntegerLimit_ReturnsTheWholeCatalogue(SearchMethod method)
     {
         using var index = Build(VectorIndexKind.Exact, directory: null);
 
-        var results = index.Search("faucet", new SearchOptions
+        var results = await index.SearchAsync("faucet", new SearchOptions
         {
             Method = method, Top = int.MaxValue, FusionDepth = int.MaxValue, RerankDepth = int.MaxValue,
         });

@@ -3,6 +3,7 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Engine.Evaluation;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Tests;
 
@@ -25,9 +26,9 @@ public sealed class EvaluatorTests
     ];
 
     [Fact]
-    public void Run_ReportsEveryMethod_WithHandCheckableNumbers()
+    public async Task Run_ReportsEveryMethod_WithHandCheckableNumbers()
     {
-        var results = new Evaluator(new EvalOptions()).Run(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]);
+        var results = (await new Evaluator(new EvalOptions()).RunAsync(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]));
 
         Assert.Equal(["bm25", "dense[hash]", "hybrid[hash]"], results.Select(r => r.Method));
         var bm25 = results[0];
@@ -46,14 +47,14 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Run_WithReranker_AddsRerankRows_RanksByItsScores_AndReportsRmse()
+    public async Task Run_WithReranker_AddsRerankRows_RanksByItsScores_AndReportsRmse()
     {
         // The oracle scorer predicts each judged pair's label exactly (and 1 for unjudged products).
         var labels = s_judgments.ToDictionary(j => (j.Query, Title(j.ProductId)), j => (float)j.Relevance);
         var oracle = new OracleScorer(labels);
         var options = new EvalOptions { Reranker = new EvalReranker("oracle", oracle), RerankDepth = 2 };
 
-        var results = new Evaluator(options).Run(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]);
+        var results = (await new Evaluator(options).RunAsync(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]));
 
         Assert.Equal(["bm25", "bm25+rerank[oracle]@2", "dense[hash]", "hybrid[hash]", "hybrid[hash]+rerank[oracle]@2"], results.Select(r => r.Method));
         var reranked = results[1];
@@ -64,16 +65,17 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Run_RerankDepth_LimitsWhichCandidatesAreRescored()
+    public async Task Run_RerankDepth_LimitsWhichCandidatesAreRescored()
     {
         // A scorer that inverts the labels: with depth 1 only the first-stage top candidate is rescored, so the
         // first-stage order below it survives; with depth 3 the inverted order wins and NDCG drops.
         var labels = s_judgments.ToDictionary(j => (j.Query, Title(j.ProductId)), j => (float)(4 - j.Relevance));
-        Assert.Equal(1, NdcgWith(1), 9);
-        Assert.True(NdcgWith(3) < 0.9, $"inverted scores at depth 3: NDCG {NdcgWith(3)}");
+        Assert.Equal(1, await NdcgWith(1), 9);
+        var inverted = await NdcgWith(3);
+        Assert.True(inverted < 0.9, $"inverted scores at depth 3: NDCG {inverted}");
 
-        double NdcgWith(int depth) => new Evaluator(new EvalOptions { Reranker = new EvalReranker("inverse", new OracleScorer(labels)), RerankDepth = depth })
-            .Run(s_products, s_judgments, [])[1].Ndcg10!.Value;
+        async Task<double> NdcgWith(int depth) => (await new Evaluator(new EvalOptions { Reranker = new EvalReranker("inverse", new OracleScorer(labels)), RerankDepth = depth })
+            .RunAsync(s_products, s_judgments, []))[1].Ndcg10!.Value;
     }
 
     private static string Title(string productId) => ProductText.Default.Of(s_products.Single(p => p.Id == productId));
@@ -89,19 +91,19 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Run_MethodSelection_IsHonoured()
+    public async Task Run_MethodSelection_IsHonoured()
     {
         var options = new EvalOptions { IncludeBm25 = false, IncludeDense = false };
 
-        var results = new Evaluator(options).Run(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]);
+        var results = (await new Evaluator(options).RunAsync(s_products, s_judgments, [new EvalModel("hash", new HashingEncoder())]));
 
         Assert.Equal(["hybrid[hash]"], results.Select(r => r.Method));
     }
 
     [Fact]
-    public void Run_ThresholdAboveEveryLabel_LeavesRetrievalUndefined()
+    public async Task Run_ThresholdAboveEveryLabel_LeavesRetrievalUndefined()
     {
-        var results = new Evaluator(new EvalOptions { RelevantThreshold = 4 }).Run(s_products, s_judgments, []);
+        var results = (await new Evaluator(new EvalOptions { RelevantThreshold = 4 }).RunAsync(s_products, s_judgments, []));
 
         Assert.Null(results[0].Recall10);
         Assert.Equal(0, results[0].RetrievalQueries);
@@ -109,11 +111,11 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Run_NoPairRelevant_ReportsNoThresholdInsteadOfInfinity_AndSerialises()
+    public async Task Run_NoPairRelevant_ReportsNoThresholdInsteadOfInfinity_AndSerialises()
     {
         Judgment[] allBelow = [new("cordless drill", "d1", 1), new("cordless drill", "d2", 2), new("kitchen faucet", "f1", 1)];
 
-        var results = new Evaluator(new EvalOptions { RelevantThreshold = 2.5 }).Run(s_products, allBelow, [new EvalModel("hash", new HashingEncoder())]);
+        var results = (await new Evaluator(new EvalOptions { RelevantThreshold = 2.5 }).RunAsync(s_products, allBelow, [new EvalModel("hash", new HashingEncoder())]));
 
         Assert.All(results, r => Assert.Null(r.Threshold));
         Assert.All(results, r => Assert.Equal(1, r.Accuracy!.Value, 9)); // calling nothing relevant is right for every pair
@@ -124,7 +126,7 @@ public sealed class EvaluatorTests
     [Theory]
     [InlineData(SearchMethod.Dense, "dense[hash]")]
     [InlineData(SearchMethod.Hybrid, "hybrid[hash]")]
-    public void Run_RetrievalMetrics_EqualThoseOfTheSearchPipeline(SearchMethod method, string label)
+    public async Task Run_RetrievalMetrics_EqualThoseOfTheSearchPipeline(SearchMethod method, string label)
     {
         // A seeded synthetic catalogue where the methods rank differently, so a divergence between eval and search shows.
         var random = new Random(7);
@@ -139,7 +141,7 @@ public sealed class EvaluatorTests
         }).ToList();
         var encoder = new HashingEncoder();
 
-        var result = new Evaluator(new EvalOptions()).Run(products, judgments, [new EvalModel("hash", encoder)]).Single(r => r.Method == label);
+        var result = (await new Evaluator(new EvalOptions()).RunAsync(products, judgments, [new EvalModel("hash", encoder)])).Single(r => r.Method == label);
         using var index = CatalogueIndex.Build(products, CatalogueIndex.Embed(products, encoder, ProductText.Default), encoder, new CatalogueIndexOptions());
         var recall10 = new List<double>();
         var mrr10 = new List<double>();
@@ -151,7 +153,7 @@ public sealed class EvaluatorTests
                 continue;
             }
 
-            var ranked = index.Search(query.Key, new SearchOptions { Method = method, Top = 100 }).Select(r => r.Product.Id).ToList();
+            var ranked = (await index.SearchAsync(query.Key, new SearchOptions { Method = method, Top = 100 })).Select(r => r.Product.Id).ToList();
             recall10.Add(RankingMetrics.RecallAtK(ranked, relevant, 10));
             mrr10.Add(RankingMetrics.ReciprocalRankAtK(ranked, relevant, 10));
         }
@@ -161,6 +163,6 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
-    public void Run_NoJudgments_Throws() =>
-        Assert.Throws<InvalidRequestException>(() => new Evaluator(new EvalOptions()).Run(s_products, [], []));
+    public Task Run_NoJudgments_Throws() =>
+        Assert.ThrowsAsync<InvalidRequestException>(() => new Evaluator(new EvalOptions()).RunAsync(s_products, [], []));
 }

@@ -2,6 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Tests;
 
@@ -28,22 +29,22 @@ public sealed class HitExplainerTests : IDisposable
     public void Dispose() => _index.Dispose();
 
     [Fact]
-    public void Bm25_AWordTheProductLacks_ContributesNothing_AndTheTermsSumToTheScore()
+    public async Task Bm25_AWordTheProductLacks_ContributesNothing_AndTheTermsSumToTheScore()
     {
-        var explanation = _index.Explain("cordless hammer", "drill", new SearchOptions { SpellCorrection = false });
+        var explanation = await _index.ExplainAsync("cordless hammer", "drill", new SearchOptions { SpellCorrection = false });
 
         Assert.Equal(["cordless", "hammer"], explanation.Bm25.Terms.Select(t => t.Word));
         Assert.Equal(0, explanation.Bm25.Terms.Single(t => t.Word == "hammer").Contribution);
         Assert.True(explanation.Bm25.Terms.Single(t => t.Word == "cordless").Contribution > 0);
-        var bm25 = _index.Search("cordless hammer", new SearchOptions { Method = SearchMethod.Bm25, SpellCorrection = false })
+        var bm25 = (await _index.SearchAsync("cordless hammer", new SearchOptions { Method = SearchMethod.Bm25, SpellCorrection = false }))
             .Single(r => r.Product.Id == "drill").Score;
         Assert.Equal(bm25, explanation.Bm25.Score, 4);
     }
 
     [Fact]
-    public void Dense_AProductThatMatchesOnlyByASynonym_HasItsWeightOnTheDenseSide()
+    public async Task Dense_AProductThatMatchesOnlyByASynonym_HasItsWeightOnTheDenseSide()
     {
-        var explanation = _index.Explain("couch", "sofa", new SearchOptions { SpellCorrection = false });
+        var explanation = await _index.ExplainAsync("couch", "sofa", new SearchOptions { SpellCorrection = false });
 
         Assert.Equal(0, explanation.Bm25.Score);
         Assert.Null(explanation.Bm25.Rank);
@@ -62,14 +63,14 @@ public sealed class HitExplainerTests : IDisposable
     [Theory]
     [InlineData(FusionMethod.Weighted)]
     [InlineData(FusionMethod.Rrf)]
-    public void Hybrid_TheTwoPartsMakeTheFusedScoreOfTheSearch(FusionMethod method)
+    public async Task Hybrid_TheTwoPartsMakeTheFusedScoreOfTheSearch(FusionMethod method)
     {
         var options = new SearchOptions { Fusion = new FusionOptions { Method = method }, SpellCorrection = false };
-        var hits = _index.Search("drill set", options);
+        var hits = await _index.SearchAsync("drill set", options);
 
         foreach (var hit in hits)
         {
-            var fusion = _index.Explain("drill set", hit.Product.Id, options).Fusion!;
+            var fusion = (await _index.ExplainAsync("drill set", hit.Product.Id, options)).Fusion!;
 
             Assert.Equal(hit.Score, fusion.Score, 4);
             Assert.Equal(hit.Score > 0 ? 1 : 0, fusion.Bm25Share + fusion.DenseShare, 6); // weighted: each list's last hit adds 0
@@ -77,35 +78,35 @@ public sealed class HitExplainerTests : IDisposable
     }
 
     [Fact]
-    public void Explain_UsesTheSpellCorrectedQuery_AndRefusesAnUnknownProduct()
+    public async Task Explain_UsesTheSpellCorrectedQuery_AndRefusesAnUnknownProduct()
     {
-        var explanation = _index.Explain("cordles dril", "drill", new SearchOptions());
+        var explanation = await _index.ExplainAsync("cordles dril", "drill", new SearchOptions());
 
         Assert.Equal("cordless drill", explanation.Searched);
         Assert.Equal(["cordless", "drill"], explanation.Dense.QueryWords.Select(w => w.Word));
         Assert.NotNull(explanation.Fusion); // hybrid by default
-        Assert.Throws<Core.InvalidRequestException>(() => _index.Explain("drill", "nope", new SearchOptions()));
+        await Assert.ThrowsAsync<Core.InvalidRequestException>(() => _index.ExplainAsync("drill", "nope", new SearchOptions()));
     }
 
     [Fact]
-    public void Rerank_GivesTheCrossEncodersScoreTheFirstStageRankAndItsQueryWords()
+    public async Task Rerank_GivesTheCrossEncodersScoreTheFirstStageRankAndItsQueryWords()
     {
         var options = new SearchOptions { Reranker = new WordOverlapScorer(), SpellCorrection = false };
-        var reranked = _index.Search("drill bit", options);
-        var firstStage = _index.Search("drill bit", options with { Reranker = null });
+        var reranked = await _index.SearchAsync("drill bit", options);
+        var firstStage = await _index.SearchAsync("drill bit", options with { Reranker = null });
 
         foreach (var hit in reranked)
         {
-            var rerank = _index.Explain("drill bit", hit.Product.Id, options).Rerank!;
+            var rerank = (await _index.ExplainAsync("drill bit", hit.Product.Id, options)).Rerank!;
 
             Assert.Equal(hit.Score, rerank.Score, 4);
             Assert.Equal(firstStage.Single(r => r.Product.Id == hit.Product.Id).Rank, rerank.FirstStageRank);
         }
 
-        var bits = _index.Explain("drill bit", "bits", options).Rerank!;
+        var bits = (await _index.ExplainAsync("drill bit", "bits", options)).Rerank!;
         Assert.Equal(["drill", "bit"], bits.QueryWords.Select(w => w.Word));
         Assert.All(bits.QueryWords, w => Assert.Equal(1, w.Contribution)); // each word is one overlapping word
-        Assert.Null(_index.Explain("drill bit", "bits", options with { Reranker = null }).Rerank);
+        Assert.Null((await _index.ExplainAsync("drill bit", "bits", options with { Reranker = null })).Rerank);
     }
 
     /// <summary>A stand-in cross-encoder: the number of query words the text contains.</summary>

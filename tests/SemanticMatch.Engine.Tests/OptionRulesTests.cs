@@ -4,6 +4,7 @@ using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Vectors;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Tests;
 
@@ -21,14 +22,14 @@ public sealed class OptionRulesTests
 
     [Theory]
     [MemberData(nameof(BrokenSearches))]
-    public void SearchOptions_NameTheBrokenRule_AndSearchRefusesThem(SearchOptions options, string expected)
+    public async Task SearchOptions_NameTheBrokenRule_AndSearchRefusesThem(SearchOptions options, string expected)
     {
         var vector = new float[64];
         vector[0] = 1;
         using var index = CatalogueIndex.Build([new Product("p1", "Cordless Drill")], [vector], new HashingEncoder(), new CatalogueIndexOptions());
 
         Assert.Equal(expected, options.Problem()!.ToString());
-        Assert.Contains(expected, Assert.Throws<InvalidRequestException>(() => index.Search("drill", options)).Message);
+        Assert.Contains(expected, (await Assert.ThrowsAsync<InvalidRequestException>(() => index.SearchAsync("drill", options))).Message);
         Assert.Null(new SearchOptions().Problem());
     }
 

@@ -1,4 +1,5 @@
 using SemanticMatch.Index.Keyword;
+using SemanticMatch.Core.Keyword;
 
 namespace SemanticMatch.Index.Tests;
 

@@ -1,5 +1,5 @@
 using SemanticMatch.Core;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Ranking.Tests;
 

@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Metrics;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Ranking.Tests;
 

@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Ranking;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Server.Tests;
 

@@ -6,11 +6,12 @@ using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch demo</c>: indexes the bundled catalogue and shows keyword, semantic and hybrid results side by side.</summary>
-internal sealed class DemoCommand : Command<DemoCommand.Settings>
+internal sealed class DemoCommand : AsyncCommand<DemoCommand.Settings>
 {
     private static readonly string[] s_defaultQueries = ["cordless drill", "white kitchen faucet", "cordles dril"];
 
@@ -36,7 +37,7 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
         public SearchOptions ToOptions(SearchMethod method) => new() { Method = method, Top = Top, SpellCorrection = !NoSpell };
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var modelSource = settings.Model ?? BundledModels.DefaultKey;
         using var encoder = Inputs.Encoder(settings, modelSource);
@@ -45,9 +46,12 @@ internal sealed class DemoCommand : Command<DemoCommand.Settings>
             $"Demo catalogue: [blue]{DemoCatalogue.ProductsPath}[/] ({index.Products.Count} products), model {encoder.Model.Config.Name}");
         foreach (var query in settings.Queries.Length > 0 ? settings.Queries : s_defaultQueries)
         {
-            var byMethod = Enum.GetValues<SearchMethod>().ToDictionary(
-                method => method,
-                method => index.Search(query, settings.ToOptions(method)));
+            var byMethod = new Dictionary<SearchMethod, IReadOnlyList<RankedProduct>>();
+            foreach (var method in Enum.GetValues<SearchMethod>())
+            {
+                byMethod[method] = await index.SearchAsync(query, settings.ToOptions(method), cancellationToken);
+            }
+
             ResultTable.NoteCorrection(index, query, !settings.NoSpell);
             Consoles.Out.Write(ResultTable.Compare(query, byMethod, settings.Top));
             Consoles.Out.WriteLine();

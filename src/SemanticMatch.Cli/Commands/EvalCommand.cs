@@ -12,11 +12,12 @@ using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch eval</c>: relevance and speed of BM25, dense and hybrid search on labelled pairs.</summary>
-internal sealed class EvalCommand : Command<EvalCommand.Settings>
+internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 {
     // Properties of EvalOptions whose option has another name.
     private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
@@ -133,7 +134,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
             Methods.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).ToList();
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Inputs.CheckOutputDirectory("--out", settings.Out);
         foreach (var spec in RankerSpecs(settings))
@@ -173,10 +174,10 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         try
         {
             var models = encoders.Select(e => new EvalModel(e.Label, e.Encoder)).ToList();
-            var results = SpectreProgressSink.Run(sink => new Evaluator(options, sink).Run(products, judgments, models, cancellationToken)).ToList();
+            var results = (await SpectreProgressSink.RunAsync(sink => new Evaluator(options, sink).RunAsync(products, judgments, models, cancellationToken))).ToList();
             foreach (var spec in RankerSpecs(settings))
             {
-                results.Add(EvaluateRanker(spec, options, products, judgments, settings.BatchSize, cancellationToken));
+                results.Add(await EvaluateRankerAsync(spec, options, products, judgments, settings.BatchSize, cancellationToken));
             }
 
             var report = new EvalReport
@@ -210,7 +211,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
     private static string[] RankerSpecs(Settings settings) =>
         (settings.Ranker ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private static MethodResult EvaluateRanker(string spec, EvalOptions options, IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments,
+    private static async Task<MethodResult> EvaluateRankerAsync(string spec, EvalOptions options, IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments,
         int batchSize, CancellationToken cancellationToken)
     {
         var equals = spec.IndexOf('=', StringComparison.Ordinal);
@@ -221,7 +222,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         using (var encoder = Inputs.Encoder(new ModelSettings { Model = ranker.Manifest.BiEncoder.Model, BatchSize = batchSize }))
         {
             RankerInputs.WarnIfOtherEncoder(ranker, encoder.Identity);
-            return SpectreProgressSink.Run(sink => new Evaluator(options, sink).RunRanker(label, products, judgments, ranker, encoder, crossEncoder, cancellationToken));
+            return await SpectreProgressSink.RunAsync(sink => new Evaluator(options, sink).RunRankerAsync(label, products, judgments, ranker, encoder, crossEncoder, cancellationToken));
         }
     }
 

@@ -2,14 +2,14 @@ using System.ComponentModel;
 using System.Globalization;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Engine;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch explain</c>: why a product matches a query (BM25 terms, dense word occlusion, hybrid shares).</summary>
-internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
+internal sealed class ExplainCommand : AsyncCommand<ExplainCommand.Settings>
 {
     internal sealed class Settings : SearchCommand.Settings
     {
@@ -28,11 +28,11 @@ internal sealed class ExplainCommand : Command<ExplainCommand.Settings>
         }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         using var reranker = settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer;
         using var opened = SearchCommand.Open(settings, cancellationToken);
-        var explanation = opened.Index.Explain(settings.Query, settings.ProductId, settings.ToOptions(reranker));
+        var explanation = await opened.Index.ExplainAsync(settings.Query, settings.ProductId, settings.ToOptions(reranker), cancellationToken);
         if (settings.Json)
         {
             JsonOutput.Print(new { query = settings.Query, explanation });

@@ -11,6 +11,7 @@ using SemanticMatch.Index.Vectors;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Commands;
 

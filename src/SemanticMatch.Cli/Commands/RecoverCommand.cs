@@ -4,6 +4,7 @@ using SemanticMatch.Collections.Storage;
 using SemanticMatch.CommandLine;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Cli.Commands;
 

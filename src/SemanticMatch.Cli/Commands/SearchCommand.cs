@@ -9,11 +9,12 @@ using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch search</c>: ranks a catalogue for a query.</summary>
-internal sealed class SearchCommand : Command<SearchCommand.RankedSettings>
+internal sealed class SearchCommand : AsyncCommand<SearchCommand.RankedSettings>
 {
     // Properties of SearchOptions whose option has another name.
     private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
@@ -132,7 +133,7 @@ internal sealed class SearchCommand : Command<SearchCommand.RankedSettings>
         }
     }
 
-    public override int Execute(CommandContext context, RankedSettings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, RankedSettings settings, CancellationToken cancellationToken)
     {
         var (ranker, rankerCrossEncoder) = settings.Ranker is null ? (null, null) : RankerInputs.Open(settings.Ranker, settings.Rerank, settings.BatchSize);
         using var reranker = rankerCrossEncoder ?? (settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer);
@@ -143,13 +144,14 @@ internal sealed class SearchCommand : Command<SearchCommand.RankedSettings>
             RankerInputs.WarnIfOtherEncoder(ranker, opened.Encoder.Identity);
         }
 
-        var results = index.Search(settings.Query, settings.ToOptions(reranker) with { Ranker = ranker })
+        var results = (await index.SearchAsync(settings.Query, settings.ToOptions(reranker) with { Ranker = ranker }, cancellationToken))
             .Where(r => settings.MinProbability is not { } min || r.Probability >= min)
             .ToList();
         var explained = results.Take(settings.Explain ? ExplainedResults : 0).Select(r => r.Product.Id).ToList();
         var explanations = explained.Count == 0
             ? []
-            : explained.Zip(index.Explain(settings.Query, explained, settings.ToOptions(reranker))).ToDictionary(x => x.First, x => x.Second);
+            : explained.Zip(await index.ExplainAsync(settings.Query, explained, settings.ToOptions(reranker), cancellationToken))
+                .ToDictionary(x => x.First, x => x.Second);
         if (settings.Json)
         {
             var searched = index.PrepareQuery(settings.Query, !settings.NoSpell);

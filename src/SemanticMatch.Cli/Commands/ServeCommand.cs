@@ -6,6 +6,7 @@ using SemanticMatch.Collections.Postgres;
 using SemanticMatch.Server;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Cli.Commands;
 

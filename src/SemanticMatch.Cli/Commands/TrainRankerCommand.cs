@@ -5,12 +5,13 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Cli.Commands;
 
@@ -18,7 +19,7 @@ namespace SemanticMatch.Cli.Commands;
 /// <c>semmatch train-ranker</c>: a learned ranker (LambdaMART over keyword, dense, cross-encoder and lexical features of
 /// the hybrid first stage's top candidates), calibrated on dev, written as a ranker directory.
 /// </summary>
-internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
+internal sealed class TrainRankerCommand : AsyncCommand<TrainRankerCommand.Settings>
 {
     private const int DefaultDepth = 30;
 
@@ -197,7 +198,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         public HashSet<FeatureGroup> Excluded() => [.. KebabCaseList.Parse<FeatureGroup>(Without).Values];
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         RankerDirectory.CheckTarget(settings.Out);
         var text = settings.ToProductText();
@@ -210,12 +211,12 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         var parts = settings.Parts.Select(Read).ToList();
         CrossFitting.CheckDisjoint([($"--train ({settings.Train})", train),
             .. parts.Select((part, k) => ($"--part {k + 1} ({settings.Parts[k]})", part))]);
-        var (served, biEncoder, crossReference) = Describe(settings, settings.Model, settings.Rerank, products, text, [train, dev], cancellationToken);
+        var (served, biEncoder, crossReference) = await DescribeAsync(settings, settings.Model, settings.Rerank, products, text, [train, dev], cancellationToken);
         var (described, devQueries) = (served[0].ToList(), served[1]);
         var partRecords = new List<RankerPart>();
         for (var k = 0; k < parts.Count; k++)
         {
-            var (part, partBi, partCross) = Describe(settings, settings.PartModels[k],
+            var (part, partBi, partCross) = await DescribeAsync(settings, settings.PartModels[k],
                 settings.Rerank is null ? null : settings.PartReranks[k], products, text, [parts[k]], cancellationToken);
             var partQueries = part[0];
             described.AddRange(partQueries);
@@ -244,7 +245,7 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
 
     // Loads a bi-encoder (and cross-encoder), builds the catalogue's first stage with it, describes each judgment set with
     // both, and releases the models.
-    private static (IReadOnlyList<JudgedQuerySignals>[] Described, ModelReference BiEncoder, ModelReference? CrossEncoder) Describe(
+    private static async Task<(IReadOnlyList<JudgedQuerySignals>[] Described, ModelReference BiEncoder, ModelReference? CrossEncoder)> DescribeAsync(
         Settings settings, string? model, string? rerank, IReadOnlyList<Product> products, ProductText text,
         IReadOnlyList<Judgment>[] judgmentSets, CancellationToken cancellationToken)
     {
@@ -253,11 +254,16 @@ internal sealed class TrainRankerCommand : Command<TrainRankerCommand.Settings>
         try
         {
             var fusion = new FusionOptions();
-            var described = SpectreProgressSink.Run(sink =>
+            var described = await SpectreProgressSink.RunAsync(async sink =>
             {
                 using var catalogue = RankingCatalogue.Build(products, text, encoder, sink, cancellationToken);
-                return judgmentSets.Select(judgments =>
-                    catalogue.Describe(judgments, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken)).ToArray();
+                var sets = new List<IReadOnlyList<JudgedQuerySignals>>(judgmentSets.Length);
+                foreach (var judgments in judgmentSets)
+                {
+                    sets.Add(await catalogue.DescribeAsync(judgments, settings.Depth, crossEncoder, fusion, !settings.NoSpell, sink, cancellationToken));
+                }
+
+                return sets.ToArray();
             });
             return (described, new ModelReference(BundledModels.Location(model), encoder.Identity),
                 crossEncoder is null ? null : new ModelReference(OnnxCrossEncoder.Location(rerank!), crossEncoder.Identity));

@@ -2,7 +2,7 @@ using System.Globalization;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using Spectre.Console;
 
 namespace SemanticMatch.Cli.Infrastructure;

@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Applications;
 

@@ -3,6 +3,7 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Applications;
 

@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Evaluation;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Metrics;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Evaluation;
 
@@ -22,21 +22,21 @@ public sealed partial class Evaluator
     /// <param name="encoder">The bi-encoder it was trained with.</param>
     /// <param name="crossEncoder">The cross-encoder it was trained with, or null.</param>
     /// <param name="cancellationToken">Stops between queries.</param>
-    public MethodResult RunRanker(string label, IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments, IResultRanker ranker,
+    public async Task<MethodResult> RunRankerAsync(string label, IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments, IResultRanker ranker,
         ITextEncoder encoder, IPairScorer? crossEncoder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ranker);
         ArgumentNullException.ThrowIfNull(judgments);
         using var catalogue = RankingCatalogue.Build(products, options.Text, encoder, _progress, cancellationToken);
-        var queries = catalogue.Describe(judgments, ranker.Depth, ranker.CrossEncoder is not null ? crossEncoder : null, options.Fusion,
-            options.SpellCorrection, _progress, cancellationToken);
+        var queries = await catalogue.DescribeAsync(judgments, ranker.Depth, ranker.CrossEncoder is not null ? crossEncoder : null, options.Fusion,
+            options.SpellCorrection, _progress, cancellationToken).ConfigureAwait(false);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);
         return MeasureRanker($"hybrid+ranker[{label}]@{ranker.Depth}", queries, ranker, scaleMinimum, options.RelevantThreshold,
             catalogue.ProductsPerSecond);
     }
 
     /// <summary>
-    /// The metrics of a ranker over described judged queries, as <see cref="RunRanker"/> reports them (also the dev report
+    /// The metrics of a ranker over described judged queries, as <see cref="RunRankerAsync"/> reports them (also the dev report
     /// of ranker training): NDCG@10 of the judged products by the ranker's score, MRR and Recall of the first stage with
     /// its top <see cref="IResultRanker.Depth"/> re-ordered, ROC-AUC/accuracy/F1 and calibration of the probability, RMSE
     /// of the predicted relevance. Latency = describing the query plus scoring.

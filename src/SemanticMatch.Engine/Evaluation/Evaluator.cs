@@ -5,7 +5,7 @@ using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Metrics;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
 
@@ -27,7 +27,7 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
     /// <param name="judgments">Labelled pairs; every product id must be in <paramref name="products"/>.</param>
     /// <param name="models">Dense models to evaluate (alone and in hybrid); may be empty for BM25 only.</param>
     /// <param name="cancellationToken">Stops between steps.</param>
-    public IReadOnlyList<MethodResult> Run(IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments,
+    public async Task<IReadOnlyList<MethodResult>> RunAsync(IReadOnlyList<Product> products, IReadOnlyList<Judgment> judgments,
         IReadOnlyList<EvalModel> models, CancellationToken cancellationToken = default)
     {
         if (judgments.Count == 0)
@@ -52,7 +52,7 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
 
         foreach (var model in models)
         {
-            var (dense, hybrid, hybridStages) = RunDense(products, queries, model, keyword, scaleMinimum, cancellationToken);
+            var (dense, hybrid, hybridStages) = await RunDenseAsync(products, queries, model, keyword, scaleMinimum, cancellationToken).ConfigureAwait(false);
             if (options.IncludeDense)
             {
                 results.Add(dense.Result());
@@ -143,7 +143,7 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
         return run;
     }
 
-    private (MethodAccumulator Dense, MethodAccumulator Hybrid, List<FirstStage> HybridStages) RunDense(IReadOnlyList<Product> products,
+    private async Task<(MethodAccumulator Dense, MethodAccumulator Hybrid, List<FirstStage> HybridStages)> RunDenseAsync(IReadOnlyList<Product> products,
         List<JudgedQuery> queries, EvalModel model, KeywordRun keyword, double scaleMinimum, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -177,17 +177,17 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
             var depth = Math.Max(RetrievalDepth, options.FusionDepth);
             var denseOptions = new SearchOptions { Method = SearchMethod.Dense, Top = depth, FusionDepth = options.FusionDepth, Fusion = options.Fusion };
             stopwatch.Restart();
-            var denseHits = SearchPipeline.Run(keywordResult.PreparedQuery, denseOptions, products.Count, retrieval, _ => queryVector,
-                NoText, cancellationToken: cancellationToken);
+            var denseHits = (await SearchPipeline.RunAsync(keywordResult.PreparedQuery, denseOptions, products.Count, retrieval, model.Encoder,
+                NoTexts, queryVector: queryVector, cancellationToken: cancellationToken).ConfigureAwait(false)).Hits;
             var denseMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             var denseScores = query.Judged.Keys.ToDictionary(id => id, id => VectorSimilarity.Cosine(queryVector, vectorsById[id]));
             dense.AddRetrieval(denseHits.Take(RetrievalDepth).ToList(), relevant, denseMs);
             dense.AddCandidates(Candidates(denseScores, query.Judged), scaleMinimum, options.RelevantThreshold);
 
             stopwatch.Restart();
-            var fusedHits = SearchPipeline.Run(keywordResult.PreparedQuery,
+            var fusedHits = (await SearchPipeline.RunAsync(keywordResult.PreparedQuery,
                 denseOptions with { Method = SearchMethod.Hybrid, Top = Math.Max(RetrievalDepth, options.RerankDepth) },
-                products.Count, retrieval, _ => queryVector, NoText, cancellationToken: cancellationToken);
+                products.Count, retrieval, model.Encoder, NoTexts, queryVector: queryVector, cancellationToken: cancellationToken).ConfigureAwait(false)).Hits;
             var hybridMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
             hybrid.AddRetrieval(fusedHits.Take(RetrievalDepth).ToList(), relevant, hybridMs);
             var fusedCandidates = HybridFusion.Fuse(Ranked(keywordResult.Stage.CandidateScores), Ranked(denseScores), options.Fusion)
@@ -200,7 +200,9 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
         return (dense, hybrid, hybridStages);
     }
 
-    private static string NoText(string productId) => string.Empty; // no re-ranker in these first stages
+    // No re-ranker reads texts in these first stages.
+    private static ValueTask<IReadOnlyList<string>> NoTexts(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(ids.Select(_ => string.Empty).ToList());
 
     private static List<SearchHit> Ranked(IReadOnlyDictionary<string, float> scores) =>
         scores.Select(kv => new SearchHit(kv.Key, kv.Value))

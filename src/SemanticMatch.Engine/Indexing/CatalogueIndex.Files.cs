@@ -2,6 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Indexing;
 

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
 
@@ -222,25 +222,23 @@ public sealed partial class CatalogueIndex : IDisposable
         return spellCorrection ? Keyword.CorrectSpelling(normalized) : normalized;
     }
 
-    /// <summary>Embeds a query prepared by <see cref="PrepareQuery"/>.</summary>
-    public float[] EmbedQuery(string preparedQuery) => _encoder.EncodeOne(preparedQuery, TextRole.Query);
-
     /// <summary>Searches the catalogue; with a re-ranker, the top <see cref="SearchOptions.RerankDepth"/> first-stage results are re-scored.</summary>
-    public IReadOnlyList<RankedProduct> Search(string query, SearchOptions options)
+    /// <exception cref="InvalidRequestException">Broken options, or the query has nothing to match.</exception>
+    public async Task<IReadOnlyList<RankedProduct>> SearchAsync(string query, SearchOptions options, CancellationToken cancellationToken = default)
     {
-        var prepared = PrepareQuery(query, options.SpellCorrection);
-        var hits = SearchPipeline.Run(prepared, options, Products.Count, new IndexRetrieval(Keyword, Vectors), EmbedQuery, id => _text.Of(Products[id]),
-            normalized: NormalizeQuery(query));
-        return hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score, h.Probability)).ToList();
+        var run = await RunAsync(query, options, explain: false, cancellationToken).ConfigureAwait(false);
+        return run.Hits.Select((h, i) => new RankedProduct(i + 1, Products[h.ProductId], h.Score, h.Probability)).ToList();
     }
 
     /// <summary>Why <paramref name="productId"/> matches <paramref name="query"/> under <paramref name="options"/> (see <see cref="HitExplainer"/>).</summary>
     /// <exception cref="InvalidRequestException">The product is not in the catalogue, or the query has nothing to match.</exception>
-    public HitExplanation Explain(string query, string productId, SearchOptions options) => Explain(query, [productId], options)[0];
+    public async Task<HitExplanation> ExplainAsync(string query, string productId, SearchOptions options, CancellationToken cancellationToken = default) =>
+        (await ExplainAsync(query, [productId], options, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Why each of <paramref name="productIds"/> matches <paramref name="query"/>, the query's side worked out once.</summary>
     /// <exception cref="InvalidRequestException">A product is not in the catalogue, or the query has nothing to match.</exception>
-    public IReadOnlyList<HitExplanation> Explain(string query, IReadOnlyList<string> productIds, SearchOptions options)
+    public async Task<IReadOnlyList<HitExplanation>> ExplainAsync(string query, IReadOnlyList<string> productIds, SearchOptions options,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(productIds);
@@ -249,9 +247,32 @@ public sealed partial class CatalogueIndex : IDisposable
             throw new InvalidRequestException($"product '{missing}' is not in this index");
         }
 
-        var explainer = HitExplainer.ForQuery(PrepareQuery(query, options.SpellCorrection), options, Products.Count, new IndexRetrieval(Keyword, Vectors), _encoder);
-        return productIds.Select(id => explainer.Explain(id, _text.Of(Products[id]))).ToList();
+        var run = await RunAsync(query, options, explain: true, cancellationToken).ConfigureAwait(false);
+        var explainer = HitExplainer.ForRun(run, options, new IndexRetrieval(Keyword, Vectors), _encoder, cancellationToken);
+        var explanations = new List<HitExplanation>(productIds.Count);
+        foreach (var id in productIds)
+        {
+            explanations.Add(await explainer.ExplainAsync(id, _text.Of(Products[id]), cancellationToken: cancellationToken).ConfigureAwait(false));
+        }
+
+        return explanations;
     }
+
+    private ValueTask<SearchRun> RunAsync(string query, SearchOptions options, bool explain, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"search options: {problem}");
+        }
+
+        var prepared = PrepareQuery(query, options.SpellCorrection);
+        return SearchPipeline.RunAsync(prepared, options, Products.Count, new IndexRetrieval(Keyword, Vectors), _encoder, TextsOf,
+            NormalizeQuery(query), explain, cancellationToken: cancellationToken);
+    }
+
+    private ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(ids.Select(id => _text.Of(Products[id])).ToList());
 
     /// <inheritdoc />
     public void Dispose()

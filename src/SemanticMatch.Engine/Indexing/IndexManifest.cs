@@ -1,18 +1,9 @@
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Core.Text;
 using SemanticMatch.Index.Vectors;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Indexing;
-
-/// <summary>Which vector index implementation a catalogue index uses.</summary>
-public enum VectorIndexKind
-{
-    /// <summary>Exact brute-force search.</summary>
-    Exact,
-
-    /// <summary>Approximate HNSW graph search.</summary>
-    Hnsw,
-}
 
 /// <summary>
 /// manifest.json of a catalogue index: what it was built from and with which model and settings, so that search

@@ -13,6 +13,7 @@ using Lucene.Net.Search.Similarities;
 using Lucene.Net.Store;
 using Lucene.Net.Util;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Keyword;
 using SemanticMatch.Core.Text;
 using LuceneDirectory = Lucene.Net.Store.Directory;
 

@@ -5,8 +5,9 @@ namespace SemanticMatch.Onnx.Encoding;
 
 /// <summary>
 /// Gathers single-text encodings from concurrent callers into one encoder call: the first waiting text starts a batch
-/// that takes what else arrives within <see cref="MaxWait"/>, up to <see cref="MaxBatch"/> texts. Bulk
-/// <see cref="Encode"/> calls pass straight through.
+/// that takes what else arrives within <see cref="MaxWait"/>, up to <see cref="MaxBatch"/> texts. Only
+/// <see cref="EncodeOneAsync"/> (the search path, which awaits without holding a thread) is batched; bulk
+/// <see cref="Encode"/> and synchronous <see cref="EncodeOne"/> calls pass straight through.
 /// </summary>
 /// <remarks>
 /// Thread-safe. One background thread runs the batches, so concurrent queries cost one ONNX Runtime call instead of
@@ -48,11 +49,16 @@ public sealed class MicroBatchingEncoder : ITextEncoder, IDisposable
         _inner.Encode(texts, role, progress, cancellationToken);
 
     /// <inheritdoc />
-    public float[] EncodeOne(string text, TextRole role)
+    public float[] EncodeOne(string text, TextRole role) => _inner.EncodeOne(text, role);
+
+    /// <inheritdoc />
+    /// <remarks>A cancelled caller stops waiting at once; its text may still be encoded with the batch it joined.</remarks>
+    public async ValueTask<float[]> EncodeOneAsync(string text, TextRole role, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var pending = new Pending(text, role);
-        _queue.Add(pending);
-        return pending.Done.Task.GetAwaiter().GetResult();
+        _queue.Add(pending, cancellationToken);
+        return await pending.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

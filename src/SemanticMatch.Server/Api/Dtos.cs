@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Server.Api;
 

@@ -10,6 +10,7 @@ using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine;
 using SemanticMatch.Server.Feedback;
 using SemanticMatch.Server.Hosting;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Server.Api;
 

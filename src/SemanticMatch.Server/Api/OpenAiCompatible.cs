@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Core;
 using SemanticMatch.Engine;
 using SemanticMatch.Server.Hosting;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Server.Api;
 

@@ -6,6 +6,7 @@ using SemanticMatch.Core.Similarity;
 using SemanticMatch.Core.Text;
 using SemanticMatch.Engine;
 using SemanticMatch.Engine.Indexing;
+using SemanticMatch.Search;
 
 namespace SemanticMatch.Server.Api;
 

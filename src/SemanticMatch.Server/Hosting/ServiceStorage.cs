@@ -3,6 +3,7 @@ using SemanticMatch.Collections;
 using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
 using SemanticMatch.Core;
+using SemanticMatch.Collections.Embedded;
 
 namespace SemanticMatch.Server.Hosting;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using SemanticMatch.Collections.Storage;
 using SemanticMatch.Core;
 
-namespace SemanticMatch.Collections;
+namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>
 /// Collections in folders under <c>DATA/collections/NAME</c>: <c>collection.json</c> (settings), <c>wal.log</c> and
@@ -287,7 +287,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
     /// <inheritdoc />
     public Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Collection(name).Search(query, cancellationToken));
+        Collection(name).SearchAsync(query, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default) =>

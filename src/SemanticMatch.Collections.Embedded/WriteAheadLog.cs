@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using SemanticMatch.Collections.Storage;
 
-namespace SemanticMatch.Collections;
+namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>
 /// An append-only log of a collection's writes (<see cref="LogFrames"/>). Appends that arrive together are one group

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using SemanticMatch.Core;
+using SemanticMatch.Core.Keyword;
 using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Engine.Search;
+using SemanticMatch.Search;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
 
-namespace SemanticMatch.Collections;
+namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>
 /// A live collection held in memory (records, BM25, vectors) and made durable by a write-ahead log and snapshots in its
@@ -163,41 +164,32 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     }
 
     /// <summary>Searches the collection through the engine's pipeline.</summary>
+    /// <remarks>
+    /// The indexes are read under the lock one retrieval call at a time, never across an await: a write may land
+    /// between two calls of one search (as between two queries of the PostgreSQL store), and a hit deleted meanwhile is
+    /// left out.
+    /// </remarks>
     /// <exception cref="InvalidRequestException">The query has nothing to match, or re-ranking was asked of a collection without a re-ranker.</exception>
-    public CollectionSearchResult Search(CollectionQuery query, CancellationToken cancellationToken = default)
+    public Task<CollectionSearchResult> SearchAsync(CollectionQuery query, CancellationToken cancellationToken = default)
     {
         var normalized = _searcher.Normalize(query);
-        _lock.EnterReadLock();
-        try
-        {
-            ThrowIfClosed();
-            var prepared = query.SpellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
-            Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
-            return _searcher.Search(query, normalized, prepared, _records.Count, new IndexRetrieval(_keyword, _vectors, filter),
-                id => _records[id].Record, cancellationToken);
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
+        var (prepared, size) = Read(() => (query.SpellCorrection ? _keyword.CorrectSpelling(normalized) : normalized, _records.Count));
+        Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
+        return _searcher.SearchAsync(query, normalized, prepared, size, new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, filter)),
+            cancellationToken);
     }
 
     /// <summary>The records nearest to record <paramref name="id"/> by vector (itself excluded); null when it is not there.</summary>
-    public IReadOnlyList<CollectionHit>? Similar(string id, int top)
+    public IReadOnlyList<CollectionHit>? Similar(string id, int top) => Read(() =>
     {
-        _lock.EnterReadLock();
-        try
+        if (!_records.TryGetValue(id, out var stored))
         {
-            ThrowIfClosed();
-            return _records.TryGetValue(id, out var stored)
-                ? _searcher.Similar(id, _vectors.Search(stored.Vector, Math.Min(top + 1, _records.Count)), top, other => _records[other].Record)
-                : null;
+            return null;
         }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+
+        var nearest = _vectors.Search(stored.Vector, Math.Min(top + 1, _records.Count));
+        return _searcher.Similar(id, nearest, top, nearest.Select(h => _records.GetValueOrDefault(h.ProductId)?.Record).ToList());
+    });
 
     /// <summary>
     /// Finishes the writes already queued, waits for running searches, then closes; later calls answer as if the
@@ -239,12 +231,57 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         }
     }
 
+    // Reads under the lock, which is never held across an await (ReaderWriterLockSlim belongs to the thread that took it).
+    private T Read<T>(Func<T> read)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            ThrowIfClosed();
+            return read();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     // Under the lock: a closed collection has disposed its indexes.
     private void ThrowIfClosed()
     {
         if (_closed)
         {
             throw new CollectionNotFoundException(Name);
+        }
+    }
+
+    /// <summary>The in-process retrieval of one search, each call under the collection's read lock.</summary>
+    private sealed class LockedRetrieval(EmbeddedCollection owner, IndexRetrieval inner) : ICollectionRetrieval
+    {
+        public Core.Similarity.SimilarityMetric Metric => inner.Metric;
+
+        public ValueTask<IReadOnlyList<SearchHit>> KeywordAsync(string prepared, int k, CancellationToken cancellationToken) =>
+            Now(() => inner.Keyword(prepared, k), cancellationToken);
+
+        public ValueTask<IReadOnlyList<SearchHit>> DenseAsync(float[] query, int k, CancellationToken cancellationToken) =>
+            Now(() => inner.Dense(query, k), cancellationToken);
+
+        public ValueTask<float[]> KeywordScoresAsync(string prepared, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            Now(() => inner.KeywordScores(prepared, ids), cancellationToken);
+
+        public ValueTask<float[]> DenseScoresAsync(float[] query, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            Now(() => inner.DenseScores(query, ids), cancellationToken);
+
+        public ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken) =>
+            Now(() => inner.ExplainTerms(prepared, id), cancellationToken);
+
+        public ValueTask<IReadOnlyList<Record?>> RecordsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            Now<IReadOnlyList<Record?>>(() => ids.Select(id => owner._records.GetValueOrDefault(id)?.Record).ToList(), cancellationToken);
+
+        private ValueTask<T> Now<T>(Func<T> read, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return ValueTask.FromResult(owner.Read(read));
         }
     }
 

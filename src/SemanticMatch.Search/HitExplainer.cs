@@ -1,9 +1,8 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
-using SemanticMatch.Engine.Indexing;
 
-namespace SemanticMatch.Engine.Search;
+namespace SemanticMatch.Search;
 
 /// <summary>
 /// Explains (query, product) matches: BM25 term contributions, dense occlusion of query and product words (one
@@ -11,55 +10,51 @@ namespace SemanticMatch.Engine.Search;
 /// its score, the first-stage rank it moved the product from and its own occlusion of the query words.
 /// </summary>
 /// <remarks>
-/// Made once per search (<see cref="ForQuery"/>): the retrieval lists and the query's occlusion batch are the same for
-/// every hit, so explaining n hits costs one query batch and n product batches.
+/// Made once per search from what the search computed (<see cref="ForRun"/>): the retrieval lists and the query's
+/// embedding come from its <see cref="SearchRun"/>, so explaining n hits retrieves nothing again and costs one batch of
+/// the query without each word and n product batches.
 /// </remarks>
 public sealed class HitExplainer
 {
     /// <summary>Product words explained by occlusion (one encoder input each); later words are not.</summary>
     public const int MaxProductWords = 48;
 
-    private readonly string _prepared;
+    private readonly SearchRun _run;
     private readonly SearchOptions _options;
     private readonly IRetrieval _retrieval;
     private readonly ITextEncoder _encoder;
     private readonly IReadOnlyList<SearchHit> _keywordHits;
     private readonly IReadOnlyList<SearchHit> _denseHits;
+    private readonly float[] _query;
     private readonly List<string> _queryWords;
-    private readonly float[][] _queries;
+    private readonly float[][] _withoutWord;
 
-    private HitExplainer(string prepared, SearchOptions options, int size, IRetrieval retrieval, ITextEncoder encoder)
+    private HitExplainer(SearchRun run, SearchOptions options, IRetrieval retrieval, ITextEncoder encoder, CancellationToken cancellationToken)
     {
-        _prepared = prepared;
+        _run = run;
         _options = options;
         _retrieval = retrieval;
         _encoder = encoder;
-        var depth = ListDepth(options, size);
-        _keywordHits = retrieval.Keyword(prepared, depth);
-        _queryWords = Words(prepared);
-        _queries = encoder.Encode([prepared, .. LeaveOneOut(_queryWords)], TextRole.Query);
-        _denseHits = retrieval.Dense(_queries[0], depth);
-    }
-
-    /// <summary>How deep the explanations read each first-stage list (keyword, dense): the fusion depth or the hits asked.</summary>
-    /// <param name="options">The search's options.</param>
-    /// <param name="size">How many items the catalogue holds (no list is deeper).</param>
-    public static int ListDepth(SearchOptions options, int size)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return Math.Max(1, Math.Min(Math.Max(options.FusionDepth, options.Top), size));
+        _keywordHits = run.Keyword ?? throw new ArgumentException("the search was not run with explain: no keyword list", nameof(run));
+        _denseHits = run.Dense ?? throw new ArgumentException("the search was not run with explain: no dense list", nameof(run));
+        _query = run.QueryVector ?? throw new ArgumentException("the search was not run with explain: no query vector", nameof(run));
+        _queryWords = Words(run.Prepared);
+        _withoutWord = encoder.Encode([.. LeaveOneOut(_queryWords)], TextRole.Query, cancellationToken: cancellationToken);
     }
 
     /// <summary>Prepares the explanations of one search's hits.</summary>
-    /// <param name="prepared">The query as searched (normalised, spell-corrected).</param>
+    /// <param name="run">The search, run with <c>explain</c> (both lists and the query vector).</param>
     /// <param name="options">The search's options (method, fusion and its depth, re-ranker).</param>
-    /// <param name="size">How many items the catalogue holds.</param>
-    /// <param name="retrieval">The search's retrieval under its filter, so that ranks and fusion are those of the filtered search.</param>
+    /// <param name="retrieval">The search's retrieval under its filter, for each hit's keyword terms.</param>
     /// <param name="encoder">The bi-encoder that made the vectors.</param>
-    public static HitExplainer ForQuery(string prepared, SearchOptions options, int size, IRetrieval retrieval, ITextEncoder encoder)
+    /// <param name="cancellationToken">Stops between encoder batches.</param>
+    /// <exception cref="ArgumentException">The run was not made with <c>explain</c>.</exception>
+    public static HitExplainer ForRun(SearchRun run, SearchOptions options, IRetrieval retrieval, ITextEncoder encoder,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(options);
-        return new HitExplainer(prepared, options, size, retrieval, encoder);
+        return new HitExplainer(run, options, retrieval, encoder, cancellationToken);
     }
 
     /// <summary>Explains why <paramref name="productId"/> matches the query.</summary>
@@ -69,9 +64,11 @@ public sealed class HitExplainer
     /// The words that may be shown (those of fields returned to the caller); null = all. Only they are explained by
     /// occlusion: a hidden field's words are never listed.
     /// </param>
-    public HitExplanation Explain(string productId, string productText, IReadOnlySet<string>? shownWords = null)
+    /// <param name="cancellationToken">Stops between retrieval and encoder calls.</param>
+    public async ValueTask<HitExplanation> ExplainAsync(string productId, string productText, IReadOnlySet<string>? shownWords = null,
+        CancellationToken cancellationToken = default)
     {
-        var terms = _retrieval.ExplainTerms(_prepared, productId);
+        var terms = await _retrieval.ExplainTermsAsync(_run.Prepared, productId, cancellationToken).ConfigureAwait(false);
         var bm25 = new KeywordExplanation(terms.Sum(t => t.Contribution), RankOf(_keywordHits, productId), terms);
 
         var allWords = Words(productText);
@@ -81,12 +78,12 @@ public sealed class HitExplainer
             .Take(MaxProductWords)
             .ToList();
         var documents = _encoder.Encode(
-            [productText, .. explained.Select(i => string.Join(' ', allWords.Where((_, j) => j != i)))], TextRole.Document);
+            [productText, .. explained.Select(i => string.Join(' ', allWords.Where((_, j) => j != i)))], TextRole.Document, cancellationToken: cancellationToken);
         float Similarity(float[] q, float[] d) => VectorSimilarity.Score(_retrieval.Metric, q, d);
-        var score = Similarity(_queries[0], documents[0]);
+        var score = Similarity(_query, documents[0]);
         var dense = new DenseExplanation(score, RankOf(_denseHits, productId),
-            _queryWords.Select((w, i) => new WordContribution(w, score - Similarity(_queries[i + 1], documents[0]))).ToList(),
-            explained.Select((w, k) => new WordContribution(allWords[w], score - Similarity(_queries[0], documents[k + 1]))).ToList());
+            _queryWords.Select((w, i) => new WordContribution(w, score - Similarity(_withoutWord[i], documents[0]))).ToList(),
+            explained.Select((w, k) => new WordContribution(allWords[w], score - Similarity(_query, documents[k + 1]))).ToList());
 
         FusionExplanation? fusion = null;
         if (_options.Method == SearchMethod.Hybrid)
@@ -99,21 +96,14 @@ public sealed class HitExplainer
         if (_options.Reranker is { } reranker)
         {
             // A cross-encoder reads one query with many texts, so each query without one word is its own call.
-            var pairScore = reranker.Score(_prepared, [productText])[0];
-            rerank = new RerankExplanation(pairScore, RankOf(FirstStage(), productId),
-                LeaveOneOut(_queryWords).Select((variant, i) => new WordContribution(_queryWords[i], pairScore - reranker.Score(variant, [productText])[0])).ToList());
+            var pairScore = reranker.Score(_run.Prepared, [productText], cancellationToken)[0];
+            rerank = new RerankExplanation(pairScore, RankOf(_run.FirstStage, productId),
+                LeaveOneOut(_queryWords).Select((variant, i) =>
+                    new WordContribution(_queryWords[i], pairScore - reranker.Score(variant, [productText], cancellationToken)[0])).ToList());
         }
 
-        return new HitExplanation(productId, _prepared, bm25, dense, fusion, rerank);
+        return new HitExplanation(productId, _run.Prepared, bm25, dense, fusion, rerank);
     }
-
-    // The ranking the re-ranker started from.
-    private IReadOnlyList<SearchHit> FirstStage() => _options.Method switch
-    {
-        SearchMethod.Bm25 => _keywordHits,
-        SearchMethod.Dense => _denseHits,
-        _ => HybridFusion.Fuse(_keywordHits, _denseHits, _options.Fusion),
-    };
 
     private static int? RankOf(IReadOnlyList<SearchHit> hits, string productId)
     {

@@ -1,4 +1,4 @@
-namespace SemanticMatch.Engine;
+namespace SemanticMatch.Search;
 
 /// <summary>How a catalogue is searched.</summary>
 public enum SearchMethod

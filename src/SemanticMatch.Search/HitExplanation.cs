@@ -1,7 +1,7 @@
 using SemanticMatch.Core.Fusion;
-using SemanticMatch.Index.Keyword;
+using SemanticMatch.Core.Keyword;
 
-namespace SemanticMatch.Engine.Search;
+namespace SemanticMatch.Search;
 
 /// <summary>Why a product matched a query: each method's score and rank and the words that moved them.</summary>
 /// <param name="ProductId">The product explained.</param>

@@ -1,10 +1,10 @@
-namespace SemanticMatch.Collections;
+namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>Durability settings of embedded collections, and how they load learned rankers.</summary>
 public sealed record CollectionOptions
 {
     /// <summary>Loads a learned ranker from its location (a directory); null = collections cannot have rankers.</summary>
-    public Func<string, Engine.Search.IResultRanker>? Rankers { get; init; }
+    public Func<string, Search.IResultRanker>? Rankers { get; init; }
 
     /// <summary>The files the store writes through (a fault-injecting seam in tests and drills).</summary>
     public Storage.IStorageFiles Files { get; init; } = Storage.LocalFiles.Instance;

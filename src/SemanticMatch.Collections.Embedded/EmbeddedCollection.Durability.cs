@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using SemanticMatch.Collections.Storage;
 
-namespace SemanticMatch.Collections;
+namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>Recovery (snapshot + log replay), applying log entries, and snapshots.</summary>
 public sealed partial class EmbeddedCollection

@@ -1,6 +1,6 @@
 using SemanticMatch.Core;
 
-namespace SemanticMatch.Engine.Search;
+namespace SemanticMatch.Search;
 
 /// <summary>
 /// The learned last stage of a search: orders the first stage's top candidates by many signals at once (keyword and

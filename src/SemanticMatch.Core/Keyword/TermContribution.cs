@@ -1,4 +1,4 @@
-namespace SemanticMatch.Index.Keyword;
+namespace SemanticMatch.Core.Keyword;
 
 /// <summary>One query term's part of a product's BM25 score.</summary>
 /// <param name="Word">The query word as searched (after normalisation and spelling correction).</param>

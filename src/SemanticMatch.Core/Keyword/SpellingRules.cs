@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SemanticMatch.Index.Keyword;
+namespace SemanticMatch.Core.Keyword;
 
 /// <summary>
 /// The spelling-correction rules every keyword store follows: which query words may be corrected (letters only, 4+

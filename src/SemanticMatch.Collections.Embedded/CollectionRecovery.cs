@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SemanticMatch.Collections.Storage;
 
-namespace SemanticMatch.Collections.Storage;
+namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>What <see cref="CollectionRecovery.Salvage"/> did to one file.</summary>
 /// <param name="File">The file.</param>

@@ -2,7 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Text;
 
-namespace SemanticMatch.Engine;
+namespace SemanticMatch.Search;
 
 /// <summary>Builds the text that represents a product for matching: chosen fields, joined, then normalised.</summary>
 /// <param name="Fields">Product fields to use, in order (e.g. title, description).</param>
@@ -17,8 +17,15 @@ public sealed record ProductText(IReadOnlyList<string> Fields, TextNormalization
     private TextNormalizer Normalizer => _normalizer ??= new TextNormalizer(Normalization);
 
     /// <summary>The normalised text of a product: non-empty chosen fields joined by ". ".</summary>
-    public string Of(Product product) =>
-        Normalizer.Normalize(string.Join(". ", Fields.Select(product.Field).Where(v => !string.IsNullOrWhiteSpace(v))));
+    public string Of(Product product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        return Of(product.Field);
+    }
+
+    /// <summary>The normalised text of an item whose field values <paramref name="fieldText"/> gives: non-empty chosen fields joined by ". ".</summary>
+    public string Of(Func<string, string> fieldText) =>
+        Normalizer.Normalize(string.Join(". ", Fields.Select(fieldText).Where(v => !string.IsNullOrWhiteSpace(v))));
 
     /// <summary>Throws unless every chosen field is a column of <paramref name="products"/> (read from <paramref name="source"/>).</summary>
     /// <exception cref="InvalidRequestException">A field is not a column: every product text would lack it.</exception>

@@ -6,13 +6,14 @@ using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
+using SemanticMatch.Search;
 
-namespace SemanticMatch.Engine.Search;
+namespace SemanticMatch.Engine.Evaluation;
 
 /// <summary>
 /// A catalogue held in memory (BM25 and exact vectors of one bi-encoder) for describing judged queries to a learned
 /// ranker: each query runs the hybrid first stage as a search would, and its top candidates and its judged products are
-/// described by <see cref="RankingStage.Describe"/>. Ranker training and evaluation both read queries through it.
+/// described by <see cref="RankingStage.DescribeAsync"/>. Ranker training and evaluation both read queries through it.
 /// </summary>
 public sealed class RankingCatalogue : IDisposable
 {
@@ -74,7 +75,7 @@ public sealed class RankingCatalogue : IDisposable
     /// <param name="progress">Progress of the queries.</param>
     /// <param name="cancellationToken">Stops between queries.</param>
     /// <exception cref="InvalidRequestException">A judged product is not in the catalogue.</exception>
-    public IReadOnlyList<JudgedQuerySignals> Describe(IReadOnlyList<Judgment> judgments, int depth, IPairScorer? crossEncoder,
+    public async Task<IReadOnlyList<JudgedQuerySignals>> DescribeAsync(IReadOnlyList<Judgment> judgments, int depth, IPairScorer? crossEncoder,
         FusionOptions fusion, bool spellCorrection = true, IProgressSink? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(judgments);
@@ -97,15 +98,16 @@ public sealed class RankingCatalogue : IDisposable
             stopwatch.Restart();
             var normalized = _text.OfQuery(query.Key);
             var searched = spellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
-            var queryVector = _encoder.EncodeOne(searched, TextRole.Query);
-            var firstStage = SearchPipeline.Run(searched, options, _texts.Count, retrieval, _ => queryVector, TextOf, normalized, cancellationToken);
+            var run = await SearchPipeline.RunAsync(searched, options, _texts.Count, retrieval, _encoder, TextsOf, normalized,
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            var firstStage = run.Hits;
             var judged = query.GroupBy(j => j.ProductId, StringComparer.Ordinal)
                 .Select(g => (Id: g.Key, Relevance: g.Average(j => j.Relevance)))
                 .ToList();
             var candidateIds = firstStage.Take(depth).Select(h => h.ProductId).ToList();
             var ids = candidateIds.Concat(judged.Select(j => j.Id)).Distinct(StringComparer.Ordinal).ToList();
-            var signals = RankingStage.Describe(searched, ids, firstStage, depth, retrieval, queryVector, crossEncoder, TextOf, cancellationToken)
-                .ToDictionary(s => s.Id, StringComparer.Ordinal);
+            var signals = (await RankingStage.DescribeAsync(searched, ids, firstStage, depth, retrieval, run.QueryVector!, crossEncoder, TextsOf,
+                cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal);
             described.Add(new JudgedQuerySignals(query.Key,
                 new QuerySignals(normalized, searched, candidateIds.Select(id => signals[id]).ToList()),
                 firstStage,
@@ -124,7 +126,8 @@ public sealed class RankingCatalogue : IDisposable
         _vectors.Dispose();
     }
 
-    private string TextOf(string id) => _texts[id];
+    private ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<string>>(ids.Select(id => _texts[id]).ToList());
 }
 
 /// <summary>One judged query described for a learned ranker.</summary>

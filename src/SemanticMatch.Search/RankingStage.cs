@@ -1,12 +1,12 @@
 using SemanticMatch.Core;
 
-namespace SemanticMatch.Engine.Search;
+namespace SemanticMatch.Search;
 
 /// <summary>
 /// Runs a learned ranker (<see cref="IResultRanker"/>) over the top of a first-stage ranking: gathers each candidate's
 /// signals (keyword and dense scores of every candidate, whichever retriever found it; the cross-encoder's score) and
 /// orders the candidates by the ranker's score. Search, evaluation and ranker training describe candidates through
-/// <see cref="Describe"/>, so a ranker sees the same features when it is trained as when it serves.
+/// <see cref="DescribeAsync"/>, so a ranker sees the same features when it is trained as when it serves.
 /// </summary>
 public static class RankingStage
 {
@@ -18,23 +18,23 @@ public static class RankingStage
     /// <param name="retrieval">Keyword and dense scores.</param>
     /// <param name="queryVector">The searched query's embedding.</param>
     /// <param name="crossEncoder">The cross-encoder, or null.</param>
-    /// <param name="textOf">A product's text.</param>
-    /// <param name="cancellationToken">Stops between cross-encoder batches.</param>
-    public static List<CandidateSignals> Describe(string searched, IReadOnlyList<string> ids, IReadOnlyList<SearchHit> firstStage, int depth,
-        IRetrieval retrieval, float[] queryVector, IPairScorer? crossEncoder, Func<string, string> textOf, CancellationToken cancellationToken = default)
+    /// <param name="textsOf">The products' texts.</param>
+    /// <param name="cancellationToken">Stops between retrieval calls and cross-encoder batches.</param>
+    public static async ValueTask<List<CandidateSignals>> DescribeAsync(string searched, IReadOnlyList<string> ids, IReadOnlyList<SearchHit> firstStage,
+        int depth, IRetrieval retrieval, float[] queryVector, IPairScorer? crossEncoder, ItemTexts textsOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ids);
         ArgumentNullException.ThrowIfNull(retrieval);
-        ArgumentNullException.ThrowIfNull(textOf);
+        ArgumentNullException.ThrowIfNull(textsOf);
         var positions = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (hit, position) in firstStage.Take(depth).Select((h, i) => (h, i + 1)))
         {
             positions.TryAdd(hit.ProductId, position);
         }
 
-        var keyword = retrieval.KeywordScores(searched, ids);
-        var dense = retrieval.DenseScores(queryVector, ids);
-        var texts = ids.Select(textOf).ToList();
+        var keyword = await retrieval.KeywordScoresAsync(searched, ids, cancellationToken).ConfigureAwait(false);
+        var dense = await retrieval.DenseScoresAsync(queryVector, ids, cancellationToken).ConfigureAwait(false);
+        var texts = await textsOf(ids, cancellationToken).ConfigureAwait(false);
         var cross = crossEncoder?.Score(searched, texts, cancellationToken);
         return ids.Select((id, i) => new CandidateSignals(id, texts[i], keyword[i], dense[i], cross?[i],
             positions.GetValueOrDefault(id, depth + 1))).ToList();
@@ -51,10 +51,10 @@ public static class RankingStage
     /// <param name="crossEncoder">The cross-encoder the ranker was trained with, or null when it uses none.</param>
     /// <param name="retrieval">Keyword and dense scores.</param>
     /// <param name="queryVector">The searched query's embedding.</param>
-    /// <param name="textOf">A product's text.</param>
-    /// <param name="cancellationToken">Stops between cross-encoder batches.</param>
-    public static List<SearchHit> Rank(string normalized, string searched, IReadOnlyList<SearchHit> hits, IResultRanker ranker,
-        IPairScorer? crossEncoder, IRetrieval retrieval, float[] queryVector, Func<string, string> textOf, CancellationToken cancellationToken = default)
+    /// <param name="textsOf">The products' texts.</param>
+    /// <param name="cancellationToken">Stops between retrieval calls and cross-encoder batches.</param>
+    public static async ValueTask<List<SearchHit>> RankAsync(string normalized, string searched, IReadOnlyList<SearchHit> hits, IResultRanker ranker,
+        IPairScorer? crossEncoder, IRetrieval retrieval, float[] queryVector, ItemTexts textsOf, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(hits);
         ArgumentNullException.ThrowIfNull(ranker);
@@ -64,8 +64,8 @@ public static class RankingStage
             return [];
         }
 
-        var candidates = Describe(searched, head.Select(h => h.ProductId).ToList(), head, ranker.Depth, retrieval, queryVector,
-            ranker.CrossEncoder is not null ? crossEncoder : null, textOf, cancellationToken);
+        var candidates = await DescribeAsync(searched, head.Select(h => h.ProductId).ToList(), head, ranker.Depth, retrieval, queryVector,
+            ranker.CrossEncoder is not null ? crossEncoder : null, textsOf, cancellationToken).ConfigureAwait(false);
         return Order(hits, ranker.Depth, ranker.Score(new QuerySignals(normalized, searched, candidates), candidates));
     }
 
