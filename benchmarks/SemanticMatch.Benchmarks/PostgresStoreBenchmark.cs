@@ -218,7 +218,7 @@ internal static class PostgresStoreBenchmark
 
         public IPairScorer Reranker(string model) => inner.Reranker(model);
 
-        public IPairScorer Scorer(string model) => inner.Scorer(model);
+        public IPairScorer Scorer(string model, Core.Similarity.SimilarityMetric similarity = Core.Similarity.SimilarityMetric.Cosine) => inner.Scorer(model, similarity);
 
         public void Dispose()
         {

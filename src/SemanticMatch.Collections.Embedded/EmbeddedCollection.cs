@@ -115,7 +115,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         }
         catch
         {
-            collection.DisposeAsync().AsTask().GetAwaiter().GetResult(); // no log is open yet: nothing to wait for
+            collection.CloseIndexes(); // Recover opens the log last: a failure leaves none to wait for
             throw;
         }
 
@@ -202,6 +202,12 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
             await _log.DisposeAsync().ConfigureAwait(false);
         }
 
+        CloseIndexes();
+    }
+
+    // Waits for running searches, then closes the indexes; later calls answer as if the collection did not exist.
+    private void CloseIndexes()
+    {
         _lock.EnterWriteLock();
         try
         {

@@ -15,7 +15,10 @@ public interface IModelProvider : IDisposable
     /// <exception cref="InvalidRequestException">No such model, or it is not a cross-encoder.</exception>
     IPairScorer Reranker(string model);
 
-    /// <summary>A pair scorer from any model: a cross-encoder as it is, a bi-encoder as the cosine of embeddings.</summary>
+    /// <summary>
+    /// The one pair scorer behind every "score these (query, text) pairs" path: a cross-encoder as it is, a bi-encoder
+    /// as the <paramref name="similarity"/> of embeddings (<see cref="Similarity.EmbeddingPairScorer"/>).
+    /// </summary>
     /// <exception cref="InvalidRequestException">No such model.</exception>
-    IPairScorer Scorer(string model);
+    IPairScorer Scorer(string model, Similarity.SimilarityMetric similarity = Similarity.SimilarityMetric.Cosine);
 }

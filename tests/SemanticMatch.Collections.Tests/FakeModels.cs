@@ -13,7 +13,8 @@ internal sealed class FakeModels : IModelProvider
 
     public IPairScorer Reranker(string model) => throw new InvalidRequestException($"unknown re-ranker '{model}'");
 
-    public IPairScorer Scorer(string model) => new Core.Similarity.EmbeddingPairScorer(Encoder(model));
+    public IPairScorer Scorer(string model, Core.Similarity.SimilarityMetric similarity = Core.Similarity.SimilarityMetric.Cosine) =>
+        new Core.Similarity.EmbeddingPairScorer(Encoder(model), similarity);
 
     public void Dispose()
     {

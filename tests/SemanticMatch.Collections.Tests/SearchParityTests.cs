@@ -151,7 +151,8 @@ public sealed class SearchParityTests(PgliteFixture database) : IClassFixture<Pg
 
         public IPairScorer Reranker(string model) => throw new InvalidRequestException($"unknown re-ranker '{model}'");
 
-        public IPairScorer Scorer(string model) => new Core.Similarity.EmbeddingPairScorer(_encoder);
+        public IPairScorer Scorer(string model, Core.Similarity.SimilarityMetric similarity = Core.Similarity.SimilarityMetric.Cosine) =>
+        new Core.Similarity.EmbeddingPairScorer(_encoder, similarity);
 
         public void Dispose()
         {

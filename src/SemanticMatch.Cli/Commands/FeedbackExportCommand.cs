@@ -3,7 +3,6 @@ using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Onnx.Models;
-using SemanticMatch.Server.Feedback;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -16,7 +16,7 @@ using SemanticMatch.Search;
 namespace SemanticMatch.Cli.Commands;
 
 /// <summary><c>semmatch index</c>: embeds a catalogue and writes a searchable index directory.</summary>
-internal sealed class IndexCommand : Command<IndexCommand.Settings>
+internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
 {
     // Properties of the index options whose option has another name.
     private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
@@ -149,11 +149,11 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
         };
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (settings.Store == "postgres")
         {
-            return LoadIntoPostgresAsync(settings, cancellationToken).GetAwaiter().GetResult();
+            return await LoadIntoPostgresAsync(settings, cancellationToken);
         }
 
         CatalogueIndex.CheckTarget(settings.Out);
@@ -192,16 +192,8 @@ internal sealed class IndexCommand : Command<IndexCommand.Settings>
             Language = settings.Language,
         }, cancellationToken);
         var stopwatch = Stopwatch.StartNew();
-        await SpectreProgressSink.RunAsync(async sink =>
-        {
-            var step = sink.Begin($"loading {products.Count} products into {store.Describe()} '{collection}'", products.Count);
-            var done = 0;
-            foreach (var batch in products.Select(Record.FromProduct).Chunk(settings.Batch))
-            {
-                done += await store.UpsertAsync(collection, batch, cancellationToken);
-                step.Report(done);
-            }
-        });
+        await SpectreProgressSink.RunAsync(sink => BulkLoader.LoadAsync(store, collection, products.Select(Record.FromProduct), settings.Batch,
+            sink.Begin($"loading {products.Count} products into {store.Describe()} '{collection}'", products.Count), cancellationToken));
         Consoles.Out.MarkupLineInterpolated(
             $"loaded [green]{products.Count}[/] products into collection [blue]{collection}[/] ({products.Count / stopwatch.Elapsed.TotalSeconds:F0} records/s including embedding, {stopwatch.Elapsed.TotalSeconds:F1} s)");
         return 0;

@@ -99,33 +99,15 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
             return (queries.Select((q, i) => TokenJaccard.Score(q, texts[i])).ToArray(), similarity);
         }
 
-        if (BundledModels.Resolve(settings.Model).Config.Kind == ModelKind.CrossEncoder)
-        {
-            // A cross-encoder reads each pair whole; its score is the model's (probability or predicted relevance), not a similarity.
-            var (_, scorer) = Inputs.Reranker(settings.Model!, settings.BatchSize);
-            using (scorer)
-            {
-                var scores = new float[queries.Count];
-                foreach (var group in queries.Select((q, i) => (q, i)).GroupBy(x => x.q))
-                {
-                    var values = scorer.Score(group.Key, group.Select(x => texts[x.i]).ToList(), cancellationToken);
-                    foreach (var ((_, i), value) in group.Zip(values))
-                    {
-                        scores[i] = value;
-                    }
-                }
-
-                return (scores, "cross-encoder");
-            }
-        }
-
-        using var encoder = Inputs.Encoder(settings);
-        var distinctQueries = queries.Distinct().ToList();
-        var queryVectors = distinctQueries.Zip(encoder.Encode(distinctQueries, TextRole.Query, cancellationToken: cancellationToken))
-            .ToDictionary(x => x.First, x => x.Second);
-        var textVectors = SpectreProgressSink.Run(sink =>
-            encoder.Encode(texts, TextRole.Document, sink.Begin($"embedding {texts.Count} products", texts.Count), cancellationToken));
-        return (queries.Select((q, i) => VectorSimilarity.Score(settings.Similarity, queryVectors[q], textVectors[i])).ToArray(), similarity);
+        // A cross-encoder reads each pair whole (its score is the model's: probability or predicted relevance); a
+        // bi-encoder scores by the similarity of embeddings. One pair scorer either way, as /v1/match and /v1/rerank use.
+        var crossEncoder = BundledModels.Resolve(settings.Model).Config.Kind == ModelKind.CrossEncoder;
+        using var owned = crossEncoder ? Inputs.Reranker(settings.Model!, settings.BatchSize).Scorer : null;
+        using var encoder = crossEncoder ? null : Inputs.Encoder(settings);
+        var scorer = (IPairScorer?)owned ?? new EmbeddingPairScorer(encoder!, settings.Similarity);
+        var scores = SpectreProgressSink.Run(sink =>
+            PairScoring.Score(scorer, queries, texts, sink.Begin($"scoring {texts.Count} pairs", texts.Count), cancellationToken));
+        return (scores, crossEncoder ? "cross-encoder" : similarity);
     }
 
     private static void Print(Settings settings, List<(string Query, string ProductId, double? Relevance, string Text)> pairs, float[] scores, string label)

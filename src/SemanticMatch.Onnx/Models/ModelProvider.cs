@@ -32,8 +32,8 @@ public sealed class ModelProvider(string? store = null, EncoderOptions? options 
             () => OnnxCrossEncoder.Open(model, store, options));
 
     /// <inheritdoc />
-    public IPairScorer Scorer(string model) =>
-        BundledModels.Resolve(model, store).Config.Kind == ModelKind.BiEncoder ? new EmbeddingPairScorer(Encoder(model)) : Reranker(model);
+    public IPairScorer Scorer(string model, SimilarityMetric similarity = SimilarityMetric.Cosine) =>
+        BundledModels.Resolve(model, store).Config.Kind == ModelKind.BiEncoder ? new EmbeddingPairScorer(Encoder(model), similarity) : Reranker(model);
 
     /// <inheritdoc />
     public void Dispose()

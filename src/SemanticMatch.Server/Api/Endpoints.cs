@@ -49,7 +49,7 @@ internal static class Endpoints
         await store.DropAsync(name, cancellationToken) ? TypedResults.NoContent() : throw new CollectionNotFoundException(name);
 
     private static async Task<IResult> GetRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
+        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(record) : RecordNotFound(name, id);
 
     private static async Task<IResult> DeleteRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(name, id, cancellationToken) ? TypedResults.NoContent() : RecordNotFound(name, id);
@@ -102,11 +102,16 @@ internal static class Endpoints
             return new MatchResponse("none", "jaccard", normalized.Select(t => TokenJaccard.Score(query, t)).ToList());
         }
 
+        // One pair scorer, as /v1/rerank and `semmatch match` use: a cross-encoder reads each pair, a bi-encoder compares embeddings.
         var model = await served.CheckAsync(body.Model, "model", cancellationToken);
-        var encoder = models.Encoder(model);
-        var queryVector = encoder.EncodeOne(query, TextRole.Query);
-        var vectors = encoder.Encode(normalized, TextRole.Document, cancellationToken: cancellationToken);
-        return new MatchResponse(model, RequestMapping.Name(similarity), vectors.Select(v => VectorSimilarity.Score(similarity, queryVector, v)).ToList());
+        var scorer = models.Scorer(model, similarity);
+        if (scorer is not EmbeddingPairScorer && body.Similarity is not null)
+        {
+            throw new InvalidRequestException($"similarity: '{model}' is a cross-encoder, which scores each pair itself; leave out \"similarity\"");
+        }
+
+        var scores = scorer.Score(query, normalized, cancellationToken);
+        return new MatchResponse(model, scorer is EmbeddingPairScorer ? RequestMapping.Name(similarity) : "cross-encoder", scores.ToList());
     }
 
     private static async Task<EmbedResponse> EmbedAsync(EmbedRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)

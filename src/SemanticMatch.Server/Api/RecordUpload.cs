@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http;
@@ -11,7 +13,7 @@ namespace SemanticMatch.Server.Api;
 /// <summary>
 /// Record upserts: a JSON array (at most <see cref="RequestMapping.MaxBatch"/> records, applied as one batch), or NDJSON
 /// (<c>application/x-ndjson</c>, one record a line of at most <see cref="MaxLineBytes"/>, any number of lines) streamed
-/// in batches of <see cref="NdjsonBatch"/> so a whole catalogue loads in one request without holding it in memory. An
+/// through <see cref="BulkLoader"/> in batches of <see cref="NdjsonBatch"/> (or 8 MB) so a whole catalogue loads in one request without holding it in memory. An
 /// NDJSON upload is a stream of upserts: a repeated id replaces the earlier line; a JSON array is one batch, in which
 /// a repeated id is refused.
 /// </summary>
@@ -22,9 +24,6 @@ internal static class RecordUpload
 
     /// <summary>Longest NDJSON line (one record) accepted, in bytes.</summary>
     public const int MaxLineBytes = 1 << 20;
-
-    /// <summary>Bytes of NDJSON lines gathered into one batch at most (so a batch of long lines stays bounded too).</summary>
-    public const long MaxBatchBytes = 8L << 20;
 
     public static async Task<UpsertResponse> UpsertAsync(string name, HttpRequest request, ICollectionStore store, CancellationToken cancellationToken)
     {
@@ -55,54 +54,61 @@ internal static class RecordUpload
             limit.MaxRequestBodySize = null; // streamed in batches, never held whole: each line and batch is bounded instead
         }
 
-        var reader = request.BodyReader;
-        var batch = new List<Record>(NdjsonBatch);
-        var batchBytes = 0L;
-        var upserted = 0;
+        var upserted = new Upserted();
+        try
+        {
+            return await BulkLoader.LoadAsync(store, name, ReadLinesAsync(request.BodyReader, cancellationToken), NdjsonBatch, upserted, cancellationToken);
+        }
+        catch (InvalidRequestException e) when (e is not CollectionNotFoundException)
+        {
+            throw Failed(e.Message, upserted.Count, e is RequestLimitException);
+        }
+    }
+
+    // The records of an NDJSON body, line by line; the pipe is read only as the loader asks for records.
+    private static async IAsyncEnumerable<Record> ReadLinesAsync(PipeReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var line = 0;
+        var records = new List<Record>();
         while (true)
         {
             var read = await reader.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
-            var full = false;
-            var end = false;
+            records.Clear();
             try
             {
-                while (!(full = batch.Count >= NdjsonBatch || batchBytes >= MaxBatchBytes) && TryTakeLine(ref buffer, out var text))
+                while (TryTakeLine(ref buffer, out var text))
                 {
                     line++;
-                    batchBytes += text.Length;
-                    Add(batch, text, line, upserted);
+                    Add(records, text, line);
                 }
 
-                if (!full && buffer.Length > MaxLineBytes)
+                if (buffer.Length > MaxLineBytes)
                 {
-                    throw Failed($"line {line + 1}: longer than {MaxLineBytes} bytes (one record a line)", upserted, isLimit: true);
+                    throw new RequestLimitException($"line {line + 1}: longer than {MaxLineBytes} bytes (one record a line)");
                 }
 
-                end = read.IsCompleted && !full;
-                if (end && buffer.Length > 0)
+                if (read.IsCompleted && buffer.Length > 0)
                 {
                     line++;
-                    Add(batch, buffer, line, upserted); // a last line without a newline
+                    Add(records, buffer, line); // a last line without a newline
                     buffer = buffer.Slice(buffer.End);
                 }
             }
             finally
             {
                 // Always handed back, also when a line is refused: the error answer is written after this.
-                reader.AdvanceTo(buffer.Start, full ? buffer.Start : buffer.End);
+                reader.AdvanceTo(buffer.Start, buffer.End);
             }
 
-            if (full || (end && batch.Count > 0))
+            foreach (var record in records)
             {
-                upserted += await UpsertBatchAsync(name, batch, store, upserted, cancellationToken);
-                batchBytes = 0;
+                yield return record;
             }
 
-            if (end)
+            if (read.IsCompleted)
             {
-                return upserted;
+                yield break;
             }
         }
     }
@@ -121,15 +127,15 @@ internal static class RecordUpload
         return true;
     }
 
-    // A later line with the same id replaces the earlier one, in a batch as across batches (a stream of upserts).
-    private static void Add(List<Record> batch, ReadOnlySequence<byte> text, int line, int upserted)
+    // One line's record, if it is not blank (a later line with the same id replaces it: BulkLoader keeps the last).
+    private static void Add(List<Record> records, ReadOnlySequence<byte> text, int line)
     {
         var bytes = text.ToArray();
         var length = bytes.Length > 0 && bytes[^1] == (byte)'\r' ? bytes.Length - 1 : bytes.Length;
         var span = bytes.AsSpan(0, length);
         if (!Utf8.IsValid(span))
         {
-            throw Failed($"line {line}: not UTF-8", upserted);
+            throw new InvalidRequestException($"line {line}: not UTF-8");
         }
 
         if (span.Trim(" \t"u8).IsEmpty)
@@ -137,37 +143,23 @@ internal static class RecordUpload
             return;
         }
 
-        Record record;
         try
         {
             using var document = JsonDocument.Parse(bytes.AsMemory(0, length));
-            record = Record.FromJson(document.RootElement, $"line {line}");
+            records.Add(Record.FromJson(document.RootElement, $"line {line}"));
         }
         catch (JsonException e)
         {
-            throw Failed($"line {line}: not valid JSON ({e.Message})", upserted);
+            throw new InvalidRequestException($"line {line}: not valid JSON ({e.Message})");
         }
-        catch (InvalidRequestException e)
-        {
-            throw Failed(e.Message, upserted);
-        }
-
-        batch.RemoveAll(r => r.Id == record.Id);
-        batch.Add(record);
     }
 
-    private static async Task<int> UpsertBatchAsync(string name, List<Record> batch, ICollectionStore store, int before, CancellationToken cancellationToken)
+    /// <summary>How many records the loader has made durable so far (reported synchronously after each batch).</summary>
+    private sealed class Upserted : IProgress<int>
     {
-        try
-        {
-            var count = await store.UpsertAsync(name, batch, cancellationToken);
-            batch.Clear();
-            return count;
-        }
-        catch (InvalidRequestException e) when (e is not CollectionNotFoundException)
-        {
-            throw Failed(e.Message, before);
-        }
+        public int Count { get; private set; }
+
+        public void Report(int value) => Count = value;
     }
 
     // Earlier batches are durable; the message says how far the upload got, so the client can resume.

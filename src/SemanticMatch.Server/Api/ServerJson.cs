@@ -1,10 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SemanticMatch.Collections;
 
 namespace SemanticMatch.Server.Api;
 
 /// <summary>System.Text.Json source generation for every type the API reads or writes.</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, Converters = [typeof(RecordJson)])]
 [JsonSerializable(typeof(CreateCollectionRequest))]
 [JsonSerializable(typeof(CollectionResponse))]
 [JsonSerializable(typeof(CollectionListResponse))]
@@ -24,4 +25,5 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Record))]
 internal sealed partial class ServerJson : JsonSerializerContext;

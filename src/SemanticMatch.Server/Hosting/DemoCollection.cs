@@ -35,10 +35,7 @@ internal static class DemoCollection
         CancellationToken cancellationToken)
     {
         await store.CreateAsync(name, settings, cancellationToken);
-        foreach (var batch in records.Chunk(500))
-        {
-            await store.UpsertAsync(name, batch, cancellationToken);
-        }
+        await BulkLoader.LoadAsync(store, name, records, cancellationToken: cancellationToken);
     }
 
     // One API record per line, as POST /v1/collections/{name}/records takes them.

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using SemanticMatch.Collections.Feedback;
 
-namespace SemanticMatch.Server.Feedback;
+namespace SemanticMatch.Collections.Feedback;
 
 /// <summary>
 /// Turns search logs into graded judgments that <c>semmatch train</c> reads: for each (query, product) shown, relevance
