@@ -1,15 +1,11 @@
 using System.ComponentModel;
 using SemanticMatch.CommandLine;
-using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
-using SemanticMatch.Core.Similarity;
 using SemanticMatch.Core.Text;
-using SemanticMatch.Index.Vectors;
-using SemanticMatch.Engine;
-using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Training.Augmenting;
 using SemanticMatch.Training.Fitting;
+using SemanticMatch.Training.Workflow;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using SemanticMatch.Search;
@@ -39,6 +35,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [CommandOption("-p|--products <FILE>")]
         [Description("Products file holding every product the judgments name by id (not needed when both files carry their texts).")]
         public string? Products { get; init; }
+
+        [CommandOption("--fields <FIELDS>")]
+        [Description("Comma-separated product fields the model learns from, in order: give those the index or collection that will use the model embeds (as 'index --fields').")]
+        [DefaultValue(ProductColumns.Title)]
+        public string Fields { get; init; } = ProductColumns.Title;
 
         [CommandOption("--language <LANGUAGE>")]
         [Description("zh: add the CJK characters of the training texts that the base vocabulary lacks (one token each, as Chinese BERT models hold them) before training; en: never; auto: when such characters are at least 1% of the training texts' characters.")]
@@ -189,6 +190,12 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(2.5)]
         public double RelevantThreshold { get; init; } = 2.5;
 
+        public ProductText ToProductText()
+        {
+            var fields = Fields.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(f => f.ToLowerInvariant()).ToList();
+            return fields.Count > 0 ? new ProductText(fields, TextNormalizationOptions.Default) : throw new UserError("--fields needs at least one field name");
+        }
+
         public TrainingOptions ToOptions() => new()
         {
             Objective = Objective,
@@ -246,63 +253,32 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             Inputs.CheckNewDirectory("--out", settings.Out);
         }
 
+        var text = settings.ToProductText();
         var (products, judgments) = Inputs.JudgedProducts(settings.Products, [settings.Train, settings.Dev], new ReadOptions());
-        var (train, dev) = (judgments[0], judgments[1]);
-        var shared = train.Select(j => j.Query).Intersect(dev.Select(j => j.Query)).Count();
-        if (shared > 0)
+        if (settings.Products is not null)
         {
-            Consoles.Error.MarkupLineInterpolated($"[yellow]warning: {shared} queries appear in both --train and --dev; dev NDCG will be optimistic[/]");
+            text.CheckFields(products, settings.Products);
         }
 
-        var text = products.ToDictionary(p => p.Id, ProductText.Default.Of, StringComparer.Ordinal);
-        var baseModel = BundledModels.Resolve(settings.Base);
-        var extended = ExtendVocabulary(settings, baseModel, train.Select(j => ProductText.Default.OfQuery(j.Query)).Distinct().Concat(text.Values).ToList());
-        baseModel = extended ?? baseModel;
-        var options = settings.ToOptions() with
+        var run = new TrainingRun
         {
-            EmbeddingLearningRate = settings.EmbeddingLearningRate ?? (baseModel.Config.Vocabulary is { Added: > 0 } ? AddedRowsLearningRate : null),
+            Products = products,
+            Train = judgments[0],
+            Dev = judgments[1],
+            BaseModel = settings.Base,
+            OutputDirectory = settings.Out,
+            Resume = settings.Resume,
+            Text = text,
+            Language = settings.Language,
+            VocabularyInit = settings.VocabInit,
+            Options = settings.ToOptions(),
         };
-        var teacher = options.Teacher is { } teacherArgument ? Teacher(teacherArgument, options.Objective) : null;
-        var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
-        // A cross-encoder reads the bare pair; masked-language modelling reads the bare texts.
-        var queryPrefix = options.IsCrossEncoder || options.Objective == Objective.Mlm ? string.Empty : baseModel.Config.QueryPrefix;
-        train = Augmented(train, text, options);
-        var trainPairs = TrainingData.Tokenize(train, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options);
-        if (options.RandomNegatives > 0)
-        {
-            var before = trainPairs.Count;
-            trainPairs = TrainingData.WithRandomNegatives(trainPairs, products.Select(p => p.Id).ToList(),
-                id => tokenizer.Encode(text[id], options.MaxProductLength), options.RandomNegatives, trainPairs.Min(p => p.Relevance),
-                new Random(options.Seed));
-            Consoles.Error.MarkupLineInterpolated($"added {trainPairs.Count - before} random negatives");
-        }
-
-        if (options.HardNegatives)
-        {
-            trainPairs = MineHardNegatives(trainPairs, products, text, baseModel, tokenizer, options, cancellationToken);
-        }
-
-        if (teacher is not null)
-        {
-            trainPairs = TeacherScored(trainPairs, teacher, text, cancellationToken);
-        }
-
-        var devQueries = TrainingData.Tokenize(dev, text, ProductText.Default.OfQuery, tokenizer, queryPrefix, options)
-            .GroupBy(p => p.Query, StringComparer.Ordinal)
-            .Select(g => new DevQuery(g.First().QueryTokens, g.Select(p => (p.ProductId, p.ProductTokens, p.Relevance)).ToList()))
-            .ToList();
-        Consoles.Error.MarkupLineInterpolated(
-            $"training {baseModel.Config.Name} with {options.Objective} on {trainPairs.Count} pairs, {devQueries.Count} dev queries");
         TrainingHistory history;
         try
         {
             history = Consoles.Error.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(progressContext =>
-                {
-                    var observer = new ProgressObserver(progressContext);
-                    return new FineTuner(options, observer).Train(baseModel, trainPairs, devQueries, settings.Out, settings.Resume, cancellationToken);
-                });
+                .Start(progressContext => TrainingWorkflow.Run(run, new SpectreProgressSink(progressContext), new ProgressObserver(progressContext), cancellationToken));
         }
         catch (OperationCanceledException)
         {
@@ -311,165 +287,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             return 130;
         }
 
-        if (extended is not null)
-        {
-            Directory.Delete(extended.Path, recursive: true); // the trained model holds the extended vocabulary; this copy was its starting point
-        }
-
         Consoles.Out.MarkupLineInterpolated(
             $"dev {DevEvaluation.Name(history.Metric)} by epoch (0 = before): {string.Join(", ", history.Scores.Select(h => h.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)))}");
         Consoles.Out.MarkupLineInterpolated($"wrote [blue]{settings.Out}[/]; use it with --model {settings.Out}");
         return 0;
-    }
-
-    /// <summary>Peak learning rate of the word embeddings of a model with added characters (they start from nothing; 50x BERT's usual 2e-5).</summary>
-    private const double AddedRowsLearningRate = 1e-3;
-
-    /// <summary>Share of the training texts' characters that must be CJK characters unknown to the base vocabulary for --language auto to extend it.</summary>
-    private const double AutoShare = 0.01;
-
-    // With --language zh (or auto and enough unknown CJK characters), the base model with those characters added, written
-    // beside the output (kept for --resume, deleted after training); null when the vocabulary stays as it is.
-    private static ModelDirectory? ExtendVocabulary(Settings settings, ModelDirectory baseModel, IReadOnlyList<string> texts)
-    {
-        if (settings.Language == TextLanguage.En)
-        {
-            return null;
-        }
-
-        var directory = Path.Combine(settings.Out, "base-vocabulary");
-        if (settings.Resume && Directory.Exists(directory))
-        {
-            return ModelDirectory.Open(directory);
-        }
-
-        var tokenizer = WordPieceTokenizer.Load(baseModel.VocabPath, baseModel.Config.LowerCase);
-        var missing = VocabularyExtension.MissingCjkCharacters(tokenizer, texts);
-        if (missing.Count == 0)
-        {
-            Consoles.Error.MarkupLineInterpolated($"the vocabulary of {baseModel.Config.Name} holds every CJK character of the training texts");
-            return null;
-        }
-
-        var set = missing.Select(m => m[0]).ToHashSet();
-        var share = (double)texts.Sum(t => t.Count(set.Contains)) / Math.Max(1, texts.Sum(t => t.Length));
-        if (settings.Language == TextLanguage.Auto && share < AutoShare)
-        {
-            return null;
-        }
-
-        var result = Consoles.Error.Status().Start($"adding {missing.Count} CJK characters to the vocabulary of {Markup.Escape(baseModel.Config.Name)}",
-            _ => VocabularyExtension.Extend(baseModel, missing, directory, settings.VocabInit, settings.Seed));
-        Consoles.Error.MarkupLineInterpolated(
-            $"added {missing.Count} CJK characters ({share:P1} of the training text was [[UNK]] before) to the vocabulary; new rows: {settings.VocabInit.ToString().ToLowerInvariant()}");
-        return result.Model;
-    }
-
-    // The training judgments with --augment's rewritten queries added, and what each rewrite added.
-    private static IReadOnlyList<Judgment> Augmented(IReadOnlyList<Judgment> train, IReadOnlyDictionary<string, string> text, TrainingOptions options)
-    {
-        if (options.Augmentations.Count == 0)
-        {
-            return train;
-        }
-
-        var synonyms = new Dictionary<string, string>();
-        if (options.Augmentations.Contains(Augmentation.Synonyms))
-        {
-            synonyms = SynonymMining.Mine(train, text, options.RelevantThreshold, WordSimilarity);
-            Consoles.Error.MarkupLineInterpolated(
-                $"mined {synonyms.Count} synonyms, e.g. {string.Join(", ", synonyms.Take(5).Select(s => $"{s.Key} -> {s.Value}"))}");
-        }
-
-        var (added, report) = QueryAugmenter.Augment(train, options.Augmentations, options.AugmentRate, synonyms, options.Seed);
-        foreach (var line in report)
-        {
-            Consoles.Error.MarkupLineInterpolated(
-                $"augmentation {KebabCase.Of(line.Kind.ToString())}: {line.Queries} rewritten queries, {line.Judgments} judgments added");
-        }
-
-        return [.. train, .. added];
-    }
-
-    // The --teacher model, checked before any work: a cross-encoder directory (predicting relevance, for cross-graded).
-    private static ModelDirectory Teacher(string argument, Objective objective)
-    {
-        try
-        {
-            var model = BundledModels.Resolve(argument);
-            return model.Config switch
-            {
-                { Kind: not ModelKind.CrossEncoder } => throw new UserError($"--teacher: {model.Path} is a {model.Config.Kind}; distillation learns from a cross-encoder"),
-                { Score: not CrossEncoderScore.Relevance } when objective == Objective.CrossGraded =>
-                    throw new UserError($"--teacher: {model.Path} scores {model.Config.Score}; cross-graded learns a predicted relevance"),
-                _ => model,
-            };
-        }
-        catch (ModelFormatException e)
-        {
-            throw new UserError($"--teacher: {e.Message}");
-        }
-    }
-
-    // Cosine similarity of word pairs by the bundled MiniLM (whatever the base model: a cross-encoder cannot embed words).
-    private static float[] WordSimilarity(IReadOnlyList<(string A, string B)> pairs)
-    {
-        using var encoder = OnnxEncoder.Create(BundledModels.Resolve("minilm"));
-        var words = pairs.SelectMany(p => new[] { p.A, p.B }).Distinct(StringComparer.Ordinal).ToList();
-        var vectors = encoder.Encode(words, TextRole.Document).Select((v, i) => (words[i], v)).ToDictionary(x => x.Item1, x => x.v, StringComparer.Ordinal);
-        return pairs.Select(p => VectorSimilarity.Cosine(vectors[p.A], vectors[p.B])).ToArray();
-    }
-
-    // Every training pair scored by the teacher cross-encoder (ONNX), one query's products per call.
-    private static List<TrainingPair> TeacherScored(List<TrainingPair> pairs, ModelDirectory teacher, Dictionary<string, string> text,
-        CancellationToken cancellationToken)
-    {
-        using var scorer = OnnxCrossEncoder.Create(teacher);
-        var queries = pairs.Select(p => p.Query).Distinct(StringComparer.Ordinal).Count();
-        var scored = SpectreProgressSink.Run(sink =>
-        {
-            var progress = sink.Begin($"teacher {teacher.Config.Name} scoring {pairs.Count} pairs of {queries} queries", queries);
-            var done = 0;
-            return TrainingData.WithTeacherScores(pairs, (query, ids) =>
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var scores = scorer.Score(ProductText.Default.OfQuery(query), ids.Select(id => text[id]).ToList(), cancellationToken);
-                progress.Report(++done);
-                return scores;
-            });
-        });
-        Consoles.Error.MarkupLineInterpolated($"teacher {teacher.Config.Name} scored {scored.Count} pairs of {queries} queries");
-        return scored;
-    }
-
-    // Ranks the whole catalogue with the base model (ONNX, exact search) to find each training query's hard negative.
-    private static List<TrainingPair> MineHardNegatives(List<TrainingPair> pairs, IReadOnlyList<Product> products,
-        Dictionary<string, string> texts, ModelDirectory baseModel, WordPieceTokenizer tokenizer, TrainingOptions options,
-        CancellationToken cancellationToken)
-    {
-        using var encoder = OnnxEncoder.Create(baseModel);
-        using var index = new ExactVectorIndex(encoder.Dimension, SimilarityMetric.Cosine);
-        var queries = pairs.Select(p => p.Query).Distinct(StringComparer.Ordinal).ToList();
-        var ranked = SpectreProgressSink.Run(sink =>
-        {
-            var vectors = encoder.Encode(products.Select(p => texts[p.Id]).ToList(), TextRole.Document,
-                sink.Begin($"mining hard negatives: embedding {products.Count} products", products.Count), cancellationToken);
-            for (var i = 0; i < products.Count; i++)
-            {
-                index.Add(products[i].Id, vectors[i]);
-            }
-
-            var queryVectors = encoder.Encode(queries.Select(ProductText.Default.OfQuery).ToList(), TextRole.Query,
-                sink.Begin($"mining hard negatives: ranking for {queries.Count} queries", queries.Count), cancellationToken);
-            return queries.Select((q, i) => (q, Ids: (IReadOnlyList<string>)index.Search(queryVectors[i], 10).Select(h => h.ProductId).ToList()))
-                .ToDictionary(x => x.q, x => x.Ids, StringComparer.Ordinal);
-        });
-        var tokens = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        var mined = TrainingData.WithHardNegatives(pairs, q => ranked[q],
-            id => tokens.TryGetValue(id, out var t) ? t : tokens[id] = tokenizer.Encode(texts[id], options.MaxProductLength),
-            options.RelevantThreshold);
-        Consoles.Error.MarkupLineInterpolated($"hard negatives for {mined.Count(p => p.NegativeTokens is not null)} of {mined.Count(p => p.Relevance >= options.RelevantThreshold)} positives");
-        return mined;
     }
 
     private sealed class ProgressObserver(ProgressContext context) : ITrainingObserver

@@ -1,4 +1,4 @@
-using SemanticMatch.Engine;
+using SemanticMatch.Core;
 using Spectre.Console;
 
 namespace SemanticMatch.CommandLine;
@@ -12,6 +12,9 @@ public sealed class SpectreProgressSink(ProgressContext context) : IProgressSink
         var task = context.AddTask(Markup.Escape(description), maxValue: Math.Max(1, total));
         return new TaskProgress(task);
     }
+
+    /// <inheritdoc/>
+    public void Note(string message) => Consoles.Error.MarkupLine(Markup.Escape(message));
 
     /// <summary>Runs <paramref name="work"/> with progress bars (elapsed, remaining, rate) on standard error.</summary>
     public static T Run<T>(Func<IProgressSink, T> work) => Bars().Start(context => work(new SpectreProgressSink(context)));
