@@ -9,6 +9,7 @@ using SemanticMatch.Training.Workflow;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using SemanticMatch.Search;
+using SemanticMatch.Core;
 
 namespace SemanticMatch.Cli.Train;
 
@@ -65,8 +66,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--base <MODEL>")]
         [Description("Model to start from: minilm, arctic, or a model directory (a previously fine-tuned one continues training).")]
-        [DefaultValue("minilm")]
-        public string Base { get; init; } = "minilm";
+        [DefaultValue(ModelNames.Default)]
+        public string Base { get; init; } = ModelNames.Default;
 
         [CommandOption("--objective <OBJECTIVE>")]
         [Description("Bi-encoder: mnrl (in-batch negatives, positives only), bce (cross-entropy on sigmoid(a*cos+b), label relevance >= threshold), cosent (graded), distil (Margin-MSE: learns --teacher's score differences between a query's products) or listwise (ListNet over each query's judged products, graded by relevance, plus in-batch negatives; batches of whole queries). Cross-encoder (re-ranker): cross (2 labels, relevance >= threshold) or cross-graded (predicts the relevance value), or cross-ranked (cross-graded plus a pairwise ranking loss inside each query, batches of whole queries). mlm: continued pretraining by masked-language modelling on the pairs' texts (labels unused), writing a bi-encoder to use as --base next.")]
@@ -242,7 +243,14 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error($"--augment: unknown kind(s) {string.Join(", ", unknown)} (use {KebabCaseList.Names<Augmentation>()})");
             }
 
-            return OptionNames.Error<Settings>(ToOptions().Problem(), s_renamed) ?? ValidationResult.Success();
+            if (OptionNames.Error<Settings>(ToOptions().Problem(), s_renamed) is { } optionError)
+            {
+                return optionError;
+            }
+
+            return Teacher is { } teacher && TrainingWorkflow.TeacherProblem(teacher, Objective) is { } teacherProblem
+                ? ValidationResult.Error($"--teacher: {teacherProblem.Rule}")
+                : ValidationResult.Success();
         }
     }
 
@@ -257,7 +265,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         var (products, judgments) = Inputs.JudgedProducts(settings.Products, [settings.Train, settings.Dev], new ReadOptions());
         if (settings.Products is not null)
         {
-            text.CheckFields(products, settings.Products);
+            Inputs.CheckFields(text, products, settings.Products);
         }
 
         var run = new TrainingRun

@@ -12,7 +12,7 @@ namespace SemanticMatch.Collections;
 public sealed partial record CollectionSettings
 {
     /// <summary>The bi-encoder: "minilm", "minilm-int8", "arctic", "arctic-int8" or a model directory.</summary>
-    public string Model { get; init; } = "minilm";
+    public string Model { get; init; } = ModelNames.Default;
 
     /// <summary>Fields embedded and keyword-indexed, in order.</summary>
     public IReadOnlyList<string> Fields { get; init; } = ["title"];

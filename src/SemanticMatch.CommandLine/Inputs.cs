@@ -11,6 +11,17 @@ public static class Inputs
 {
     private const int ShownSkips = 10;
 
+    /// <summary>Stops with a user error naming --fields when a chosen field is not a column of <paramref name="products"/>.</summary>
+    /// <exception cref="UserError">A field is not a column.</exception>
+    public static void CheckFields(Search.ProductText text, IReadOnlyList<Product> products, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.FieldsProblem(products, source) is { } problem)
+        {
+            throw new UserError($"--fields: {problem.Rule}");
+        }
+    }
+
     /// <summary>Reads a products file, reporting skipped rows.</summary>
     public static IReadOnlyList<Product> Products(string path, ReadOptions options) =>
         Report(ProductReader.Read(path, options), path, "product");

@@ -4,7 +4,7 @@ namespace SemanticMatch.Extensions;
 public sealed class SemanticMatchOptions
 {
     /// <summary>The model the <c>IEmbeddingGenerator</c> uses: "minilm", "minilm-int8", "arctic", "arctic-int8" or a model directory.</summary>
-    public string Model { get; set; } = "minilm";
+    public string Model { get; set; } = Core.ModelNames.Default;
 
     /// <summary>Where bundled models are extracted; null = $SEMANTICMATCH_MODELS or ~/.cache/semanticmatch/models.</summary>
     public string? ModelStore { get; set; }

@@ -201,6 +201,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "train|--train|{J}|--dev|{W}/absurd.csv|--products|{P}|--out|{W}/model", "{W}/absurd.csv:2: field 'relevance'" },
         { "train|--train|{J}|--dev|{J}|--products|{W}/missing.csv|--out|{W}/model", "{W}/missing.csv: file not found" },
         { Train + "|--base|no-model", "unknown model 'no-model'" },
+        { Train + "|--fields|title,colour", "--fields: 'colour' is not a column of {P} (it has: brand, title)" },
+        { Train + "|--fields|,", "--fields needs at least one field name" },
         { Train + "|--objective|listnet", "--objective: 'listnet' is not one of: bce, mnrl, cosent, distil, listwise, cross, cross-graded, cross-ranked, mlm" },
         { Train + "|--optimizer|adam", "--optimizer: 'adam' is not one of: adamw, sgd" },
         { Train + "|--lr|0", "--lr must be positive" },

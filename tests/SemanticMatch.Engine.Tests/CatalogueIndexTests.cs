@@ -143,14 +143,15 @@ public sealed class CatalogueIndexTests : IDisposable
     }
 
     [Fact]
-    public void CheckFields_UnknownField_ListsTheColumns()
+    public void FieldsProblem_UnknownField_ListsTheColumns()
     {
         var text = new ProductText(["title", "colour"], TextNormalizationOptions.Default);
         Product[] products = [new("1", "Drill", new Dictionary<string, string> { ["brand"] = "Acme", ["description"] = "20V" })];
 
-        var error = Assert.Throws<InvalidRequestException>(() => text.CheckFields(products, "p.csv"));
+        var problem = text.FieldsProblem(products, "p.csv");
 
-        Assert.Equal("--fields: 'colour' is not a column of p.csv (it has: brand, description, title)", error.Message);
+        Assert.Equal(new OptionProblem("Fields", "'colour' is not a column of p.csv (it has: brand, description, title)"), problem);
+        Assert.Null(ProductText.Default.FieldsProblem(products, "p.csv"));
     }
 
     private CatalogueIndex Build(VectorIndexKind kind, string? directory)

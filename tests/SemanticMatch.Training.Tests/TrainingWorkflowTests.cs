@@ -53,7 +53,7 @@ public sealed class TrainingWorkflowTests
         var history = TrainingWorkflow.Run(run, notes, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, history.Scores.Count); // before training, after epoch 1
-        Assert.Contains(notes.Lines, l => l.StartsWith("augmentation Typos: 6 rewritten queries", StringComparison.Ordinal));
+        Assert.Contains(notes.Lines, l => l.StartsWith("augmentation typos: 6 rewritten queries", StringComparison.Ordinal));
         Assert.Contains(notes.Lines, l => l == "hard negatives for 12 of 12 positives"); // 6 queries + their 6 rewrites
         Assert.Contains(notes.Steps, s => s == "mining hard negatives: embedding 12 products");
         Assert.Equal(ModelKind.BiEncoder, ModelDirectory.Open(run.OutputDirectory).Config.Kind);

@@ -144,7 +144,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
 
         var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
-        text.CheckFields(products, settings.Products);
+        Inputs.CheckFields(text, products, settings.Products);
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var scale = new RelevanceScale(settings.ScaleMinimum ?? RelevanceScale.Default.Minimum, settings.ScaleMaximum ?? RelevanceScale.Default.Maximum);
         var judgments = Inputs.Judgments(settings.Judgments, ids, settings.ToReadOptions(), scale);

@@ -159,15 +159,15 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         CatalogueIndex.CheckTarget(settings.Out);
         var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
-        text.CheckFields(products, settings.Products);
+        Inputs.CheckFields(text, products, settings.Products);
         using var encoder = Inputs.Encoder(settings);
         var options = settings.ToOptions(text, BundledModels.Location(settings.Model));
         var stopwatch = Stopwatch.StartNew();
         var embeddings = SpectreProgressSink.Run(sink =>
             CatalogueIndex.Embed(products, encoder, options.Text, sink.Begin($"embedding {products.Count} products", products.Count), cancellationToken));
         var embedSeconds = stopwatch.Elapsed.TotalSeconds;
-        using var index = Consoles.Error.Status().Start("writing index", _ =>
-            CatalogueIndex.Build(products, embeddings, encoder, options, settings.Out, Path.GetFullPath(settings.Products)));
+        Consoles.Error.Status().Start("writing index", _ =>
+            CatalogueIndex.Write(products, embeddings, encoder, options, settings.Out, Path.GetFullPath(settings.Products)));
         Consoles.Out.MarkupLineInterpolated(
             $"indexed [green]{products.Count}[/] products into [blue]{settings.Out}[/] with {encoder.Model.Config.Name} ({products.Count / embedSeconds:F0} products/s embedding, {stopwatch.Elapsed.TotalSeconds:F1} s total)");
         return 0;
@@ -179,7 +179,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
     {
         var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
-        text.CheckFields(products, settings.Products);
+        Inputs.CheckFields(text, products, settings.Products);
         using var models = new ModelProvider();
         await using var store = await PostgresCollectionStore.OpenAsync(models, settings.Postgres, cancellationToken);
         var collection = settings.Collection!;

@@ -78,7 +78,7 @@ internal sealed class MatchCommand : Command<MatchCommand.Settings>
         else
         {
             var (catalogue, judgments) = Inputs.JudgedProducts(settings.Products, [settings.Pairs], settings.ToReadOptions());
-            text.CheckFields(catalogue, settings.Products ?? settings.Pairs);
+            Inputs.CheckFields(text, catalogue, settings.Products ?? settings.Pairs);
             var products = catalogue.ToDictionary(p => p.Id, StringComparer.Ordinal);
             pairs = judgments[0]
                 .Select(j => (j.Query, j.ProductId, (double?)j.Relevance, text.Of(products[j.ProductId])))

@@ -203,7 +203,7 @@ internal sealed class TrainRankerCommand : AsyncCommand<TrainRankerCommand.Setti
         RankerDirectory.CheckTarget(settings.Out);
         var text = settings.ToProductText();
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
-        text.CheckFields(products, settings.Products);
+        Inputs.CheckFields(text, products, settings.Products);
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         IReadOnlyList<Judgment> Read(string path) => Inputs.Judgments(path, ids, settings.ToReadOptions(), RelevanceScale.Default);
         var train = string.IsNullOrWhiteSpace(settings.Train) ? [] : Read(settings.Train);

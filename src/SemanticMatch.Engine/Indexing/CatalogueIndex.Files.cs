@@ -74,7 +74,7 @@ public sealed partial class CatalogueIndex
         {
             return Bm25Index.OpenReadOnly(path, language);
         }
-        catch (Exception e) when (e is IOException or Lucene.Net.Index.CorruptIndexException or Lucene.Net.Index.IndexNotFoundException)
+        catch (Exception e) when (e is IOException or KeywordIndexException or Lucene.Net.Index.CorruptIndexException or Lucene.Net.Index.IndexNotFoundException)
         {
             throw Damaged(path, e.Message);
         }

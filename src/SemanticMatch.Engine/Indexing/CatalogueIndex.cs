@@ -66,12 +66,40 @@ public sealed partial class CatalogueIndex : IDisposable
 
     /// <summary>
     /// Builds an index from products and their embeddings (from <see cref="Embed"/>), in memory when
-    /// <paramref name="directory"/> is null, else written there atomically: the directory must be absent, empty or an
-    /// older index, which is replaced only once the new one is complete (see <see cref="CheckTarget"/>).
+    /// <paramref name="directory"/> is null, else written there atomically (see <see cref="Write"/>) and opened.
     /// </summary>
     /// <exception cref="IndexMismatchException">The directory holds something other than an index.</exception>
     public static CatalogueIndex Build(IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder,
         CatalogueIndexOptions options, string? directory = null, string? source = null)
+    {
+        var manifest = ManifestOf(products, embeddings, encoder, options, source);
+        if (directory is null)
+        {
+            var keyword = Bm25Index.CreateInMemory(options.Language);
+            return new CatalogueIndex(manifest, products.ToDictionary(p => p.Id, StringComparer.Ordinal),
+                BuildVectors(products, embeddings, encoder.Dimension, options), Fill(keyword, products, options.Text), encoder);
+        }
+
+        WriteFolder(directory, manifest, products, embeddings, encoder, options);
+        return Open(directory, encoder);
+    }
+
+    /// <summary>
+    /// Writes an index of products and their embeddings to <paramref name="directory"/> atomically, without opening it:
+    /// the directory must be absent, empty or an older index, which is replaced only once the new one is complete
+    /// (see <see cref="CheckTarget"/>).
+    /// </summary>
+    /// <exception cref="IndexMismatchException">The directory holds something other than an index.</exception>
+    public static void Write(IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder, CatalogueIndexOptions options,
+        string directory, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        WriteFolder(directory, ManifestOf(products, embeddings, encoder, options, source), products, embeddings, encoder, options);
+    }
+
+    // Checks the inputs and describes the index they make.
+    private static IndexManifest ManifestOf(IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder, CatalogueIndexOptions options,
+        string? source)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem)
@@ -89,7 +117,7 @@ public sealed partial class CatalogueIndex : IDisposable
             throw new ArgumentException("product ids must be unique", nameof(products));
         }
 
-        var manifest = new IndexManifest
+        return new IndexManifest
         {
             CreatedUtc = DateTimeOffset.UtcNow,
             ModelSource = options.ModelSource,
@@ -105,13 +133,10 @@ public sealed partial class CatalogueIndex : IDisposable
             ProductCount = products.Count,
             Source = source,
         };
-        if (directory is null)
-        {
-            var keyword = Bm25Index.CreateInMemory(options.Language);
-            return new CatalogueIndex(manifest, products.ToDictionary(p => p.Id, StringComparer.Ordinal),
-                BuildVectors(products, embeddings, encoder.Dimension, options), Fill(keyword, products, options.Text), encoder);
-        }
+    }
 
+    private static void WriteFolder(string directory, IndexManifest manifest, IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder,
+        CatalogueIndexOptions options) =>
         OwnedFolder.Write(directory, FolderKind, staging =>
         {
             using (var vectors = BuildVectors(products, embeddings, encoder.Dimension, options))
@@ -126,8 +151,6 @@ public sealed partial class CatalogueIndex : IDisposable
             ProductWriter.WriteJsonLines(Path.Combine(staging, ProductsFile), products);
             File.WriteAllText(Path.Combine(staging, ManifestFile), JsonSerializer.Serialize(manifest, s_json)); // last: marks it complete
         });
-        return Open(directory, encoder);
-    }
 
     /// <summary>
     /// Throws unless <paramref name="directory"/> can receive an index: absent, empty, or an index of ours (which

@@ -23,7 +23,7 @@ public sealed record CatalogueIndexOptions
     public HnswOptions Hnsw { get; init; } = new();
 
     /// <summary>Where the model comes from, recorded in the manifest: a bundled model's key or an absolute directory path.</summary>
-    public string ModelSource { get; init; } = "minilm";
+    public string ModelSource { get; init; } = ModelNames.Default;
 
     /// <summary>The pooling the model was asked to use instead of its own (mean, cls or max), recorded in the manifest; null = the model's.</summary>
     public string? Pooling { get; init; }

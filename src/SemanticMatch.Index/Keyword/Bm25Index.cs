@@ -78,14 +78,14 @@ public sealed class Bm25Index : IDisposable
     public static Bm25Index OpenWritable(string path, TextLanguage language = TextLanguage.Auto) => new(FSDirectory.Open(path), writable: true, language);
 
     /// <summary>Opens an existing index for searching only (<paramref name="language"/> must be the one it was written with).</summary>
-    /// <exception cref="Vectors.VectorIndexException">No index exists there.</exception>
+    /// <exception cref="KeywordIndexException">No index exists there.</exception>
     public static Bm25Index OpenReadOnly(string path, TextLanguage language = TextLanguage.Auto)
     {
         var directory = FSDirectory.Open(path);
         if (!DirectoryReader.IndexExists(directory))
         {
             directory.Dispose();
-            throw new Vectors.VectorIndexException($"{path}: no keyword index found");
+            throw new KeywordIndexException($"{path}: no keyword index found");
         }
 
         return new Bm25Index(directory, writable: false, language);

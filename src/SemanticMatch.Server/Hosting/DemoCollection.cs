@@ -20,14 +20,14 @@ internal static class DemoCollection
         }
 
         var products = ProductReader.Read(Path.Combine(folder, "products.csv")).Items.Select(Record.FromProduct).ToList();
-        await LoadAsync(store, "demo", new CollectionSettings { Model = "minilm", Fields = ["title"] }, products, cancellationToken);
-        await LoadAsync(store, "faq", new CollectionSettings { Model = "minilm", Fields = ["question"] },
+        await LoadAsync(store, "demo", new CollectionSettings { Model = ModelNames.Default, Fields = ["title"] }, products, cancellationToken);
+        await LoadAsync(store, "faq", new CollectionSettings { Model = ModelNames.Default, Fields = ["question"] },
             ReadRecords(Path.Combine(folder, "faq.jsonl")), cancellationToken);
-        await LoadAsync(store, "ads", new CollectionSettings { Model = "minilm", Fields = ["title", "keywords"] },
+        await LoadAsync(store, "ads", new CollectionSettings { Model = ModelNames.Default, Fields = ["title", "keywords"] },
             ReadRecords(Path.Combine(folder, "ads.jsonl")), cancellationToken);
         // Chinese products: keyword search segments them (language auto: each text by its script); the bundled encoder
         // knows few Chinese characters, so hybrid leans on BM25 here.
-        await LoadAsync(store, "demo-zh", new CollectionSettings { Model = "minilm", Fields = ["title", "category"] },
+        await LoadAsync(store, "demo-zh", new CollectionSettings { Model = ModelNames.Default, Fields = ["title", "category"] },
             ProductReader.Read(Path.Combine(folder, "products-zh.csv")).Items.Select(Record.FromProduct).ToList(), cancellationToken);
     }
 

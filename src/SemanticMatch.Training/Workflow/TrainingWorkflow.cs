@@ -148,29 +148,41 @@ public static class TrainingWorkflow
         var (added, report) = QueryAugmenter.Augment(train, options.Augmentations, options.AugmentRate, synonyms, options.Seed);
         foreach (var line in report)
         {
-            progress.Note($"augmentation {line.Kind}: {line.Queries} rewritten queries, {line.Judgments} judgments added");
+            progress.Note($"augmentation {line.Kind.ToString().ToLowerInvariant()}: {line.Queries} rewritten queries, {line.Judgments} judgments added");
         }
 
         return [.. train, .. added];
     }
 
-    // The teacher, checked before any work: a cross-encoder (predicting relevance, for cross-graded).
+    /// <summary>
+    /// What is wrong with <paramref name="teacher"/> as the teacher of <paramref name="objective"/> (it must be a
+    /// cross-encoder, predicting relevance for cross-graded), or null; each host names the setting its own way.
+    /// </summary>
+    public static OptionProblem? TeacherProblem(string teacher, Objective objective) => LoadTeacher(teacher, objective).Problem;
+
+    // The teacher, checked before any work.
     private static ModelDirectory Teacher(string argument, Objective objective)
+    {
+        var (model, problem) = LoadTeacher(argument, objective);
+        return model ?? throw new InvalidRequestException($"teacher: {problem!.Rule}");
+    }
+
+    private static (ModelDirectory? Model, OptionProblem? Problem) LoadTeacher(string argument, Objective objective)
     {
         try
         {
             var model = BundledModels.Resolve(argument);
             return model.Config switch
             {
-                { Kind: not ModelKind.CrossEncoder } => throw new InvalidRequestException($"teacher: {model.Path} is a {model.Config.Kind}; distillation learns from a cross-encoder"),
+                { Kind: not ModelKind.CrossEncoder } => (null, new(nameof(TrainingOptions.Teacher), $"{model.Path} is a {model.Config.Kind}; distillation learns from a cross-encoder")),
                 { Score: not CrossEncoderScore.Relevance } when objective == Objective.CrossGraded =>
-                    throw new InvalidRequestException($"teacher: {model.Path} scores {model.Config.Score}; cross-graded learns a predicted relevance"),
-                _ => model,
+                    (null, new(nameof(TrainingOptions.Teacher), $"{model.Path} scores {model.Config.Score}; cross-graded learns a predicted relevance")),
+                _ => (model, null),
             };
         }
         catch (ModelFormatException e)
         {
-            throw new InvalidRequestException($"teacher: {e.Message}");
+            return (null, new(nameof(TrainingOptions.Teacher), e.Message));
         }
     }
 
