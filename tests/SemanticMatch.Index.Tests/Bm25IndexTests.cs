@@ -89,7 +89,7 @@ public sealed class Bm25IndexTests : IDisposable
     {
         var path = Path.Combine(Path.GetTempPath(), "semmatch-none-" + Guid.NewGuid().ToString("N"));
 
-        var error = Assert.Throws<Vectors.VectorIndexException>(() => Bm25Index.OpenReadOnly(path));
+        var error = Assert.Throws<KeywordIndexException>(() => Bm25Index.OpenReadOnly(path));
 
         Assert.EndsWith("no keyword index found", error.Message);
     }

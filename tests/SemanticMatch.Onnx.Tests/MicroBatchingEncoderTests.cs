@@ -8,15 +8,13 @@ namespace SemanticMatch.Onnx.Tests;
 public sealed class MicroBatchingEncoderTests(BundledModelFixture fixture)
 {
     [Fact]
-    public void EncodeOne_FromConcurrentCallers_GathersBatches_AndGivesTheSameVectors()
+    public async Task EncodeOneAsync_FromConcurrentCallers_GathersBatches_AndGivesTheSameVectors()
     {
         var counting = new CountingEncoder(fixture.Encoder);
         using var batching = new MicroBatchingEncoder(counting, maxBatch: 8, maxWait: TimeSpan.FromMilliseconds(20));
         var texts = Enumerable.Range(0, 32).Select(i => $"cordless drill kit number {i}").ToList();
 
-        var vectors = new float[texts.Count][];
-        Parallel.For(0, texts.Count, new ParallelOptions { MaxDegreeOfParallelism = 16 },
-            i => vectors[i] = batching.EncodeOne(texts[i], TextRole.Query));
+        var vectors = await Task.WhenAll(texts.Select(t => Task.Run(async () => await batching.EncodeOneAsync(t, TextRole.Query, TestContext.Current.CancellationToken))));
 
         Assert.All(Enumerable.Range(0, texts.Count), i =>
             Assert.Equal(1, VectorSimilarity.Cosine(fixture.Encoder.EncodeOne(texts[i], TextRole.Query), vectors[i]), 5));
@@ -25,11 +23,11 @@ public sealed class MicroBatchingEncoderTests(BundledModelFixture fixture)
     }
 
     [Fact]
-    public void EncodeOne_Alone_WaitsAtMostMaxWait_AndEncodes()
+    public async Task EncodeOneAsync_Alone_WaitsAtMostMaxWait_AndEncodes()
     {
         using var batching = new MicroBatchingEncoder(fixture.Encoder, maxBatch: 8, maxWait: TimeSpan.FromMilliseconds(2));
 
-        var vector = batching.EncodeOne("garden hose", TextRole.Document);
+        var vector = await batching.EncodeOneAsync("garden hose", TextRole.Document, TestContext.Current.CancellationToken);
 
         Assert.Equal(1, VectorSimilarity.Cosine(fixture.Encoder.EncodeOne("garden hose", TextRole.Document), vector), 5);
     }
