@@ -34,7 +34,7 @@ public sealed record SearchFilter(
     string? Field, [property: JsonPropertyName("equals")] JsonElement? EqualTo, IReadOnlyList<JsonElement>? In, double? Min, double? Max);
 
 /// <summary>One hit.</summary>
-public sealed record HitResponse(int Rank, string Id, float Score, Collections.Record Record,
+public sealed record HitResponse(int Rank, string Id, float Score, [property: JsonConverter(typeof(RecordJson))] Collections.Record Record,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HitExplanation? Explanation = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Probability = null);
 

@@ -49,7 +49,7 @@ internal static class Endpoints
         await store.DropAsync(name, cancellationToken) ? TypedResults.NoContent() : throw new CollectionNotFoundException(name);
 
     private static async Task<IResult> GetRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(record) : RecordNotFound(name, id);
+        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
 
     private static async Task<IResult> DeleteRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(name, id, cancellationToken) ? TypedResults.NoContent() : RecordNotFound(name, id);

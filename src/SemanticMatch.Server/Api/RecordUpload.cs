@@ -69,18 +69,20 @@ internal static class RecordUpload
     private static async IAsyncEnumerable<Record> ReadLinesAsync(PipeReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var line = 0;
-        var records = new List<Record>();
         while (true)
         {
             var read = await reader.ReadAsync(cancellationToken);
             var buffer = read.Buffer;
-            records.Clear();
             try
             {
+                // Each record is handed on as soon as its line is read, so a bad line comes after every batch before it.
                 while (TryTakeLine(ref buffer, out var text))
                 {
                     line++;
-                    Add(records, text, line);
+                    if (Parse(text, line) is { } record)
+                    {
+                        yield return record;
+                    }
                 }
 
                 if (buffer.Length > MaxLineBytes)
@@ -91,19 +93,18 @@ internal static class RecordUpload
                 if (read.IsCompleted && buffer.Length > 0)
                 {
                     line++;
-                    Add(records, buffer, line); // a last line without a newline
+                    var last = Parse(buffer, line); // a last line without a newline
                     buffer = buffer.Slice(buffer.End);
+                    if (last is not null)
+                    {
+                        yield return last;
+                    }
                 }
             }
             finally
             {
                 // Always handed back, also when a line is refused: the error answer is written after this.
                 reader.AdvanceTo(buffer.Start, buffer.End);
-            }
-
-            foreach (var record in records)
-            {
-                yield return record;
             }
 
             if (read.IsCompleted)
@@ -127,8 +128,8 @@ internal static class RecordUpload
         return true;
     }
 
-    // One line's record, if it is not blank (a later line with the same id replaces it: BulkLoader keeps the last).
-    private static void Add(List<Record> records, ReadOnlySequence<byte> text, int line)
+    // One line's record, or null for a blank line (a later line with the same id replaces it: BulkLoader keeps the last).
+    private static Record? Parse(ReadOnlySequence<byte> text, int line)
     {
         var bytes = text.ToArray();
         var length = bytes.Length > 0 && bytes[^1] == (byte)'\r' ? bytes.Length - 1 : bytes.Length;
@@ -140,13 +141,13 @@ internal static class RecordUpload
 
         if (span.Trim(" \t"u8).IsEmpty)
         {
-            return;
+            return null;
         }
 
         try
         {
             using var document = JsonDocument.Parse(bytes.AsMemory(0, length));
-            records.Add(Record.FromJson(document.RootElement, $"line {line}"));
+            return Record.FromJson(document.RootElement, $"line {line}");
         }
         catch (JsonException e)
         {

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using SemanticMatch.Collections;
 using SemanticMatch.Core;
-using SemanticMatch.Engine;
 using SemanticMatch.Search;
 
 namespace SemanticMatch.Server.Hosting;
@@ -12,52 +11,33 @@ public sealed class ServiceMetrics : IDisposable
     /// <summary>The meter name to export.</summary>
     public const string MeterName = "SemanticMatch";
 
-    /// <summary>How often the collections' counts and sizes are read for the gauges.</summary>
-    public static readonly TimeSpan CollectionsRefresh = TimeSpan.FromSeconds(5);
-
     private readonly Meter _meter = new(MeterName);
     private readonly Histogram<double> _searchSeconds;
     private readonly Counter<long> _rejected;
-    private readonly CancellationTokenSource _stop = new();
-    private IReadOnlyList<CollectionInfo> _collections = [];
 
-    /// <summary>Creates the instruments; <paramref name="store"/> is listed in the background for record counts and sizes.</summary>
+    /// <summary>Creates the instruments; <paramref name="store"/> is observed for record counts and sizes.</summary>
     public ServiceMetrics(ICollectionStore store)
     {
         _rejected = _meter.CreateCounter<long>("semanticmatch.requests.rejected", "{request}", "Requests refused before any work, by reason");
         _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by method");
         _meter.CreateObservableGauge("semanticmatch.collection.records",
-            () => _collections.Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
+            () => Collections(store).Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
             description: "Records per collection");
         _meter.CreateObservableGauge("semanticmatch.collection.disk",
-            () => _collections.Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
+            () => Collections(store).Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
             unit: "By", description: "Bytes on disk per collection");
-        _ = RefreshAsync(store, _stop.Token); // ends when disposed; it handles its own failures
     }
 
-    // The exporter reads gauges synchronously on every scrape; they report the last listing, made here in the background
-    // (a scrape never waits for a database). A store that is down reports nothing until it answers again.
-    private async Task RefreshAsync(ICollectionStore store, CancellationToken cancellationToken)
+    // Gauges are read synchronously by the exporter, once per scrape; a store that is down reports nothing.
+    private static IReadOnlyList<CollectionInfo> Collections(ICollectionStore store)
     {
-        using var timer = new PeriodicTimer(CollectionsRefresh);
         try
         {
-            do
-            {
-                try
-                {
-                    _collections = await store.ListAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (StoreUnavailableException)
-                {
-                    _collections = [];
-                }
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+            return store.ListAsync().GetAwaiter().GetResult();
         }
-        catch (Exception e) when ((e is OperationCanceledException && cancellationToken.IsCancellationRequested) || e is ObjectDisposedException)
+        catch (StoreUnavailableException)
         {
-            // the service is stopping
+            return [];
         }
     }
 
@@ -78,10 +58,5 @@ public sealed class ServiceMetrics : IDisposable
         _searchSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("method", method.ToString().ToLowerInvariant()));
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _stop.Cancel();
-        _meter.Dispose();
-        _stop.Dispose();
-    }
+    public void Dispose() => _meter.Dispose();
 }
