@@ -53,22 +53,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     public int Dimension => _encoder.Dimension;
 
     /// <summary>Number of records.</summary>
-    public int Count
-    {
-        get
-        {
-            _lock.EnterReadLock();
-            try
-            {
-                ThrowIfClosed();
-                return _records.Count;
-            }
-            finally
-            {
-                _lock.ExitReadLock();
-            }
-        }
-    }
+    public int Count => Read(() => _records.Count);
 
     /// <summary>Bytes of its files on disk.</summary>
     public long BytesOnDisk
@@ -149,19 +134,8 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     }
 
     /// <summary>The record (without private fields), or null.</summary>
-    public Record? Get(string id)
-    {
-        _lock.EnterReadLock();
-        try
-        {
-            ThrowIfClosed();
-            return _records.TryGetValue(id, out var stored) ? stored.Record.Without(_searcher.PrivateFields) : null;
-        }
-        finally
-        {
-            _lock.ExitReadLock();
-        }
-    }
+    public Record? Get(string id) =>
+        Read(() => _records.TryGetValue(id, out var stored) ? stored.Record.Without(_searcher.PrivateFields) : null);
 
     /// <summary>Searches the collection through the engine's pipeline.</summary>
     /// <remarks>

@@ -20,7 +20,7 @@ namespace SemanticMatch.Server.Api;
 internal static class RecordUpload
 {
     /// <summary>Records per batch of an NDJSON upload.</summary>
-    public const int NdjsonBatch = 500;
+    public const int NdjsonBatch = BulkLoader.DefaultBatch;
 
     /// <summary>Longest NDJSON line (one record) accepted, in bytes.</summary>
     public const int MaxLineBytes = 1 << 20;
