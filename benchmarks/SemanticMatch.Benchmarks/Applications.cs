@@ -2,7 +2,7 @@ using System.Globalization;
 using nietras.SeparatedValues;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Engine;
-using SemanticMatch.Engine.Applications;
+using SemanticMatch.Benchmarks.Evaluations;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Search;

@@ -4,7 +4,7 @@ using nietras.SeparatedValues;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Text;
-using SemanticMatch.Engine.Applications;
+using SemanticMatch.Benchmarks.Evaluations;
 using SemanticMatch.Index.Keyword;
 using SemanticMatch.Onnx.Models;
 

@@ -31,7 +31,7 @@ public static class CollectionRecovery
         var folder = Path.Combine(dataDirectory, "collections", name);
         if (!Directory.Exists(folder))
         {
-            throw new Core.InvalidRequestException($"--collection: {folder} does not exist");
+            throw new Core.InvalidRequestException($"collection '{name}' is not in {dataDirectory} ({folder} does not exist)");
         }
 
         using var _ = EmbeddedCollectionStore.Lock(dataDirectory);

@@ -146,10 +146,9 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     /// <exception cref="InvalidRequestException">The query has nothing to match, or re-ranking was asked of a collection without a re-ranker.</exception>
     public Task<CollectionSearchResult> SearchAsync(CollectionQuery query, CancellationToken cancellationToken = default)
     {
-        var normalized = _searcher.Normalize(query);
-        var (prepared, size) = Read(() => (query.SpellCorrection ? _keyword.CorrectSpelling(normalized) : normalized, _records.Count));
+        ArgumentNullException.ThrowIfNull(query);
         Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
-        return _searcher.SearchAsync(query, normalized, prepared, size, new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, filter)),
+        return _searcher.SearchAsync(query, Count, new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, filter)),
             cancellationToken);
     }
 
@@ -254,6 +253,9 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
 
         public ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken) =>
             Now(() => inner.ExplainTerms(prepared, id), cancellationToken);
+
+        public ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken) =>
+            Now(() => inner.CorrectSpelling(normalized), cancellationToken);
 
         public ValueTask<IReadOnlyList<Record?>> RecordsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
             Now<IReadOnlyList<Record?>>(() => ids.Select(id => owner._records.GetValueOrDefault(id)?.Record).ToList(), cancellationToken);

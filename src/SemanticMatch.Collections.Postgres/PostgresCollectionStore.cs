@@ -297,71 +297,10 @@ public sealed class PostgresCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var (_, searcher, dimension, count) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var normalized = searcher.Normalize(query);
-        if (count == 0)
-        {
-            return new CollectionSearchResult(normalized, false, []);
-        }
-
-        var prepared = query.SpellCorrection ? await CorrectSpellingAsync(name, normalized, cancellationToken).ConfigureAwait(false) : normalized;
         var retrieval = new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, query.Filters, _options);
-        return await searcher.SearchAsync(query, normalized, prepared, (int)Math.Min(count, int.MaxValue), retrieval, cancellationToken).ConfigureAwait(false);
-    }
-
-    // The same rules as the embedded store's Lucene speller (SpellingRules), over the collection's words table: one
-    // query finds which words are known, then one query per unknown word fetches its candidates (same first letter, near
-    // length), all in one transaction.
-    private async Task<string> CorrectSpellingAsync(string name, string normalized, CancellationToken cancellationToken)
-    {
-        var words = SpellingRules.CorrectableWords(normalized);
-        if (words.Count == 0)
-        {
-            return normalized;
-        }
-
-        var corrections = await RunAsync(async (connection, transaction, token) =>
-        {
-            var known = new HashSet<string>(StringComparer.Ordinal);
-            await using (var lookup = new NpgsqlCommand(
-                "SELECT word FROM semmatch_words WHERE collection = $1 AND word = ANY($2) AND records > 0", connection, transaction))
-            {
-                lookup.Parameters.Add(new() { Value = name });
-                lookup.Parameters.Add(new() { Value = words.ToArray() });
-                await using var reader = await lookup.ExecuteReaderAsync(token).ConfigureAwait(false);
-                while (await reader.ReadAsync(token).ConfigureAwait(false))
-                {
-                    known.Add(reader.GetString(0));
-                }
-            }
-
-            var found = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var word in words.Where(w => !known.Contains(w)))
-            {
-                await using var candidates = new NpgsqlCommand("""
-                    SELECT word, records FROM semmatch_words
-                    WHERE collection = $1 AND records > 0 AND left(word, 1) = $2 AND length(word) BETWEEN $3 AND $4
-                    """, connection, transaction);
-                candidates.Parameters.Add(new() { Value = name });
-                candidates.Parameters.Add(new() { Value = word[..1] });
-                candidates.Parameters.Add(new() { Value = word.Length - SpellingRules.MaxEdits(word) });
-                candidates.Parameters.Add(new() { Value = word.Length + SpellingRules.MaxEdits(word) });
-                var list = new List<(string, int)>();
-                await using var reader = await candidates.ExecuteReaderAsync(token).ConfigureAwait(false);
-                while (await reader.ReadAsync(token).ConfigureAwait(false))
-                {
-                    list.Add((reader.GetString(0), reader.GetInt32(1)));
-                }
-
-                if (SpellingRules.Best(word, list) is { } better)
-                {
-                    found[word] = better;
-                }
-            }
-
-            return found;
-        }, cancellationToken).ConfigureAwait(false);
-        return SpellingRules.Apply(normalized, corrections);
+        return await searcher.SearchAsync(query, (int)Math.Min(count, int.MaxValue), retrieval, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

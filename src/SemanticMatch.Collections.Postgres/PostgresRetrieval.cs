@@ -322,4 +322,62 @@ internal sealed class PostgresRetrieval(PostgresCollectionStore store, string co
         using var document = JsonDocument.Parse(json);
         return document.RootElement.EnumerateObject().Select(p => new TermContribution(p.Name, p.Name, (float)p.Value.GetDouble())).ToList();
     }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The same rules as the embedded store's Lucene speller (SpellingRules), over the collection's words table: one
+    /// query finds which words are known, then one query per unknown word fetches its candidates (same first letter, near
+    /// length), all in one transaction.
+    /// </remarks>
+    public async ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken)
+    {
+        var words = SpellingRules.CorrectableWords(normalized);
+        if (words.Count == 0)
+        {
+            return normalized;
+        }
+
+        var corrections = await store.RunAsync(async (connection, transaction, token) =>
+        {
+            var known = new HashSet<string>(StringComparer.Ordinal);
+            await using (var lookup = new NpgsqlCommand(
+                "SELECT word FROM semmatch_words WHERE collection = $1 AND word = ANY($2) AND records > 0", connection, transaction))
+            {
+                lookup.Parameters.Add(new() { Value = collection });
+                lookup.Parameters.Add(new() { Value = words.ToArray() });
+                await using var reader = await lookup.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    known.Add(reader.GetString(0));
+                }
+            }
+
+            var found = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var word in words.Where(w => !known.Contains(w)))
+            {
+                await using var candidates = new NpgsqlCommand("""
+                    SELECT word, records FROM semmatch_words
+                    WHERE collection = $1 AND records > 0 AND left(word, 1) = $2 AND length(word) BETWEEN $3 AND $4
+                    """, connection, transaction);
+                candidates.Parameters.Add(new() { Value = collection });
+                candidates.Parameters.Add(new() { Value = word[..1] });
+                candidates.Parameters.Add(new() { Value = word.Length - SpellingRules.MaxEdits(word) });
+                candidates.Parameters.Add(new() { Value = word.Length + SpellingRules.MaxEdits(word) });
+                var list = new List<(string, int)>();
+                await using var reader = await candidates.ExecuteReaderAsync(token).ConfigureAwait(false);
+                while (await reader.ReadAsync(token).ConfigureAwait(false))
+                {
+                    list.Add((reader.GetString(0), reader.GetInt32(1)));
+                }
+
+                if (SpellingRules.Best(word, list) is { } better)
+                {
+                    found[word] = better;
+                }
+            }
+
+            return found;
+        }, cancellationToken).ConfigureAwait(false);
+        return SpellingRules.Apply(normalized, corrections);
+    }
 }

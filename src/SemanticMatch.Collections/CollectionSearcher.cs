@@ -60,52 +60,22 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         return models.Encoder.Encode(texts, TextRole.Document, cancellationToken: cancellationToken);
     }
 
-    /// <summary>Checks a query and returns its normalised text (before spelling correction).</summary>
-    /// <exception cref="InvalidRequestException">Broken options, re-ranking without a re-ranker, or nothing to match.</exception>
-    public string Normalize(CollectionQuery query)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        if (query.Problem() is { } problem)
-        {
-            throw new InvalidRequestException($"search: {problem}");
-        }
-
-        if (query.Rerank && models.Reranker is null)
-        {
-            throw new InvalidRequestException($"collection '{name}' has no re-ranker; set one with \"reranker\" when creating it");
-        }
-
-        if (query.MinProbability is not null && (models.Ranker is null || query.Method != SearchMethod.Hybrid))
-        {
-            throw new InvalidRequestException(models.Ranker is null
-                ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
-                : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
-        }
-
-        if (query.Filters.Select((f, i) => (f, i)).FirstOrDefault(x => _private.Contains(x.f.Field)) is ({ } hidden, var index))
-        {
-            // A filter on a hidden value is an oracle: a range filter would let a reader binary-search it.
-            throw new InvalidRequestException($"filters[{index}]: '{hidden.Field}' is a private field of collection '{name}'; private fields cannot be filtered on");
-        }
-
-        var normalized = _text.OfQuery(query.Query);
-        return normalized.Any(char.IsLetterOrDigit)
-            ? normalized
-            : throw new InvalidRequestException("the query has no letters or digits: there is nothing to match");
-    }
-
-    /// <summary>Runs the search through the engine's pipeline and explains its hits when asked, from what the run computed.</summary>
+    /// <summary>
+    /// Checks the query against the collection, prepares it (<see cref="QueryPreparation"/>), runs it through the
+    /// engine's pipeline, applies the minimum score and probability, and explains the hits when asked, from what the
+    /// run computed.
+    /// </summary>
     /// <param name="query">The query.</param>
-    /// <param name="normalized">The query as <see cref="Normalize"/> returned it.</param>
-    /// <param name="prepared">The query as searched (spell-corrected, or <paramref name="normalized"/>).</param>
     /// <param name="size">How many records the collection holds.</param>
     /// <param name="retrieval">The store's retrieval under the query's filters, and its records.</param>
     /// <param name="cancellationToken">Stops between stages, encoder and re-ranking batches.</param>
-    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, string normalized, string prepared, int size,
-        ICollectionRetrieval retrieval, CancellationToken cancellationToken)
+    /// <exception cref="InvalidRequestException">Broken options, re-ranking without a re-ranker, a private field filtered on, or nothing to match.</exception>
+    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, int size, ICollectionRetrieval retrieval, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(retrieval);
+        var normalized = Check(query);
+        var prepared = size == 0 ? normalized : await QueryPreparation.PrepareAsync(normalized, query.SpellCorrection, retrieval, cancellationToken).ConfigureAwait(false);
         var options = query.ToSearchOptions(models.Reranker, models.Ranker);
         var run = await SearchPipeline.RunAsync(prepared, options, size, retrieval, models.Encoder, TextsOf, normalized, query.Explain,
             cancellationToken: cancellationToken)
@@ -132,6 +102,36 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
 
         async ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken token) =>
             (await retrieval.RecordsAsync(ids, token).ConfigureAwait(false)).Select(r => r is null ? string.Empty : TextOf(r)).ToList();
+    }
+
+    // Checks a query against this collection (options, models, private fields) and returns its normalised text.
+    private string Check(CollectionQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"search: {problem}");
+        }
+
+        if (query.Rerank && models.Reranker is null)
+        {
+            throw new InvalidRequestException($"collection '{name}' has no re-ranker; set one with \"reranker\" when creating it");
+        }
+
+        if (query.MinProbability is not null && (models.Ranker is null || query.Method != SearchMethod.Hybrid))
+        {
+            throw new InvalidRequestException(models.Ranker is null
+                ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
+                : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
+        }
+
+        if (query.Filters.Select((f, i) => (f, i)).FirstOrDefault(x => _private.Contains(x.f.Field)) is ({ } hidden, var index))
+        {
+            // A filter on a hidden value is an oracle: a range filter would let a reader binary-search it.
+            throw new InvalidRequestException($"filters[{index}]: '{hidden.Field}' is a private field of collection '{name}'; private fields cannot be filtered on");
+        }
+
+        return QueryPreparation.Normalize(query.Query, _text);
     }
 
     private static HashSet<string> Words(string text) =>

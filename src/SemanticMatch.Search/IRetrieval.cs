@@ -33,4 +33,10 @@ public interface IRetrieval
 
     /// <summary>Each query word's keyword-score contribution to item <paramref name="id"/> (they sum to its score; none when it matches no word).</summary>
     ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <paramref name="normalized"/> with each word this catalogue does not hold replaced by its best known neighbour
+    /// (<see cref="SpellingRules"/>: same first letter, within the edit distance its length allows, most frequent first).
+    /// </summary>
+    ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken);
 }

@@ -73,48 +73,49 @@ public sealed class ApiKeys
         return new ApiKeys(keys);
     }
 
-    /// <summary>Adds a key and returns its secret (the only time it is shown).</summary>
-    /// <exception cref="InvalidRequestException">A bad name or scope list, or the name is taken.</exception>
-    public static string Add(string dataDirectory, string name, IReadOnlyCollection<Scope> scopes)
+    /// <summary>What is wrong with a key's <paramref name="name"/> or its comma-separated <paramref name="scopes"/> (each host names them its own way), or null.</summary>
+    public static OptionProblem? Problem(string name, string scopes)
     {
         if (string.IsNullOrWhiteSpace(name) || name.Length > 64)
         {
-            throw new InvalidRequestException("--name: give a key name of 1-64 characters");
+            return new OptionProblem("Name", "must be 1-64 characters");
         }
 
-        if (scopes.Count == 0)
+        var parts = (scopes ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
         {
-            throw new InvalidRequestException("--scopes: give at least one of read, write, admin");
+            return new OptionProblem("Scopes", "must name at least one of read, write, admin");
+        }
+
+        return parts.FirstOrDefault(p => !Enum.TryParse<Scope>(p, ignoreCase: true, out var scope) || !Enum.IsDefined(scope)) is { } unknown
+            ? new OptionProblem("Scopes", $"'{unknown}' is not one of: read, write, admin")
+            : null;
+    }
+
+    /// <summary>Adds a key with the comma-separated <paramref name="scopes"/> and returns its secret (the only time it is shown).</summary>
+    /// <exception cref="InvalidRequestException">A bad name or scope list (<see cref="Problem"/>), or the name is taken.</exception>
+    public static string Add(string dataDirectory, string name, string scopes)
+    {
+        if (Problem(name, scopes) is { } problem)
+        {
+            throw new InvalidRequestException($"key {problem}");
         }
 
         var keys = Load(dataDirectory)._keys;
         if (keys.Any(k => k.Name == name))
         {
-            throw new InvalidRequestException($"--name: a key named '{name}' exists already");
+            throw new InvalidRequestException($"a key named '{name}' exists already in {Path.Combine(dataDirectory, FileName)}");
         }
 
+        var parsed = scopes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(p => Enum.Parse<Scope>(p, ignoreCase: true)).Distinct().Order();
         var secret = "smk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        keys.Add(new StoredKey(name, [.. scopes.Order()], Hash(secret)));
+        keys.Add(new StoredKey(name, [.. parsed], Hash(secret)));
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, FileName);
         File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(keys, s_json));
         File.Move(path + ".tmp", path, overwrite: true);
         return secret;
-    }
-
-    /// <summary>Parses "read,write,admin".</summary>
-    /// <exception cref="InvalidRequestException">An unknown scope.</exception>
-    public static IReadOnlyCollection<Scope> ParseScopes(string text)
-    {
-        var scopes = new HashSet<Scope>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            scopes.Add(Enum.TryParse<Scope>(part, ignoreCase: true, out var scope) && Enum.IsDefined(scope)
-                ? scope
-                : throw new InvalidRequestException($"--scopes: '{part}' is not one of: read, write, admin"));
-        }
-
-        return scopes;
     }
 
     /// <summary>The name and scopes of the key whose secret is <paramref name="secret"/>, or null for an unknown secret.</summary>

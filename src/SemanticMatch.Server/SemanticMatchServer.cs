@@ -74,7 +74,9 @@ public static class SemanticMatchServer
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout is for "listening on"
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJson.Default));
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // ProblemMapping answers with the reason
-        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<IProblemDetailsWriter, ClientErrorShapes>(); // before the default writer: OpenAI, Cohere and TEI routes answer their clients' shape
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+            c.ProblemDetails.Extensions.TryAdd("code", ErrorCodes.For(c.Exception, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode)));
         builder.Services.AddExceptionHandler<ProblemMapping>();
         builder.Services.AddOpenApi();
         builder.Services.AddApiKeys();
@@ -100,9 +102,10 @@ public static class SemanticMatchServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.Use(ServiceMetrics.RefreshBeforeScrapeAsync);
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference().AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint().AllowAnonymous();
+        app.MapPrometheusScrapingEndpoint().AllowAnonymous().WithMetadata(new ServiceMetrics.RefreshesCollectionGauges());
         app.MapGet("/healthz", () => TypedResults.Ok()).ExcludeFromDescription().AllowAnonymous();
         app.MapGet("/readyz", () => TypedResults.Ok()).ExcludeFromDescription().AllowAnonymous(); // listening only starts after recovery
         Endpoints.Map(app);

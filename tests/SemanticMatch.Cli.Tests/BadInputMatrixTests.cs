@@ -248,7 +248,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "serve|--store|mysql", "--store must be embedded or postgres (got 'mysql')" },
         { "serve|--connection|Host=x", "--connection needs --store postgres" },
         { "serve|--store|postgres", "--store postgres needs --connection or $SEMANTICMATCH_CONNECTION" },
-        { "serve|--store|postgres|--connection|Host=x|--keyword-ranking|tfidf", "--keyword-ranking must be bm25 or ts-rank-cd (got 'tfidf')" },
+        { "serve|--store|postgres|--connection|Host=x|--keyword-ranking|tfidf", "--keyword-ranking: 'tfidf' is not one of: bm25, ts-rank-cd" },
         { "serve|--store|postgres|--connection|Host=x|--ef-search|0", "--ef-search must be between 1 and 1000" },
         { "serve|--ef-search|50", "--keyword-ranking and --ef-search need --store postgres" },
         { "serve|--store|postgres|--connection|Host=127.0.0.1;Port=1;Timeout=1", "the database cannot be reached" },
@@ -256,12 +256,12 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
 
         // keys add
         { "keys|add|--data|{W}/keys", "--name is required" },
-        { "keys|add|--data|{W}/keys|--name|shop|--scopes|read,root", "--scopes: 'root' is not one of: read, write, admin" },
+        { "keys|add|--data|{W}/keys|--name|shop|--scopes|read,root", "--scopes 'root' is not one of: read, write, admin" },
         { "keys|add|--name|shop|--data", "--data needs a value (DIR)" },
 
         // recover
         { "recover|--data|{W}", "--collection is required" },
-        { "recover|--data|{W}|--collection|shop", "--collection: {W}/collections/shop does not exist" },
+        { "recover|--data|{W}|--collection|shop", "collection 'shop' is not in {W} ({W}/collections/shop does not exist)" },
         { "recover|--data|{W}|--collection|../x", "'../x' is not a valid collection name" },
 
         // feedback export

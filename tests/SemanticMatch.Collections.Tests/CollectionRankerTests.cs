@@ -11,7 +11,7 @@ namespace SemanticMatch.Collections.Tests;
 /// </summary>
 public abstract class CollectionRankerConformance : IAsyncLifetime
 {
-    private readonly RecordingRanker _recording = new();
+    private readonly RecordingRanker _recording = new(i => i.Keyword, depth: 30); // orders by the keyword score
     private ICollectionStore _store = null!;
 
     /// <summary>Opens the store on fresh, empty storage, loading rankers with <paramref name="rankers"/>.</summary>
@@ -129,24 +129,6 @@ public abstract class CollectionRankerConformance : IAsyncLifetime
         "recording" => _recording,
         _ => new ShortTitlesFirst(location == "needs-ce" ? "ce-model" : null),
     };
-
-    // Records what it is shown; orders by the keyword score.
-    private sealed class RecordingRanker : IResultRanker
-    {
-        public List<IReadOnlyList<CandidateSignals>> Seen { get; } = [];
-
-        public string Identity => "recording";
-
-        public string? CrossEncoder => null;
-
-        public int Depth => 30;
-
-        public IReadOnlyList<RankerScore> Score(QuerySignals query, IReadOnlyList<CandidateSignals> items)
-        {
-            Seen.Add(items);
-            return items.Select(i => new RankerScore(i.Keyword, 2, 0.5f)).ToList();
-        }
-    }
 
     private sealed class ShortTitlesFirst(string? crossEncoder) : IResultRanker
     {

@@ -11,8 +11,8 @@ namespace SemanticMatch.Collections.Tests;
 /// What every implementation of the engine's retrieval seam (<see cref="IRetrieval"/>) does: the keyword list by BM25
 /// (Lucene's formula and defaults k1 = 1.2, b = 0.75), best first and ties by id; the dense list by similarity, ties by
 /// id; scores of given items agreeing with the lists; term contributions summing to the score; filters inside both
-/// lists. Subclassed for the in-process retrieval (Lucene + exact vectors) and the SQL one (PostgreSQL + pgvector).
-/// Spelling correction is the stores' (see <see cref="CollectionStoreConformance"/>).
+/// lists; spelling correction against the catalogue's words. Subclassed for the in-process retrieval (Lucene + exact
+/// vectors) and the SQL one (PostgreSQL + pgvector).
 /// </summary>
 /// <remarks>
 /// Every title has four words, so Lucene's lossy one-byte length is exact and both compute the same BM25 up to float
@@ -51,6 +51,17 @@ public abstract class RetrievalConformance
         var idf = Math.Log(1 + ((6 - 4 + 0.5) / (4 + 0.5)));
         AssertClose(idf * 3 * 2.2 / (3 + 1.2), hits[0].Score);
         AssertClose(idf * 1 * 2.2 / (1 + 1.2), hits[1].Score);
+    }
+
+    [Fact]
+    public async Task Spelling_ReplacesUnknownWordsByTheirNearestKnownWord_AndKeepsKnownOnes()
+    {
+        var retrieval = await OpenAsync(s_records, []);
+        var token = TestContext.Current.CancellationToken;
+
+        Assert.Equal("cordless drill garden", await retrieval.CorrectSpellingAsync("cordles drill gardn", token));
+        Assert.Equal("hammer set reel", await retrieval.CorrectSpellingAsync("hammer set reel", token));
+        Assert.Equal("zebra drill", await retrieval.CorrectSpellingAsync("zebra drill", token)); // nothing near: left as typed
     }
 
     [Fact]

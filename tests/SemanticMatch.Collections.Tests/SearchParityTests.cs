@@ -89,7 +89,7 @@ public sealed class SearchParityTests(PgliteFixture database) : IClassFixture<Pg
     public async Task LearnedRankerFeatures_AreThoseOfAServedSearch()
     {
         var records = Catalogue();
-        var recording = new RecordingRanker();
+        var recording = new RecordingRanker(i => -i.FirstStageRank); // keeps the first stage's order
         var folder = Path.Combine(Path.GetTempPath(), "semmatch-parity-" + Guid.NewGuid().ToString("N"));
         await using var embedded = EmbeddedCollectionStore.Open(folder, _models, new CollectionOptions { Rankers = _ => recording });
         try
@@ -183,24 +183,6 @@ public sealed class SearchParityTests(PgliteFixture database) : IClassFixture<Pg
 
             Core.Similarity.VectorSimilarity.Normalize(vector);
             return vector;
-        }
-    }
-
-    /// <summary>Records what a served search gives its ranker; keeps the first stage's order.</summary>
-    private sealed class RecordingRanker : IResultRanker
-    {
-        public List<IReadOnlyList<CandidateSignals>> Seen { get; } = [];
-
-        public string Identity => "recording";
-
-        public string? CrossEncoder => null;
-
-        public int Depth => 10;
-
-        public IReadOnlyList<RankerScore> Score(QuerySignals query, IReadOnlyList<CandidateSignals> items)
-        {
-            Seen.Add(items);
-            return items.Select(i => new RankerScore(-i.FirstStageRank, 1, 0.5f)).ToList();
         }
     }
 }

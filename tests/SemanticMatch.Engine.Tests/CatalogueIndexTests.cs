@@ -67,10 +67,11 @@ public sealed class CatalogueIndexTests : IDisposable
     {
         Build(VectorIndexKind.Exact, _directory).Dispose();
 
-        var error = Assert.Throws<IndexMismatchException>(() => CatalogueIndex.Open(_directory, new HashingEncoder("other-model")));
+        var error = Assert.Throws<IndexModelMismatchException>(() => CatalogueIndex.Open(_directory, new HashingEncoder("other-model")));
 
         Assert.Contains("was built with model hashing-64 (from 'test-model'), but the model given is other-model", error.Message);
-        Assert.Contains("--model test-model", error.Message);
+        Assert.Equal("test-model", error.ModelSource);
+        Assert.DoesNotContain("--", error.Message);
     }
 
     [Fact]

@@ -139,6 +139,9 @@ public sealed class SearchPipelineTests : IDisposable
 
         public ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken) =>
             inner.ExplainTermsAsync(prepared, id, cancellationToken);
+
+        public ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken) =>
+            inner.CorrectSpellingAsync(normalized, cancellationToken);
     }
 
     /// <summary>Encodes, then cancels the search (the client left while its query was embedded).</summary>

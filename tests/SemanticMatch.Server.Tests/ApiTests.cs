@@ -208,6 +208,49 @@ public sealed class ApiTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task EveryProblem_CarriesAStableCode()
+    {
+        var name = NewName();
+        await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
+        var cases = new (string Code, HttpMethod Method, string Path, string? Key, object? Body)[]
+        {
+            ("collection_not_found", HttpMethod.Get, "/v1/collections/nope", service.Reader, null),
+            ("over_limit", HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "x", top = 99999 }),
+            ("invalid_body", HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = 5 }),
+            ("invalid_request", HttpMethod.Put, "/v1/collections/Bad%20Name!", service.Admin, new { model = "minilm" }),
+            ("invalid_request", HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "!!!" }),
+            ("collection_exists", HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "arctic" }),
+            ("unauthorized", HttpMethod.Get, "/v1/collections", null, null),
+            ("forbidden", HttpMethod.Delete, $"/v1/collections/{name}", service.Reader, null),
+            ("not_found", HttpMethod.Get, "/v1/no-such-route", service.Reader, null),
+            ("invalid_path", HttpMethod.Get, $"/v1/collections/{name}/records/%2E%2E", service.Reader, null),
+        };
+        var answers = new List<string>();
+        foreach (var (code, method, path, key, body) in cases)
+        {
+            var (status, answer) = await Server.SendAsync(method, path, key, body);
+            var got = answer.ValueKind == JsonValueKind.Object && answer.TryGetProperty("code", out var c) ? c.GetString() : null;
+            answers.Add($"{method} {path}: {(int)status} {got}");
+            Assert.True((int)status is >= 400 and < 500, answers[^1]);
+            Assert.True(code == got, $"{answers[^1]} (wanted {code})");
+            Assert.Equal((int)status, answer.GetProperty("status").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task OpenApi_DescribesTheRecordsUpload_AsJsonAndNdjson()
+    {
+        var document = JsonDocument.Parse(await Server.Client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var upsert = document.GetProperty("paths").GetProperty("/v1/collections/{name}/records").GetProperty("post");
+        var content = upsert.GetProperty("requestBody").GetProperty("content");
+        Assert.True(content.TryGetProperty("application/json", out _));
+        Assert.True(content.TryGetProperty("application/x-ndjson", out _));
+        Assert.Equal("upsertRecords", upsert.GetProperty("operationId").GetString());
+        Assert.True(document.GetProperty("paths").TryGetProperty("/v1/models", out _));
+    }
+
+    [Fact]
     public async Task Health_Ready_Metrics_OpenApi_AreOpen()
     {
         using var health = await Server.Client.GetAsync("/healthz");

@@ -225,10 +225,12 @@ public abstract class HostileClientConformance(KeyedServerFixture fixture)
                 ("/v1/embeddings", new { input = "drill", model }),
                 ("/v1/match", new { query = "drill", texts = new[] { "drill" }, model }),
                 ("/v1/rerank", new { query = "drill", documents = new[] { "drill" }, model }),
+                ("/v2/rerank", new { query = "drill", documents = new[] { "drill" }, model }),
+                ("/rerank", new { query = "drill", texts = new[] { "drill" }, model }),
             })
             {
                 var (status, answer) = await Server.SendAsync(HttpMethod.Post, path, fixture.Reader, body);
-                answers.Add((path, model, (int)status, answer.GetProperty("detail").GetString()!));
+                answers.Add((path, model, (int)status, Reason(answer)));
             }
         }
 
@@ -240,6 +242,12 @@ public abstract class HostileClientConformance(KeyedServerFixture fixture)
             && (said.Contains("lacks", StringComparison.Ordinal) || said.Contains("exist", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.OK, bundled.Status);
     }
+
+    // The reason an error gives, in whichever shape its route answers (ProblemDetails, OpenAI, Cohere, TEI).
+    private static string Reason(JsonElement answer) =>
+        answer.TryGetProperty("detail", out var detail) ? detail.GetString()!
+        : answer.TryGetProperty("error", out var error) ? (error.ValueKind == JsonValueKind.Object ? error.GetProperty("message") : error).GetString()!
+        : answer.GetProperty("message").GetString()!;
 
     protected static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];
 
@@ -270,7 +278,8 @@ public abstract class HostileClientConformance(KeyedServerFixture fixture)
         "/v1/match" => """{"query": "drill", "texts": ["drill"]}""",
         "/v1/embed" => """{"texts": ["drill"]}""",
         "/v1/embeddings" => """{"input": "drill"}""",
-        "/v1/rerank" => """{"query": "drill", "documents": ["drill"]}""",
+        "/v1/rerank" or "/v2/rerank" => """{"query": "drill", "documents": ["drill"]}""",
+        "/rerank" => """{"query": "drill", "texts": ["drill"]}""",
         _ => null,
     };
 

@@ -21,12 +21,14 @@ internal sealed class KeysAddCommand : Command<KeysAddCommand.Settings>
         public string Scopes { get; init; } = "read";
 
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Name) ? ValidationResult.Error("--name is required") : base.Validate();
+            string.IsNullOrWhiteSpace(Name)
+                ? ValidationResult.Error("--name is required")
+                : OptionNames.Error<Settings>(ApiKeys.Problem(Name, Scopes)) ?? base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var secret = ApiKeys.Add(settings.DataDirectory, settings.Name, ApiKeys.ParseScopes(settings.Scopes));
+        var secret = ApiKeys.Add(settings.DataDirectory, settings.Name, settings.Scopes);
         Consoles.Error.WriteLine($"added key '{settings.Name}'; the secret is shown once, below (a running server reads keys when it starts)");
         Console.Out.WriteLine(secret);
         return 0;

@@ -194,6 +194,12 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.RankedSettings>
                 ? DemoCatalogue.Open(encoder, modelSource, cancellationToken)
                 : CatalogueIndex.Open(settings.Index, encoder));
         }
+        catch (IndexModelMismatchException mismatch)
+        {
+            encoder.Dispose();
+            var poolingOption = mismatch.Pooling is null ? string.Empty : $" --pooling {mismatch.Pooling}";
+            throw new UserError($"{mismatch.Message[..mismatch.Message.LastIndexOf(';')]}; search with --model {mismatch.ModelSource}{poolingOption} or rebuild the index");
+        }
         catch
         {
             encoder.Dispose();

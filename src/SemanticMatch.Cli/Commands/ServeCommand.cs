@@ -45,8 +45,9 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
         [CommandOption("--keyword-ranking <RANKING>")]
         [Description("With --store postgres: bm25 (computed in SQL, as Lucene scores) or ts-rank-cd (PostgreSQL's cover density).")]
-        [DefaultValue("bm25")]
-        public string KeywordRanking { get; init; } = "bm25";
+        [DefaultValue(Collections.Postgres.KeywordRanking.Bm25)]
+        [TypeConverter(typeof(KebabCaseEnumConverter<KeywordRanking>))]
+        public KeywordRanking KeywordRanking { get; init; } = Collections.Postgres.KeywordRanking.Bm25;
 
         [CommandOption("--ef-search <N>")]
         [Description("With --store postgres: HNSW candidates per query (hnsw.ef_search; at least the hits asked).")]
@@ -57,7 +58,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         public override PostgresStoreOptions? Postgres => base.Postgres is { } options
             ? options with
             {
-                KeywordRanking = KeywordRanking == "ts-rank-cd" ? Collections.Postgres.KeywordRanking.TsRankCd : Collections.Postgres.KeywordRanking.Bm25,
+                KeywordRanking = KeywordRanking,
                 EfSearch = EfSearch,
             }
             : null;
@@ -69,17 +70,12 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (KeywordRanking is not ("bm25" or "ts-rank-cd"))
-            {
-                return ValidationResult.Error($"--keyword-ranking must be bm25 or ts-rank-cd (got '{KeywordRanking}')");
-            }
-
             if (EfSearch is < 1 or > 1000)
             {
                 return ValidationResult.Error("--ef-search must be between 1 and 1000");
             }
 
-            if (Store != "postgres" && (KeywordRanking != "bm25" || EfSearch != PostgresStoreOptions.DefaultEfSearch))
+            if (Store != "postgres" && (KeywordRanking != Collections.Postgres.KeywordRanking.Bm25 || EfSearch != PostgresStoreOptions.DefaultEfSearch))
             {
                 return ValidationResult.Error("--keyword-ranking and --ef-search need --store postgres");
             }

@@ -97,7 +97,7 @@ public sealed class RankingCatalogue : IDisposable
             cancellationToken.ThrowIfCancellationRequested();
             stopwatch.Restart();
             var normalized = _text.OfQuery(query.Key);
-            var searched = spellCorrection ? _keyword.CorrectSpelling(normalized) : normalized;
+            var searched = await QueryPreparation.PrepareAsync(normalized, spellCorrection, retrieval, cancellationToken).ConfigureAwait(false);
             var run = await SearchPipeline.RunAsync(searched, options, _texts.Count, retrieval, _encoder, TextsOf, normalized,
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             var firstStage = run.Hits;

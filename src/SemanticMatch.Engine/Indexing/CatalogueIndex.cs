@@ -192,16 +192,17 @@ public sealed partial class CatalogueIndex : IDisposable
     }
 
     /// <summary>Opens an index directory for searching with <paramref name="encoder"/>, which must be the model it was built with.</summary>
-    /// <exception cref="IndexMismatchException">Not an index, damaged, or built with another model.</exception>
+    /// <exception cref="IndexMismatchException">Not an index, or damaged.</exception>
+    /// <exception cref="IndexModelMismatchException">Built with another model.</exception>
     public static CatalogueIndex Open(string directory, ITextEncoder encoder)
     {
         var manifest = ReadManifest(directory);
         if (manifest.ModelIdentity != encoder.Identity)
         {
-            var pooling = manifest.Pooling is null ? string.Empty : $" --pooling {manifest.Pooling}";
-            throw new IndexMismatchException(
+            var pooling = manifest.Pooling is null ? string.Empty : $", pooling {manifest.Pooling}";
+            throw new IndexModelMismatchException(
                 $"index '{directory}' was built with model {manifest.ModelIdentity} (from '{manifest.ModelSource}'{pooling}), " +
-                $"but the model given is {encoder.Identity}; search with --model {manifest.ModelSource}{pooling} or rebuild the index");
+                $"but the model given is {encoder.Identity}; open it with that model or rebuild the index", manifest.ModelSource, manifest.Pooling);
         }
 
         var products = ReadProducts(directory, manifest);
@@ -234,15 +235,8 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <exception cref="InvalidRequestException">No letter or digit is left of the query after normalisation.</exception>
     public string PrepareQuery(string query, bool spellCorrection)
     {
-        var normalized = NormalizeQuery(query);
-        if (!normalized.Any(char.IsLetterOrDigit))
-        {
-            throw new InvalidRequestException(normalized.Length == 0
-                ? "the query is empty"
-                : $"the query '{query}' has no letters or digits: there is nothing to match");
-        }
-
-        return spellCorrection ? Keyword.CorrectSpelling(normalized) : normalized;
+        var normalized = QueryPreparation.Normalize(query, _text);
+        return spellCorrection ? new IndexRetrieval(Keyword, Vectors).CorrectSpelling(normalized) : normalized;
     }
 
     /// <summary>Searches the catalogue; with a re-ranker, the top <see cref="SearchOptions.RerankDepth"/> first-stage results are re-scored.</summary>
@@ -281,7 +275,7 @@ public sealed partial class CatalogueIndex : IDisposable
         return explanations;
     }
 
-    private ValueTask<SearchRun> RunAsync(string query, SearchOptions options, bool explain, CancellationToken cancellationToken)
+    private async ValueTask<SearchRun> RunAsync(string query, SearchOptions options, bool explain, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Problem() is { } problem)
@@ -289,9 +283,11 @@ public sealed partial class CatalogueIndex : IDisposable
             throw new InvalidRequestException($"search options: {problem}");
         }
 
-        var prepared = PrepareQuery(query, options.SpellCorrection);
-        return SearchPipeline.RunAsync(prepared, options, Products.Count, new IndexRetrieval(Keyword, Vectors), _encoder, TextsOf,
-            NormalizeQuery(query), explain, cancellationToken: cancellationToken);
+        var normalized = QueryPreparation.Normalize(query, _text);
+        var retrieval = new IndexRetrieval(Keyword, Vectors);
+        var prepared = await QueryPreparation.PrepareAsync(normalized, options.SpellCorrection, retrieval, cancellationToken).ConfigureAwait(false);
+        return await SearchPipeline.RunAsync(prepared, options, Products.Count, retrieval, _encoder, TextsOf, normalized, explain,
+            cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     private ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>

@@ -38,6 +38,9 @@ public sealed class IndexRetrieval(Bm25Index keyword, IVectorIndex vectors, Func
     /// <summary>Term contributions to one item's score (see <see cref="IRetrieval.ExplainTermsAsync"/>).</summary>
     public IReadOnlyList<TermContribution> ExplainTerms(string prepared, string id) => keyword.ExplainTerms(prepared, id);
 
+    /// <summary>The query spell-corrected against the keyword index's words (see <see cref="IRetrieval.CorrectSpellingAsync"/>).</summary>
+    public string CorrectSpelling(string normalized) => keyword.CorrectSpelling(normalized);
+
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<SearchHit>> KeywordAsync(string prepared, int k, CancellationToken cancellationToken) =>
         Now(() => Keyword(prepared, k), cancellationToken);
@@ -57,6 +60,10 @@ public sealed class IndexRetrieval(Bm25Index keyword, IVectorIndex vectors, Func
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken) =>
         Now(() => ExplainTerms(prepared, id), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken) =>
+        Now(() => CorrectSpelling(normalized), cancellationToken);
 
     private static ValueTask<T> Now<T>(Func<T> call, CancellationToken cancellationToken)
     {

@@ -23,19 +23,32 @@ internal static class Endpoints
         var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>();
         var work = v1.MapGroup(string.Empty).AddEndpointFilter(gate.FilterAsync);
         v1.MapGet("/collections", async (ICollectionStore store, CancellationToken cancellationToken) =>
-            new CollectionListResponse((await store.ListAsync(cancellationToken)).Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read);
-        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin);
+            new CollectionListResponse((await store.ListAsync(cancellationToken)).Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read)
+            .WithName("listCollections").WithSummary("List the collections").WithTags("Collections");
+        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin)
+            .WithName("createCollection").WithSummary("Create a collection (200 when it exists with the same settings)").WithTags("Collections");
         v1.MapGet("/collections/{name}", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
-            RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken))).Needs(Scope.Read);
-        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin);
-        work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write);
-        v1.MapGet("/collections/{name}/records/{id}", GetRecordAsync).Needs(Scope.Read);
-        v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write);
-        work.MapGet("/collections/{name}/records/{id}/similar", SimilarAsync).Needs(Scope.Read);
-        work.MapPost("/collections/{name}/search", SearchAsync).Needs(Scope.Read);
-        v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write);
-        work.MapPost("/match", MatchAsync).Needs(Scope.Read);
-        work.MapPost("/embed", EmbedAsync).Needs(Scope.Read);
+            RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken))).Needs(Scope.Read)
+            .WithName("getCollection").WithSummary("Describe a collection").WithTags("Collections");
+        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin)
+            .WithName("dropCollection").WithSummary("Drop a collection and its records").WithTags("Collections");
+        work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write)
+            .Accepts<IReadOnlyList<JsonElement>>("application/json", "application/x-ndjson")
+            .WithName("upsertRecords").WithSummary("Insert or replace records: a JSON array, or NDJSON (one record a line)").WithTags("Records");
+        v1.MapGet("/collections/{name}/records/{id}", GetRecordAsync).Needs(Scope.Read)
+            .WithName("getRecord").WithSummary("One record, without its private fields").WithTags("Records");
+        v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write)
+            .WithName("deleteRecord").WithSummary("Delete a record").WithTags("Records");
+        work.MapGet("/collections/{name}/records/{id}/similar", SimilarAsync).Needs(Scope.Read)
+            .WithName("similarRecords").WithSummary("The records nearest to a record by vector").WithTags("Search");
+        work.MapPost("/collections/{name}/search", SearchAsync).Needs(Scope.Read)
+            .WithName("search").WithSummary("Search a collection (BM25, dense or hybrid)").WithTags("Search");
+        v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write)
+            .WithName("recordFeedback").WithSummary("Log what a shopper was shown and did").WithTags("Feedback");
+        work.MapPost("/match", MatchAsync).Needs(Scope.Read)
+            .WithName("match").WithSummary("Score texts against a query").WithTags("Models");
+        work.MapPost("/embed", EmbedAsync).Needs(Scope.Read)
+            .WithName("embed").WithSummary("Embed texts as queries or documents").WithTags("Models");
     }
 
     private static async Task<IResult> CreateAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)

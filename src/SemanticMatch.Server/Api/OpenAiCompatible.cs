@@ -32,11 +32,42 @@ public sealed record OpenAiEmbeddingsResponse([property: JsonPropertyName("objec
 public sealed record RerankRequest(string? Model, string? Query, IReadOnlyList<JsonElement>? Documents,
     [property: JsonPropertyName("top_n")] int? TopN, [property: JsonPropertyName("return_documents")] bool? ReturnDocuments);
 
-/// <summary>One re-ranked document: its index in the request and its score.</summary>
-public sealed record RerankResult(int Index, [property: JsonPropertyName("relevance_score")] float RelevanceScore, JsonElement? Document);
+/// <summary>A re-ranked document as Cohere and Jina return it.</summary>
+public sealed record RerankDocument(string Text);
 
-/// <summary>Answer of <c>POST /v1/rerank</c>, best first.</summary>
-public sealed record RerankResponse(string Model, IReadOnlyList<RerankResult> Results);
+/// <summary>One re-ranked document: its index in the request, its score, and (when asked) the document.</summary>
+public sealed record RerankResult(int Index, [property: JsonPropertyName("relevance_score")] float RelevanceScore,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RerankDocument? Document);
+
+/// <summary>Jina's usage: tokens read (counted as whitespace-separated words here).</summary>
+public sealed record RerankUsage([property: JsonPropertyName("total_tokens")] int TotalTokens);
+
+/// <summary>Cohere's API version.</summary>
+public sealed record RerankApiVersion(string Version);
+
+/// <summary>Cohere's billed units (one search unit a request).</summary>
+public sealed record RerankBilledUnits([property: JsonPropertyName("search_units")] int SearchUnits);
+
+/// <summary>Cohere's response metadata.</summary>
+public sealed record RerankMeta([property: JsonPropertyName("api_version")] RerankApiVersion ApiVersion,
+    [property: JsonPropertyName("billed_units")] RerankBilledUnits BilledUnits);
+
+/// <summary>Answer of <c>POST /v1/rerank</c> and <c>/v2/rerank</c>, best first: Cohere's shape (id, results, meta) with Jina's model and usage.</summary>
+public sealed record RerankResponse(string Id, string Model, IReadOnlyList<RerankResult> Results, RerankUsage Usage, RerankMeta Meta);
+
+/// <summary>Body of text-embeddings-inference's <c>POST /rerank</c>.</summary>
+public sealed record TeiRerankRequest(string? Query, IReadOnlyList<string>? Texts, string? Model,
+    [property: JsonPropertyName("return_text")] bool? ReturnText, [property: JsonPropertyName("raw_scores")] bool? RawScores, bool? Truncate);
+
+/// <summary>One text of text-embeddings-inference's rerank answer (an array of these, best first).</summary>
+public sealed record TeiRank(int Index, float Score, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Text);
+
+/// <summary>One model in OpenAI's <c>GET /v1/models</c> shape.</summary>
+public sealed record OpenAiModel(string Id, [property: JsonPropertyName("object")] string Kind, long Created,
+    [property: JsonPropertyName("owned_by")] string OwnedBy);
+
+/// <summary>Answer of <c>GET /v1/models</c>.</summary>
+public sealed record OpenAiModelList([property: JsonPropertyName("object")] string Kind, IReadOnlyList<OpenAiModel> Data);
 
 /// <summary>
 /// Routes in the shapes other tools already speak: OpenAI's embeddings (so OpenAI clients and frameworks use
@@ -46,10 +77,32 @@ internal static class OpenAiCompatible
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilter(app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync);
-        v1.MapPost("/embeddings", EmbeddingsAsync).Needs(Scope.Read);
-        v1.MapPost("/rerank", RerankAsync).Needs(Scope.Read);
+        var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync;
+        var openAi = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).WithMetadata(new ErrorShapeMetadata(ErrorShape.OpenAi)).WithTags("OpenAI-compatible");
+        openAi.MapPost("/embeddings", EmbeddingsAsync).Needs(Scope.Read).AddEndpointFilter(gate)
+            .WithName("createEmbeddings").WithSummary("Embed texts (OpenAI's embeddings API)");
+        openAi.MapGet("/models", ModelsAsync).Needs(Scope.Read)
+            .WithName("listModels").WithSummary("The models served here (OpenAI's models API)");
+        openAi.MapGet("/models/{id}", ModelAsync).Needs(Scope.Read).AddEndpointFilterFactory(RawPath.DecodeRouteValues)
+            .WithName("getModel").WithSummary("One served model (OpenAI's models API)");
+
+        var rerank = app.MapGroup(string.Empty).RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilter(gate).WithTags("Rerank-compatible");
+        rerank.MapPost("/v1/rerank", RerankAsync).Needs(Scope.Read).WithMetadata(new ErrorShapeMetadata(ErrorShape.Cohere))
+            .WithName("rerank").WithSummary("Re-rank documents for a query (Cohere v1 and Jina shape)");
+        rerank.MapPost("/v2/rerank", RerankAsync).Needs(Scope.Read).WithMetadata(new ErrorShapeMetadata(ErrorShape.Cohere))
+            .WithName("rerankV2").WithSummary("Re-rank documents for a query (Cohere v2 shape)");
+        rerank.MapPost("/rerank", TeiRerankAsync).Needs(Scope.Read).WithMetadata(new ErrorShapeMetadata(ErrorShape.Tei))
+            .WithName("rerankTei").WithSummary("Re-rank texts for a query (text-embeddings-inference shape)");
     }
+
+    /// <summary>Bundled models are listed as created at 0: they are not versioned by date here.</summary>
+    private static async Task<OpenAiModelList> ModelsAsync(ServedModels served, CancellationToken cancellationToken) =>
+        new("list", (await served.ListAsync(cancellationToken)).Select(m => new OpenAiModel(m, "model", 0, "semanticmatch")).ToList());
+
+    private static async Task<OpenAiModel> ModelAsync(string id, ServedModels served, CancellationToken cancellationToken) =>
+        (await served.ListAsync(cancellationToken)).FirstOrDefault(m => string.Equals(m, id, StringComparison.OrdinalIgnoreCase)) is { } model
+            ? new OpenAiModel(model, "model", 0, "semanticmatch")
+            : throw new ModelNotFoundException($"model: '{id}' is not a model served here (GET /v1/models lists them)");
 
     private static async Task<OpenAiEmbeddingsResponse> EmbeddingsAsync(OpenAiEmbeddingsRequest body, IModelProvider models, ServedModels served,
         CancellationToken cancellationToken)
@@ -85,20 +138,15 @@ internal static class OpenAiCompatible
         var data = vectors.Select((v, i) => new OpenAiEmbedding("embedding", i, base64
             ? JsonSerializer.SerializeToElement(Convert.ToBase64String(MemoryMarshal.AsBytes(v.AsSpan())), ServerJson.Default.String)
             : JsonSerializer.SerializeToElement(v, ServerJson.Default.SingleArray))).ToList();
-        var words = texts.Sum(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        var words = Words(texts);
         return new OpenAiEmbeddingsResponse("list", data, model, new OpenAiUsage(words, words));
     }
 
     private static async Task<RerankResponse> RerankAsync(RerankRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(body.Query) || body.Documents is not { Count: > 0 } documents)
+        if (body.Documents is not { Count: > 0 } documents)
         {
-            throw new InvalidRequestException("give \"query\" and a non-empty \"documents\" array");
-        }
-
-        if (documents.Count > RequestMapping.MaxTexts)
-        {
-            throw new RequestLimitException($"documents: {documents.Count}; at most {RequestMapping.MaxTexts}");
+            throw new InvalidRequestException("documents: give a non-empty array of strings or of objects with a \"text\"");
         }
 
         var texts = documents.Select((d, i) => d.ValueKind switch
@@ -107,15 +155,42 @@ internal static class OpenAiCompatible
             JsonValueKind.Object when d.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
             _ => throw new InvalidRequestException($"documents[{i}]: give a string or an object with a \"text\" string"),
         }).ToList();
-        RequestMapping.CheckTexts("documents", texts, query: body.Query);
-        var model = await served.CheckAsync(body.Model, "model", cancellationToken);
-        var scores = models.Scorer(model).Score(ProductText.Default.OfQuery(body.Query), texts.Select(ProductText.Default.OfQuery).ToList(), cancellationToken);
+        var (model, ranked) = await RankAsync(body.Model, body.Query, texts, "documents", models, served, cancellationToken);
         var top = Math.Clamp(body.TopN ?? texts.Count, 1, texts.Count);
-        var results = scores.Select((score, index) => (score, index))
-            .OrderByDescending(r => r.score).ThenBy(r => r.index)
-            .Take(top)
-            .Select(r => new RerankResult(r.index, r.score, body.ReturnDocuments == true ? documents[r.index] : null))
+        var results = ranked.Take(top)
+            .Select(r => new RerankResult(r.Index, r.Score, body.ReturnDocuments == true ? new RerankDocument(texts[r.Index]) : null))
             .ToList();
-        return new RerankResponse(model, results);
+        return new RerankResponse(Guid.NewGuid().ToString("D"), model, results, new RerankUsage(Words(texts.Append(body.Query!))),
+            new RerankMeta(new RerankApiVersion("2"), new RerankBilledUnits(1)));
     }
+
+    private static async Task<IReadOnlyList<TeiRank>> TeiRerankAsync(TeiRerankRequest body, IModelProvider models, ServedModels served,
+        CancellationToken cancellationToken)
+    {
+        if (body.Texts is not { Count: > 0 } texts)
+        {
+            throw new InvalidRequestException("texts: give a non-empty array of strings");
+        }
+
+        var (_, ranked) = await RankAsync(body.Model, body.Query, texts, "texts", models, served, cancellationToken);
+        return ranked.Select(r => new TeiRank(r.Index, r.Score, body.ReturnText == true ? texts[r.Index] : null)).ToList();
+    }
+
+    // Scores every text against the query with the model's pair scorer (a cross-encoder reads each pair, a bi-encoder
+    // compares embeddings): best first, ties by position.
+    private static async Task<(string Model, IReadOnlyList<(int Index, float Score)> Ranked)> RankAsync(string? requested, string? query,
+        IReadOnlyList<string> texts, string field, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            throw new InvalidRequestException("query: give the text to rank against");
+        }
+
+        RequestMapping.CheckTexts(field, texts, query: query);
+        var model = await served.CheckAsync(requested, "model", cancellationToken);
+        var scores = models.Scorer(model).Score(ProductText.Default.OfQuery(query), texts.Select(ProductText.Default.OfQuery).ToList(), cancellationToken);
+        return (model, scores.Select((score, index) => (index, score)).OrderByDescending(r => r.score).ThenBy(r => r.index).ToList());
+    }
+
+    private static int Words(IEnumerable<string> texts) => texts.Sum(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
 }

@@ -16,6 +16,16 @@ internal sealed class ServedModels(ICollectionStore store)
     private static readonly string[] s_bundled =
         [.. BundledModels.All.SelectMany(m => new[] { m.Key, m.Key + BundledModels.Int8Suffix })];
 
+    /// <summary>Every model a request may name: the bundled ones, then the collections' models and re-rankers.</summary>
+    public async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken)
+    {
+        var collections = await store.ListAsync(cancellationToken).ConfigureAwait(false);
+        return s_bundled.Concat(collections.SelectMany(c => new[] { c.Settings.Model, c.Settings.Reranker }).OfType<string>()
+                .SelectMany(m => m.Split(EnsemblePairScorer.Separator, StringSplitOptions.TrimEntries)))
+            .Distinct(StringComparer.OrdinalIgnoreCase)
+            .ToList();
+    }
+
     /// <summary>The model to use for <paramref name="model"/> (null: the default).</summary>
     /// <exception cref="InvalidRequestException">It is not served here.</exception>
     public async Task<string> CheckAsync(string? model, string field, CancellationToken cancellationToken)
@@ -38,3 +48,6 @@ internal sealed class ServedModels(ICollectionStore store)
                 $"{field}: '{name}' is not a model served here; use {string.Join(", ", s_bundled)}, or a model or re-ranker of one of the collections (as GET /v1/collections names it)");
     }
 }
+
+/// <summary>A model named in a path (<c>GET /v1/models/{id}</c>) is not served here: 404.</summary>
+internal sealed class ModelNotFoundException(string message) : InvalidRequestException(message);

@@ -19,7 +19,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
     {
         var (status, title) = exception switch
         {
-            CollectionNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            CollectionNotFoundException or ModelNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
             CollectionConflictException => (StatusCodes.Status409Conflict, "Conflict"),
             RequestLimitException => (StatusCodes.Status422UnprocessableEntity, "Over a limit"),
             InvalidRequestException => (StatusCodes.Status400BadRequest, "Bad request"),
@@ -65,7 +65,7 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
         {
             HttpContext = context,
             Exception = exception,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
+            ProblemDetails = { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = ErrorCodes.For(exception, status) } },
         });
     }
 

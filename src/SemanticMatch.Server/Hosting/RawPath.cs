@@ -20,7 +20,8 @@ internal static class RawPath
         {
             context.RequestServices.GetService<ServiceMetrics>()?.Reject("bad_request");
             await Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request",
-                detail: $"the path holds the segment '{dot}': '.' and '..' are not allowed in paths (percent-encode ids, and ids cannot be '.' or '..')")
+                detail: $"the path holds the segment '{dot}': '.' and '..' are not allowed in paths (percent-encode ids, and ids cannot be '.' or '..')",
+                extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.InvalidPath })
                 .ExecuteAsync(context);
             return;
         }

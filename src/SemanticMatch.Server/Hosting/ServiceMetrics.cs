@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Collections;
 using SemanticMatch.Core;
 using SemanticMatch.Search;
@@ -14,31 +16,51 @@ public sealed class ServiceMetrics : IDisposable
     private readonly Meter _meter = new(MeterName);
     private readonly Histogram<double> _searchSeconds;
     private readonly Counter<long> _rejected;
+    private readonly ICollectionStore _store;
+    private volatile IReadOnlyList<CollectionInfo> _collections = [];
 
     /// <summary>Creates the instruments; <paramref name="store"/> is observed for record counts and sizes.</summary>
     public ServiceMetrics(ICollectionStore store)
     {
+        _store = store;
         _rejected = _meter.CreateCounter<long>("semanticmatch.requests.rejected", "{request}", "Requests refused before any work, by reason");
         _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by method");
         _meter.CreateObservableGauge("semanticmatch.collection.records",
-            () => Collections(store).Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
+            () => _collections.Select(c => new Measurement<long>(c.Count, new KeyValuePair<string, object?>("collection", c.Name))),
             description: "Records per collection");
         _meter.CreateObservableGauge("semanticmatch.collection.disk",
-            () => Collections(store).Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
+            () => _collections.Select(c => new Measurement<long>(c.BytesOnDisk, new KeyValuePair<string, object?>("collection", c.Name))),
             unit: "By", description: "Bytes on disk per collection");
     }
 
-    // Gauges are read synchronously by the exporter, once per scrape; a store that is down reports nothing.
-    private static IReadOnlyList<CollectionInfo> Collections(ICollectionStore store)
+    /// <summary>
+    /// Lists the collections the gauges report. The exporter reads gauges synchronously, so the scrape endpoint awaits
+    /// this first (see <see cref="RefreshesCollectionGauges"/>); a store that is down reports no collections.
+    /// </summary>
+    public async Task RefreshCollectionsAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return store.ListAsync().GetAwaiter().GetResult();
+            _collections = await _store.ListAsync(cancellationToken);
         }
         catch (StoreUnavailableException)
         {
-            return [];
+            _collections = [];
         }
+    }
+
+    /// <summary>Endpoint metadata: refresh the collection gauges before this endpoint runs.</summary>
+    public sealed class RefreshesCollectionGauges;
+
+    /// <summary>Middleware (after routing) that refreshes the gauges for endpoints marked <see cref="RefreshesCollectionGauges"/>.</summary>
+    public static async Task RefreshBeforeScrapeAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<RefreshesCollectionGauges>() is not null)
+        {
+            await context.RequestServices.GetRequiredService<ServiceMetrics>().RefreshCollectionsAsync(context.RequestAborted);
+        }
+
+        await next(context);
     }
 
     /// <summary>Counts a refused request: unauthorized, forbidden, rate_limited, busy, over_limit, bad_request, not_found (500s are not refusals: they are logged).</summary>

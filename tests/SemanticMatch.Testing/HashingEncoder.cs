@@ -1,13 +1,13 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
 
-namespace SemanticMatch.Engine.Tests;
+namespace SemanticMatch.Testing;
 
 /// <summary>
 /// A fast, deterministic test fake: bag of lower-cased words hashed into 64 buckets, L2-normalised; words listed in
 /// <paramref name="synonyms"/> are hashed as the word they map to (so "couch" can embed like "sofa").
 /// </summary>
-internal sealed class HashingEncoder(string identity = "hashing-64", IReadOnlyDictionary<string, string>? synonyms = null) : ITextEncoder
+public sealed class HashingEncoder(string identity = "hashing-64", IReadOnlyDictionary<string, string>? synonyms = null) : ITextEncoder
 {
     public int Dimension => 64;
 

@@ -1,6 +1,6 @@
 using SemanticMatch.Core.Metrics;
 
-namespace SemanticMatch.Engine.Applications;
+namespace SemanticMatch.Benchmarks.Evaluations;
 
 /// <summary>One method's classification of held-out pairs into graded labels (0 .. classes-1).</summary>
 /// <param name="Method">The method's name.</param>

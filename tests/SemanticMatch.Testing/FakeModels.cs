@@ -1,10 +1,9 @@
 using SemanticMatch.Core;
-using SemanticMatch.Engine.Tests;
 
-namespace SemanticMatch.Collections.Tests;
+namespace SemanticMatch.Testing;
 
 /// <summary>Serves the hashing fake for every model name except "missing".</summary>
-internal sealed class FakeModels : IModelProvider
+public sealed class FakeModels : IModelProvider
 {
     private readonly HashingEncoder _encoder = new();
 

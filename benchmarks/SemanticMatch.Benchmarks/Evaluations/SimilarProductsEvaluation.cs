@@ -5,7 +5,7 @@ using SemanticMatch.Index.Keyword;
 using SemanticMatch.Index.Vectors;
 using SemanticMatch.Search;
 
-namespace SemanticMatch.Engine.Applications;
+namespace SemanticMatch.Benchmarks.Evaluations;
 
 /// <summary>Recall@10 of co-relevant products for one neighbour finder.</summary>
 /// <param name="Method">What found the neighbours.</param>

@@ -1,4 +1,4 @@
-namespace SemanticMatch.Engine.Applications;
+namespace SemanticMatch.Benchmarks.Evaluations;
 
 /// <summary>Walks scored items from the highest score down, the way a rising threshold lets fewer of them through.</summary>
 internal static class ScoreSweep

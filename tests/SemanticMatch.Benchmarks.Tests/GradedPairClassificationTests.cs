@@ -1,6 +1,6 @@
-using SemanticMatch.Engine.Applications;
+using SemanticMatch.Benchmarks.Evaluations;
 
-namespace SemanticMatch.Engine.Tests;
+namespace SemanticMatch.Benchmarks.Tests;
 
 public sealed class GradedPairClassificationTests
 {

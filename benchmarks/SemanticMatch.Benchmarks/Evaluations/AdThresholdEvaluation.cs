@@ -3,7 +3,7 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Search;
 
-namespace SemanticMatch.Engine.Applications;
+namespace SemanticMatch.Benchmarks.Evaluations;
 
 /// <summary>One threshold of an ad slot: show the ad when S(q, ad) is at least this.</summary>
 /// <param name="Threshold">The similarity threshold.</param>

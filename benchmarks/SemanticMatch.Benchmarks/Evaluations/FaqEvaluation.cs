@@ -2,7 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Index.Keyword;
 
-namespace SemanticMatch.Engine.Applications;
+namespace SemanticMatch.Benchmarks.Evaluations;
 
 /// <summary>A customer question with its intent (the FAQ entry that answers it).</summary>
 public sealed record FaqQuestion(string Text, string Intent);

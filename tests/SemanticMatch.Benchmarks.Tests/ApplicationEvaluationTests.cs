@@ -1,8 +1,8 @@
 using SemanticMatch.Core.Catalogue;
-using SemanticMatch.Engine.Applications;
+using SemanticMatch.Benchmarks.Evaluations;
 using SemanticMatch.Search;
 
-namespace SemanticMatch.Engine.Tests;
+namespace SemanticMatch.Benchmarks.Tests;
 
 /// <summary>The application evaluations on constructed cases with known answers.</summary>
 public sealed class ApplicationEvaluationTests
