@@ -96,6 +96,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         var collection = new EmbeddedCollection(directory, name, settings, CollectionModels.Load(settings, models, options.Rankers), options);
         try
         {
+            collection.LoadSynonyms();
             collection.Recover();
         }
         catch
@@ -148,7 +149,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
-        return _searcher.SearchAsync(query, Count, new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, filter)),
+        return _searcher.SearchAsync(query, Count, new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, filter)), Synonyms,
             cancellationToken);
     }
 

@@ -294,6 +294,20 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         Task.FromResult(Collection(name).Similar(id, top));
 
     /// <inheritdoc />
+    public Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult(Collection(name).Synonyms);
+
+    /// <inheritdoc />
+    public Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default)
+    {
+        Collection(name).SetSynonyms(synonyms);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Collection(name).Suggest(prefix, limit));
+
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         foreach (var collection in _collections.Values)

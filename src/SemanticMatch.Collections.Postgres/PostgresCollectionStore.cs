@@ -298,15 +298,15 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (_, searcher, dimension, count) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        var (_, searcher, dimension, count, synonyms) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
         var retrieval = new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, query.Filters, _options);
-        return await searcher.SearchAsync(query, (int)Math.Min(count, int.MaxValue), retrieval, cancellationToken).ConfigureAwait(false);
+        return await searcher.SearchAsync(query, (int)Math.Min(count, int.MaxValue), retrieval, synonyms, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default)
     {
-        var (_, searcher, dimension, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        var (_, searcher, dimension, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
         var vector = await RunAsync(async (connection, transaction, token) =>
         {
             await using var lookup = new NpgsqlCommand("SELECT embedding FROM semmatch_records WHERE collection = $1 AND id = $2", connection, transaction);
@@ -371,24 +371,84 @@ public sealed class PostgresCollectionStore : ICollectionStore
 
     private async Task<(string Json, CollectionSearcher Searcher)> CollectionAsync(string name, CancellationToken cancellationToken)
     {
-        var (json, searcher, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        var (json, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
         return (json, searcher);
     }
 
-    private async Task<(string Json, CollectionSearcher Searcher, int Dimension, long Count)> DescribeForSearchAsync(string name,
+    private async Task<(string Json, CollectionSearcher Searcher, int Dimension, long Count, Synonyms Synonyms)> DescribeForSearchAsync(string name,
         CancellationToken cancellationToken)
     {
         CollectionSettings.CheckName(name);
-        var (json, dimension, count) = await RunAsync(async (connection, transaction, token) =>
+        var (json, dimension, count, synonyms) = await RunAsync(async (connection, transaction, token) =>
         {
-            await using var command = new NpgsqlCommand("SELECT settings::text, dimension, record_count FROM semmatch_collections WHERE name = $1", connection, transaction);
+            await using var command = new NpgsqlCommand(
+                "SELECT settings::text, dimension, record_count, synonyms::text FROM semmatch_collections WHERE name = $1", connection, transaction);
             command.Parameters.Add(new() { Value = name });
             await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             return await reader.ReadAsync(token).ConfigureAwait(false)
-                ? (reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2))
+                ? (reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3))
                 : throw new CollectionNotFoundException(name);
         }, cancellationToken).ConfigureAwait(false);
-        return (json, Searcher(name, json), dimension, count);
+        return (json, Searcher(name, json), dimension, count, SynonymsOf(synonyms));
+    }
+
+    private static Synonyms SynonymsOf(string json) =>
+        new((System.Text.Json.JsonSerializer.Deserialize<List<List<string>>>(json) ?? []).Select(g => (IReadOnlyList<string>)g).ToList());
+
+    /// <inheritdoc />
+    public async Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) =>
+        (await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false)).Synonyms;
+
+    /// <inheritdoc />
+    public async Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(synonyms);
+        CollectionSettings.CheckName(name);
+        var updated = await RunAsync(async (connection, transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand("UPDATE semmatch_collections SET synonyms = $2::jsonb WHERE name = $1", connection, transaction);
+            command.Parameters.Add(new() { Value = name });
+            command.Parameters.Add(new() { Value = System.Text.Json.JsonSerializer.Serialize(synonyms.Groups) });
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        if (updated == 0)
+        {
+            throw new CollectionNotFoundException(name);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>From the collection's words table (the shown fields' words and how many records hold each).</remarks>
+    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default)
+    {
+        var (_, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        var normalized = searcher.SuggestionPrefix(prefix);
+        var last = normalized[(normalized.LastIndexOf(' ') + 1)..];
+        if (last.Length == 0)
+        {
+            return [];
+        }
+
+        var words = await RunAsync(async (connection, transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand("""
+                SELECT word, records FROM semmatch_words
+                WHERE collection = $1 AND records > 0 AND starts_with(word, $2) AND word <> $2
+                ORDER BY records DESC, word COLLATE "C" LIMIT $3
+                """, connection, transaction);
+            command.Parameters.Add(new() { Value = name });
+            command.Parameters.Add(new() { Value = last });
+            command.Parameters.Add(new() { Value = limit + 1 });
+            var found = new List<(string, int)>();
+            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
+            while (await reader.ReadAsync(token).ConfigureAwait(false))
+            {
+                found.Add((reader.GetString(0), reader.GetInt32(1)));
+            }
+
+            return found;
+        }, cancellationToken).ConfigureAwait(false);
+        return CollectionSearcher.Complete(normalized, words, limit);
     }
 
     private static async Task<CollectionSettings?> SettingsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,

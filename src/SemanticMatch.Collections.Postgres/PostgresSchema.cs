@@ -71,6 +71,9 @@ internal static class PostgresSchema
             WHERE r.collection IN (SELECT name FROM semmatch_hiding) AND w.word <> ''
             GROUP BY r.collection, w.word;
             """),
+        (4, "synonyms per collection, apart from the settings (changing them re-embeds nothing)", """
+            ALTER TABLE semmatch_collections ADD COLUMN synonyms jsonb NOT NULL DEFAULT '[]'::jsonb;
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -16,8 +16,35 @@ public sealed record CollectionQuery
     /// <summary>Largest top accepted with <see cref="Explain"/> (each explanation costs two encoder batches).</summary>
     public const int MaxExplained = 50;
 
+    /// <summary>Deepest page: offset + top at most this (each page re-runs the search at that depth).</summary>
+    public const int MaxWindow = 1000;
+
+    /// <summary>Most matches counted, sorted and faceted (<see cref="CollectionSearchResult.Total"/> stops here).</summary>
+    public const int MaxMatches = 10_000;
+
+    /// <summary>Most facets and sort keys a search may ask for.</summary>
+    public const int MaxFacets = 20;
+
+    /// <summary>Most values a text facet lists.</summary>
+    public const int MaxFacetValues = 100;
+
     /// <summary>What the user typed.</summary>
     public required string Query { get; init; }
+
+    /// <summary>Hits to skip (a page's start), 0..<see cref="MaxWindow"/> - <see cref="Top"/>.</summary>
+    public int Offset { get; init; }
+
+    /// <summary>Sort the matches by these fields instead of relevance (relevance breaks ties).</summary>
+    public IReadOnlyList<SortKey> Sort { get; init; } = [];
+
+    /// <summary>Fields to count the matches' values of (text) or give the range of (numbers).</summary>
+    public IReadOnlyList<string> Facets { get; init; } = [];
+
+    /// <summary>Most values a text facet lists (the most frequent).</summary>
+    public int FacetValues { get; init; } = 20;
+
+    /// <summary>Give each hit its displayed fields with the matched words marked.</summary>
+    public bool Highlight { get; init; }
 
     /// <summary>Number of hits (1..<see cref="MaxTop"/>).</summary>
     public int Top { get; init; } = SearchOptions.DefaultTop;
@@ -58,6 +85,12 @@ public sealed record CollectionQuery
         _ when string.IsNullOrWhiteSpace(Query) => new(nameof(Query), "must give the text to search for"),
         { Query.Length: > MaxQueryLength } => new(nameof(Query), $"must be at most {MaxQueryLength} characters (it has {Query.Length})", IsLimit: true),
         { Top: > MaxTop } => new(nameof(Top), $"must be at most {MaxTop}", IsLimit: true),
+        { Offset: < 0 } => new(nameof(Offset), "must be at least 0"),
+        _ when Offset + Top > MaxWindow => new(nameof(Offset), $"plus the hits asked must be at most {MaxWindow} (deeper pages are not served)", IsLimit: true),
+        { Facets.Count: > MaxFacets } => new(nameof(Facets), $"must name at most {MaxFacets} fields", IsLimit: true),
+        { Sort.Count: > MaxFacets } => new(nameof(Sort), $"must name at most {MaxFacets} fields", IsLimit: true),
+        { FacetValues: < 1 } => new(nameof(FacetValues), "must be at least 1"),
+        { FacetValues: > MaxFacetValues } => new(nameof(FacetValues), $"must be at most {MaxFacetValues}", IsLimit: true),
         { RerankDepth: > MaxTop } => new(nameof(RerankDepth), $"must be at most {MaxTop}", IsLimit: true),
         { MinProbability: < 0 or > 1 or double.NaN } => new(nameof(MinProbability), "must be in [0, 1]"),
         { Explain: true, Top: > MaxExplained } => new(nameof(Top), $"must be at most {MaxExplained} with explain", IsLimit: true),
@@ -71,7 +104,7 @@ public sealed record CollectionQuery
     public SearchOptions ToSearchOptions(IPairScorer? reranker, Search.IResultRanker? ranker = null) => new()
     {
         Method = Method,
-        Top = Top,
+        Top = Offset + Top,
         Fusion = Fusion,
         Ranker = Method == SearchMethod.Hybrid ? ranker : null,
         Reranker = Rerank || (Method == SearchMethod.Hybrid && ranker?.CrossEncoder is not null) ? reranker : null,
@@ -130,6 +163,9 @@ public sealed record FieldFilter
 /// <param name="Explanation">Why it matched, when the query asked (<see cref="CollectionQuery.Explain"/>).</param>
 public sealed record CollectionHit(int Rank, Record Record, float Score, Search.HitExplanation? Explanation = null)
 {
+    /// <summary>The displayed fields with matched words marked, when the query asked (<see cref="CollectionQuery.Highlight"/>).</summary>
+    public IReadOnlyDictionary<string, string>? Highlights { get; init; }
+
     /// <summary>Calibrated probability of relevance when the collection's ranker ordered the hit; else null.</summary>
     public float? Probability { get; init; }
 }
@@ -137,8 +173,11 @@ public sealed record CollectionHit(int Rank, Record Record, float Score, Search.
 /// <summary>The result of a collection search.</summary>
 /// <param name="Searched">The query as searched: normalised and spell-corrected.</param>
 /// <param name="Corrected">Whether spelling correction changed it.</param>
-/// <param name="Hits">Best first.</param>
-public sealed record CollectionSearchResult(string Searched, bool Corrected, IReadOnlyList<CollectionHit> Hits);
+/// <param name="Hits">The page asked for, best first (or in the order asked).</param>
+/// <param name="Total">How many records the search counts as matches (at most <see cref="CollectionQuery.MaxMatches"/>).</param>
+/// <param name="Facets">The facets asked for, over the matches; null when none were.</param>
+public sealed record CollectionSearchResult(string Searched, bool Corrected, IReadOnlyList<CollectionHit> Hits, int Total = 0,
+    IReadOnlyDictionary<string, Facet>? Facets = null);
 
 /// <summary>What a collection holds.</summary>
 /// <param name="Name">Its name.</param>

@@ -68,23 +68,41 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     /// <param name="query">The query.</param>
     /// <param name="size">How many records the collection holds.</param>
     /// <param name="retrieval">The store's retrieval under the query's filters, and its records.</param>
+    /// <param name="synonyms">The collection's synonyms, applied to keyword retrieval, spelling and highlights.</param>
     /// <param name="cancellationToken">Stops between stages, encoder and re-ranking batches.</param>
     /// <exception cref="InvalidRequestException">Broken options, re-ranking without a re-ranker, a private field filtered on, or nothing to match.</exception>
-    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, int size, ICollectionRetrieval retrieval, CancellationToken cancellationToken)
+    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, int size, ICollectionRetrieval retrieval, Synonyms synonyms,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(retrieval);
+        ArgumentNullException.ThrowIfNull(synonyms);
+        retrieval = synonyms.Over(retrieval ?? throw new ArgumentNullException(nameof(retrieval)));
         var normalized = Check(query);
         var prepared = size == 0 ? normalized : await QueryPreparation.PrepareAsync(normalized, query.SpellCorrection, retrieval, cancellationToken).ConfigureAwait(false);
         var options = query.ToSearchOptions(models.Reranker, models.Ranker);
         var run = await SearchPipeline.RunAsync(prepared, options, size, retrieval, models.Encoder, TextsOf, normalized, query.Explain,
             cancellationToken: cancellationToken)
             .ConfigureAwait(false);
-        var kept = run.Hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p)).ToList();
-        var records = await retrieval.RecordsAsync(kept.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false);
+        var matches = await MatchesAsync(query, options, size, prepared, run, retrieval, cancellationToken).ConfigureAwait(false);
+        var matched = query.Sort.Count > 0 || query.Facets.Count > 0
+            ? await retrieval.RecordsAsync(matches.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false)
+            : [];
+        var present = matched.Select((r, i) => (Record: r, Hit: matches.Count > i ? matches[i] : default)).Where(x => x.Record is not null).ToList();
+
+        // The page: the matches in the order asked; the re-ranked head when a second stage ran; else the matches
+        // themselves, read at a depth that does not depend on the page, so an approximate vector index cannot order
+        // two pages of one search differently.
+        IReadOnlyList<SearchHit> ranking = query.Sort.Count > 0
+            ? ResultPage.Sorted(present.Select(x => x.Record!).ToList(), query.Sort).Select(i => present[i].Hit).ToList()
+            : options.Reranker is not null || options.Ranker is not null
+                ? run.Hits.Where(h => (query.MinScore is not { } min || h.Score >= min) && (query.MinProbability is not { } p || h.Probability >= p)).ToList()
+                : matches;
+        var page = ranking.Skip(query.Offset).Take(query.Top).ToList();
+        var records = await retrieval.RecordsAsync(page.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false);
         var explainer = query.Explain ? HitExplainer.ForRun(run, options, retrieval, models.Encoder, cancellationToken) : null;
-        var hits = new List<CollectionHit>(kept.Count);
-        for (var i = 0; i < kept.Count; i++)
+        var highlighter = query.Highlight ? new Highlighter([synonyms.Expand(prepared)]) : null;
+        var hits = new List<CollectionHit>(page.Count);
+        for (var i = 0; i < page.Count; i++)
         {
             if (records[i] is not { } record)
             {
@@ -95,14 +113,67 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
                 ? null
                 : await explainer.ExplainAsync(record.Id, TextOf(record), _private.Count == 0 ? null : Words(PublicTextOf(record)), cancellationToken)
                     .ConfigureAwait(false);
-            hits.Add(new CollectionHit(hits.Count + 1, record.Without(_private), kept[i].Score, explanation) { Probability = kept[i].Probability });
+            hits.Add(new CollectionHit(query.Offset + hits.Count + 1, record.Without(_private), page[i].Score, explanation)
+            {
+                Probability = page[i].Probability,
+                Highlights = highlighter is null ? null : Highlights(record, highlighter),
+            });
         }
 
-        return new CollectionSearchResult(prepared, prepared != normalized, hits);
+        var facets = query.Facets.Count == 0 ? null : ResultPage.Facets(present.Select(x => x.Record!).ToList(), query.Facets, query.FacetValues);
+        return new CollectionSearchResult(prepared, prepared != normalized, hits, matches.Count, facets);
 
         async ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken token) =>
             (await retrieval.RecordsAsync(ids, token).ConfigureAwait(false)).Select(r => r is null ? string.Empty : TextOf(r)).ToList();
     }
+
+    /// <summary>
+    /// The records a search counts as matches, in relevance order, at most <see cref="CollectionQuery.MaxMatches"/>:
+    /// for BM25 every record holding a query word; for dense the nearest records, as deep as the fusion depth (or the
+    /// next multiple of it that holds the page); for hybrid the union of both lists the fusion read, in fused order. Hits under the minimum score are not
+    /// matches. Filters apply inside retrieval, so every match meets them.
+    /// </summary>
+    private static async ValueTask<IReadOnlyList<SearchHit>> MatchesAsync(CollectionQuery query, SearchOptions options, int size, string prepared,
+        SearchRun run, ICollectionRetrieval retrieval, CancellationToken cancellationToken)
+    {
+        if (size == 0)
+        {
+            return [];
+        }
+
+        // Dense lists are read in whole blocks of the fusion depth, so every page within a block reads the same list.
+        var block = Math.Max(1, options.FusionDepth);
+        var depth = Math.Min(size, (Math.Max(query.Offset + query.Top, block) + block - 1) / block * block);
+        IReadOnlyList<SearchHit> matches = query.Method switch
+        {
+            SearchMethod.Bm25 => await retrieval.KeywordAsync(prepared, Math.Min(size, CollectionQuery.MaxMatches), cancellationToken).ConfigureAwait(false),
+            SearchMethod.Dense => run.Dense is { } dense && dense.Count >= depth
+                ? dense
+                : await retrieval.DenseAsync(run.QueryVector!, depth, cancellationToken).ConfigureAwait(false),
+            _ => Core.Fusion.HybridFusion.Fuse(run.Keyword!, run.Dense!, options.Fusion),
+        };
+        return query.MinScore is { } min ? matches.Where(h => h.Score >= min).ToList() : matches;
+    }
+
+    /// <summary>Completions of <paramref name="prefix"/> from <paramref name="words"/> (the catalogue's shown words with their record counts, most first): its last word completed, the words before it kept.</summary>
+    public static IReadOnlyList<string> Complete(string prefix, IEnumerable<(string Word, int Records)> words, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var cut = prefix.LastIndexOf(' ');
+        var (head, last) = (cut < 0 ? string.Empty : prefix[..(cut + 1)], prefix[(cut + 1)..]);
+        return words.Where(w => w.Word.StartsWith(last, StringComparison.Ordinal) && w.Word != last)
+            .OrderByDescending(w => w.Records).ThenBy(w => w.Word, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(w => head + w.Word)
+            .ToList();
+    }
+
+    /// <summary>The prefix as completions read it: normalised as queries are, lower case.</summary>
+    public string SuggestionPrefix(string prefix) => _text.OfQuery(prefix ?? string.Empty).ToLowerInvariant();
+
+    private Dictionary<string, string> Highlights(Record record, Highlighter highlighter) =>
+        settings.Fields.Where(f => !_private.Contains(f) && record.Fields.TryGetValue(f, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String)
+            .ToDictionary(f => f, f => highlighter.Mark(record.Text(f)), StringComparer.Ordinal);
 
     // Checks a query against this collection (options, models, private fields) and returns its normalised text.
     private string Check(CollectionQuery query)
@@ -123,6 +194,11 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             throw new InvalidRequestException(models.Ranker is null
                 ? $"minProbability: collection '{name}' has no ranker, so hits have no probability; set one with \"ranker\" when creating it"
                 : "minProbability: the ranker orders hybrid searches only; leave out \"method\"");
+        }
+
+        if (query.Facets.Concat(query.Sort.Select(k => k.Field)).FirstOrDefault(_private.Contains) is { } privateField)
+        {
+            throw new InvalidRequestException($"'{privateField}' is a private field of collection '{name}'; private fields cannot be faceted or sorted on");
         }
 
         if (query.Filters.Select((f, i) => (f, i)).FirstOrDefault(x => _private.Contains(x.f.Field)) is ({ } hidden, var index))

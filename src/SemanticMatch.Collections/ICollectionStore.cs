@@ -47,4 +47,19 @@ public interface ICollectionStore : IAsyncDisposable
 
     /// <summary>The records most similar to record <paramref name="id"/>, or null when it is not there.</summary>
     Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default);
+
+    /// <summary>The collection's synonyms (<see cref="Synonyms.None"/> until set).</summary>
+    /// <exception cref="CollectionNotFoundException">No such collection.</exception>
+    Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the collection's synonyms; completes when they are durable, and the next search uses them.</summary>
+    /// <exception cref="CollectionNotFoundException">No such collection.</exception>
+    Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> completions of <paramref name="prefix"/> (its last word completed, the words before
+    /// it kept) from the words of the collection's shown fields, those in most records first.
+    /// </summary>
+    /// <exception cref="CollectionNotFoundException">No such collection.</exception>
+    Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default);
 }

@@ -9,7 +9,7 @@ namespace SemanticMatch.Collections.Tests;
 /// Behaviour every <see cref="ICollectionStore"/> must have, whatever keeps the records (files of ours, a database);
 /// subclassed once per store (embedded files, PostgreSQL), the way VectorIndexConformance is per vector index.
 /// </summary>
-public abstract class CollectionStoreConformance : IAsyncLifetime
+public abstract partial class CollectionStoreConformance : IAsyncLifetime
 {
     /// <summary>The store under test.</summary>
     protected ICollectionStore Store { get; private set; } = null!;

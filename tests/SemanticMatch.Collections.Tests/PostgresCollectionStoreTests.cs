@@ -190,7 +190,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
             await connection.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM semmatch_schema_migrations", connection, transaction);
-            Assert.Equal(3L, await count.ExecuteScalarAsync());
+            Assert.Equal(4L, await count.ExecuteScalarAsync());
             await using var future = new Npgsql.NpgsqlCommand("INSERT INTO semmatch_schema_migrations (version, description) VALUES (99, 'from the future')", connection, transaction);
             await future.ExecuteNonQueryAsync();
             await transaction.CommitAsync();
@@ -198,7 +198,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             PostgresCollectionStore.OpenAsync(_models, new PostgresStoreOptions { ConnectionString = connectionString }));
-        Assert.Contains("schema is version 99, newer than this build's 3", error.Message);
+        Assert.Contains("schema is version 99, newer than this build's 4", error.Message);
     }
 
     [Fact]

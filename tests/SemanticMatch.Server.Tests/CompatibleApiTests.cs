@@ -95,7 +95,9 @@ public sealed class CompatibleApiTests(ServiceFixture service)
 
         Assert.Equal(HttpStatusCode.OK, status);
         var results = body.GetProperty("results").EnumerateArray().ToList();
-        Assert.Equal([1, 0], results.Select(r => r.GetProperty("index").GetInt32()));
+        Assert.Equal(2, results.Count);
+        Assert.Equal(1, results[0].GetProperty("index").GetInt32());
+        Assert.True(results[0].GetProperty("relevance_score").GetSingle() > results[1].GetProperty("relevance_score").GetSingle());
         Assert.All(results, r => Assert.False(r.TryGetProperty("document", out _)));
         Assert.True(Guid.TryParse(body.GetProperty("id").GetString(), out _));
         Assert.Equal(1, body.GetProperty("meta").GetProperty("billed_units").GetProperty("search_units").GetInt32());

@@ -238,6 +238,41 @@ public sealed class Bm25Index : IDisposable
         return SpellingRules.Apply(query, corrections);
     }
 
+    /// <summary>
+    /// The spelling words (the shown fields' words, lower-cased) that start with <paramref name="prefix"/>, with how many
+    /// documents hold each; the first <paramref name="scan"/> in term order (a short prefix can have many).
+    /// </summary>
+    public IReadOnlyList<(string Word, int Records)> WordsStartingWith(string prefix, int scan)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var terms = MultiFields.GetTerms(Searcher().IndexReader, SpellField);
+        var words = new List<(string, int)>();
+        if (terms is null || prefix.Length == 0)
+        {
+            return words;
+        }
+
+        var iterator = terms.GetEnumerator();
+        if (iterator.SeekCeil(new Lucene.Net.Util.BytesRef(prefix)) == TermsEnum.SeekStatus.END)
+        {
+            return words;
+        }
+
+        do
+        {
+            var word = iterator.Term.Utf8ToString();
+            if (!word.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            words.Add((word, iterator.DocFreq));
+        }
+        while (words.Count < scan && iterator.MoveNext());
+
+        return words;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

@@ -24,7 +24,9 @@ public sealed record UpsertResponse(int Upserted);
 /// <summary>Body of <c>POST /v1/collections/{name}/search</c>.</summary>
 public sealed record SearchRequest(
     string? Query, int? Top, string? Method, string? Fusion, double? DenseWeight, bool? Rerank, int? RerankDepth,
-    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection, bool? Explain, double? MinProbability = null);
+    IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection, bool? Explain, double? MinProbability = null,
+    int? Offset = null, int? Limit = null, IReadOnlyList<string>? Sort = null, IReadOnlyList<string>? Facets = null, int? FacetValues = null,
+    bool? Highlight = null);
 
 /// <summary>
 /// A filter of a search: <c>{"field": "brand", "equals": "Acme"}</c>, <c>{"field": "category", "in": ["a", "b"]}</c> or
@@ -36,10 +38,18 @@ public sealed record SearchFilter(
 /// <summary>One hit.</summary>
 public sealed record HitResponse(int Rank, string Id, float Score, [property: JsonConverter(typeof(RecordJson))] Collections.Record Record,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] HitExplanation? Explanation = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Probability = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? Probability = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, string>? Highlights = null);
 
-/// <summary>Answer of a search.</summary>
-public sealed record SearchResponse(string Query, string Searched, bool Corrected, string Method, IReadOnlyList<HitResponse> Hits, double TookMs);
+/// <summary>A facet: value counts of a text field, or the range of a numeric one.</summary>
+public sealed record FacetResponse(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, int>? Values,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Min,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Max);
+
+/// <summary>Answer of a search: the page of hits asked for, how many records match, and the facets asked for.</summary>
+public sealed record SearchResponse(string Query, string Searched, bool Corrected, string Method, IReadOnlyList<HitResponse> Hits, double TookMs,
+    int Total, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, FacetResponse>? Facets = null);
 
 /// <summary>Answer of <c>similar</c>.</summary>
 public sealed record SimilarResponse(string Id, IReadOnlyList<HitResponse> Hits);
@@ -59,3 +69,9 @@ public sealed record EmbedResponse(string Model, int Dimension, IReadOnlyList<fl
 /// <summary>Body of <c>POST /v1/collections/{name}/feedback</c>: a search log event. <c>session</c> is hashed before it is stored.</summary>
 public sealed record FeedbackRequest(string? Query, IReadOnlyList<string>? Shown, IReadOnlyList<string>? Clicked, IReadOnlyList<string>? Purchased,
     string? Session, IReadOnlyList<string>? Rejected);
+
+/// <summary>Body and answer of <c>PUT/GET /v1/collections/{name}/synonyms</c>: groups of words or phrases that mean the same.</summary>
+public sealed record SynonymsBody(IReadOnlyList<IReadOnlyList<string?>?>? Synonyms);
+
+/// <summary>Answer of <c>GET /v1/collections/{name}/suggest</c>: completions, most likely first.</summary>
+public sealed record SuggestResponse(IReadOnlyList<string> Suggestions);

@@ -43,6 +43,13 @@ internal static class Endpoints
             .WithName("similarRecords").WithSummary("The records nearest to a record by vector").WithTags("Search");
         work.MapPost("/collections/{name}/search", SearchAsync).Needs(Scope.Read)
             .WithName("search").WithSummary("Search a collection (BM25, dense or hybrid)").WithTags("Search");
+        v1.MapPut("/collections/{name}/synonyms", SetSynonymsAsync).Needs(Scope.Admin)
+            .WithName("setSynonyms").WithSummary("Replace the collection's synonyms (groups of words that mean the same)").WithTags("Collections");
+        v1.MapGet("/collections/{name}/synonyms", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
+            new SynonymsBody((await store.SynonymsAsync(name, cancellationToken)).Groups)).Needs(Scope.Read)
+            .WithName("getSynonyms").WithSummary("The collection's synonyms").WithTags("Collections");
+        v1.MapGet("/collections/{name}/suggest", SuggestAsync).Needs(Scope.Read)
+            .WithName("suggest").WithSummary("Completions of what a shopper is typing").WithTags("Search");
         v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write)
             .WithName("recordFeedback").WithSummary("Log what a shopper was shown and did").WithTags("Feedback");
         work.MapPost("/match", MatchAsync).Needs(Scope.Read)
@@ -87,7 +94,35 @@ internal static class Endpoints
         var result = await store.SearchAsync(name, query, cancellationToken);
         metrics.RecordSearch(query.Method, timer.Elapsed);
         return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
-            result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds);
+            result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds, result.Total,
+            result.Facets?.ToDictionary(f => f.Key, f => new FacetResponse(f.Value.Values, f.Value.Min, f.Value.Max), StringComparer.Ordinal));
+    }
+
+    private static async Task<SynonymsBody> SetSynonymsAsync(string name, SynonymsBody body, ICollectionStore store, CancellationToken cancellationToken)
+    {
+        var settings = (await store.DescribeAsync(name, cancellationToken)).Settings;
+        var synonyms = Collections.Synonyms.Of(body.Synonyms ?? throw new InvalidRequestException("synonyms: give a list of groups, e.g. [[\"couch\", \"sofa\"]]"),
+            new ProductText(settings.Fields, Core.Text.TextNormalizationOptions.Default));
+        await store.SetSynonymsAsync(name, synonyms, cancellationToken);
+        return new SynonymsBody(synonyms.Groups);
+    }
+
+    /// <summary>Most completions one request may ask for.</summary>
+    private const int MaxSuggestions = 50;
+
+    private static async Task<SuggestResponse> SuggestAsync(string name, string? q, int? limit, ICollectionStore store, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(q) || q.Length > CollectionQuery.MaxQueryLength)
+        {
+            throw new InvalidRequestException($"q: give what the shopper typed so far (1 to {CollectionQuery.MaxQueryLength} characters)");
+        }
+
+        if (limit is < 1 or > MaxSuggestions)
+        {
+            throw new RequestLimitException($"limit: must be between 1 and {MaxSuggestions}");
+        }
+
+        return new SuggestResponse(await store.SuggestAsync(name, q, limit ?? 8, cancellationToken));
     }
 
     private static async Task<IResult> FeedbackAsync(string name, FeedbackRequest body, ICollectionStore store, FeedbackLog log,

@@ -10,7 +10,7 @@ namespace SemanticMatch.Server.Api;
 /// </summary>
 internal sealed class RecordJson : JsonConverter<Record>
 {
-    public static HitResponse Hit(CollectionHit hit) => new(hit.Rank, hit.Record.Id, hit.Score, hit.Record, hit.Explanation, hit.Probability);
+    public static HitResponse Hit(CollectionHit hit) => new(hit.Rank, hit.Record.Id, hit.Score, hit.Record, hit.Explanation, hit.Probability, hit.Highlights);
 
     /// <summary>The record as a JSON element (the single-record route).</summary>
     public static JsonElement ToElement(Record record) => JsonSerializer.SerializeToElement(record, s_options);

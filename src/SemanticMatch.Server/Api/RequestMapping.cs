@@ -95,9 +95,19 @@ internal static class RequestMapping
     public static CollectionQuery ToQuery(SearchRequest body)
     {
         var defaults = new CollectionQuery { Query = body.Query ?? string.Empty };
+        if (body.Limit is { } limit && body.Top is { } top && limit != top)
+        {
+            throw new InvalidRequestException($"limit: {limit}, but top is {top}; they mean the same, give one");
+        }
+
         var query = defaults with
         {
-            Top = body.Top ?? defaults.Top,
+            Top = body.Limit ?? body.Top ?? defaults.Top,
+            Offset = body.Offset ?? defaults.Offset,
+            Sort = (body.Sort ?? []).Select((key, i) => SortKey.Parse(key ?? string.Empty, $"sort[{i}]")).ToList(),
+            Facets = (body.Facets ?? []).Select((field, i) => string.IsNullOrWhiteSpace(field) ? throw new InvalidRequestException($"facets[{i}]: give a field name") : field).ToList(),
+            FacetValues = body.FacetValues ?? defaults.FacetValues,
+            Highlight = body.Highlight ?? defaults.Highlight,
             Method = body.Method is null ? defaults.Method : Parse<SearchMethod>(body.Method, "method"),
             Fusion = new FusionOptions
             {

@@ -22,6 +22,8 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(OpenAiEmbeddingsResponse))]
 [JsonSerializable(typeof(RerankRequest))]
 [JsonSerializable(typeof(RerankResponse))]
+[JsonSerializable(typeof(SynonymsBody))]
+[JsonSerializable(typeof(SuggestResponse))]
 [JsonSerializable(typeof(TeiRerankRequest))]
 [JsonSerializable(typeof(IReadOnlyList<TeiRank>))]
 [JsonSerializable(typeof(OpenAiModel))]
