@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Scalar.AspNetCore;
 using SemanticMatch.Collections;
 using SemanticMatch.Core;
@@ -54,6 +55,9 @@ public static class SemanticMatchServer
         await app.WaitForShutdownAsync(cancellationToken);
     }
 
+    /// <summary>The OpenTelemetry <c>service.name</c> the service reports (Prometheus shows it as <c>target_info{job="semanticmatch"}</c>).</summary>
+    public const string ServiceName = "semanticmatch";
+
     internal static WebApplication Build(ServerOptions options, ServiceStorage storage, IModelProvider models, ApiKeys keys)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -89,7 +93,9 @@ public static class SemanticMatchServer
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton(services => new AdmissionGate(options.MaxConcurrent, options.MaxQueue, services.GetRequiredService<ServiceMetrics>()));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName, serviceVersion: typeof(SemanticMatchServer).Assembly.GetName().Version?.ToString()))
+            .WithMetrics(metrics => metrics
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", ServiceMetrics.MeterName,
                 EncoderMetrics.MeterName, CollectionMetrics.MeterName)
             .AddPrometheusExporter());

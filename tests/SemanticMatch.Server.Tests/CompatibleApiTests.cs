@@ -1,5 +1,6 @@
 using System.ClientModel;
 using System.Net;
+using System.Text.Json;
 using OpenAI;
 using OpenAI.Embeddings;
 
@@ -50,6 +51,28 @@ public sealed class CompatibleApiTests(ServiceFixture service)
 
         Assert.Equal(400, error.Status);
         Assert.Contains("'no-such-model' is not a model served here", error.Message);
+    }
+
+    [Fact]
+    public async Task Embeddings_InputTypeQuery_EmbedsAsTheQueryRole_AndAcceptOpenAisBatchSize()
+    {
+        var query = await service.Server.SendAsync(HttpMethod.Post, "/v1/embeddings", service.Reader, new { input = "cordless drill", model = "arctic", input_type = "query" });
+        var document = await service.Server.SendAsync(HttpMethod.Post, "/v1/embeddings", service.Reader, new { input = "cordless drill", model = "arctic" });
+        var ours = await service.Server.SendAsync(HttpMethod.Post, "/v1/embed", service.Reader, new { texts = new[] { "cordless drill" }, model = "arctic", role = "query" });
+        var batch = await service.Server.SendAsync(HttpMethod.Post, "/v1/embeddings", service.Reader,
+            new { input = Enumerable.Range(0, 600).Select(i => $"item {i}").ToArray(), model = "minilm-int8" });
+        var over = await service.Server.SendAsync(HttpMethod.Post, "/v1/embeddings", service.Reader,
+            new { input = Enumerable.Range(0, 2049).Select(i => "x").ToArray(), model = "minilm-int8" });
+        var unknown = await service.Server.SendAsync(HttpMethod.Post, "/v1/embeddings", service.Reader, new { input = "x", input_type = "both" });
+
+        static float[] Vector(JsonElement e) => e.EnumerateArray().Select(x => x.GetSingle()).ToArray();
+        var asQuery = Vector(query.Body.GetProperty("data")[0].GetProperty("embedding"));
+        Assert.Equal(Vector(ours.Body.GetProperty("vectors")[0]), asQuery, (a, b) => Math.Abs(a - b) < 1e-6);
+        Assert.NotEqual(Vector(document.Body.GetProperty("data")[0].GetProperty("embedding")), asQuery); // arctic prefixes queries
+        Assert.Equal(600, batch.Body.GetProperty("data").GetArrayLength());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, over.Status);
+        Assert.Equal("over_limit", over.Body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("input_type", unknown.Body.GetProperty("error").GetProperty("param").GetString());
     }
 
     [Fact]

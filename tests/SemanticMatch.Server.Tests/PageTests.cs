@@ -81,6 +81,54 @@ public sealed class PageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Page_CountsFacetsSortsPagesSuggestsAndHighlights()
+    {
+        await _server.SendAsync(HttpMethod.Put, "/v1/collections/shop", _admin, new { model = "minilm-int8", fields = new[] { "title" } });
+        var brands = new[] { "Voltline", "Kestrel", "Ironbark" };
+        var records = Enumerable.Range(0, 40).Select(i => new Dictionary<string, object>
+        {
+            ["id"] = $"s{i:D2}", ["title"] = $"{brands[i % 3]} Cordless Drills model {i}", ["brand"] = brands[i % 3], ["price"] = 10 + ((i * 37) % 100),
+        }).Append(new Dictionary<string, object> { ["id"] = "f1", ["title"] = "Kitchen Faucet", ["brand"] = "Tidewater", ["price"] = 5 }).ToArray();
+        await _server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", _admin, records);
+        var page = await _browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+        var hits = page.Locator("#results .hit");
+
+        await page.GotoAsync($"{_server.Url}/?q=drill&method=bm25&collection=shop");
+        await page.Locator("#api-key").FillAsync(_key);
+        await page.Locator("#save-key").ClickAsync();
+
+        // The count of matches, and the brand filter with each brand's count among them.
+        await Assertions.Expect(page.Locator("#result-count")).ToHaveTextAsync("10 of 40 results");
+        await Assertions.Expect(page.Locator("#filter-brand option", new PageLocatorOptions { HasTextString = "Kestrel (13)" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#filter-brand option", new PageLocatorOptions { HasTextString = "Voltline (14)" })).ToHaveCountAsync(1);
+
+        // The server's highlights: the plural in the titles is marked for the singular typed.
+        await Assertions.Expect(hits.First.Locator("mark")).ToHaveTextAsync("Drills");
+
+        // More results: the next page below the first, numbered on.
+        await page.Locator("#more").ClickAsync();
+        await Assertions.Expect(hits).ToHaveCountAsync(20);
+        await Assertions.Expect(page.Locator("#result-count")).ToHaveTextAsync("20 of 40 results");
+        var ids = await hits.EvaluateAllAsync<string[]>("items => items.map(i => i.dataset.id)");
+        Assert.Equal(20, ids.Distinct().Count());
+
+        // Sorting by price, highest first, over all matches.
+        await page.Locator("#sort").SelectOptionAsync("price:desc");
+        await Assertions.Expect(hits.First.Locator(".meta")).ToContainTextAsync("price: 109");
+        var prices = (await hits.Locator(".meta").AllTextContentsAsync())
+            .Select(m => double.Parse(System.Text.RegularExpressions.Regex.Match(m, @"price: ([0-9.]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(prices.OrderByDescending(p => p), prices);
+
+        // Suggestions for what is being typed, in the search box's dropdown.
+        await page.Locator("#q").FillAsync("cordl");
+        await Assertions.Expect(page.Locator("#suggestions option[value=\"cordless\"]")).ToHaveCountAsync(1);
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Page_SearchesExplainsFiltersRecommendsAndTakesFeedback()
     {
         var page = await _browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
@@ -99,7 +147,8 @@ public sealed class PageTests : IAsyncLifetime
         // Typing searches as you type; the URL follows.
         await page.Locator("#q").FillAsync("white kitchen faucet");
         await Assertions.Expect(hits.First.Locator(".title")).ToContainTextAsync("Kitchen Faucet");
-        await Assertions.Expect(page.Locator("#latency")).ToContainTextAsync("10 results in");
+        await Assertions.Expect(page.Locator("#result-count")).ToContainTextAsync("10 of ");
+        await Assertions.Expect(page.Locator("#latency")).ToContainTextAsync(" ms (server ");
         Assert.Contains("q=white+kitchen+faucet", page.Url, StringComparison.Ordinal);
 
         // Switching the method.

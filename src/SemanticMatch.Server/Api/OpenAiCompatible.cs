@@ -14,7 +14,8 @@ namespace SemanticMatch.Server.Api;
 
 /// <summary>Body of the OpenAI-compatible <c>POST /v1/embeddings</c>: <c>input</c> is a string or an array of strings.</summary>
 public sealed record OpenAiEmbeddingsRequest(
-    JsonElement Input, string? Model, [property: JsonPropertyName("encoding_format")] string? EncodingFormat, int? Dimensions, string? User);
+    JsonElement Input, string? Model, [property: JsonPropertyName("encoding_format")] string? EncodingFormat, int? Dimensions, string? User,
+    [property: JsonPropertyName("input_type")] string? InputType = null);
 
 /// <summary>One embedding in OpenAI's shape; <c>embedding</c> is a float array, or base64 of float32 when asked.</summary>
 public sealed record OpenAiEmbedding([property: JsonPropertyName("object")] string Kind, int Index, JsonElement Embedding);
@@ -75,6 +76,9 @@ public sealed record OpenAiModelList([property: JsonPropertyName("object")] stri
 /// </summary>
 internal static class OpenAiCompatible
 {
+    /// <summary>Most inputs one embeddings request may hold: OpenAI's own limit (LangChain sends batches of 512).</summary>
+    public const int MaxEmbeddingInputs = 2048;
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>().FilterAsync;
@@ -114,12 +118,18 @@ internal static class OpenAiCompatible
                 body.Input.EnumerateArray().Select(e => e.GetString()!).ToList(),
             _ => throw new InvalidRequestException("input: give a string or an array of strings (token arrays are not supported)"),
         };
-        if (texts.Count is 0 or > RequestMapping.MaxTexts)
+        if (texts.Count is 0 or > MaxEmbeddingInputs)
         {
-            throw new RequestLimitException($"input: {texts.Count} texts; give 1 to {RequestMapping.MaxTexts}");
+            throw new RequestLimitException($"input: {texts.Count} texts; give 1 to {MaxEmbeddingInputs}");
         }
 
-        RequestMapping.CheckTexts("input", texts);
+        RequestMapping.CheckTexts("input", texts, maxTexts: MaxEmbeddingInputs);
+        var role = body.InputType?.ToLowerInvariant() switch
+        {
+            null or "document" or "search_document" or "passage" => TextRole.Document,
+            "query" or "search_query" => TextRole.Query,
+            _ => throw new InvalidRequestException($"input_type: '{body.InputType}' is not one of: query, document (or search_query, search_document, passage)"),
+        };
 
         var base64 = body.EncodingFormat switch
         {
@@ -134,7 +144,7 @@ internal static class OpenAiCompatible
             throw new InvalidRequestException($"dimensions: {model} makes {encoder.Dimension}-dimensional vectors; it cannot shorten them");
         }
 
-        var vectors = encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), TextRole.Document, cancellationToken: cancellationToken);
+        var vectors = encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), role, cancellationToken: cancellationToken);
         var data = vectors.Select((v, i) => new OpenAiEmbedding("embedding", i, base64
             ? JsonSerializer.SerializeToElement(Convert.ToBase64String(MemoryMarshal.AsBytes(v.AsSpan())), ServerJson.Default.String)
             : JsonSerializer.SerializeToElement(v, ServerJson.Default.SingleArray))).ToList();

@@ -30,11 +30,11 @@ internal static class RequestMapping
     /// <see cref="MaxTextLength"/> characters each (and the query, when there is one).
     /// </summary>
     /// <exception cref="RequestLimitException">Over a limit (named with the field and the position).</exception>
-    public static void CheckTexts(string field, IReadOnlyList<string> texts, string? query = null)
+    public static void CheckTexts(string field, IReadOnlyList<string> texts, string? query = null, int maxTexts = MaxTexts)
     {
-        if (texts.Count > MaxTexts)
+        if (texts.Count > maxTexts)
         {
-            throw new RequestLimitException($"{field}: {texts.Count} texts; at most {MaxTexts}");
+            throw new RequestLimitException($"{field}: {texts.Count} texts; at most {maxTexts}");
         }
 
         if (query is { Length: > MaxTextLength })

@@ -5,7 +5,7 @@ const $ = (id) => document.getElementById(id);
 const TOP = 10;
 const HIDDEN_FIELDS = new Set(['id', 'title', 'description']);
 // Field names are data (a record may have a field named 'constructor' or '__proto__'): filters are kept in Maps, never as object keys.
-const state = { collections: [], filters: new Map(), filterValues: new Map(), searched: '', shown: [], seq: 0, timer: 0 };
+const state = { collections: [], filters: new Map(), filterValues: new Map(), facets: new Map(), searched: '', shown: [], seq: 0, timer: 0, suggestTimer: 0, total: 0 };
 const session = sessionStorage.getItem('semmatch-session') || newSession();
 
 function newSession() {
@@ -20,9 +20,11 @@ async function api(path, body, method) {
   const key = localStorage.getItem('semmatch-key');
   if (key) headers['Authorization'] = 'Bearer ' + key;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const started = performance.now();
   const response = await fetch(path, { method: method || (body === undefined ? 'GET' : 'POST'), headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
+  if (data && typeof data === 'object') Object.defineProperty(data, 'requestMs', { value: performance.now() - started }); // the request itself, body read
   if (!response.ok) {
     const error = new Error((data && (data.detail || data.title)) || response.statusText);
     error.status = response.status;
@@ -71,12 +73,15 @@ function collectionChanged(search) {
   if (rerank.disabled && rerank.checked) document.querySelector('input[name=method][value=hybrid]').checked = true;
   state.filters = new Map();
   state.filterValues = new Map();
+  state.facets = new Map();
   $('filters').replaceChildren();
+  $('sort').replaceChildren(el('option', { value: '' }, 'Relevance'));
   if (search) runSearch();
 }
 
 function request(searchMethod, extra) {
-  const body = { query: $('q').value, top: TOP, method: searchMethod === 'rerank' ? 'hybrid' : searchMethod, ...extra };
+  const body = { query: $('q').value, limit: TOP, method: searchMethod === 'rerank' ? 'hybrid' : searchMethod, highlight: true, ...extra };
+  if ($('sort').value) body.sort = [$('sort').value];
   if (searchMethod === 'rerank') body.rerank = true;
   const filters = [...state.filters].filter(([, f]) => f.equals !== undefined || f.min !== undefined || f.max !== undefined)
     .map(([field, f]) => ({ field, ...f }));
@@ -100,19 +105,21 @@ async function runSearch() {
   if (!query) {
     $('results').replaceChildren();
     $('status').textContent = '';
+    $('more').hidden = true;
     return;
   }
-  const started = performance.now();
   try {
     const compare = $('compare').checked;
     const methods = compare ? ['bm25', 'dense'] : [method()];
-    const answers = await Promise.all(methods.map((m) => api(`/v1/collections/${encodeURIComponent(collection())}/search`, request(m))));
+    const facets = compare ? [] : facetFields();
+    const answers = await Promise.all(methods.map((m) => api(searchPath(), request(m, facets.length ? { facets } : {}))));
     if (seq !== state.seq) return; // a newer search is on its way
-    const elapsed = performance.now() - started;
     state.searched = answers[0].searched;
     state.shown = answers.flatMap((a) => a.hits.map((h) => h.id));
-    learnFilters(answers.flatMap((a) => a.hits));
-    renderStatus(answers[0], elapsed, answers.reduce((sum, a) => sum + a.tookMs, 0));
+    state.total = answers[0].total;
+    if (answers[0].facets) state.facets = new Map(Object.entries(answers[0].facets));
+    const learned = learnFilters(answers.flatMap((a) => a.hits));
+    renderStatus(answers[0], answers[0].hits.length, Math.max(...answers.map((a) => a.requestMs)), Math.max(...answers.map((a) => a.tookMs)));
     const results = $('results');
     results.className = compare ? 'columns' : '';
     if (compare) {
@@ -123,15 +130,63 @@ async function runSearch() {
     } else {
       results.replaceChildren(column(null, answers[0].hits));
     }
+    $('more').hidden = compare || answers[0].hits.length >= answers[0].total;
+    if (learned && !compare) await loadFacets(seq);
   } catch (error) {
     if (seq === state.seq) showError(error);
   }
 }
 
-function renderStatus(answer, elapsed, serverMs) {
+const MAX_FACETS = 20; // the service's limit
+const facetFields = () => [...state.filterValues.keys()].slice(0, MAX_FACETS);
+const searchPath = () => `/v1/collections/${encodeURIComponent(collection())}/search`;
+
+// Fields first seen in this answer's hits get their counts from one more request (one hit, the facets).
+async function loadFacets(seq) {
+  const answer = await api(searchPath(), request(method(), { limit: 1, facets: facetFields() }));
+  if (seq !== state.seq || !answer.facets) return;
+  state.facets = new Map(Object.entries(answer.facets));
+  renderFilters();
+}
+
+// The next page, appended below the results shown.
+async function moreResults() {
+  const list = $('results').querySelector('ol.hits');
+  const shown = list ? list.querySelectorAll('li.hit').length : 0;
+  const seq = state.seq;
+  try {
+    const answer = await api(searchPath(), request(method(), { offset: shown }));
+    if (seq !== state.seq) return;
+    list.append(...answer.hits.map((hit) => hitItem(hit, null)));
+    state.shown.push(...answer.hits.map((h) => h.id));
+    renderStatus(answer, shown + answer.hits.length, answer.requestMs, answer.tookMs);
+    $('more').hidden = shown + answer.hits.length >= answer.total;
+  } catch (error) {
+    showError(error);
+  }
+}
+
+// Completions of what is being typed, in the search box's own dropdown (keyboard: arrow keys, Enter).
+function scheduleSuggestions() {
+  clearTimeout(state.suggestTimer);
+  state.suggestTimer = setTimeout(async () => {
+    const prefix = $('q').value;
+    if (!prefix.trim() || !collection()) return;
+    try {
+      const answer = await api(`/v1/collections/${encodeURIComponent(collection())}/suggest?q=${encodeURIComponent(prefix)}&limit=8`);
+      if ($('q').value !== prefix) return;
+      $('suggestions').replaceChildren(...answer.suggestions.map((s) => el('option', { value: s })));
+    } catch (error) {
+      // Suggestions are a help, not the search: a failure leaves the box as it is.
+    }
+  }, 120);
+}
+
+function renderStatus(answer, shown, requestMs, serverMs) {
   const parts = [];
   if (answer.corrected) parts.push(el('span', { id: 'correction' }, 'Showing results for ', el('strong', {}, answer.searched), ` (you typed “${answer.query}”). `));
-  parts.push(el('span', { id: 'latency' }, `${answer.hits.length} results in ${Math.round(elapsed)} ms (server ${serverMs.toFixed(1)} ms).`));
+  parts.push(el('span', { id: 'result-count' }, `${shown} of ${answer.total} results`),
+    el('span', { id: 'latency' }, ` in ${Math.round(requestMs)} ms (server ${serverMs.toFixed(1)} ms).`));
   $('status').replaceChildren(...parts);
 }
 
@@ -151,19 +206,14 @@ function titleOf(record) {
   return first || record.id;
 }
 
-// The record's text with the searched words marked, built as DOM nodes (record text is never parsed as HTML).
-function highlighted(text) {
-  const words = state.searched.split(/\s+/).filter((w) => w.length > 1).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  if (!words.length) return [text];
-  const pattern = new RegExp(`(${words.join('|')})`, 'gi');
-  const nodes = [];
-  let last = 0;
-  for (const match of text.matchAll(pattern)) {
-    nodes.push(text.slice(last, match.index), el('mark', {}, match[0]));
-    last = match.index + match[0].length;
-  }
-  nodes.push(text.slice(last));
-  return nodes;
+// The server's highlight of a field ("<em>" around matched words, the rest HTML-escaped) as DOM nodes: the escaped
+// parts are decoded as text, never parsed as markup.
+function highlighted(hit, text) {
+  const marked = hit.highlights && hit.highlights[titleField()];
+  if (typeof marked !== 'string') return [text];
+  const decode = (part) => new DOMParser().parseFromString(`<!doctype html><body>${part}`, 'text/html').body.textContent;
+  return marked.split(/(<em>.*?<\/em>)/).filter((part) => part).map((part) =>
+    part.startsWith('<em>') ? el('mark', {}, decode(part.slice(4, -5))) : decode(part));
 }
 
 function hitItem(hit, onlyLabel) {
@@ -171,7 +221,7 @@ function hitItem(hit, onlyLabel) {
   const meta = Object.entries(record).filter(([k, v]) => !HIDDEN_FIELDS.has(k) && v !== null && typeof v !== 'object' && k !== titleField())
     .map(([k, v]) => `${k}: ${v}`).join(' · ');
   const item = el('li', { class: 'hit' + (onlyLabel ? ' only' : ''), 'data-id': hit.id },
-    el('div', { class: 'title' }, highlighted(titleOf(record)), onlyLabel ? el('span', { class: 'badge' }, onlyLabel) : ''),
+    el('div', { class: 'title' }, highlighted(hit, titleOf(record)), onlyLabel ? el('span', { class: 'badge' }, onlyLabel) : ''),
     el('div', { class: 'meta' }, `#${hit.rank} · score ${hit.score.toFixed(3)}${meta ? ' · ' + meta : ''}`),
     el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'why', onclick: () => explain(hit) }, 'Why this match?'),
@@ -268,10 +318,17 @@ async function feedback(hit, relevant, button) {
 // Filters come from the records' own fields: a choice for text fields with few values, a range for numbers.
 function learnFilters(hits) {
   let changed = false;
+  let newField = false;
   for (const hit of hits) {
     for (const [field, value] of Object.entries(hit.record)) {
       if (HIDDEN_FIELDS.has(field) || field === titleField() || value === null || typeof value === 'object') continue;
-      if (!state.filterValues.has(field)) state.filterValues.set(field, { numeric: typeof value === 'number', values: new Set() });
+      if (!state.filterValues.has(field)) {
+        state.filterValues.set(field, { numeric: typeof value === 'number', values: new Set() });
+        newField = true;
+        if (typeof value === 'number') {
+          $('sort').append(el('option', { value: `${field}:asc` }, `${field}, lowest first`), el('option', { value: `${field}:desc` }, `${field}, highest first`));
+        }
+      }
       const values = state.filterValues.get(field);
       if (!values.values.has(value)) {
         values.values.add(value);
@@ -280,23 +337,28 @@ function learnFilters(hits) {
     }
   }
   if (changed) renderFilters();
+  return newField;
 }
 
 function renderFilters() {
   const controls = [];
   for (const [field, known] of state.filterValues) {
     const current = state.filters.get(field) || {};
+    const facet = state.facets.get(field);
     if (known.numeric) {
       for (const bound of ['min', 'max']) {
         const id = `filter-${field}-${bound}`;
+        const range = facet && facet[bound] !== undefined ? { placeholder: String(facet[bound]) } : {};
         controls.push(el('label', { for: id }, `${field} ${bound}`), el('input', {
-          id, type: 'number', step: 'any', value: current[bound] ?? '', class: 'filter', 'data-field': field, 'data-bound': bound,
+          id, type: 'number', step: 'any', value: current[bound] ?? '', class: 'filter', 'data-field': field, 'data-bound': bound, ...range,
           onchange: (e) => setFilter(field, bound, e.target.value === '' ? undefined : Number(e.target.value)),
         }));
       }
     } else if (known.values.size <= 30) {
       const id = `filter-${field}`;
-      const options = [...known.values].sort().map((v) => el('option', { value: v }, v));
+      const counts = facet && facet.values ? new Map(Object.entries(facet.values)) : new Map();
+      for (const value of counts.keys()) known.values.add(value);
+      const options = [...known.values].sort().map((v) => el('option', { value: v }, counts.has(String(v)) ? `${v} (${counts.get(String(v))})` : String(v)));
       const select = el('select', { id, class: 'filter', 'data-field': field, onchange: (e) => setFilter(field, 'equals', e.target.value || undefined) },
         el('option', { value: '' }, 'any'), options);
       select.value = current.equals ?? '';
@@ -330,6 +392,9 @@ async function start() {
 
   $('search-form').addEventListener('submit', (e) => { e.preventDefault(); runSearch(); });
   $('q').addEventListener('input', scheduleSearch);
+  $('q').addEventListener('input', scheduleSuggestions);
+  $('sort').addEventListener('change', runSearch);
+  $('more').addEventListener('click', moreResults);
   $('collection').addEventListener('change', () => collectionChanged(true));
   for (const input of document.querySelectorAll('input[name=method], #compare')) input.addEventListener('change', runSearch);
   $('close-panel').addEventListener('click', closePanel);
