@@ -15,6 +15,9 @@ switch (args.FirstOrDefault())
     case "train":
         TrainingThroughput.Run();
         return 0;
+    case "results-page":
+        await ResultsPageLatency.RunAsync();
+        return 0;
     case "service":
         await ServiceLoad.RunAsync(args.Length > 1 ? args[1] : "hnsw", args.Length > 2 ? args[2..] : []);
         return 0;

@@ -120,7 +120,7 @@ internal static class ServiceLoad
         }
     }
 
-    private static Process Start(string root, string url, IReadOnlyList<string> serveArgs)
+    internal static Process Start(string root, string url, IReadOnlyList<string> serveArgs)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "serve", "--data", Path.Combine(root, "data"), "--urls", url }.Concat(serveArgs))
@@ -139,7 +139,7 @@ internal static class ServiceLoad
         return process;
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

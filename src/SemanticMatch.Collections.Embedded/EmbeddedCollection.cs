@@ -255,6 +255,9 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         public ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken) =>
             Now(() => inner.ExplainTerms(prepared, id), cancellationToken);
 
+        public ValueTask<int> KeywordCountAsync(string prepared, CancellationToken cancellationToken) =>
+            Now(() => inner.KeywordCount(prepared), cancellationToken);
+
         public ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken) =>
             Now(() => inner.CorrectSpelling(normalized), cancellationToken);
 

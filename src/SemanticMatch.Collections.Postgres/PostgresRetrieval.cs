@@ -61,6 +61,22 @@ internal sealed class PostgresRetrieval(PostgresCollectionStore store, string co
     }
 
     /// <inheritdoc />
+    public ValueTask<int> KeywordCountAsync(string prepared, CancellationToken cancellationToken) =>
+        new(store.RunAsync(async (connection, transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand { Connection = connection, Transaction = transaction };
+            command.Parameters.Add(new NpgsqlParameter { Value = prepared });
+            var where = SqlFilters.Where(filters, "r", command.Parameters);
+            command.CommandText = $"""
+                WITH q AS (SELECT DISTINCT ('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''')::tsquery AS single
+                           FROM unnest(to_tsvector('english', $1)))
+                SELECT count(*)::int FROM semmatch_records r
+                WHERE r.collection = '{collection}' AND r.tsv @@ (SELECT string_agg(single::text, ' | ')::tsquery FROM q) {where}
+                """;
+            return (int)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
+        }, cancellationToken));
+
+    /// <inheritdoc />
     public async ValueTask<IReadOnlyList<SearchHit>> DenseAsync(float[] query, int k, CancellationToken cancellationToken)
     {
         var hits = await NearestAsync(query, k, exceptId: null, cancellationToken).ConfigureAwait(false);

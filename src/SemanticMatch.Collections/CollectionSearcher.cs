@@ -83,7 +83,7 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         var run = await SearchPipeline.RunAsync(prepared, options, size, retrieval, models.Encoder, TextsOf, normalized, query.Explain,
             cancellationToken: cancellationToken)
             .ConfigureAwait(false);
-        var matches = await MatchesAsync(query, options, size, prepared, run, retrieval, cancellationToken).ConfigureAwait(false);
+        var (matches, total) = await MatchesAsync(query, options, size, prepared, run, retrieval, cancellationToken).ConfigureAwait(false);
         var matched = query.Sort.Count > 0 || query.Facets.Count > 0
             ? await retrieval.RecordsAsync(matches.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false)
             : [];
@@ -121,7 +121,7 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         }
 
         var facets = query.Facets.Count == 0 ? null : ResultPage.Facets(present.Select(x => x.Record!).ToList(), query.Facets, query.FacetValues);
-        return new CollectionSearchResult(prepared, prepared != normalized, hits, matches.Count, facets);
+        return new CollectionSearchResult(prepared, prepared != normalized, hits, total, facets);
 
         async ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken token) =>
             (await retrieval.RecordsAsync(ids, token).ConfigureAwait(false)).Select(r => r is null ? string.Empty : TextOf(r)).ToList();
@@ -133,12 +133,19 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     /// next multiple of it that holds the page); for hybrid the union of both lists the fusion read, in fused order. Hits under the minimum score are not
     /// matches. Filters apply inside retrieval, so every match meets them.
     /// </summary>
-    private static async ValueTask<IReadOnlyList<SearchHit>> MatchesAsync(CollectionQuery query, SearchOptions options, int size, string prepared,
-        SearchRun run, ICollectionRetrieval retrieval, CancellationToken cancellationToken)
+    private static async ValueTask<(IReadOnlyList<SearchHit> Matches, int Total)> MatchesAsync(CollectionQuery query, SearchOptions options, int size,
+        string prepared, SearchRun run, ICollectionRetrieval retrieval, CancellationToken cancellationToken)
     {
         if (size == 0)
         {
-            return [];
+            return ([], 0);
+        }
+
+        if (query.Method == SearchMethod.Bm25 && query.Sort.Count == 0 && query.Facets.Count == 0 && query.MinScore is null)
+        {
+            // Only the page is needed (the pipeline read it); the total is a count, not a list of every match.
+            var count = await retrieval.KeywordCountAsync(prepared, cancellationToken).ConfigureAwait(false);
+            return (run.Keyword!, Math.Min(count, CollectionQuery.MaxMatches));
         }
 
         // Dense lists are read in whole blocks of the fusion depth, so every page within a block reads the same list.
@@ -152,7 +159,8 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
                 : await retrieval.DenseAsync(run.QueryVector!, depth, cancellationToken).ConfigureAwait(false),
             _ => Core.Fusion.HybridFusion.Fuse(run.Keyword!, run.Dense!, options.Fusion),
         };
-        return query.MinScore is { } min ? matches.Where(h => h.Score >= min).ToList() : matches;
+        matches = query.MinScore is { } min ? matches.Where(h => h.Score >= min).ToList() : matches;
+        return (matches, matches.Count);
     }
 
     /// <summary>Completions of <paramref name="prefix"/> from <paramref name="words"/> (the catalogue's shown words with their record counts, most first): its last word completed, the words before it kept.</summary>

@@ -109,6 +109,9 @@ public sealed record Synonyms
         public ValueTask<IReadOnlyList<SearchHit>> DenseAsync(float[] query, int k, CancellationToken cancellationToken) =>
             inner.DenseAsync(query, k, cancellationToken);
 
+        public ValueTask<int> KeywordCountAsync(string prepared, CancellationToken cancellationToken) =>
+            inner.KeywordCountAsync(synonyms.Expand(prepared), cancellationToken);
+
         public ValueTask<float[]> KeywordScoresAsync(string prepared, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
             inner.KeywordScoresAsync(synonyms.Expand(prepared), ids, cancellationToken);
 

@@ -25,6 +25,9 @@ public interface IRetrieval
     /// <summary>The <paramref name="k"/> items nearest to <paramref name="query"/>, best first, ties by id.</summary>
     ValueTask<IReadOnlyList<SearchHit>> DenseAsync(float[] query, int k, CancellationToken cancellationToken);
 
+    /// <summary>How many items hold at least one word of the prepared query (under the filter): the keyword list's full length.</summary>
+    ValueTask<int> KeywordCountAsync(string prepared, CancellationToken cancellationToken);
+
     /// <summary>The keyword scores of the given items for a prepared query (0 where no word matches); result[i] belongs to ids[i].</summary>
     ValueTask<float[]> KeywordScoresAsync(string prepared, IReadOnlyList<string> ids, CancellationToken cancellationToken);
 

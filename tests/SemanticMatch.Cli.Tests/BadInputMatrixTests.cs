@@ -21,6 +21,10 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         // search
         { "search|drill|--metod|bm25", "unknown option '--metod' for 'semmatch search'; did you mean '--method'?" },
         { "search|drill|--method|semantic", "--method: 'semantic' is not one of: bm25, dense, hybrid" },
+        { "search|drill|--data|{W}", "--data, --store and --connection choose where --collection lives; give --collection" },
+        { "search|drill|--collection|demo|--rerank|{W}/ce", "--collection searches with the collection's own model, re-ranker and ranker" },
+        { "search|drill|--collection|demo|--store|mysql", "--store must be embedded or postgres (got 'mysql')" },
+        { "search|drill|--collection|demo|--connection|Host=x", "--connection needs --store postgres" },
         { "search|drill|--top|abc", "--top: 'abc' is not a whole number" },
         { "search|drill|--top|0", "--top must be at least 1" },
         { "search|drill|--top|99999999999", "--top: 99999999999 is too large" },

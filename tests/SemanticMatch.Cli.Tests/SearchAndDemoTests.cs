@@ -22,6 +22,39 @@ public sealed class SearchAndDemoTests(Semmatch semmatch)
     }
 
     [Fact]
+    public void Search_ACollection_OfAServicesDataDirectory_AsTheServiceSearchesIt()
+    {
+        var data = Path.Combine(semmatch.Root, "served-" + Guid.NewGuid().ToString("N")[..8]);
+        using (var server = System.Diagnostics.Process.Start(semmatch.StartInfo(semmatch.Root, "serve", "--data", data, "--urls", "http://127.0.0.1:0"))!)
+        {
+            while (server.StandardOutput.ReadLine() is { } line && !line.StartsWith("listening on", StringComparison.Ordinal))
+            {
+            }
+
+            server.Kill(entireProcessTree: true); // the demo collections are durable once it listens
+            server.WaitForExit();
+        }
+
+        var found = semmatch.Run("search", "cordles dril", "--collection", "demo", "--data", data, "--json", "--top", "3");
+        var table = semmatch.Run("search", "white kitchen faucet", "--collection", "demo", "--data", data, "--top", "2");
+        var missing = semmatch.Run("search", "drill", "--collection", "nope", "--data", data);
+
+        Assert.True(found.ExitCode == 0, found.ToString());
+        var answer = JsonDocument.Parse(found.Stdout).RootElement;
+        Assert.Equal("cordless drill", answer.GetProperty("searched").GetString());
+        Assert.True(answer.GetProperty("corrected").GetBoolean());
+        Assert.True(answer.GetProperty("total").GetInt32() >= 3);
+        var results = answer.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(3, results.Count);
+        Assert.All(results, r => Assert.Contains("Drill", r.GetProperty("record").GetProperty("title").GetString(), StringComparison.Ordinal));
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("Kitchen Faucet", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 of ", table.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("no collection 'nope'", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Search_Explain_ExplainsTheTopResultsInJsonAndTable()
     {
         var json = semmatch.Run("search", "white kitchen faucet", "--top", "12", "--explain", "--json");

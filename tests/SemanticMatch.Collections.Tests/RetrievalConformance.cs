@@ -124,6 +124,19 @@ public abstract class RetrievalConformance
     }
 
     [Fact]
+    public async Task KeywordCount_IsTheFullLengthOfTheKeywordList_UnderTheFilter()
+    {
+        var all = await OpenAsync(s_records, []);
+        var tools = await OpenAsync(s_records, [new FieldFilter { Field = "category", EqualTo = "tools" }]);
+        var token = TestContext.Current.CancellationToken;
+
+        Assert.Equal(4, await all.KeywordCountAsync("drill", token));
+        Assert.Equal((await all.KeywordAsync("green blue", 10, token)).Count, await all.KeywordCountAsync("green blue", token));
+        Assert.Equal(1, await tools.KeywordCountAsync("green", token));
+        Assert.Equal(0, await all.KeywordCountAsync("zebra", token));
+    }
+
+    [Fact]
     public async Task Filters_ApplyInsideBothLists()
     {
         var retrieval = await OpenAsync(s_records, [new FieldFilter { Field = "category", EqualTo = "tools" }]);

@@ -142,6 +142,9 @@ public sealed class SearchPipelineTests : IDisposable
 
         public ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken) =>
             inner.CorrectSpellingAsync(normalized, cancellationToken);
+
+        public ValueTask<int> KeywordCountAsync(string prepared, CancellationToken cancellationToken) =>
+            inner.KeywordCountAsync(prepared, cancellationToken);
     }
 
     /// <summary>Encodes, then cancels the search (the client left while its query was embedded).</summary>

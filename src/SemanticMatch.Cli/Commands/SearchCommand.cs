@@ -114,17 +114,64 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.RankedSettings>
         public string? Ranker { get; init; }
 
         [CommandOption("--min-probability <P>")]
-        [Description("With --ranker: drop results whose probability of relevance is below P (0..1), to answer with no good match.")]
+        [Description("With --ranker (or a collection with a ranker): drop results whose probability of relevance is below P (0..1), to answer with no good match.")]
         public double? MinProbability { get; init; }
+
+        [CommandOption("-c|--collection <NAME>")]
+        [Description("Search a collection of the service instead of an index directory: from its data directory (--data) or PostgreSQL (--store postgres), with the collection's own model, re-ranker and ranker.")]
+        public string? Collection { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("With --collection: the service's data directory (not while a server holds it). Default: $XDG_DATA_HOME/semanticmatch or ~/.local/share/semanticmatch.")]
+        public string? Data { get; init; }
+
+        [CommandOption("--store <KIND>")]
+        [Description("With --collection: embedded (files in --data) or postgres (see --connection).")]
+        [DefaultValue("embedded")]
+        public string Store { get; init; } = "embedded";
+
+        [CommandOption("--connection <CONNECTION>")]
+        [Description("With --store postgres: the Npgsql connection string. Default: $" + StoreSettings.ConnectionVariable + ".")]
+        public string? Connection { get; init; }
 
         public override ValidationResult Validate()
         {
+            if (Collection is null && (Data is not null || Store != "embedded" || Connection is not null))
+            {
+                return ValidationResult.Error("--data, --store and --connection choose where --collection lives; give --collection");
+            }
+
+            if (Collection is not null && (Index is not null || Rerank is not null || Ranker is not null || Model is not null || Pooling is not null))
+            {
+                return ValidationResult.Error("--collection searches with the collection's own model, re-ranker and ranker; leave out --index, --model, --pooling, --rerank and --ranker");
+            }
+
+            if (Store is not ("embedded" or "postgres"))
+            {
+                return ValidationResult.Error($"--store must be embedded or postgres (got '{Store}')");
+            }
+
+            if (Store == "embedded" && Connection is not null)
+            {
+                return ValidationResult.Error("--connection needs --store postgres");
+            }
+
+            if (Store == "postgres" && string.IsNullOrEmpty(StoreSettings.ConnectionOrVariable(Connection)))
+            {
+                return ValidationResult.Error($"--store postgres needs --connection or ${StoreSettings.ConnectionVariable}");
+            }
+
+            if (Collection is not null && MinProbability is { } min && (min is < 0 or > 1 || double.IsNaN(min)))
+            {
+                return ValidationResult.Error("--min-probability must be in [[0, 1]]");
+            }
+
             if (Ranker is not null && Method != SearchMethod.Hybrid)
             {
                 return ValidationResult.Error("--ranker orders hybrid results (what it was trained on); leave out --method");
             }
 
-            if (MinProbability is { } p && (Ranker is null || p is < 0 or > 1 || double.IsNaN(p)))
+            if (Collection is null && MinProbability is { } p && (Ranker is null || p is < 0 or > 1 || double.IsNaN(p)))
             {
                 return ValidationResult.Error(Ranker is null ? "--min-probability needs --ranker" : "--min-probability must be in [[0, 1]]");
             }
@@ -135,6 +182,11 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.RankedSettings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, RankedSettings settings, CancellationToken cancellationToken)
     {
+        if (settings.Collection is not null)
+        {
+            return await CollectionSearch.RunAsync(settings, cancellationToken);
+        }
+
         var (ranker, rankerCrossEncoder) = settings.Ranker is null ? (null, null) : RankerInputs.Open(settings.Ranker, settings.Rerank, settings.BatchSize);
         using var reranker = rankerCrossEncoder ?? (settings.Rerank is null ? null : Inputs.Reranker(settings.Rerank, settings.BatchSize).Scorer);
         using var opened = Open(settings, cancellationToken);

@@ -25,6 +25,9 @@ public sealed class IndexRetrieval(Bm25Index keyword, IVectorIndex vectors, Func
     /// <summary>The <paramref name="k"/> nearest items (see <see cref="IRetrieval.DenseAsync"/>).</summary>
     public IReadOnlyList<SearchHit> Dense(float[] query, int k) => vectors.Search(query, k, filter);
 
+    /// <summary>How many accepted items hold a query word (see <see cref="IRetrieval.KeywordCountAsync"/>).</summary>
+    public int KeywordCount(string prepared) => keyword.CountMatches(prepared, filter);
+
     /// <summary>Keyword scores of the given items (see <see cref="IRetrieval.KeywordScoresAsync"/>).</summary>
     public float[] KeywordScores(string prepared, IReadOnlyList<string> ids)
     {
@@ -60,6 +63,10 @@ public sealed class IndexRetrieval(Bm25Index keyword, IVectorIndex vectors, Func
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<TermContribution>> ExplainTermsAsync(string prepared, string id, CancellationToken cancellationToken) =>
         Now(() => ExplainTerms(prepared, id), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> KeywordCountAsync(string prepared, CancellationToken cancellationToken) =>
+        Now(() => KeywordCount(prepared), cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<string> CorrectSpellingAsync(string normalized, CancellationToken cancellationToken) =>

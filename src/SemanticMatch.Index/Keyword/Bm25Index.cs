@@ -143,6 +143,19 @@ public sealed class Bm25Index : IDisposable
             : searcher.Search(luceneQuery, new AcceptedIdsFilter(IdField, accept), k));
     }
 
+    /// <summary>How many products among those <paramref name="accept"/> keeps (all when null) hold a word of <paramref name="query"/>.</summary>
+    public int CountMatches(string query, Func<string, bool>? accept)
+    {
+        var luceneQuery = BuildQuery(query);
+        if (luceneQuery is null)
+        {
+            return 0;
+        }
+
+        var searcher = Searcher();
+        return (accept is null ? searcher.Search(luceneQuery, 1) : searcher.Search(luceneQuery, new AcceptedIdsFilter(IdField, accept), 1)).TotalHits;
+    }
+
     /// <summary>
     /// BM25 scores of the given products for <paramref name="query"/> (0 for a product no query term matches), so a
     /// fixed candidate set can be re-ranked; unknown ids are left out.

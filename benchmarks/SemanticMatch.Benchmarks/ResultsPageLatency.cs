@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+
+namespace SemanticMatch.Benchmarks;
+
+/// <summary>
+/// What the results-page features cost a search, measured side by side on a real server over the Home Depot catalogue
+/// (titles, plus a category-like "brand" field: each title's first word): every dev query is sent once per variant,
+/// the variants interleaved query by query, one client, after a warm-up.
+/// </summary>
+internal static class ResultsPageLatency
+{
+    private const int Queries = 400;
+
+    public static async Task RunAsync()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "semmatch-page-latency-" + Guid.NewGuid().ToString("N"));
+        var url = $"http://127.0.0.1:{ServiceLoad.FreePort()}";
+        using var server = ServiceLoad.Start(root, url, []);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(5) };
+            (await client.PutAsJsonAsync("/v1/collections/hd", new { model = "minilm-int8", fields = new[] { "title" }, vectorIndex = "hnsw" })).EnsureSuccessStatusCode();
+            var products = Data.Products();
+            foreach (var batch in products.Chunk(1000))
+            {
+                (await client.PostAsJsonAsync("/v1/collections/hd/records",
+                    batch.Select(p => new { id = p.Id, title = p.Title, brand = p.Title.Split(' ', 2)[0] }))).EnsureSuccessStatusCode();
+            }
+
+            var queries = Data.DevQueries().Take(Queries).ToList();
+            var variants = new (string Label, Func<string, Task> Send)[]
+            {
+                ("hybrid search", q => Search(client, new { query = q })),
+                ("hybrid search + facets [brand]", q => Search(client, new { query = q, facets = new[] { "brand" } })),
+                ("bm25 search", q => Search(client, new { query = q, method = "bm25" })),
+                ("bm25 search + facets [brand]", q => Search(client, new { query = q, method = "bm25", facets = new[] { "brand" } })),
+                ("bm25 search + sort [brand]", q => Search(client, new { query = q, method = "bm25", sort = new[] { "brand:asc" } })),
+                ("hybrid search + highlight", q => Search(client, new { query = q, highlight = true })),
+                ("suggest (first 4 letters)", q => Get(client, $"/v1/collections/hd/suggest?q={Uri.EscapeDataString(q[..Math.Min(4, q.Length)])}&limit=8")),
+            };
+            foreach (var query in queries.Take(100))
+            {
+                foreach (var (_, send) in variants)
+                {
+                    await send(query); // warm-up
+                }
+            }
+
+            var latencies = variants.Select(_ => new List<double>()).ToArray();
+            foreach (var query in queries)
+            {
+                for (var v = 0; v < variants.Length; v++)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    await variants[v].Send(query);
+                    latencies[v].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            }
+
+            Console.WriteLine($"{products.Count} products, {queries.Count} dev queries, each variant once per query, interleaved; one client");
+            Console.WriteLine("| variant | p50 ms | p99 ms | p50 added to its search |");
+            Console.WriteLine("|---|---|---|---|");
+            for (var v = 0; v < variants.Length; v++)
+            {
+                var baseline = variants[v].Label.StartsWith("bm25", StringComparison.Ordinal) ? 2 : 0;
+                var added = v is 0 or 2 || variants[v].Label.StartsWith("suggest", StringComparison.Ordinal)
+                    ? "–"
+                    : $"{Percentile(latencies[v], 0.5) - Percentile(latencies[baseline], 0.5):+0.00;-0.00}";
+                Console.WriteLine($"| {variants[v].Label} | {Percentile(latencies[v], 0.5):F2} | {Percentile(latencies[v], 0.99):F2} | {added} |");
+            }
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            server.WaitForExit();
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static async Task Search(HttpClient client, object body)
+    {
+        using var response = await client.PostAsJsonAsync("/v1/collections/hd/search", body);
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static async Task Get(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}
