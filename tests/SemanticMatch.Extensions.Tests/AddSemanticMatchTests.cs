@@ -62,6 +62,46 @@ public sealed class AddSemanticMatchTests : IDisposable
         Assert.Equal("Cordless Drill", (await reopened.GetRequiredService<ICollectionStore>().FindAsync("shop", "d1", TestContext.Current.CancellationToken))!.Text("title"));
     }
 
+    [Fact]
+    public void WithoutADataDirectory_NoCollectionStoreIsRegistered()
+    {
+        Directory.CreateDirectory(_root);
+        using var services = new ServiceCollection().AddSemanticMatch(o => o.ModelStore = Path.Combine(_root, "models")).BuildServiceProvider();
+
+        Assert.Null(services.GetService<ICollectionStore>());
+    }
+
+    [Fact]
+    public async Task PostgresStore_FromDI_OpensOnFirstUse_AndKeepsRecords()
+    {
+        if (PgliteServer.Locate().Missing is { } missing)
+        {
+            Assert.Skip(missing);
+        }
+
+        await using var database = await PgliteServer.StartAsync();
+        var options = new Collections.Postgres.PostgresStoreOptions { ConnectionString = database.ConnectionString() };
+        await using (var services = new ServiceCollection()
+            .AddSemanticMatch(o => { o.ModelStore = Path.Combine(_root, "models"); o.EncoderThreads = 1; })
+            .AddSemanticMatchPostgres(options)
+            .BuildServiceProvider())
+        {
+            var store = services.GetRequiredService<ICollectionStore>(); // nothing is opened yet
+            await store.CreateAsync("shop", new CollectionSettings(), TestContext.Current.CancellationToken);
+            await store.UpsertAsync("shop", [new Collections.Record("d1", new Dictionary<string, System.Text.Json.JsonElement>
+            {
+                ["title"] = System.Text.Json.JsonSerializer.SerializeToElement("Cordless Drill"),
+            })], TestContext.Current.CancellationToken);
+        }
+
+        await using var reopened = new ServiceCollection()
+            .AddSemanticMatch(o => o.ModelStore = Path.Combine(_root, "models"))
+            .AddSemanticMatchPostgres(options)
+            .BuildServiceProvider();
+        var hits = await reopened.GetRequiredService<ICollectionStore>().SearchAsync("shop", new CollectionQuery { Query = "drill" }, TestContext.Current.CancellationToken);
+        Assert.Equal("d1", Assert.Single(hits.Hits).Record.Id);
+    }
+
     private ServiceProvider Services() => new ServiceCollection()
         .AddSemanticMatch(o =>
         {

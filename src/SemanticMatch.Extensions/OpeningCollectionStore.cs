@@ -1,0 +1,78 @@
+using SemanticMatch.Collections;
+
+namespace SemanticMatch.Extensions;
+
+/// <summary>
+/// A collection store opened on first use, asynchronously (a database store runs its migrations when it opens), so a
+/// DI container can hand it out without blocking on the opening; a failed opening is tried again on the next call.
+/// </summary>
+internal sealed class OpeningCollectionStore(Func<CancellationToken, Task<ICollectionStore>> open) : ICollectionStore
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private ICollectionStore? _store;
+
+    public async Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => await (await Store(cancellationToken)).FirstUseAsync(cancellationToken);
+
+    public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).CreateAsync(name, settings, cancellationToken);
+
+    public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default) => await (await Store(cancellationToken)).DropAsync(name, cancellationToken);
+
+    public async Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).ListAsync(cancellationToken);
+
+    public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).DescribeAsync(name, cancellationToken);
+
+    public async Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).UpsertAsync(name, records, cancellationToken);
+
+    public async Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).DeleteAsync(name, id, cancellationToken);
+
+    public async Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).FindAsync(name, id, cancellationToken);
+
+    public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).SearchAsync(name, query, cancellationToken);
+
+    public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).SimilarAsync(name, id, top, cancellationToken);
+
+    public async Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).SynonymsAsync(name, cancellationToken);
+
+    public async Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).SetSynonymsAsync(name, synonyms, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).SuggestAsync(name, prefix, limit, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+
+        _gate.Dispose();
+    }
+
+    private async ValueTask<ICollectionStore> Store(CancellationToken cancellationToken)
+    {
+        if (_store is { } opened)
+        {
+            return opened;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return _store ??= await open(cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
