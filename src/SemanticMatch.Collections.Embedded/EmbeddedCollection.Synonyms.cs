@@ -43,8 +43,7 @@ public sealed partial class EmbeddedCollection
     /// <summary>Completions of <paramref name="prefix"/> from the shown fields' words (see <see cref="CollectionSearcher.Complete"/>).</summary>
     public IReadOnlyList<string> Suggest(string prefix, int limit)
     {
-        var normalized = _searcher.SuggestionPrefix(prefix);
-        var last = normalized[(normalized.LastIndexOf(' ') + 1)..];
+        var (normalized, last) = _searcher.SuggestionPrefix(prefix);
         var words = Read(() => _keyword.WordsStartingWith(last, SuggestionScan));
         return CollectionSearcher.Complete(normalized, words, limit);
     }

@@ -422,8 +422,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default)
     {
         var (_, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var normalized = searcher.SuggestionPrefix(prefix);
-        var last = normalized[(normalized.LastIndexOf(' ') + 1)..];
+        var (normalized, last) = searcher.SuggestionPrefix(prefix);
         if (last.Length == 0)
         {
             return [];

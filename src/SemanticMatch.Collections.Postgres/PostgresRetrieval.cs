@@ -68,10 +68,9 @@ internal sealed class PostgresRetrieval(PostgresCollectionStore store, string co
             command.Parameters.Add(new NpgsqlParameter { Value = prepared });
             var where = SqlFilters.Where(filters, "r", command.Parameters);
             command.CommandText = $"""
-                WITH q AS (SELECT DISTINCT ('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''')::tsquery AS single
-                           FROM unnest(to_tsvector('english', $1)))
+                WITH {QueryLexemes}
                 SELECT count(*)::int FROM semmatch_records r
-                WHERE r.collection = '{collection}' AND r.tsv @@ (SELECT string_agg(single::text, ' | ')::tsquery FROM q) {where}
+                WHERE r.collection = '{collection}' AND {AnyQueryLexeme} {where}
                 """;
             return (int)(await command.ExecuteScalarAsync(token).ConfigureAwait(false))!;
         }, cancellationToken));
@@ -284,13 +283,21 @@ internal sealed class PostgresRetrieval(PostgresCollectionStore store, string co
         return command;
     }
 
+    // The query's distinct lexemes ($1 through the english configuration), each as a one-lexeme tsquery.
+    private const string QueryLexemes = """
+        q AS (
+            SELECT DISTINCT lexeme, ('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''')::tsquery AS single
+            FROM unnest(to_tsvector('english', $1)))
+        """;
+
+    // A record r holds at least one of the query's lexemes (the keyword list's membership, and its count).
+    private const string AnyQueryLexeme = "r.tsv @@ (SELECT string_agg(single::text, ' | ')::tsquery FROM q)";
+
     // BM25 over the tsvector: tf from each lexeme's positions, df by a GIN lookup per query lexeme, N and the average
     // length from the collection's row (kept by every write). Same formula as Lucene's BM25Similarity.
     // $1 the query, $2 the depth; <where> further conditions on the records r.
     private static string Bm25Sql(string collection, string where) => $"""
-            WITH q AS (
-                SELECT DISTINCT lexeme, ('''' || replace(replace(lexeme, '\', '\\'), '''', '''''') || '''')::tsquery AS single
-                FROM unnest(to_tsvector('english', $1))),
+            WITH {QueryLexemes},
             stats AS (
                 SELECT greatest(record_count, 1)::float8 AS n, greatest(total_length::float8 / greatest(record_count, 1), 1) AS avgdl
                 FROM semmatch_collections WHERE name = '{collection}'),
@@ -301,7 +308,7 @@ internal sealed class PostgresRetrieval(PostgresCollectionStore store, string co
                                     WHERE r.collection = '{collection}' AND r.tsv @@ q.single) d),
             matched AS (
                 SELECT r.id, r.doc_length, r.tsv FROM semmatch_records r
-                WHERE r.collection = '{collection}' AND r.tsv @@ (SELECT string_agg(single::text, ' | ')::tsquery FROM q)
+                WHERE r.collection = '{collection}' AND {AnyQueryLexeme}
                 {where}),
             parts AS (
                 SELECT m.id, t.lexeme, t.idf * cardinality(u.positions) * {K1PlusOne}

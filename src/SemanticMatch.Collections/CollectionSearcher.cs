@@ -87,7 +87,7 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         var matched = query.Sort.Count > 0 || query.Facets.Count > 0
             ? await retrieval.RecordsAsync(matches.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false)
             : [];
-        var present = matched.Select((r, i) => (Record: r, Hit: matches.Count > i ? matches[i] : default)).Where(x => x.Record is not null).ToList();
+        var present = matched.Zip(matches, (r, h) => (Record: r, Hit: h)).Where(x => x.Record is not null).ToList(); // matched[i] is matches[i]'s
 
         // The page: the matches in the order asked; the re-ranked head when a second stage ran; else the matches
         // themselves, read at a depth that does not depend on the page, so an approximate vector index cannot order
@@ -176,8 +176,12 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             .ToList();
     }
 
-    /// <summary>The prefix as completions read it: normalised as queries are, lower case.</summary>
-    public string SuggestionPrefix(string prefix) => _text.OfQuery(prefix ?? string.Empty).ToLowerInvariant();
+    /// <summary>The prefix as completions read it (normalised as queries are, lower case) and its last word, the one completed.</summary>
+    public (string Normalized, string LastWord) SuggestionPrefix(string prefix)
+    {
+        var normalized = _text.OfQuery(prefix ?? string.Empty).ToLowerInvariant();
+        return (normalized, normalized[(normalized.LastIndexOf(' ') + 1)..]);
+    }
 
     private Dictionary<string, string> Highlights(Record record, Highlighter highlighter) =>
         settings.Fields.Where(f => !_private.Contains(f) && record.Fields.TryGetValue(f, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String)

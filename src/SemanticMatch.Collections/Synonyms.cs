@@ -28,7 +28,11 @@ public sealed record Synonyms
     {
         ArgumentNullException.ThrowIfNull(groups);
         Groups = groups;
+        _words = new HashSet<string>(groups.SelectMany(g => g).SelectMany(e => e.Split(' ').Append(e)), StringComparer.Ordinal);
     }
+
+    // Every entry and every word of an entry, for spelling (derived from the groups).
+    private readonly HashSet<string> _words;
 
     /// <summary>The groups, as given.</summary>
     public IReadOnlyList<IReadOnlyList<string>> Groups { get; }
@@ -93,7 +97,7 @@ public sealed record Synonyms
     }
 
     /// <summary>Whether <paramref name="word"/> is an entry (or a word of one) of any group.</summary>
-    public bool Holds(string word) => Groups.Any(g => g.Any(e => e == word || e.Split(' ').Contains(word)));
+    public bool Holds(string word) => _words.Contains(word);
 
     /// <summary>The retrieval with this collection's synonyms applied to keyword retrieval and spelling.</summary>
     public ICollectionRetrieval Over(ICollectionRetrieval retrieval) => Groups.Count == 0 ? retrieval : new SynonymRetrieval(retrieval, this);

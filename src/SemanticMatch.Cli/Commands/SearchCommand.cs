@@ -146,19 +146,9 @@ internal sealed class SearchCommand : AsyncCommand<SearchCommand.RankedSettings>
                 return ValidationResult.Error("--collection searches with the collection's own model, re-ranker and ranker; leave out --index, --model, --pooling, --rerank and --ranker");
             }
 
-            if (Store is not ("embedded" or "postgres"))
+            if (StoreSettings.StoreProblem(Store, Connection) is { } storeProblem)
             {
-                return ValidationResult.Error($"--store must be embedded or postgres (got '{Store}')");
-            }
-
-            if (Store == "embedded" && Connection is not null)
-            {
-                return ValidationResult.Error("--connection needs --store postgres");
-            }
-
-            if (Store == "postgres" && string.IsNullOrEmpty(StoreSettings.ConnectionOrVariable(Connection)))
-            {
-                return ValidationResult.Error($"--store postgres needs --connection or ${StoreSettings.ConnectionVariable}");
+                return ValidationResult.Error(storeProblem);
             }
 
             if (Collection is not null && MinProbability is { } min && (min is < 0 or > 1 || double.IsNaN(min)))

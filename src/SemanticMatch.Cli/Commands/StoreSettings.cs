@@ -32,23 +32,14 @@ internal class StoreSettings : DataSettings
         }
         : null;
 
-    public override ValidationResult Validate()
+    public override ValidationResult Validate() => StoreProblem(Store, Connection) is { } problem ? ValidationResult.Error(problem) : base.Validate();
+
+    /// <summary>What is wrong with a --store / --connection pair (any command that chooses a store), or null.</summary>
+    public static string? StoreProblem(string store, string? connection) => store switch
     {
-        if (Store is not ("embedded" or "postgres"))
-        {
-            return ValidationResult.Error($"--store must be embedded or postgres (got '{Store}')");
-        }
-
-        if (Store == "embedded" && Connection is not null)
-        {
-            return ValidationResult.Error("--connection needs --store postgres");
-        }
-
-        if (Postgres is { ConnectionString.Length: 0 })
-        {
-            return ValidationResult.Error($"--store postgres needs --connection or ${ConnectionVariable}");
-        }
-
-        return base.Validate();
-    }
+        not ("embedded" or "postgres") => $"--store must be embedded or postgres (got '{store}')",
+        "embedded" when connection is not null => "--connection needs --store postgres",
+        "postgres" when ConnectionOrVariable(connection).Length == 0 => $"--store postgres needs --connection or ${ConnectionVariable}",
+        _ => null,
+    };
 }
