@@ -1,16 +1,13 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using System.Text.Json;
 using Npgsql;
 using SemanticMatch.Collections.Feedback;
-using SemanticMatch.Core;
 
 namespace SemanticMatch.Collections.Postgres;
 
-/// <summary>Feedback in the <c>semmatch_feedback</c> table (one JSONB event per row); the salt in <c>semmatch_secrets</c>.</summary>
+/// <summary>Traffic logs in the <c>semmatch_feedback</c> table (one JSONB entry per row); the salt in <c>semmatch_secrets</c>.</summary>
 public sealed class PostgresFeedbackStore : IFeedbackStore
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly PostgresCollectionStore _store;
 
     /// <summary>Uses the database of <paramref name="store"/>.</summary>
@@ -36,38 +33,48 @@ public sealed class PostgresFeedbackStore : IFeedbackStore
     }, cancellationToken);
 
     /// <inheritdoc />
-    public Task AppendAsync(string collection, FeedbackEvent feedback, CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction, token) =>
-    {
-        await using var command = new NpgsqlCommand("INSERT INTO semmatch_feedback (collection, event) VALUES ($1, $2::jsonb)", connection, transaction);
-        command.Parameters.Add(new() { Value = collection });
-        command.Parameters.Add(new() { Value = JsonSerializer.Serialize(feedback, s_json) });
-        return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-    }, cancellationToken);
+    /// <remarks>One multi-row insert in one transaction: all the entries or none.</remarks>
+    public Task AppendAsync(string collection, IReadOnlyList<TrafficEntry> entries, CancellationToken cancellationToken = default) =>
+        entries.Count == 0 ? Task.CompletedTask : _store.RunAsync(async (connection, transaction, token) =>
+        {
+            await using var command = new NpgsqlCommand(
+                "INSERT INTO semmatch_feedback (collection, event) SELECT $1, e::jsonb FROM unnest($2::text[]) WITH ORDINALITY AS t(e, n) ORDER BY n",
+                connection, transaction);
+            command.Parameters.Add(new() { Value = collection });
+            command.Parameters.Add(new() { Value = entries.Select(e => e.ToJson()).ToArray() });
+            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<FeedbackEvent> ReadAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<TrafficEntry> ReadAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var events = await _store.RunAsync(async (connection, transaction, token) =>
+        var lines = await _store.RunAsync(async (connection, transaction, token) =>
         {
             await using var command = new NpgsqlCommand("SELECT event::text FROM semmatch_feedback WHERE collection = $1 ORDER BY seq", connection, transaction);
             command.Parameters.Add(new() { Value = collection });
             await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            var read = new List<FeedbackEvent>();
+            var read = new List<string>();
             while (await reader.ReadAsync(token).ConfigureAwait(false))
             {
-                read.Add(JsonSerializer.Deserialize<FeedbackEvent>(reader.GetString(0), s_json)!);
+                read.Add(reader.GetString(0));
             }
 
             return read;
         }, cancellationToken).ConfigureAwait(false);
-        if (events.Count == 0)
+        foreach (var line in lines)
         {
-            throw new InvalidRequestException($"no feedback logged for collection '{collection}' in the database");
-        }
-
-        foreach (var e in events)
-        {
-            yield return e;
+            if (TrafficEntry.Parse(line) is { } entry)
+            {
+                yield return entry;
+            }
         }
     }
+
+    /// <inheritdoc />
+    public Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) => _store.RunAsync(async (connection, transaction, token) =>
+    {
+        await using var command = new NpgsqlCommand("DELETE FROM semmatch_feedback WHERE (event->>'time')::timestamptz < $1", connection, transaction);
+        command.Parameters.Add(new() { Value = cutoff.ToUniversalTime() });
+        return (long)await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+    }, cancellationToken);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Search;
@@ -154,6 +155,28 @@ public sealed record FieldFilter
 
         return record.Number(Field) is { } number && (Min is null || number >= Min) && (Max is null || number <= Max);
     }
+
+    /// <summary>The condition in words: <c>brand = Acme</c>, <c>color in [red, blue]</c>, <c>price in [10, 50]</c>.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (EqualTo is not null)
+        {
+            parts.Add($"{Field} = {EqualTo}");
+        }
+
+        if (In is not null)
+        {
+            parts.Add($"{Field} in [{string.Join(", ", In)}]");
+        }
+
+        if (Min is not null || Max is not null)
+        {
+            parts.Add($"{Field} in [{Min?.ToString(CultureInfo.InvariantCulture) ?? "-inf"}, {Max?.ToString(CultureInfo.InvariantCulture) ?? "inf"}]");
+        }
+
+        return string.Join(" and ", parts);
+    }
 }
 
 /// <summary>One hit of a collection search.</summary>
@@ -177,7 +200,11 @@ public sealed record CollectionHit(int Rank, Record Record, float Score, Search.
 /// <param name="Total">How many records the search counts as matches (at most <see cref="CollectionQuery.MaxMatches"/>).</param>
 /// <param name="Facets">The facets asked for, over the matches; null when none were.</param>
 public sealed record CollectionSearchResult(string Searched, bool Corrected, IReadOnlyList<CollectionHit> Hits, int Total = 0,
-    IReadOnlyDictionary<string, Facet>? Facets = null);
+    IReadOnlyDictionary<string, Facet>? Facets = null)
+{
+    /// <summary>The model generation that answered.</summary>
+    public int Generation { get; init; } = 1;
+}
 
 /// <summary>What a collection holds.</summary>
 /// <param name="Name">Its name.</param>
@@ -185,4 +212,18 @@ public sealed record CollectionSearchResult(string Searched, bool Corrected, IRe
 /// <param name="Count">Number of records.</param>
 /// <param name="Dimension">Vector length.</param>
 /// <param name="BytesOnDisk">Size of its folder.</param>
-public sealed record CollectionInfo(string Name, CollectionSettings Settings, int Count, int Dimension, long BytesOnDisk);
+/// <param name="Generation">The model generation serving (1 until a new one is built).</param>
+/// <param name="Building">The generation being built, or null.</param>
+public sealed record CollectionInfo(string Name, CollectionSettings Settings, int Count, int Dimension, long BytesOnDisk, int Generation = 1,
+    GenerationBuild? Building = null);
+
+/// <summary>A generation being built: every record re-embedded with new settings while the serving one answers.</summary>
+/// <param name="Generation">Its number.</param>
+/// <param name="Settings">Its settings (the model, and whatever else changed).</param>
+/// <param name="Done">Records embedded so far.</param>
+/// <param name="Total">Records to embed.</param>
+public sealed record GenerationBuild(int Generation, CollectionSettings Settings, int Done, int Total)
+{
+    /// <summary>Done / total, in [0, 1].</summary>
+    public double Progress => Total == 0 ? 1 : Math.Clamp((double)Done / Total, 0, 1);
+}

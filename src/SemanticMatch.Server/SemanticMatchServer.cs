@@ -15,7 +15,6 @@ using SemanticMatch.Core;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Server.Api;
-using SemanticMatch.Server.Feedback;
 using SemanticMatch.Server.Hosting;
 
 namespace SemanticMatch.Server;
@@ -89,7 +88,7 @@ public static class SemanticMatchServer
         builder.Services.AddSingleton(storage.Feedback);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(keys);
-        builder.Services.AddSingleton<FeedbackLog>();
+        builder.Services.AddSingleton(storage.Traffic);
         builder.Services.AddSingleton<ServedModels>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton(services => new AdmissionGate(options.MaxConcurrent, options.MaxQueue, services.GetRequiredService<ServiceMetrics>()));

@@ -43,6 +43,9 @@ public sealed record ServerOptions
     /// <summary>Most query embeddings gathered into one encoder call from concurrent requests; 1 = none.</summary>
     public int MicroBatch { get; init; } = 1;
 
+    /// <summary>How searches and shoppers' events are logged (retention, query text).</summary>
+    public Collections.Feedback.TrafficLogOptions Traffic { get; init; } = new();
+
     /// <summary>Durability settings of the embedded collections.</summary>
     public CollectionOptions Collections { get; init; } = new();
 }

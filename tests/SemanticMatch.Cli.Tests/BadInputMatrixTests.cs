@@ -270,8 +270,10 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
 
         // feedback export
         { "feedback|export|--data|{W}|--collection|c", "--collection and --out are required" },
-        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv", "no feedback logged for collection 'c'" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv", "--collection: {W} has no collection 'c'" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-impressions|0", "--min-impressions must be at least 1" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--click-model|dbn", "--click-model: 'dbn' is not one of: position-based (pbm), naive" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-evidence|0", "--min-evidence must be at least 1" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}", "--out: '{W}' is a directory" },
         { "feedback|export|--collection|c|--out|{W}/j.csv|--store|files", "--store must be embedded or postgres (got 'files')" },
         { "feedback|export|--collection|c|--out|{W}/j.csv|--connection|Host=x", "--connection needs --store postgres" },

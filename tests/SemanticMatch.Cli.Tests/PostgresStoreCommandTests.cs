@@ -60,18 +60,19 @@ public sealed class PostgresStoreCommandTests : IAsyncLifetime
         using (var models = new ModelProvider(Path.Combine(_semmatch.Root, "cache", "models")))
         {
             await using var store = await PostgresCollectionStore.OpenAsync(models, new PostgresStoreOptions { ConnectionString = _database.ConnectionString() });
+            await store.CreateAsync("shop", new CollectionSettings());
             var feedback = new PostgresFeedbackStore(store);
-            await feedback.AppendAsync("shop", new FeedbackEvent(DateTimeOffset.UtcNow, "Drill", ["d1", "d2"], ["d1"], [], null));
-            await feedback.AppendAsync("shop", new FeedbackEvent(DateTimeOffset.UtcNow, "drill ", ["d1", "d2"], [], ["d1"], null, ["d3"]));
+            await feedback.AppendAsync("shop", [TrafficEntry.FromFeedback(new FeedbackEvent(DateTimeOffset.UtcNow, "Drill", ["d1", "d2"], ["d1"], [], null), "q1")]);
+            await feedback.AppendAsync("shop", [TrafficEntry.FromFeedback(new FeedbackEvent(DateTimeOffset.UtcNow, "drill ", ["d1", "d2"], [], ["d1"], null, ["d3"]), "q2")]);
         }
 
         var output = Path.Combine(_semmatch.Root, "judgments.csv");
-        var result = _semmatch.Run("feedback", "export", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "shop", "--out", output);
+        var result = _semmatch.Run("feedback", "export", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "shop", "--out", output, "--click-model", "naive");
         var missing = _semmatch.Run("feedback", "export", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "other", "--out", output + ".2");
 
         Assert.True(result.ExitCode == 0, result.Stderr);
-        Assert.Equal("query,product_id,relevance\ndrill,d1,3\ndrill,d2,1\ndrill,d3,0\n", await File.ReadAllTextAsync(output));
+        Assert.Equal("query,product_id,relevance,impressions,clicks\ndrill,d1,3,2,2\ndrill,d2,1,2,0\ndrill,d3,0,1,0\n", await File.ReadAllTextAsync(output));
         Assert.Equal(2, missing.ExitCode);
-        Assert.Contains("no feedback logged for collection 'other' in the database", missing.Stderr);
+        Assert.Contains("no collection named 'other'", missing.Stderr);
     }
 }

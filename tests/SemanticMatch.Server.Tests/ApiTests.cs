@@ -370,13 +370,13 @@ public sealed class ApiTests(ServiceFixture service)
         var denied = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/feedback", service.Reader, events[1]);
         var csv = Path.Combine(service.Root, name + "-judgments.csv");
         var export = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "feedback", "export", "--data", service.Data, "--collection", name, "--out", csv])
+            [Path.Combine(AppContext.BaseDirectory, "semmatch.dll"), "feedback", "export", "--data", service.Data, "--collection", name, "--out", csv, "--click-model", "naive"])
         { RedirectStandardOutput = true, RedirectStandardError = true })!;
         await export.WaitForExitAsync();
 
         Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
         Assert.Equal(0, export.ExitCode);
-        Assert.Equal(["query,product_id,relevance", "drill,d1,3", "drill,d2,2", "drill,h1,1", "drill,x1,0"], File.ReadAllLines(csv));
+        Assert.Equal(["query,product_id,relevance,impressions,clicks", "drill,d1,3,1,1", "drill,d2,2,2,1", "drill,h1,1,3,0", "drill,x1,0,1,0"], File.ReadAllLines(csv));
         var log = File.ReadAllText(Path.Combine(service.Data, "feedback", name + ".jsonl"));
         Assert.DoesNotContain("secret-session", log);
         Assert.Equal(4, log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);

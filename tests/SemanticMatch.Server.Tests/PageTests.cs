@@ -197,10 +197,20 @@ public sealed class PageTests : IAsyncLifetime
         await Assertions.Expect(hits.First.Locator(".relevant")).ToHaveAttributeAsync("aria-pressed", "true");
         await hits.Nth(1).Locator(".not-relevant").ClickAsync();
         await Assertions.Expect(hits.Nth(1).Locator(".not-relevant")).ToHaveAttributeAsync("aria-pressed", "true");
-        var events = File.ReadAllLines(Path.Combine(Data, "feedback", "demo.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
-        Assert.Equal([firstId], events[0].GetProperty("clicked").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("white kitchen faucet", events[0].GetProperty("query").GetString());
-        Assert.Single(events[1].GetProperty("rejected").EnumerateArray());
+        // The page's searches and clicks reach the log with their query id.
+        var log = File.ReadAllLines(Path.Combine(Data, "feedback", "demo.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var searches = log.Where(e => e.TryGetProperty("search", out _)).Select(e => e.GetProperty("search"))
+            .ToDictionary(s => s.GetProperty("queryId").GetString()!, s => s);
+        var events = log.Where(e => e.TryGetProperty("events", out _)).SelectMany(e => e.GetProperty("events").EnumerateArray()).ToList();
+        var click = events.Single(e => e.GetProperty("action").GetString() == "click");
+        var reject = events.Single(e => e.GetProperty("action").GetString() == "reject");
+        Assert.Equal(firstId, click.GetProperty("objectId").GetString());
+        Assert.Equal(1, click.GetProperty("position").GetInt32());
+        Assert.Equal(2, reject.GetProperty("position").GetInt32());
+        var clickedSearch = searches[click.GetProperty("queryId").GetString()!];
+        Assert.Equal("white kitchen faucet", clickedSearch.GetProperty("query").GetString());
+        Assert.Equal(firstId, clickedSearch.GetProperty("hits")[0].GetString());
+        Assert.Contains(events, e => e.GetProperty("action").GetString() == "impression" && e.GetProperty("queryId").GetString() == click.GetProperty("queryId").GetString());
 
         // The README's screenshot: results with the explanation of the first one open.
         await hits.First.Locator(".why").ClickAsync();

@@ -8,23 +8,51 @@ using Spectre.Console.Cli;
 
 namespace SemanticMatch.Cli.Commands;
 
-/// <summary><c>semmatch feedback export</c>: turns a collection's search logs into judgments for <c>semmatch train</c>.</summary>
+/// <summary><c>semmatch feedback export</c>: turns a collection's logged searches and events into judgments for <c>semmatch train</c>.</summary>
 internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand.Settings>
 {
     internal sealed class Settings : StoreSettings
     {
         [CommandOption("-c|--collection <NAME>")]
-        [Description("The collection whose feedback to export.")]
+        [Description("The collection whose traffic log to export.")]
         public string Collection { get; init; } = string.Empty;
 
         [CommandOption("-o|--out <FILE>")]
-        [Description("Judgments CSV to write (query,product_id,relevance: 3 bought, 2 clicked, 1 shown but not clicked).")]
+        [Description("Judgments CSV to write: query,product_id,relevance,impressions,clicks.")]
         public string Out { get; init; } = string.Empty;
 
+        [CommandOption("--click-model <MODEL>")]
+        [Description("position-based: relevance = estimated probability of attraction in [0, 1], position bias removed (train with --relevant-threshold 0.5); naive: 3 bought, 2 clicked, 1 shown but not clicked, 0 rejected.")]
+        [DefaultValue("position-based")]
+        public string ClickModel { get; init; } = "position-based";
+
+        [CommandOption("--min-evidence <N>")]
+        [Description("Impressions a (query, product) pair needs before it is judged (position-based).")]
+        [DefaultValue(3)]
+        public int MinEvidence { get; init; } = 3;
+
+        [CommandOption("--no-skip-above")]
+        [Description("Do not count hits shown above the last click of a search as examined (position-based).")]
+        public bool NoSkipAbove { get; init; }
+
+        [CommandOption("--max-clicks-per-search <N>")]
+        [Description("Leave out sessions that click more hits than this per search on average (robots).")]
+        [DefaultValue(4.0)]
+        public double MaxClicksPerSearch { get; init; } = 4;
+
         [CommandOption("--min-impressions <N>")]
-        [Description("Times a product must have been shown without a click to count as a weak negative (relevance 1).")]
+        [Description("Times a product must have been shown without a click to count as a weak negative, relevance 1 (naive).")]
         [DefaultValue(2)]
         public int MinImpressions { get; init; } = 2;
+
+        public JudgmentOptions ToOptions() => new()
+        {
+            ClickModel = ClickModels.Parse(ClickModel, "--click-model"),
+            MinEvidence = MinEvidence,
+            SkipAbove = !NoSkipAbove,
+            MaxClicksPerSearch = MaxClicksPerSearch,
+            MinImpressions = MinImpressions,
+        };
 
         public override ValidationResult Validate()
         {
@@ -33,29 +61,45 @@ internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand
                 return ValidationResult.Error("--collection and --out are required");
             }
 
-            return MinImpressions < 1 ? ValidationResult.Error("--min-impressions must be at least 1") : base.Validate();
+            try
+            {
+                return OptionNames.Error<Settings>(ToOptions().Problem()) ?? base.Validate();
+            }
+            catch (Core.InvalidRequestException e)
+            {
+                return ValidationResult.Error(e.Message);
+            }
         }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Inputs.CheckOutputFile("--out", settings.Out);
-        int rows;
+        JudgmentSet judgments;
         if (settings.Postgres is { } postgres)
         {
             using var models = new ModelProvider();
             await using var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
-            rows = await FeedbackExport.ExportAsync(new PostgresFeedbackStore(store), settings.Collection, settings.Out,
-                new ExportOptions { MinImpressions = settings.MinImpressions }, cancellationToken);
+            await store.DescribeAsync(settings.Collection, cancellationToken);
+            judgments = await JudgmentEstimator.EstimateAsync(new PostgresFeedbackStore(store), settings.Collection, settings.ToOptions(), cancellationToken);
         }
         else
         {
+            if (!Directory.Exists(Path.Combine(settings.DataDirectory, "collections", settings.Collection)))
+            {
+                throw new UserError($"--collection: {settings.DataDirectory} has no collection '{settings.Collection}'");
+            }
+
             using var files = new FileFeedbackStore(settings.DataDirectory);
-            rows = await FeedbackExport.ExportAsync(files, settings.Collection, settings.Out, new ExportOptions { MinImpressions = settings.MinImpressions },
-                cancellationToken);
+            judgments = await JudgmentEstimator.EstimateAsync(files, settings.Collection, settings.ToOptions(), cancellationToken);
         }
 
-        Consoles.Out.MarkupLineInterpolated($"wrote {rows} judgments to [blue]{settings.Out}[/]; train with: semmatch train --train {settings.Out} --base MODEL ...");
+        await File.WriteAllTextAsync(settings.Out, judgments.ToCsv(), cancellationToken);
+        var evidence = judgments.Evidence;
+        Consoles.Out.MarkupLineInterpolated(
+            $"wrote {judgments.Judgments.Count} judgments to [blue]{settings.Out}[/] from {evidence.Searches} searches ({evidence.SearchesWithEvents} with events; {evidence.ExcludedSessions} sessions left out, {evidence.UnmatchedEvents} events without their search)");
+        Consoles.Out.MarkupLineInterpolated(
+            $"train with: semmatch train --train {settings.Out} --relevant-threshold {(judgments.Model == ClickModel.Naive ? "2" : "0.5")} --base MODEL ...");
         return 0;
     }
 }

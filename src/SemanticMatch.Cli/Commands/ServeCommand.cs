@@ -2,6 +2,7 @@ using System.ComponentModel;
 using SemanticMatch.Cli.Infrastructure;
 using SemanticMatch.CommandLine;
 using SemanticMatch.Collections;
+using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
 using SemanticMatch.Server;
 using Spectre.Console;
@@ -68,8 +69,22 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(1)]
         public int MicroBatch { get; init; } = 1;
 
+        [CommandOption("--log-retention-days <DAYS>")]
+        [Description("Days logged searches and events are kept (the judgments for retraining are made from them).")]
+        [DefaultValue(90)]
+        public int LogRetentionDays { get; init; } = 90;
+
+        [CommandOption("--no-query-text")]
+        [Description("Log searches without the query text (no judgments can then be made from them).")]
+        public bool NoQueryText { get; init; }
+
         public override ValidationResult Validate()
         {
+            if (LogRetentionDays < 1)
+            {
+                return ValidationResult.Error("--log-retention-days must be at least 1");
+            }
+
             if (EfSearch is < 1 or > 1000)
             {
                 return ValidationResult.Error("--ef-search must be between 1 and 1000");
@@ -133,6 +148,7 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             MaxConcurrent = settings.MaxConcurrent ?? 2 * Environment.ProcessorCount,
             MaxQueue = settings.MaxQueue,
             MicroBatch = settings.MicroBatch,
+            Traffic = new TrafficLogOptions { Retention = TimeSpan.FromDays(settings.LogRetentionDays), LogQueryText = !settings.NoQueryText },
         }, Console.Out, cancellationToken);
         return 0;
     }

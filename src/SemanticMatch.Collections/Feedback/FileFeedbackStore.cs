@@ -1,26 +1,26 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using SemanticMatch.Core;
+using SemanticMatch.Collections.Storage;
 
 namespace SemanticMatch.Collections.Feedback;
 
 /// <summary>
-/// Feedback in <c>DATA/feedback/COLLECTION.jsonl</c>, one event per line, flushed to disk before an append completes;
-/// the salt in <c>DATA/feedback/.salt</c>.
+/// Traffic logs in <c>DATA/feedback/COLLECTION.jsonl</c>, one entry per line, flushed to disk before an append
+/// completes; the salt in <c>DATA/feedback/.salt</c>.
 /// </summary>
 /// <remarks>Thread-safe: appends are serialised per process (the data directory belongs to one process).</remarks>
 public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private readonly string _directory;
+    private readonly IStorageFiles _files;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    /// <summary>Uses the feedback folder of <paramref name="dataDirectory"/>.</summary>
-    public FileFeedbackStore(string dataDirectory)
+    /// <summary>Uses the feedback folder of <paramref name="dataDirectory"/>, writing through <paramref name="files"/>.</summary>
+    public FileFeedbackStore(string dataDirectory, IStorageFiles? files = null)
     {
         _directory = Path.Combine(dataDirectory, "feedback");
+        _files = files ?? LocalFiles.Instance;
     }
 
     /// <inheritdoc />
@@ -33,45 +33,54 @@ public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
             if (!File.Exists(saltPath))
             {
                 // Whole or not at all: a salt cut short by a full disk would weaken every hash made with it.
-                Storage.DurableFiles.Replace(Storage.LocalFiles.Instance, saltPath, stream => stream.Write(RandomNumberGenerator.GetBytes(32)));
+                DurableFiles.Replace(_files, saltPath, stream => stream.Write(RandomNumberGenerator.GetBytes(32)));
             }
 
             return await File.ReadAllBytesAsync(saltPath, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
         {
-            throw new Storage.StorageFaultException($"the feedback salt could not be written ({e.Message})", e);
+            throw new StorageFaultException($"the feedback salt could not be written ({e.Message})", e);
         }
     }
 
     /// <inheritdoc />
-    public async Task AppendAsync(string collection, FeedbackEvent feedback, CancellationToken cancellationToken = default)
+    /// <remarks>One positional write and one flush for the whole batch; a refused write is cut back off the file.</remarks>
+    public async Task AppendAsync(string collection, IReadOnlyList<TrafficEntry> entries, CancellationToken cancellationToken = default)
     {
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(feedback, s_json) + "\n");
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var text = new StringBuilder();
+        foreach (var entry in entries)
+        {
+            text.Append(entry.ToJson()).Append('\n');
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             Directory.CreateDirectory(_directory);
-            var file = new FileStream(PathOf(collection), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
-            await using (file.ConfigureAwait(false))
+            var path = PathOf(collection);
+            using var file = _files.OpenAppend(path);
+            var start = file.Length;
+            try
             {
-                var start = file.Length;
-                try
-                {
-                    file.Position = start;
-                    await file.WriteAsync(EndsLine(file, start) ? line : [(byte)'\n', .. line], cancellationToken).ConfigureAwait(false);
-                    file.Flush(flushToDisk: true);
-                }
-                catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
-                {
-                    TryCut(file, start);
-                    throw new Storage.StorageFaultException($"the feedback event could not be written ({e.Message}); it was not recorded", e);
-                }
+                file.Write(EndsLine(path, start) ? bytes : [(byte)'\n', .. bytes], start);
+                file.FlushToDisk();
+            }
+            catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
+            {
+                TryCut(file, start);
+                throw new StorageFaultException($"the traffic log could not be written ({e.Message}); nothing of it was recorded", e);
             }
         }
-        catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+        catch (Exception e) when (e is not StorageFaultException && StorageFaultException.IsStorageFailure(e))
         {
-            throw new Storage.StorageFaultException($"the feedback log could not be opened ({e.Message}); the event was not recorded", e);
+            throw new StorageFaultException($"the traffic log could not be opened ({e.Message}); nothing was recorded", e);
         }
         finally
         {
@@ -81,31 +90,56 @@ public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
 
     /// <inheritdoc />
     /// <remarks>A line cut short by a crash is skipped.</remarks>
-    public async IAsyncEnumerable<FeedbackEvent> ReadAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<TrafficEntry> ReadAsync(string collection, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var path = PathOf(collection);
         if (!File.Exists(path))
         {
-            throw new InvalidRequestException($"no feedback logged for collection '{collection}' in {Path.GetDirectoryName(_directory)}");
+            yield break;
         }
 
         await foreach (var line in File.ReadLinesAsync(path, cancellationToken).ConfigureAwait(false))
         {
-            FeedbackEvent? e;
-            try
+            if (TrafficEntry.Parse(line) is { } entry)
             {
-                e = JsonSerializer.Deserialize<FeedbackEvent>(line, s_json);
-            }
-            catch (JsonException)
-            {
-                continue;
-            }
-
-            if (e is not null)
-            {
-                yield return e;
+                yield return entry;
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Each log is rewritten without its old lines (atomically: a crash leaves the old file or the new one).</remarks>
+    public async Task<long> PruneAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(_directory))
+        {
+            return 0;
+        }
+
+        long pruned = 0;
+        foreach (var path in Directory.EnumerateFiles(_directory, "*.jsonl"))
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var lines = await File.ReadAllLinesAsync(path, cancellationToken).ConfigureAwait(false);
+                var kept = lines.Where(line => TrafficEntry.Parse(line) is { } entry && entry.Time >= cutoff).ToList();
+                if (kept.Count == lines.Length)
+                {
+                    continue;
+                }
+
+                pruned += lines.Length - kept.Count;
+                var bytes = Encoding.UTF8.GetBytes(string.Concat(kept.Select(line => line + "\n")));
+                DurableFiles.Replace(_files, path, stream => stream.Write(bytes));
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+
+        return pruned;
     }
 
     /// <inheritdoc />
@@ -113,27 +147,26 @@ public sealed class FileFeedbackStore : IFeedbackStore, IDisposable
 
     private string PathOf(string collection) => Path.Combine(_directory, collection + ".jsonl");
 
-    // A line cut short by an earlier failure is ended first, so the next event is never glued to it.
-    private static bool EndsLine(FileStream file, long length)
+    // A line cut short by an earlier failure is ended first, so the next entry is never glued to it.
+    private static bool EndsLine(string path, long length)
     {
         if (length == 0)
         {
             return true;
         }
 
-        file.Position = length - 1;
-        var last = file.ReadByte();
-        file.Position = length;
-        return last == '\n';
+        using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        reader.Position = length - 1;
+        return reader.ReadByte() == '\n';
     }
 
-    private static void TryCut(FileStream file, long length)
+    private static void TryCut(IAppendFile file, long length)
     {
         try
         {
             file.SetLength(length);
         }
-        catch (Exception e) when (Storage.StorageFaultException.IsStorageFailure(e))
+        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
         {
             // The next append ends the cut-short line first.
         }

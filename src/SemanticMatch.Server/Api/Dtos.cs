@@ -26,7 +26,7 @@ public sealed record SearchRequest(
     string? Query, int? Top, string? Method, string? Fusion, double? DenseWeight, bool? Rerank, int? RerankDepth,
     IReadOnlyList<SearchFilter>? Filters, double? MinScore, bool? SpellCorrection, bool? Explain, double? MinProbability = null,
     int? Offset = null, int? Limit = null, IReadOnlyList<string>? Sort = null, IReadOnlyList<string>? Facets = null, int? FacetValues = null,
-    bool? Highlight = null);
+    bool? Highlight = null, string? Session = null);
 
 /// <summary>
 /// A filter of a search: <c>{"field": "brand", "equals": "Acme"}</c>, <c>{"field": "category", "in": ["a", "b"]}</c> or
@@ -47,9 +47,12 @@ public sealed record FacetResponse(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Min,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? Max);
 
-/// <summary>Answer of a search: the page of hits asked for, how many records match, and the facets asked for.</summary>
+/// <summary>
+/// Answer of a search: the page of hits asked for, how many records match, the facets asked for, and the id events about
+/// these hits refer to.
+/// </summary>
 public sealed record SearchResponse(string Query, string Searched, bool Corrected, string Method, IReadOnlyList<HitResponse> Hits, double TookMs,
-    int Total, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, FacetResponse>? Facets = null);
+    int Total, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyDictionary<string, FacetResponse>? Facets, string QueryId);
 
 /// <summary>Answer of <c>similar</c>.</summary>
 public sealed record SimilarResponse(string Id, IReadOnlyList<HitResponse> Hits);
@@ -69,6 +72,9 @@ public sealed record EmbedResponse(string Model, int Dimension, IReadOnlyList<fl
 /// <summary>Body of <c>POST /v1/collections/{name}/feedback</c>: a search log event. <c>session</c> is hashed before it is stored.</summary>
 public sealed record FeedbackRequest(string? Query, IReadOnlyList<string>? Shown, IReadOnlyList<string>? Clicked, IReadOnlyList<string>? Purchased,
     string? Session, IReadOnlyList<string>? Rejected);
+
+/// <summary>Answer of <c>POST /v1/collections/{name}/events</c>: how many events are now durable.</summary>
+public sealed record EventsResponse(int Recorded);
 
 /// <summary>Body and answer of <c>PUT/GET /v1/collections/{name}/synonyms</c>: groups of words or phrases that mean the same.</summary>
 public sealed record SynonymsBody(IReadOnlyList<IReadOnlyList<string?>?>? Synonyms);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Collections;
+using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine;
@@ -50,8 +51,7 @@ internal static class Endpoints
             .WithName("getSynonyms").WithSummary("The collection's synonyms").WithTags("Collections");
         v1.MapGet("/collections/{name}/suggest", SuggestAsync).Needs(Scope.Read)
             .WithName("suggest").WithSummary("Completions of what a shopper is typing").WithTags("Search");
-        v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write)
-            .WithName("recordFeedback").WithSummary("Log what a shopper was shown and did").WithTags("Feedback");
+        TrafficEndpoints.Map(v1);
         work.MapPost("/match", MatchAsync).Needs(Scope.Read)
             .WithName("match").WithSummary("Score texts against a query").WithTags("Models");
         work.MapPost("/embed", EmbedAsync).Needs(Scope.Read)
@@ -87,15 +87,21 @@ internal static class Endpoints
             : RecordNotFound(name, id);
     }
 
-    private static async Task<SearchResponse> SearchAsync(string name, SearchRequest body, ICollectionStore store, ServiceMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<SearchResponse> SearchAsync(string name, SearchRequest body, HttpContext http, ICollectionStore store, TrafficLog traffic,
+        ServiceMetrics metrics, CancellationToken cancellationToken)
     {
+        TrafficMapping.CheckSession(body.Session);
         var query = RequestMapping.ToQuery(body);
         var timer = Stopwatch.StartNew();
         var result = await store.SearchAsync(name, query, cancellationToken);
         metrics.RecordSearch(query.Method, timer.Elapsed);
+        var queryId = TrafficLog.NewQueryId();
+        var session = await traffic.HashSessionAsync(body.Session ?? TrafficEndpoints.ClientOf(http), cancellationToken);
+        traffic.LogSearch(name, new LoggedSearch(queryId, body.Query, result.Searched, RequestMapping.Name(query.Method),
+            query.Filters.Select(f => f.ToString()).ToList(), result.Generation, query.Offset, result.Hits.Select(h => h.Record.Id).ToList(), session));
         return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
             result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds, result.Total,
-            result.Facets?.ToDictionary(f => f.Key, f => new FacetResponse(f.Value.Values, f.Value.Min, f.Value.Max), StringComparer.Ordinal));
+            result.Facets?.ToDictionary(f => f.Key, f => new FacetResponse(f.Value.Values, f.Value.Min, f.Value.Max), StringComparer.Ordinal), queryId);
     }
 
     private static async Task<SynonymsBody> SetSynonymsAsync(string name, SynonymsBody body, ICollectionStore store, CancellationToken cancellationToken)
@@ -123,14 +129,6 @@ internal static class Endpoints
         }
 
         return new SuggestResponse(await store.SuggestAsync(name, q, limit ?? 8, cancellationToken));
-    }
-
-    private static async Task<IResult> FeedbackAsync(string name, FeedbackRequest body, ICollectionStore store, FeedbackLog log,
-        CancellationToken cancellationToken)
-    {
-        await store.DescribeAsync(name, cancellationToken);
-        await log.AppendAsync(name, body.Query, body.Shown, body.Clicked, body.Purchased, body.Rejected, body.Session, cancellationToken);
-        return TypedResults.NoContent();
     }
 
     private static async Task<MatchResponse> MatchAsync(MatchRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)

@@ -18,6 +18,7 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(EmbedRequest))]
 [JsonSerializable(typeof(EmbedResponse))]
 [JsonSerializable(typeof(FeedbackRequest))]
+[JsonSerializable(typeof(EventsResponse))]
 [JsonSerializable(typeof(OpenAiEmbeddingsRequest))]
 [JsonSerializable(typeof(OpenAiEmbeddingsResponse))]
 [JsonSerializable(typeof(RerankRequest))]

@@ -5,7 +5,7 @@ const $ = (id) => document.getElementById(id);
 const TOP = 10;
 const HIDDEN_FIELDS = new Set(['id', 'title', 'description']);
 // Field names are data (a record may have a field named 'constructor' or '__proto__'): filters are kept in Maps, never as object keys.
-const state = { collections: [], filters: new Map(), filterValues: new Map(), facets: new Map(), searched: '', shown: [], seq: 0, timer: 0, suggestTimer: 0, total: 0 };
+const state = { collections: [], filters: new Map(), filterValues: new Map(), facets: new Map(), searched: '', seq: 0, timer: 0, suggestTimer: 0, total: 0 };
 const session = sessionStorage.getItem('semmatch-session') || newSession();
 
 function newSession() {
@@ -80,7 +80,7 @@ function collectionChanged(search) {
 }
 
 function request(searchMethod, extra) {
-  const body = { query: $('q').value, limit: TOP, method: searchMethod === 'rerank' ? 'hybrid' : searchMethod, highlight: true, ...extra };
+  const body = { query: $('q').value, limit: TOP, method: searchMethod === 'rerank' ? 'hybrid' : searchMethod, highlight: true, session, ...extra };
   if ($('sort').value) body.sort = [$('sort').value];
   if (searchMethod === 'rerank') body.rerank = true;
   const filters = [...state.filters].filter(([, f]) => f.equals !== undefined || f.min !== undefined || f.max !== undefined)
@@ -114,8 +114,8 @@ async function runSearch() {
     const facets = compare ? [] : facetFields();
     const answers = await Promise.all(methods.map((m) => api(searchPath(), request(m, facets.length ? { facets } : {}))));
     if (seq !== state.seq) return; // a newer search is on its way
+    answers.forEach(logImpressions);
     state.searched = answers[0].searched;
-    state.shown = answers.flatMap((a) => a.hits.map((h) => h.id));
     state.total = answers[0].total;
     if (answers[0].facets) state.facets = new Map(Object.entries(answers[0].facets));
     const learned = learnFilters(answers.flatMap((a) => a.hits));
@@ -157,8 +157,8 @@ async function moreResults() {
   try {
     const answer = await api(searchPath(), request(method(), { offset: shown }));
     if (seq !== state.seq) return;
+    logImpressions(answer);
     list.append(...answer.hits.map((hit) => hitItem(hit, null)));
-    state.shown.push(...answer.hits.map((h) => h.id));
     renderStatus(answer, shown + answer.hits.length, answer.requestMs, answer.tookMs);
     $('more').hidden = shown + answer.hits.length >= answer.total;
   } catch (error) {
@@ -302,12 +302,18 @@ async function similar(hit) {
   }
 }
 
+// Each hit remembers the search that showed it; what the shopper does with it is an event about that search.
+function logImpressions(answer) {
+  for (const hit of answer.hits) hit.queryId = answer.queryId;
+  if (!answer.hits.length) return;
+  const events = answer.hits.map((h) => ({ queryId: answer.queryId, action: 'impression', objectId: h.id, position: h.rank, session }));
+  api(`/v1/collections/${encodeURIComponent(collection())}/events`, events).catch(() => {}); // impressions are best effort: a read-only key cannot log them
+}
+
 async function feedback(hit, relevant, button) {
   try {
-    await api(`/v1/collections/${encodeURIComponent(collection())}/feedback`, {
-      query: $('q').value, shown: state.shown, session,
-      ...(relevant ? { clicked: [hit.id] } : { rejected: [hit.id] }),
-    });
+    await api(`/v1/collections/${encodeURIComponent(collection())}/events`,
+      [{ queryId: hit.queryId, action: relevant ? 'click' : 'reject', objectId: hit.id, position: hit.rank, session }]);
     button.setAttribute('aria-pressed', 'true');
     $('status').textContent = `Thanks: “${titleOf(hit.record)}” marked ${relevant ? 'relevant' : 'not relevant'}.`;
   } catch (error) {

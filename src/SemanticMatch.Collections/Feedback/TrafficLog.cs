@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+
+namespace SemanticMatch.Collections.Feedback;
+
+/// <summary>How the service keeps its traffic log.</summary>
+public sealed record TrafficLogOptions
+{
+    /// <summary>Whether searches are logged at all.</summary>
+    public bool LogSearches { get; init; } = true;
+
+    /// <summary>Whether the query text is kept; when false a search is logged without it (and gives no judgments).</summary>
+    public bool LogQueryText { get; init; } = true;
+
+    /// <summary>How long entries are kept; older ones are deleted at start and every <see cref="PruneEvery"/>.</summary>
+    public TimeSpan Retention { get; init; } = TimeSpan.FromDays(90);
+
+    /// <summary>How often old entries are deleted.</summary>
+    public TimeSpan PruneEvery { get; init; } = TimeSpan.FromHours(6);
+}
+
+/// <summary>
+/// The service's traffic log: every search answer is logged with its query id, and the events shoppers send refer to
+/// it. Entries go through one writer that commits whatever is waiting in one append (group commit): a search is logged
+/// without its answer waiting for the disk (a crash can lose the last searches), events are acknowledged only once
+/// they are durable, and an event is never written before the search it follows.
+/// </summary>
+/// <remarks>Thread-safe.</remarks>
+public sealed class TrafficLog : IAsyncDisposable
+{
+    private readonly IFeedbackStore _store;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private readonly Task _pruner;
+    private readonly CancellationTokenSource _stopping = new();
+    private byte[]? _salt;
+
+    /// <summary>Starts the writer (and the pruning of old entries) over <paramref name="store"/>.</summary>
+    public TrafficLog(IFeedbackStore store, TrafficLogOptions? options = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        Options = options ?? new TrafficLogOptions();
+        _writer = Task.Run(WriteAsync);
+        _pruner = Task.Run(PruneAsync);
+    }
+
+    /// <summary>The settings in force.</summary>
+    public TrafficLogOptions Options { get; }
+
+    /// <summary>The store entries are kept in.</summary>
+    public IFeedbackStore Store => _store;
+
+    /// <summary>Searches whose log entry could not be written (the storage refused it).</summary>
+    public long LostSearches => Interlocked.Read(ref _lostSearches);
+
+    private long _lostSearches;
+
+    /// <summary>A new query id: 16 random bytes in hex.</summary>
+    public static string NewQueryId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>The session id as stored: HMAC-SHA-256 with the store's secret salt, so the log leaks no session.</summary>
+    public async ValueTask<string?> HashSessionAsync(string? session, CancellationToken cancellationToken)
+    {
+        if (session is null)
+        {
+            return null;
+        }
+
+        _salt ??= await _store.SaltAsync(cancellationToken).ConfigureAwait(false);
+        return Convert.ToHexStringLower(HMACSHA256.HashData(_salt, Encoding.UTF8.GetBytes(session)));
+    }
+
+    /// <summary>Queues a search for the log (query text dropped when its logging is off); does not wait for the disk.</summary>
+    public void LogSearch(string collection, LoggedSearch search)
+    {
+        if (!Options.LogSearches)
+        {
+            return;
+        }
+
+        var kept = Options.LogQueryText ? search : search with { Query = null, Searched = null };
+        if (!_queue.Writer.TryWrite(new Pending(collection, new TrafficEntry(DateTimeOffset.UtcNow, kept, null), null)))
+        {
+            Interlocked.Increment(ref _lostSearches);
+        }
+    }
+
+    /// <summary>Appends an entry of events (and maybe the search they follow); completes once it is durable.</summary>
+    /// <exception cref="Storage.StorageFaultException">The storage refused it: nothing of it was recorded.</exception>
+    public Task AppendAsync(string collection, TrafficEntry entry, CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(new Pending(collection, entry, done)), this);
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes what is queued, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _pruner.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped while waiting for the next pruning
+        }
+
+        _stopping.Dispose();
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < 4096 && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            // In arrival order per collection: a search is written no later than the events that follow it.
+            foreach (var group in batch.GroupBy(p => p.Collection, StringComparer.Ordinal))
+            {
+                var entries = group.ToList();
+                try
+                {
+                    await _store.AppendAsync(group.Key, entries.Select(p => p.Entry).ToList()).ConfigureAwait(false);
+                    entries.ForEach(p => p.Done?.TrySetResult());
+                }
+                catch (Exception e)
+                {
+                    foreach (var p in entries)
+                    {
+                        if (p.Done is null)
+                        {
+                            Interlocked.Increment(ref _lostSearches);
+                        }
+                        else
+                        {
+                            p.Done.TrySetException(e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task PruneAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await _store.PruneAsync(DateTimeOffset.UtcNow - Options.Retention, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Tried again at the next round; old entries only cost space meanwhile.
+            }
+
+            await Task.Delay(Options.PruneEvery, _stopping.Token).ConfigureAwait(false);
+        }
+    }
+
+    private sealed record Pending(string Collection, TrafficEntry Entry, TaskCompletionSource? Done);
+}
