@@ -28,7 +28,7 @@ public sealed partial class EmbeddedCollection
         {
             try
             {
-                DurableFiles.Replace(_options.Files, Path.Combine(_directory, SynonymsFile),
+                DurableFiles.Replace(_options.Files, Path.Combine(_synonymsDirectory, SynonymsFile),
                     stream => JsonSerializer.Serialize(stream, synonyms.Groups, FileJson));
             }
             catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
@@ -39,6 +39,9 @@ public sealed partial class EmbeddedCollection
             _synonyms = synonyms;
         }
     }
+
+    /// <summary>Uses synonyms another generation of the collection has made durable (in the folder they share).</summary>
+    internal void UseSynonyms(Synonyms synonyms) => _synonyms = synonyms;
 
     /// <summary>Completions of <paramref name="prefix"/> from the shown fields' words (see <see cref="CollectionSearcher.Complete"/>).</summary>
     public IReadOnlyList<string> Suggest(string prefix, int limit)
@@ -51,7 +54,7 @@ public sealed partial class EmbeddedCollection
     // Reads synonyms.json when there is one (a collection that never had synonyms has none).
     private void LoadSynonyms()
     {
-        var path = Path.Combine(_directory, SynonymsFile);
+        var path = Path.Combine(_synonymsDirectory, SynonymsFile);
         if (!File.Exists(path))
         {
             return;

@@ -21,6 +21,7 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private readonly ITextEncoder _encoder;
     private readonly CollectionSearcher _searcher;
     private readonly string _directory;
+    private readonly string _synonymsDirectory;
     private readonly CollectionOptions _options;
     private readonly IVectorIndex _vectors;
     private readonly Bm25Index _keyword;
@@ -28,10 +29,11 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     private long _snapshotRetryAfterBytes;
     private bool _closed;
 
-    private EmbeddedCollection(string directory, string name, CollectionSettings settings, CollectionModels models,
+    private EmbeddedCollection(string directory, string synonymsDirectory, string name, CollectionSettings settings, CollectionModels models,
         CollectionOptions options)
     {
         _directory = directory;
+        _synonymsDirectory = synonymsDirectory;
         Name = name;
         Settings = settings;
         _encoder = models.Encoder;
@@ -87,13 +89,16 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens the collection in <paramref name="directory"/>: loads the snapshot, replays the log, drops a torn tail.</summary>
+    /// <summary>
+    /// Opens the collection in <paramref name="directory"/>: loads the snapshot, replays the log, drops a torn tail. Its
+    /// synonyms are in <paramref name="synonymsDirectory"/> (shared by a collection's generations; default: the same folder).
+    /// </summary>
     /// <exception cref="InvalidRequestException">Its model or re-ranker cannot be loaded.</exception>
     public static EmbeddedCollection Open(string directory, string name, CollectionSettings settings, IModelProvider models,
-        CollectionOptions? options = null)
+        CollectionOptions? options = null, string? synonymsDirectory = null)
     {
         options ??= new CollectionOptions();
-        var collection = new EmbeddedCollection(directory, name, settings, CollectionModels.Load(settings, models, options.Rankers), options);
+        var collection = new EmbeddedCollection(directory, synonymsDirectory ?? directory, name, settings, CollectionModels.Load(settings, models, options.Rankers), options);
         try
         {
             collection.LoadSynonyms();
@@ -133,6 +138,13 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
         await AppendAsync(LogEntry.Delete([id]), cancellationToken).ConfigureAwait(false);
         return true;
     }
+
+    /// <summary>Every record id, at this moment.</summary>
+    internal List<string> Ids() => Read(() => _records.Keys.ToList());
+
+    /// <summary>The records of <paramref name="ids"/> that are there, with their private fields (to copy them whole).</summary>
+    internal List<Record> Whole(IEnumerable<string> ids) =>
+        Read(() => ids.Select(id => _records.GetValueOrDefault(id)?.Record).OfType<Record>().ToList());
 
     /// <summary>The record (without private fields), or null.</summary>
     public Record? Get(string id) =>

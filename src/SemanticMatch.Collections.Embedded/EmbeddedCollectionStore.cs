@@ -7,7 +7,7 @@ namespace SemanticMatch.Collections.Embedded;
 
 /// <summary>
 /// Collections in folders under <c>DATA/collections/NAME</c>: <c>collection.json</c> (settings), <c>wal.log</c> and
-/// <c>snapshot.jsonl</c>. Opening the store recovers every collection.
+/// <c>snapshot.jsonl</c> (and later model generations under <c>generations/</c>). Opening the store recovers every collection.
 /// </summary>
 /// <remarks>
 /// A collection whose files cannot be read (a folder without collection.json, garbled settings or snapshot, a log
@@ -15,7 +15,7 @@ namespace SemanticMatch.Collections.Embedded;
 /// <see cref="Unavailable"/> with the reason, requests to it are refused with that reason, and creating a collection
 /// of its name is a conflict; the other collections serve.
 /// </remarks>
-public sealed class EmbeddedCollectionStore : ICollectionStore
+public sealed partial class EmbeddedCollectionStore : ICollectionStore
 {
     private const string SettingsFile = "collection.json";
     private const string FirstUseMarker = ".initialised";
@@ -61,7 +61,12 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
             try
             {
-                store._collections[name] = store.OpenCollection(folder, name);
+                var (serving, lineage) = store.OpenGenerations(folder, name);
+                store._collections[name] = serving;
+                if (lineage is not null)
+                {
+                    store._lineages[name] = lineage;
+                }
             }
             catch (Exception e) when (e is InvalidDataException or LogDamagedException or InvalidRequestException or IOException or UnauthorizedAccessException)
             {
@@ -76,27 +81,6 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     /// Collections on disk that could not be opened, by name, with the reason (the file and what is wrong with it).
     /// </summary>
     public IReadOnlyDictionary<string, string> Unavailable => _unavailable;
-
-    private EmbeddedCollection OpenCollection(string folder, string name)
-    {
-        var settingsPath = Path.Combine(folder, SettingsFile);
-        if (!File.Exists(settingsPath))
-        {
-            throw new InvalidDataException($"{folder} has no {SettingsFile}: its records cannot be read without it (restore it, or remove the folder)");
-        }
-
-        CollectionSettings settings;
-        try
-        {
-            settings = CollectionSettings.FromJson(File.ReadAllText(settingsPath));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{settingsPath} is not valid collection settings ({e.Message})", e);
-        }
-
-        return EmbeddedCollection.Open(folder, name, settings, _models, _options);
-    }
 
     private static void TryDelete(string folder)
     {
@@ -238,6 +222,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
         if (_collections.TryRemove(name, out var collection))
         {
+            await CloseGenerationsAsync(name).ConfigureAwait(false);
             await collection.DisposeAsync().ConfigureAwait(false);
         }
 
@@ -275,19 +260,23 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
 
     /// <inheritdoc />
     public Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default) =>
-        Collection(name).UpsertAsync(records, cancellationToken);
+        WriteAsync(name, c => c.UpsertAsync(records, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default) =>
-        Collection(name).DeleteAsync(id, cancellationToken);
+        WriteAsync(name, c => c.DeleteAsync(id, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default) =>
         Task.FromResult(Collection(name).Get(id));
 
     /// <inheritdoc />
-    public Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
-        Collection(name).SearchAsync(query, cancellationToken);
+    public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default)
+    {
+        var generation = ServingOf(name); // read first: a switch meanwhile leaves the number behind, never ahead
+        var result = await Collection(name).SearchAsync(query, cancellationToken).ConfigureAwait(false);
+        return result with { Generation = generation };
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default) =>
@@ -297,10 +286,20 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     public Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult(Collection(name).Synonyms);
 
     /// <inheritdoc />
-    public Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default)
+    public async Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default)
     {
-        Collection(name).SetSynonyms(synonyms);
-        return Task.CompletedTask;
+        var lineage = LineageOf(name);
+        await lineage.Writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            Collection(name).SetSynonyms(synonyms); // the file the generations share
+            lineage.Previous?.UseSynonyms(synonyms);
+            lineage.Building?.Collection.UseSynonyms(synonyms);
+        }
+        finally
+        {
+            lineage.Writes.Release();
+        }
     }
 
     /// <inheritdoc />
@@ -310,6 +309,11 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        foreach (var name in _lineages.Keys)
+        {
+            await CloseGenerationsAsync(name).ConfigureAwait(false);
+        }
+
         foreach (var collection in _collections.Values)
         {
             await collection.DisposeAsync().ConfigureAwait(false);
@@ -336,7 +340,7 @@ public sealed class EmbeddedCollectionStore : ICollectionStore
         }
     }
 
-    private static CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk);
+    private CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk, ServingOf(c.Name), BuildingOf(c.Name));
 
     private EmbeddedCollection Collection(string name) =>
         CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)

@@ -418,6 +418,21 @@ public sealed class PostgresCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
+    /// <remarks>Not built for this store yet: a new model needs a new collection here.</remarks>
+    public async Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
+    {
+        await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
+        throw new InvalidRequestException($"collection '{name}': model generations are built by the embedded store only so far; in PostgreSQL create a new collection with the new model");
+    }
+
+    /// <inheritdoc />
+    public async Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
+        throw new CollectionConflictException(name, $"collection '{name}' has no previous generation to roll back to");
+    }
+
+    /// <inheritdoc />
     /// <remarks>From the collection's words table (the shown fields' words and how many records hold each).</remarks>
     public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default)
     {

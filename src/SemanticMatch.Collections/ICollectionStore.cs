@@ -57,6 +57,20 @@ public interface ICollectionStore : IAsyncDisposable
     Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Starts building a new generation of the collection with <paramref name="settings"/> (a new model, or any setting
+    /// that needs the records re-embedded or re-indexed): every record is copied in the background while the current
+    /// generation serves, writes meanwhile reach both, and the new one serves once it is complete. Returns its number.
+    /// </summary>
+    /// <exception cref="CollectionNotFoundException">No such collection.</exception>
+    /// <exception cref="CollectionConflictException">A generation is being built already.</exception>
+    /// <exception cref="Core.InvalidRequestException">Bad settings, or an unknown model.</exception>
+    Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default);
+
+    /// <summary>Serves the previous generation again (the one serving becomes the previous); returns the number now serving.</summary>
+    /// <exception cref="CollectionConflictException">There is no previous generation.</exception>
+    Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Up to <paramref name="limit"/> completions of <paramref name="prefix"/> (its last word completed, the words before
     /// it kept) from the words of the collection's shown fields, those in most records first.
     /// </summary>

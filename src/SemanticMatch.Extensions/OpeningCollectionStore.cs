@@ -48,6 +48,12 @@ internal sealed class OpeningCollectionStore(Func<CancellationToken, Task<IColle
     public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default) =>
         await (await Store(cancellationToken)).SuggestAsync(name, prefix, limit, cancellationToken);
 
+    public async Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).StartGenerationAsync(name, settings, cancellationToken);
+
+    public async Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).RollbackAsync(name, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         if (_store is not null)

@@ -13,7 +13,14 @@ public sealed record CreateCollectionRequest(
 public sealed record CollectionResponse(
     string Name, string Model, IReadOnlyList<string> Fields, string Metric, string VectorIndex, string? Reranker,
     IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk, string Language,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ranker = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ranker, int Generation,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BuildingResponse? Building);
+
+/// <summary>A generation being built: its number, model, and how far it got (records embedded of all).</summary>
+public sealed record BuildingResponse(int Generation, string Model, double Progress, int Done, int Total);
+
+/// <summary>Answer of <c>POST /v1/collections/{name}/generations</c>: the number of the generation now being built.</summary>
+public sealed record GenerationResponse(int Generation);
 
 /// <summary>Answer of <c>GET /v1/collections</c>.</summary>
 public sealed record CollectionListResponse(IReadOnlyList<CollectionResponse> Collections);

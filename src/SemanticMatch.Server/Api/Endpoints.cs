@@ -33,6 +33,10 @@ internal static class Endpoints
             .WithName("getCollection").WithSummary("Describe a collection").WithTags("Collections");
         v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin)
             .WithName("dropCollection").WithSummary("Drop a collection and its records").WithTags("Collections");
+        v1.MapPost("/collections/{name}/generations", StartGenerationAsync).Needs(Scope.Admin)
+            .WithName("startGeneration").WithSummary("Re-embed every record with a new model (or other settings) while the current generation serves; 202").WithTags("Collections");
+        v1.MapPost("/collections/{name}/rollback", RollbackAsync).Needs(Scope.Admin)
+            .WithName("rollbackGeneration").WithSummary("Serve the previous generation again").WithTags("Collections");
         work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write)
             .Accepts<IReadOnlyList<JsonElement>>("application/json", "application/x-ndjson")
             .WithName("upsertRecords").WithSummary("Insert or replace records: a JSON array, or NDJSON (one record a line)").WithTags("Records");
@@ -63,6 +67,19 @@ internal static class Endpoints
         var created = await store.CreateAsync(name, RequestMapping.ToSettings(body), cancellationToken);
         var response = RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken));
         return created ? TypedResults.Created($"/v1/collections/{name}", response) : TypedResults.Ok(response);
+    }
+
+    private static async Task<IResult> StartGenerationAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
+    {
+        var current = (await store.DescribeAsync(name, cancellationToken)).Settings;
+        var generation = await store.StartGenerationAsync(name, RequestMapping.WithChanges(current, body), cancellationToken);
+        return TypedResults.Accepted($"/v1/collections/{name}", new GenerationResponse(generation));
+    }
+
+    private static async Task<CollectionResponse> RollbackAsync(string name, ICollectionStore store, CancellationToken cancellationToken)
+    {
+        await store.RollbackAsync(name, cancellationToken);
+        return RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken));
     }
 
     private static async Task<IResult> DropAsync(string name, ICollectionStore store, CancellationToken cancellationToken) =>

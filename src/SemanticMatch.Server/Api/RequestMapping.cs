@@ -72,9 +72,23 @@ internal static class RequestMapping
         };
     }
 
+    /// <summary>The settings of a new generation: <paramref name="current"/> with what the body gives changed.</summary>
+    public static CollectionSettings WithChanges(CollectionSettings current, CreateCollectionRequest? body) => body is null ? current : current with
+    {
+        Model = body.Model ?? current.Model,
+        Fields = body.Fields ?? current.Fields,
+        Metric = body.Metric is null ? current.Metric : Parse<SimilarityMetric>(body.Metric, "metric"),
+        VectorIndex = body.VectorIndex is null ? current.VectorIndex : Parse<VectorIndexKind>(body.VectorIndex, "vectorIndex"),
+        Reranker = body.Reranker ?? current.Reranker,
+        Ranker = body.Ranker ?? current.Ranker,
+        PrivateFields = body.PrivateFields ?? current.PrivateFields,
+        Language = body.Language is null ? current.Language : Parse<TextLanguage>(body.Language, "language"),
+    };
+
     public static CollectionResponse ToResponse(CollectionInfo info) => new(
         info.Name, info.Settings.Model, info.Settings.Fields, Name(info.Settings.Metric), Name(info.Settings.VectorIndex),
-        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk, Name(info.Settings.Language), info.Settings.Ranker);
+        info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk, Name(info.Settings.Language), info.Settings.Ranker,
+        info.Generation, info.Building is { } b ? new BuildingResponse(b.Generation, b.Settings.Model, Math.Round(b.Progress, 4), b.Done, b.Total) : null);
 
     public static IReadOnlyList<Record> ToRecords(JsonElement body)
     {

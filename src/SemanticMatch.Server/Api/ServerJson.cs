@@ -19,6 +19,7 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(EmbedResponse))]
 [JsonSerializable(typeof(FeedbackRequest))]
 [JsonSerializable(typeof(EventsResponse))]
+[JsonSerializable(typeof(GenerationResponse))]
 [JsonSerializable(typeof(OpenAiEmbeddingsRequest))]
 [JsonSerializable(typeof(OpenAiEmbeddingsResponse))]
 [JsonSerializable(typeof(RerankRequest))]
