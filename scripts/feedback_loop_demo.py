@@ -63,7 +63,7 @@ try:
     print('logged %d feedback events for %d queries' % (events, len(judged)))
 
     exported = os.path.join(work, 'feedback-judgments.csv')
-    subprocess.run(['dotnet', dll, 'feedback', 'export', '--data', data, '--collection', 'demo', '--out', exported], check=True)
+    subprocess.run(['dotnet', dll, 'feedback', 'export', '--data', data, '--collection', 'demo', '--out', exported, '--click-model', 'naive'], check=True)
     model = os.path.join(work, 'minilm-feedback')
     subprocess.run(['dotnet', train_dll, '--train', exported, '--dev', os.path.join(demo, 'judgments.csv'),
                     '--products', os.path.join(demo, 'products.csv'), '--base', 'minilm', '--objective', 'cosent',

@@ -18,6 +18,8 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["keys add"] = typeof(KeysAddCommand.Settings),
     ["recover"] = typeof(RecoverCommand.Settings),
     ["feedback export"] = typeof(FeedbackExportCommand.Settings),
+    ["generation build"] = typeof(GenerationBuildCommand.Settings),
+    ["generation rollback"] = typeof(GenerationRollbackCommand.Settings),
 };
 
 var app = new CommandApp();
@@ -74,8 +76,18 @@ app.Configure(config =>
     {
         feedback.SetDescription("Use the service's search logs.");
         feedback.AddCommand<FeedbackExportCommand>("export")
-            .WithDescription("Turn a collection's search logs into graded judgments for 'semmatch train'.")
+            .WithDescription("Turn a collection's logged searches and events into judgments for 'semmatch train' (a click model removes position bias).")
             .WithExample("feedback", "export", "--data", "semmatch-data", "--collection", "demo", "--out", "feedback.csv");
+    });
+    config.AddBranch("generation", generation =>
+    {
+        generation.SetDescription("Change an embedded collection's model without re-creating it (the server stopped; a running one does this at POST /v1/collections/NAME/generations).");
+        generation.AddCommand<GenerationBuildCommand>("build")
+            .WithDescription("Re-embed every record with another model (progress bar), then serve it; the previous generation stays for rollback.")
+            .WithExample("generation", "build", "--data", "semmatch-data", "--collection", "demo", "--model", "minilm-int8");
+        generation.AddCommand<GenerationRollbackCommand>("rollback")
+            .WithDescription("Serve the previous generation again.")
+            .WithExample("generation", "rollback", "--data", "semmatch-data", "--collection", "demo");
     });
     config.SetExceptionHandler((exception, _) => Failures.Report(exception, Failures.LogDirectory));
 });

@@ -75,7 +75,7 @@ public sealed partial class EmbeddedCollectionStore
     {
         if (lineage.Building is { } running)
         {
-            throw new CollectionConflictException(name, $"collection '{name}': generation {running.Number} is still being built; wait for it to finish");
+            throw new GenerationConflictException($"collection '{name}': generation {running.Number} is still being built; wait for it to finish");
         }
     }
 
@@ -88,7 +88,7 @@ public sealed partial class EmbeddedCollectionStore
         {
             if (lineage.Previous is not { } previous)
             {
-                throw new CollectionConflictException(name, $"collection '{name}' has no previous generation to roll back to");
+                throw new GenerationConflictException($"collection '{name}' has no previous generation to roll back to");
             }
 
             var serving = _collections[name];
@@ -164,6 +164,7 @@ public sealed partial class EmbeddedCollectionStore
 
     private async Task DiscardAsync(string name, Lineage lineage, Build build)
     {
+        lineage.BuildFailure = $"generation {build.Number}: {build.Error?.Message ?? "stopped"}";
         lineage.Building = null;
         await build.Collection.DisposeAsync().ConfigureAwait(false);
         TryDelete(GenerationFolder(name, build.Number));
@@ -378,6 +379,8 @@ public sealed partial class EmbeddedCollectionStore
             ? new GenerationBuild(build.Number, build.Collection.Settings, Volatile.Read(ref build.Done), build.Ids.Count)
             : null;
 
+    private string? BuildFailureOf(string name) => _lineages.GetValueOrDefault(name)?.BuildFailure;
+
     private int ServingOf(string name) => _lineages.GetValueOrDefault(name)?.Serving ?? 1;
 
     /// <summary>What <c>generations.json</c> holds: the generation serving, and the previous one (0 = none).</summary>
@@ -416,6 +419,8 @@ public sealed partial class EmbeddedCollectionStore
         public EmbeddedCollection? Previous { get; set; }
 
         public Build? Building { get; set; }
+
+        public string? BuildFailure { get; set; }
 
         // Writes to a lone generation run concurrently (the log commits them in groups); once a second generation opens,
         // they take the lock. Entering shared mode waits for the lone writes still running.

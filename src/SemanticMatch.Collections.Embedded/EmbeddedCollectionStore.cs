@@ -340,7 +340,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         }
     }
 
-    private CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk, ServingOf(c.Name), BuildingOf(c.Name));
+    private CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk, ServingOf(c.Name), BuildingOf(c.Name), BuildFailureOf(c.Name));
 
     private EmbeddedCollection Collection(string name) =>
         CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)

@@ -429,7 +429,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default)
     {
         await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
-        throw new CollectionConflictException(name, $"collection '{name}' has no previous generation to roll back to");
+        throw new GenerationConflictException($"collection '{name}' has no previous generation to roll back to");
     }
 
     /// <inheritdoc />

@@ -18,3 +18,6 @@ public sealed class CollectionConflictException(string name, string? why = null)
 /// </summary>
 public sealed class CollectionUnavailableException(string name, string reason)
     : Exception($"collection '{name}' is not open: {reason}. Run 'semmatch recover --collection {name}' to salvage it, or delete it");
+
+/// <summary>A generation cannot start or be rolled back now: one is being built, or there is no previous one (a server answers 409).</summary>
+public sealed class GenerationConflictException(string message) : InvalidRequestException(message);

@@ -214,8 +214,9 @@ public sealed record CollectionSearchResult(string Searched, bool Corrected, IRe
 /// <param name="BytesOnDisk">Size of its folder.</param>
 /// <param name="Generation">The model generation serving (1 until a new one is built).</param>
 /// <param name="Building">The generation being built, or null.</param>
+/// <param name="BuildFailure">Why the last build was discarded (since the store opened), or null.</param>
 public sealed record CollectionInfo(string Name, CollectionSettings Settings, int Count, int Dimension, long BytesOnDisk, int Generation = 1,
-    GenerationBuild? Building = null);
+    GenerationBuild? Building = null, string? BuildFailure = null);
 
 /// <summary>A generation being built: every record re-embedded with new settings while the serving one answers.</summary>
 /// <param name="Generation">Its number.</param>

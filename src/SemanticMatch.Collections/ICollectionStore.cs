@@ -62,12 +62,12 @@ public interface ICollectionStore : IAsyncDisposable
     /// generation serves, writes meanwhile reach both, and the new one serves once it is complete. Returns its number.
     /// </summary>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
-    /// <exception cref="CollectionConflictException">A generation is being built already.</exception>
+    /// <exception cref="GenerationConflictException">A generation is being built already.</exception>
     /// <exception cref="Core.InvalidRequestException">Bad settings, or an unknown model.</exception>
     Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default);
 
     /// <summary>Serves the previous generation again (the one serving becomes the previous); returns the number now serving.</summary>
-    /// <exception cref="CollectionConflictException">There is no previous generation.</exception>
+    /// <exception cref="GenerationConflictException">There is no previous generation.</exception>
     Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>

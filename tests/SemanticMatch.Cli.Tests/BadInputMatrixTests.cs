@@ -240,6 +240,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Train + "|--augment-rate|0", "--augment-rate must be in (0, 1]" },
 
         // serve (every case fails before the server opens its data directory)
+        { "serve|--data|{W}|--log-retention-days|0", "--log-retention-days must be at least 1" },
+        { "serve|--data|{W}|--no-query-text=maybe", "--no-query-text: 'maybe' is not true or false" },
         { "serve|--urls|ftp://x", "--urls: 'ftp://x' is not an http:// or https:// address" },
         { "serve|--config|{W}/missing.json", "--config: '{W}/missing.json' does not exist" },
         { "serve|--snapshot-after|0", "--snapshot-after must be at least 1" },
@@ -274,6 +276,13 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-impressions|0", "--min-impressions must be at least 1" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--click-model|dbn", "--click-model: 'dbn' is not one of: position-based (pbm), naive" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-evidence|0", "--min-evidence must be at least 1" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--no-skip-above=2", "--no-skip-above: '2' is not true or false" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--max-clicks-per-search|0", "--max-clicks-per-search must be positive" },
+        // generation build / rollback
+        { "generation|build|--data|{W}|--collection|c", "--model is required" },
+        { "generation|build|--data|{W}|--model|minilm", "--collection is required" },
+        { "generation|build|--data|{W}|--collection|c|--model|minilm", "--collection: {W} has no collection 'c'" },
+        { "generation|rollback|--data|{W}|--collection|c", "--collection: {W} has no collection 'c'" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}", "--out: '{W}' is a directory" },
         { "feedback|export|--collection|c|--out|{W}/j.csv|--store|files", "--store must be embedded or postgres (got 'files')" },
         { "feedback|export|--collection|c|--out|{W}/j.csv|--connection|Host=x", "--connection needs --store postgres" },
@@ -295,7 +304,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         Assert.Equal(before, Snapshot(work));
     }
 
-    private static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "keys add", "feedback export"];
+    private static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "keys add", "feedback export", "generation build", "generation rollback"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

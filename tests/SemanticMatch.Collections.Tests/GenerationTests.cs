@@ -38,7 +38,7 @@ public sealed class GenerationTests : IAsyncLifetime
         var number = await _store.StartGenerationAsync("shop", new CollectionSettings { Model = "gated" });
         var during = await _store.DescribeAsync("shop");
         var searchDuring = await _store.SearchAsync("shop", new CollectionQuery { Query = "cordless drill", Top = 3 });
-        var second = await Assert.ThrowsAsync<CollectionConflictException>(() => _store.StartGenerationAsync("shop", new CollectionSettings { Model = "gated" }));
+        var second = await Assert.ThrowsAsync<GenerationConflictException>(() => _store.StartGenerationAsync("shop", new CollectionSettings { Model = "gated" }));
         var writes = Task.WhenAll(
             _store.UpsertAsync("shop", [Records.R("new1", "garden hose")]),
             _store.UpsertAsync("shop", [Records.R("r599", "claw hammer")]), // in the last batch: copied after this write
@@ -96,7 +96,7 @@ public sealed class GenerationTests : IAsyncLifetime
             var info = await restarted.DescribeAsync("shop");
             Assert.Equal((1, "minilm", 600, null), (info.Generation, info.Settings.Model, info.Count, info.Building));
             Assert.False(Directory.Exists(Path.Combine(crashed, "collections", "shop", "generations", "2")));
-            await Assert.ThrowsAsync<CollectionConflictException>(() => restarted.RollbackAsync("shop"));
+            await Assert.ThrowsAsync<GenerationConflictException>(() => restarted.RollbackAsync("shop"));
         }
         finally
         {

@@ -274,6 +274,8 @@ public abstract class HostileClientConformance(KeyedServerFixture fixture)
         _ when pattern.EndsWith("/records", StringComparison.Ordinal) => """[{"id": "x1", "title": "Claw Hammer"}]""",
         _ when pattern.EndsWith("/search", StringComparison.Ordinal) => """{"query": "drill"}""",
         _ when pattern.EndsWith("/feedback", StringComparison.Ordinal) => """{"query": "drill", "shown": ["r1"]}""",
+        _ when pattern.EndsWith("/events", StringComparison.Ordinal) => """[{"queryId": "q", "action": "click", "objectId": "r1", "position": 1}]""",
+        _ when pattern.EndsWith("/generations", StringComparison.Ordinal) => """{"model": "minilm-int8"}""",
         "/v1/collections/{name}" => """{"model": "minilm"}""",
         "/v1/match" => """{"query": "drill", "texts": ["drill"]}""",
         "/v1/embed" => """{"texts": ["drill"]}""",

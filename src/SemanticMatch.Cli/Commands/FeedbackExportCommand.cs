@@ -22,7 +22,7 @@ internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand
         public string Out { get; init; } = string.Empty;
 
         [CommandOption("--click-model <MODEL>")]
-        [Description("position-based: relevance = estimated probability of attraction in [0, 1], position bias removed (train with --relevant-threshold 0.5); naive: 3 bought, 2 clicked, 1 shown but not clicked, 0 rejected.")]
+        [Description("position-based: relevance = the estimated probability of attraction, 0 to 1, position bias removed (train with --relevant-threshold 0.5); naive: 3 bought, 2 clicked, 1 shown but not clicked, 0 rejected.")]
         [DefaultValue("position-based")]
         public string ClickModel { get; init; } = "position-based";
 

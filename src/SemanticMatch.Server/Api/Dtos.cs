@@ -14,7 +14,8 @@ public sealed record CollectionResponse(
     string Name, string Model, IReadOnlyList<string> Fields, string Metric, string VectorIndex, string? Reranker,
     IReadOnlyList<string> PrivateFields, int Count, int Dimension, long BytesOnDisk, string Language,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Ranker, int Generation,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BuildingResponse? Building);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] BuildingResponse? Building,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BuildFailure);
 
 /// <summary>A generation being built: its number, model, and how far it got (records embedded of all).</summary>
 public sealed record BuildingResponse(int Generation, string Model, double Progress, int Done, int Total);

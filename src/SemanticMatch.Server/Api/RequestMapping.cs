@@ -88,7 +88,8 @@ internal static class RequestMapping
     public static CollectionResponse ToResponse(CollectionInfo info) => new(
         info.Name, info.Settings.Model, info.Settings.Fields, Name(info.Settings.Metric), Name(info.Settings.VectorIndex),
         info.Settings.Reranker, info.Settings.PrivateFields, info.Count, info.Dimension, info.BytesOnDisk, Name(info.Settings.Language), info.Settings.Ranker,
-        info.Generation, info.Building is { } b ? new BuildingResponse(b.Generation, b.Settings.Model, Math.Round(b.Progress, 4), b.Done, b.Total) : null);
+        info.Generation, info.Building is { } b ? new BuildingResponse(b.Generation, b.Settings.Model, Math.Round(b.Progress, 4), b.Done, b.Total) : null,
+        info.BuildFailure);
 
     public static IReadOnlyList<Record> ToRecords(JsonElement body)
     {

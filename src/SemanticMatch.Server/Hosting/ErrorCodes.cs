@@ -33,12 +33,14 @@ internal static class ErrorCodes
     public const string StorageFull = "storage_full";
     public const string CollectionUnavailable = "collection_unavailable";
     public const string InternalError = "internal_error";
+    public const string GenerationConflict = "generation_conflict";
 
     /// <summary>The code of an error answered with <paramref name="status"/>, caused by <paramref name="exception"/> when one was thrown.</summary>
     public static string For(Exception? exception, int status) => exception switch
     {
         CollectionNotFoundException => CollectionNotFound,
         CollectionConflictException => CollectionExists,
+        GenerationConflictException => GenerationConflict,
         RequestLimitException => OverLimit,
         ModelNotFoundException => ModelNotFound,
         InvalidRequestException => InvalidRequest,
