@@ -30,7 +30,12 @@ public sealed record TrafficLogOptions
 public sealed class TrafficLog : IAsyncDisposable
 {
     private readonly IFeedbackStore _store;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    // Bounded, so a store that is down cannot fill memory: beyond it searches go unlogged (counted) and events wait.
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
     private readonly Task _writer;
     private readonly Task _pruner;
     private readonly CancellationTokenSource _stopping = new();
@@ -51,7 +56,7 @@ public sealed class TrafficLog : IAsyncDisposable
     /// <summary>The store entries are kept in.</summary>
     public IFeedbackStore Store => _store;
 
-    /// <summary>Searches whose log entry could not be written (the storage refused it).</summary>
+    /// <summary>Searches whose log entry could not be written (the storage refused it, or 100,000 entries were waiting).</summary>
     public long LostSearches => Interlocked.Read(ref _lostSearches);
 
     private long _lostSearches;
@@ -88,12 +93,11 @@ public sealed class TrafficLog : IAsyncDisposable
 
     /// <summary>Appends an entry of events (and maybe the search they follow); completes once it is durable.</summary>
     /// <exception cref="Storage.StorageFaultException">The storage refused it: nothing of it was recorded.</exception>
-    public Task AppendAsync(string collection, TrafficEntry entry, CancellationToken cancellationToken = default)
+    public async Task AppendAsync(string collection, TrafficEntry entry, CancellationToken cancellationToken = default)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(new Pending(collection, entry, done)), this);
-
-        return done.Task.WaitAsync(cancellationToken);
+        await _queue.Writer.WriteAsync(new Pending(collection, entry, done), cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes what is queued, then stops.</summary>
