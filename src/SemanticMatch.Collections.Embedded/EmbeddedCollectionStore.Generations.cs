@@ -138,7 +138,7 @@ public sealed partial class EmbeddedCollectionStore
         }
         catch (Exception e)
         {
-            build.Error = e;
+            build.Error ??= e; // a write the new generation missed cancels the build and says why first
             await DiscardAsync(name, lineage, build).ConfigureAwait(false);
         }
     }
@@ -168,23 +168,22 @@ public sealed partial class EmbeddedCollectionStore
         lineage.Building = null;
         await build.Collection.DisposeAsync().ConfigureAwait(false);
         TryDelete(GenerationFolder(name, build.Number));
-        await lineage.LeaveSharedWritesAsync().ConfigureAwait(false);
+        lineage.LeaveSharedWrites();
     }
 
     // Every write goes through here: alone it goes straight to the serving generation; with more than one generation
     // open it goes to each, one write at a time.
     private async Task<T> WriteAsync<T>(string name, Func<EmbeddedCollection, Task<T>> write, CancellationToken cancellationToken)
     {
-        var serving = Collection(name);
-        var lineage = _lineages.GetValueOrDefault(name);
-        if (lineage is null || !lineage.TryEnterAlone())
+        var lineage = LineageOf(name);
+        if (!lineage.TryEnterAlone())
         {
-            return await WriteToEachAsync(name, lineage ?? LineageOf(name), write, cancellationToken).ConfigureAwait(false);
+            return await WriteToEachAsync(name, lineage, write, cancellationToken).ConfigureAwait(false);
         }
 
         try
         {
-            return await write(serving).ConfigureAwait(false);
+            return await write(Collection(name)).ConfigureAwait(false);
         }
         finally
         {
@@ -212,8 +211,8 @@ public sealed partial class EmbeddedCollectionStore
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The new generation missed a write: it cannot be completed. The serving one has it.
-                    await build.Cancel.CancelAsync().ConfigureAwait(false);
                     build.Error = e;
+                    await build.Cancel.CancelAsync().ConfigureAwait(false);
                 }
             }
 
@@ -449,10 +448,6 @@ public sealed partial class EmbeddedCollectionStore
 
         public void EnterSharedWritesAtStart() => _shared = true;
 
-        public Task LeaveSharedWritesAsync()
-        {
-            _shared = Previous is not null || Building is not null;
-            return Task.CompletedTask;
-        }
+        public void LeaveSharedWrites() => _shared = Previous is not null || Building is not null;
     }
 }

@@ -19,6 +19,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
 {
     private const string SettingsFile = "collection.json";
     private const string FirstUseMarker = ".initialised";
+    private const string CollectionsFolder = "collections";
 
     private readonly ConcurrentDictionary<string, EmbeddedCollection> _collections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _unavailable = new(StringComparer.Ordinal);
@@ -32,7 +33,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
     private EmbeddedCollectionStore(string dataDirectory, IModelProvider models, CollectionOptions options, FileStream lockFile)
     {
         _dataDirectory = dataDirectory;
-        _root = Path.Combine(dataDirectory, "collections");
+        _root = Path.Combine(dataDirectory, CollectionsFolder);
         _models = models;
         _options = options;
         _lock = lockFile;
@@ -42,7 +43,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
     /// <exception cref="InvalidRequestException">Another process (another server) has the data directory open.</exception>
     public static EmbeddedCollectionStore Open(string dataDirectory, IModelProvider models, CollectionOptions? options = null)
     {
-        var root = Path.Combine(dataDirectory, "collections");
+        var root = Path.Combine(dataDirectory, CollectionsFolder);
         Directory.CreateDirectory(root);
         var store = new EmbeddedCollectionStore(dataDirectory, models, options ?? new CollectionOptions(), Lock(dataDirectory));
         foreach (var folder in Directory.EnumerateDirectories(store._root))
@@ -76,6 +77,10 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
 
         return store;
     }
+
+    /// <summary>Whether <paramref name="dataDirectory"/> holds a collection named <paramref name="name"/> (opened or not).</summary>
+    public static bool Holds(string dataDirectory, string name) =>
+        CollectionSettings.IsValidName(name) && Directory.Exists(Path.Combine(dataDirectory, CollectionsFolder, name));
 
     /// <summary>
     /// Collections on disk that could not be opened, by name, with the reason (the file and what is wrong with it).

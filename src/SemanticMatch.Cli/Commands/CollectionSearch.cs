@@ -77,7 +77,7 @@ internal static class CollectionSearch
         }
 
         var data = new DataSettings { Data = settings.Data }.DataDirectory;
-        if (!Directory.Exists(Path.Combine(data, "collections", settings.Collection!)))
+        if (!EmbeddedCollectionStore.Holds(data, settings.Collection!))
         {
             throw new UserError($"--collection: no collection '{settings.Collection}' in {data} (give the service's data directory with --data)");
         }

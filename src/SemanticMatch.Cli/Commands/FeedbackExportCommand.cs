@@ -1,3 +1,4 @@
+using SemanticMatch.Collections.Embedded;
 using System.ComponentModel;
 using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
@@ -85,7 +86,7 @@ internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand
         }
         else
         {
-            if (!Directory.Exists(Path.Combine(settings.DataDirectory, "collections", settings.Collection)))
+            if (!EmbeddedCollectionStore.Holds(settings.DataDirectory, settings.Collection))
             {
                 throw new UserError($"--collection: {settings.DataDirectory} has no collection '{settings.Collection}'");
             }

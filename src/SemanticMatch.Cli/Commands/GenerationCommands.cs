@@ -23,7 +23,7 @@ internal class GenerationSettings : DataSettings
     /// <exception cref="UserError">The data directory has no such collection.</exception>
     public EmbeddedCollectionStore Open(ModelProvider models)
     {
-        if (!Directory.Exists(Path.Combine(DataDirectory, "collections", Collection)))
+        if (!EmbeddedCollectionStore.Holds(DataDirectory, Collection))
         {
             throw new UserError($"--collection: {DataDirectory} has no collection '{Collection}'");
         }

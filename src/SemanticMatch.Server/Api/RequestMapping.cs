@@ -51,26 +51,8 @@ internal static class RequestMapping
         }
     }
 
-    public static CollectionSettings ToSettings(CreateCollectionRequest? body)
-    {
-        var defaults = new CollectionSettings();
-        if (body is null)
-        {
-            return defaults;
-        }
-
-        return new CollectionSettings
-        {
-            Model = body.Model ?? defaults.Model,
-            Fields = body.Fields ?? defaults.Fields,
-            Metric = body.Metric is null ? defaults.Metric : Parse<SimilarityMetric>(body.Metric, "metric"),
-            VectorIndex = body.VectorIndex is null ? defaults.VectorIndex : Parse<VectorIndexKind>(body.VectorIndex, "vectorIndex"),
-            Reranker = body.Reranker,
-            Ranker = body.Ranker,
-            PrivateFields = body.PrivateFields ?? [],
-            Language = body.Language is null ? defaults.Language : Parse<TextLanguage>(body.Language, "language"),
-        };
-    }
+    /// <summary>The settings of a new collection: the defaults with what the body gives.</summary>
+    public static CollectionSettings ToSettings(CreateCollectionRequest? body) => WithChanges(new CollectionSettings(), body);
 
     /// <summary>The settings of a new generation: <paramref name="current"/> with what the body gives changed.</summary>
     public static CollectionSettings WithChanges(CollectionSettings current, CreateCollectionRequest? body) => body is null ? current : current with
