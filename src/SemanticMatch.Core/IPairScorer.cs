@@ -15,6 +15,13 @@ public interface IPairScorer
     /// <param name="texts">Product texts, already normalised.</param>
     /// <param name="cancellationToken">Stops between batches.</param>
     float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// How many tokens scoring these pairs reads (what a rerank API bills as usage). Scorers without a tokenizer count
+    /// whitespace-separated words of the query and the texts.
+    /// </summary>
+    int CountTokens(string query, IReadOnlyList<string> texts) =>
+        texts.Append(query).Sum(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
 }
 
 /// <summary>A pair scorer its holder disposes (a loaded model, or an ensemble of them).</summary>

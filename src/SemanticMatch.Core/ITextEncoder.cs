@@ -30,6 +30,12 @@ public interface ITextEncoder
     /// <param name="cancellationToken">Stops between batches.</param>
     float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How many tokens the model reads for this text (its prefix and special tokens included, cut at its length limit):
+    /// what an embeddings API bills as usage. Encoders without a tokenizer count whitespace-separated words.
+    /// </summary>
+    int CountTokens(string text, TextRole role) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+
     /// <summary>Encodes one text (the query path); implementations may override it with a faster route.</summary>
     float[] EncodeOne(string text, TextRole role) => Encode([text], role)[0];
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -75,13 +76,18 @@ public static class SemanticMatchServer
         builder.Logging.AddJsonConsole();
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // no per-request lines (they carry paths); errors still logged
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace); // stdout is for "listening on"
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ServerJson.Default);
+            o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers (and the OpenAPI document says so)
+            o.SerializerOptions.Converters.Add(new RecordJson()); // {"id", ...fields}, as records are uploaded
+        });
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // ProblemMapping answers with the reason
         builder.Services.AddSingleton<IProblemDetailsWriter, ClientErrorShapes>(); // before the default writer: OpenAI, Cohere and TEI routes answer their clients' shape
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions.TryAdd("code", ErrorCodes.For(c.Exception, c.ProblemDetails.Status ?? c.HttpContext.Response.StatusCode)));
         builder.Services.AddExceptionHandler<ProblemMapping>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(ApiDescription.Configure);
         builder.Services.AddApiKeys();
         builder.Services.AddPerKeyRateLimit(options.RequestsPerSecondPerKey);
         builder.Services.AddSingleton(storage.Collections);

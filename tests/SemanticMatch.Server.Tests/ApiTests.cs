@@ -245,19 +245,6 @@ public sealed class ApiTests(ServiceFixture service)
     }
 
     [Fact]
-    public async Task OpenApi_DescribesTheRecordsUpload_AsJsonAndNdjson()
-    {
-        var document = JsonDocument.Parse(await Server.Client.GetStringAsync("/openapi/v1.json")).RootElement;
-
-        var upsert = document.GetProperty("paths").GetProperty("/v1/collections/{name}/records").GetProperty("post");
-        var content = upsert.GetProperty("requestBody").GetProperty("content");
-        Assert.True(content.TryGetProperty("application/json", out _));
-        Assert.True(content.TryGetProperty("application/x-ndjson", out _));
-        Assert.Equal("upsertRecords", upsert.GetProperty("operationId").GetString());
-        Assert.True(document.GetProperty("paths").TryGetProperty("/v1/models", out _));
-    }
-
-    [Fact]
     public async Task Health_Ready_Metrics_OpenApi_AreOpen()
     {
         using var health = await Server.Client.GetAsync("/healthz");

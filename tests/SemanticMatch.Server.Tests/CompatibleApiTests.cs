@@ -24,6 +24,8 @@ public sealed class CompatibleApiTests(ServiceFixture service)
         Assert.All(vectors, v => Assert.Equal(384, v.Length));
         var expected = ours.Body.GetProperty("vectors")[1].EnumerateArray().Select(x => x.GetSingle()).ToArray();
         Assert.Equal(expected, vectors[1], (a, b) => Math.Abs(a - b) < 1e-6);
+        // Counted by minilm's tokenizer: [CLS] cord ##less drill [SEP] + [CLS] garden hose [SEP], not the 4 words.
+        Assert.Equal(5 + 4, result.Value.Usage.InputTokenCount);
     }
 
     [Fact]
@@ -124,7 +126,8 @@ public sealed class CompatibleApiTests(ServiceFixture service)
         Assert.All(results, r => Assert.False(r.TryGetProperty("document", out _)));
         Assert.True(Guid.TryParse(body.GetProperty("id").GetString(), out _));
         Assert.Equal(1, body.GetProperty("meta").GetProperty("billed_units").GetProperty("search_units").GetInt32());
-        Assert.Equal(2 + 3 + 3 + 2, body.GetProperty("usage").GetProperty("total_tokens").GetInt32());
+        // Tokens the bi-encoder read: the query once (5: [CLS] cord ##less drill [SEP]) and each document (5 + 6 + 4).
+        Assert.Equal(5 + 5 + 6 + 4, body.GetProperty("usage").GetProperty("total_tokens").GetInt32());
     }
 
     [Fact]

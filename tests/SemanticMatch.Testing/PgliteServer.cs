@@ -54,22 +54,8 @@ public sealed class PgliteServer : IAsyncDisposable
     }
 
     /// <summary>The script, or the reason it cannot run here (to skip with).</summary>
-    public static (string? Script, string? Missing) Locate()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SemanticMatch.slnx")))
-        {
-            root = root.Parent;
-        }
-
-        if (root is null)
-        {
-            return (null, "the repository root (SemanticMatch.slnx) was not found above the test binaries");
-        }
-
-        var script = Path.Combine(root.FullName, "tools", "pglite", "node_modules", "@electric-sql", "pglite-socket", "dist", "scripts", "server.js");
-        return File.Exists(script) ? (script, null) : (null, $"PGlite is not installed ({script} is missing): run npm ci --prefix tools/pglite");
-    }
+    public static (string? Script, string? Missing) Locate() =>
+        Repository.Tool("pglite", "node_modules", "@electric-sql", "pglite-socket", "dist", "scripts", "server.js");
 
     /// <summary>Starts a new, empty database; the test is skipped when PGlite is not installed.</summary>
     public static async Task<PgliteServer> StartAsync()

@@ -32,6 +32,9 @@ public sealed class EnsemblePairScorer : IOwnedPairScorer
     /// <inheritdoc />
     public bool ScoresRelevance { get; }
 
+    /// <summary>Every member reads every pair.</summary>
+    public int CountTokens(string query, IReadOnlyList<string> texts) => _members.Sum(m => m.CountTokens(query, texts));
+
     /// <inheritdoc />
     public float[] Score(string query, IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

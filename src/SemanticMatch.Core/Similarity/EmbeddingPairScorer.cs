@@ -32,4 +32,8 @@ public sealed class EmbeddingPairScorer(ITextEncoder encoder, SimilarityMetric s
             .Select(v => VectorSimilarity.Score(_similarity, queryVector, v))
             .ToArray();
     }
+
+    /// <summary>The query once in its query role, and each text as a document.</summary>
+    public int CountTokens(string query, IReadOnlyList<string> texts) =>
+        encoder.CountTokens(query, TextRole.Query) + texts.Sum(t => encoder.CountTokens(t, TextRole.Document));
 }

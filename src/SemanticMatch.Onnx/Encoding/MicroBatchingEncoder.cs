@@ -52,6 +52,9 @@ public sealed class MicroBatchingEncoder : ITextEncoder, IDisposable
     public float[] EncodeOne(string text, TextRole role) => _inner.EncodeOne(text, role);
 
     /// <inheritdoc />
+    public int CountTokens(string text, TextRole role) => _inner.CountTokens(text, role);
+
+    /// <inheritdoc />
     /// <remarks>A cancelled caller stops waiting at once; its text may still be encoded with the batch it joined.</remarks>
     public async ValueTask<float[]> EncodeOneAsync(string text, TextRole role, CancellationToken cancellationToken = default)
     {

@@ -112,6 +112,9 @@ public sealed class OnnxCrossEncoder : IOwnedPairScorer
         return scores;
     }
 
+    /// <summary>Every pair as the model reads it: the query's tokens once per text, each text cut to what is left.</summary>
+    public int CountTokens(string query, IReadOnlyList<string> texts) => Tokenize(query, texts).Sum(p => p.Ids.Length);
+
     /// <inheritdoc />
     public void Dispose() => _session.Dispose();
 

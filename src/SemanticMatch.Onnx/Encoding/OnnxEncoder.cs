@@ -60,6 +60,13 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     /// <summary>Encodes one query (with the model's query prefix).</summary>
     public float[] EncodeQuery(string query) => EncodeOne(query, TextRole.Query);
 
+    /// <inheritdoc />
+    public int CountTokens(string text, TextRole role)
+    {
+        using var lease = _tokenizers.Rent();
+        return lease.Tokenizer.Encode(PrefixOf(role) + text, _maxLength).Length;
+    }
+
     /// <summary>
     /// The query path: one text, no sorting or batching, token buffers taken from a pool (no per-call buffer
     /// allocation), tensors created over those buffers without copying.
@@ -71,7 +78,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         try
         {
             int count;
-            var prefixed = role == TextRole.Query ? Model.Config.QueryPrefix + text : Model.Config.DocumentPrefix + text;
+            var prefixed = PrefixOf(role) + text;
             using (var lease = _tokenizers.Rent())
             {
                 count = lease.Tokenizer.Encode(prefixed, buffers.Ids, buffers.Mask);
@@ -89,11 +96,13 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         }
     }
 
+    private string PrefixOf(TextRole role) => role == TextRole.Query ? Model.Config.QueryPrefix : Model.Config.DocumentPrefix;
+
     /// <inheritdoc />
     public float[][] Encode(IReadOnlyList<string> texts, TextRole role, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var tokenized = Tokenize(texts, role == TextRole.Query ? Model.Config.QueryPrefix : Model.Config.DocumentPrefix);
+        var tokenized = Tokenize(texts, PrefixOf(role));
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenized[i].Length).ToArray();
         var result = new float[texts.Count][];
         var done = 0;

@@ -81,6 +81,17 @@ public sealed record EmbedResponse(string Model, int Dimension, IReadOnlyList<fl
 public sealed record FeedbackRequest(string? Query, IReadOnlyList<string>? Shown, IReadOnlyList<string>? Clicked, IReadOnlyList<string>? Purchased,
     string? Session, IReadOnlyList<string>? Rejected);
 
+/// <summary>
+/// One event of <c>POST /v1/collections/{name}/events</c> as documented (the route also takes UBI 1.0 events as they are:
+/// <c>query_id</c>, <c>action_name</c>, <c>event_attributes.object.object_id</c>, <c>event_attributes.position.ordinal</c>).
+/// </summary>
+/// <param name="QueryId">The <c>queryId</c> of the search that showed the hit.</param>
+/// <param name="Action">impression, click, add_to_cart, purchase or reject.</param>
+/// <param name="ObjectId">The record's id.</param>
+/// <param name="Position">The 1-based position the hit was shown at.</param>
+/// <param name="Session">The shopper's session (hashed before it is stored).</param>
+public sealed record EventRequest(string QueryId, string Action, string ObjectId, int Position, string? Session = null);
+
 /// <summary>Answer of <c>POST /v1/collections/{name}/events</c>: how many events are now durable.</summary>
 public sealed record EventsResponse(int Recorded);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Collections;
@@ -26,29 +27,29 @@ internal static class Endpoints
         v1.MapGet("/collections", async (ICollectionStore store, CancellationToken cancellationToken) =>
             new CollectionListResponse((await store.ListAsync(cancellationToken)).Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read)
             .WithName("listCollections").WithSummary("List the collections").WithTags("Collections");
-        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin)
+        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata())
             .WithName("createCollection").WithSummary("Create a collection (200 when it exists with the same settings)").WithTags("Collections");
         v1.MapGet("/collections/{name}", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
             RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken))).Needs(Scope.Read)
             .WithName("getCollection").WithSummary("Describe a collection").WithTags("Collections");
-        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin)
+        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin).WithMetadata(new WritesMetadata())
             .WithName("dropCollection").WithSummary("Drop a collection and its records").WithTags("Collections");
-        v1.MapPost("/collections/{name}/generations", StartGenerationAsync).Needs(Scope.Admin)
+        v1.MapPost("/collections/{name}/generations", StartGenerationAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata())
             .WithName("startGeneration").WithSummary("Re-embed every record with a new model (or other settings) while the current generation serves; 202").WithTags("Collections");
-        v1.MapPost("/collections/{name}/rollback", RollbackAsync).Needs(Scope.Admin)
+        v1.MapPost("/collections/{name}/rollback", RollbackAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata())
             .WithName("rollbackGeneration").WithSummary("Serve the previous generation again").WithTags("Collections");
-        work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write)
-            .Accepts<IReadOnlyList<JsonElement>>("application/json", "application/x-ndjson")
+        work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
+            .Accepts<IReadOnlyList<Record>>("application/json", "application/x-ndjson")
             .WithName("upsertRecords").WithSummary("Insert or replace records: a JSON array, or NDJSON (one record a line)").WithTags("Records");
         v1.MapGet("/collections/{name}/records/{id}", GetRecordAsync).Needs(Scope.Read)
             .WithName("getRecord").WithSummary("One record, without its private fields").WithTags("Records");
-        v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write)
+        v1.MapDelete("/collections/{name}/records/{id}", DeleteRecordAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
             .WithName("deleteRecord").WithSummary("Delete a record").WithTags("Records");
         work.MapGet("/collections/{name}/records/{id}/similar", SimilarAsync).Needs(Scope.Read)
             .WithName("similarRecords").WithSummary("The records nearest to a record by vector").WithTags("Search");
         work.MapPost("/collections/{name}/search", SearchAsync).Needs(Scope.Read)
             .WithName("search").WithSummary("Search a collection (BM25, dense or hybrid)").WithTags("Search");
-        v1.MapPut("/collections/{name}/synonyms", SetSynonymsAsync).Needs(Scope.Admin)
+        v1.MapPut("/collections/{name}/synonyms", SetSynonymsAsync).Needs(Scope.Admin).WithMetadata(new WritesMetadata())
             .WithName("setSynonyms").WithSummary("Replace the collection's synonyms (groups of words that mean the same)").WithTags("Collections");
         v1.MapGet("/collections/{name}/synonyms", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
             new SynonymsBody((await store.SynonymsAsync(name, cancellationToken)).Groups)).Needs(Scope.Read)
@@ -62,14 +63,15 @@ internal static class Endpoints
             .WithName("embed").WithSummary("Embed texts as queries or documents").WithTags("Models");
     }
 
-    private static async Task<IResult> CreateAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Created<CollectionResponse>, Ok<CollectionResponse>>> CreateAsync(string name, CreateCollectionRequest? body,
+        ICollectionStore store, CancellationToken cancellationToken)
     {
         var created = await store.CreateAsync(name, RequestMapping.ToSettings(body), cancellationToken);
         var response = RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken));
         return created ? TypedResults.Created($"/v1/collections/{name}", response) : TypedResults.Ok(response);
     }
 
-    private static async Task<IResult> StartGenerationAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
+    private static async Task<Accepted<GenerationResponse>> StartGenerationAsync(string name, CreateCollectionRequest? body, ICollectionStore store, CancellationToken cancellationToken)
     {
         var current = (await store.DescribeAsync(name, cancellationToken)).Settings;
         var generation = await store.StartGenerationAsync(name, RequestMapping.WithChanges(current, body), cancellationToken);
@@ -82,16 +84,16 @@ internal static class Endpoints
         return RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken));
     }
 
-    private static async Task<IResult> DropAsync(string name, ICollectionStore store, CancellationToken cancellationToken) =>
+    private static async Task<NoContent> DropAsync(string name, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DropAsync(name, cancellationToken) ? TypedResults.NoContent() : throw new CollectionNotFoundException(name);
 
-    private static async Task<IResult> GetRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(RecordJson.ToElement(record)) : RecordNotFound(name, id);
+    private static async Task<Results<Ok<Record>, ProblemHttpResult>> GetRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(name, id, cancellationToken) is { } record ? TypedResults.Ok(record) : RecordNotFound(name, id);
 
-    private static async Task<IResult> DeleteRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRecordAsync(string name, string id, ICollectionStore store, CancellationToken cancellationToken) =>
         await store.DeleteAsync(name, id, cancellationToken) ? TypedResults.NoContent() : RecordNotFound(name, id);
 
-    private static async Task<IResult> SimilarAsync(string name, string id, int? top, ICollectionStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SimilarResponse>, ProblemHttpResult>> SimilarAsync(string name, string id, int? top, ICollectionStore store, CancellationToken cancellationToken)
     {
         var count = top ?? 10;
         if (count is < 1 or > Collections.CollectionQuery.MaxTop)
@@ -191,6 +193,6 @@ internal static class Endpoints
         return new EmbedResponse(model, encoder.Dimension, encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), role, cancellationToken: cancellationToken));
     }
 
-    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult RecordNotFound(string name, string id) =>
+    private static ProblemHttpResult RecordNotFound(string name, string id) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"collection '{name}' has no record '{id}'");
 }

@@ -20,7 +20,7 @@ public sealed record OpenAiEmbeddingsRequest(
 /// <summary>One embedding in OpenAI's shape; <c>embedding</c> is a float array, or base64 of float32 when asked.</summary>
 public sealed record OpenAiEmbedding([property: JsonPropertyName("object")] string Kind, int Index, JsonElement Embedding);
 
-/// <summary>Token counts in OpenAI's shape (counted as whitespace-separated words here).</summary>
+/// <summary>Token counts in OpenAI's shape: the tokens the model read (special tokens and prefix included).</summary>
 public sealed record OpenAiUsage([property: JsonPropertyName("prompt_tokens")] int PromptTokens, [property: JsonPropertyName("total_tokens")] int TotalTokens);
 
 /// <summary>Answer of <c>POST /v1/embeddings</c>.</summary>
@@ -40,7 +40,7 @@ public sealed record RerankDocument(string Text);
 public sealed record RerankResult(int Index, [property: JsonPropertyName("relevance_score")] float RelevanceScore,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] RerankDocument? Document);
 
-/// <summary>Jina's usage: tokens read (counted as whitespace-separated words here).</summary>
+/// <summary>Jina's usage: the tokens the model read, by its own tokenizer.</summary>
 public sealed record RerankUsage([property: JsonPropertyName("total_tokens")] int TotalTokens);
 
 /// <summary>Cohere's API version.</summary>
@@ -144,12 +144,13 @@ internal static class OpenAiCompatible
             throw new InvalidRequestException($"dimensions: {model} makes {encoder.Dimension}-dimensional vectors; it cannot shorten them");
         }
 
-        var vectors = encoder.Encode(texts.Select(ProductText.Default.OfQuery).ToList(), role, cancellationToken: cancellationToken);
+        var prepared = texts.Select(ProductText.Default.OfQuery).ToList();
+        var vectors = encoder.Encode(prepared, role, cancellationToken: cancellationToken);
         var data = vectors.Select((v, i) => new OpenAiEmbedding("embedding", i, base64
             ? JsonSerializer.SerializeToElement(Convert.ToBase64String(MemoryMarshal.AsBytes(v.AsSpan())), ServerJson.Default.String)
             : JsonSerializer.SerializeToElement(v, ServerJson.Default.SingleArray))).ToList();
-        var words = Words(texts);
-        return new OpenAiEmbeddingsResponse("list", data, model, new OpenAiUsage(words, words));
+        var tokens = prepared.Sum(t => encoder.CountTokens(t, role));
+        return new OpenAiEmbeddingsResponse("list", data, model, new OpenAiUsage(tokens, tokens));
     }
 
     private static async Task<RerankResponse> RerankAsync(RerankRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
@@ -165,12 +166,12 @@ internal static class OpenAiCompatible
             JsonValueKind.Object when d.TryGetProperty("text", out var text) && text.ValueKind == JsonValueKind.String => text.GetString()!,
             _ => throw new InvalidRequestException($"documents[{i}]: give a string or an object with a \"text\" string"),
         }).ToList();
-        var (model, ranked) = await RankAsync(body.Model, body.Query, texts, "documents", models, served, cancellationToken);
+        var (model, ranked, tokens) = await RankAsync(body.Model, body.Query, texts, "documents", models, served, cancellationToken);
         var top = Math.Clamp(body.TopN ?? texts.Count, 1, texts.Count);
         var results = ranked.Take(top)
             .Select(r => new RerankResult(r.Index, r.Score, body.ReturnDocuments == true ? new RerankDocument(texts[r.Index]) : null))
             .ToList();
-        return new RerankResponse(Guid.NewGuid().ToString("D"), model, results, new RerankUsage(Words(texts.Append(body.Query!))),
+        return new RerankResponse(Guid.NewGuid().ToString("D"), model, results, new RerankUsage(tokens),
             new RerankMeta(new RerankApiVersion("2"), new RerankBilledUnits(1)));
     }
 
@@ -182,13 +183,13 @@ internal static class OpenAiCompatible
             throw new InvalidRequestException("texts: give a non-empty array of strings");
         }
 
-        var (_, ranked) = await RankAsync(body.Model, body.Query, texts, "texts", models, served, cancellationToken);
+        var (_, ranked, _) = await RankAsync(body.Model, body.Query, texts, "texts", models, served, cancellationToken);
         return ranked.Select(r => new TeiRank(r.Index, r.Score, body.ReturnText == true ? texts[r.Index] : null)).ToList();
     }
 
     // Scores every text against the query with the model's pair scorer (a cross-encoder reads each pair, a bi-encoder
     // compares embeddings): best first, ties by position.
-    private static async Task<(string Model, IReadOnlyList<(int Index, float Score)> Ranked)> RankAsync(string? requested, string? query,
+    private static async Task<(string Model, IReadOnlyList<(int Index, float Score)> Ranked, int Tokens)> RankAsync(string? requested, string? query,
         IReadOnlyList<string> texts, string field, IModelProvider models, ServedModels served, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(query))
@@ -198,9 +199,10 @@ internal static class OpenAiCompatible
 
         RequestMapping.CheckTexts(field, texts, query: query);
         var model = await served.CheckAsync(requested, "model", cancellationToken);
-        var scores = models.Scorer(model).Score(ProductText.Default.OfQuery(query), texts.Select(ProductText.Default.OfQuery).ToList(), cancellationToken);
-        return (model, scores.Select((score, index) => (index, score)).OrderByDescending(r => r.score).ThenBy(r => r.index).ToList());
+        var scorer = models.Scorer(model);
+        var (preparedQuery, preparedTexts) = (ProductText.Default.OfQuery(query), texts.Select(ProductText.Default.OfQuery).ToList());
+        var scores = scorer.Score(preparedQuery, preparedTexts, cancellationToken);
+        var ranked = scores.Select((score, index) => (index, score)).OrderByDescending(r => r.score).ThenBy(r => r.index).ToList();
+        return (model, ranked, scorer.CountTokens(preparedQuery, preparedTexts));
     }
-
-    private static int Words(IEnumerable<string> texts) => texts.Sum(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
 }

@@ -12,11 +12,6 @@ internal sealed class RecordJson : JsonConverter<Record>
 {
     public static HitResponse Hit(CollectionHit hit) => new(hit.Rank, hit.Record.Id, hit.Score, hit.Record, hit.Explanation, hit.Probability, hit.Highlights);
 
-    /// <summary>The record as a JSON element (the single-record route).</summary>
-    public static JsonElement ToElement(Record record) => JsonSerializer.SerializeToElement(record, s_options);
-
-    private static readonly JsonSerializerOptions s_options = new() { Converters = { new RecordJson() } };
-
     public override Record Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var document = JsonDocument.ParseValue(ref reader);

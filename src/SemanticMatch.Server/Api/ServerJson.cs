@@ -34,4 +34,6 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Record))]
+[JsonSerializable(typeof(IReadOnlyList<Record>))]
+[JsonSerializable(typeof(IReadOnlyList<EventRequest>))]
 internal sealed partial class ServerJson : JsonSerializerContext;

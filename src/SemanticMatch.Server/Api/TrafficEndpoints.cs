@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using SemanticMatch.Collections;
 using SemanticMatch.Collections.Feedback;
@@ -15,10 +16,10 @@ internal static class TrafficEndpoints
 {
     public static void Map(RouteGroupBuilder v1)
     {
-        v1.MapPost("/collections/{name}/events", EventsAsync).Needs(Scope.Write)
-            .Accepts<IReadOnlyList<JsonElement>>("application/json")
+        v1.MapPost("/collections/{name}/events", EventsAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
+            .Accepts<IReadOnlyList<EventRequest>>("application/json")
             .WithName("recordEvents").WithSummary("Log what shoppers did with the hits of a search (by its queryId); UBI 1.0 events accepted").WithTags("Feedback");
-        v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write)
+        v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
             .WithName("recordFeedback").WithSummary("Log what a shopper was shown and did (older form of events)").WithTags("Feedback");
         v1.MapGet("/collections/{name}/judgments", JudgmentsAsync).Needs(Scope.Admin)
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
@@ -44,7 +45,7 @@ internal static class TrafficEndpoints
         return new EventsResponse(stored.Count);
     }
 
-    private static async Task<IResult> FeedbackAsync(string name, FeedbackRequest body, ICollectionStore store, TrafficLog traffic, CancellationToken cancellationToken)
+    private static async Task<NoContent> FeedbackAsync(string name, FeedbackRequest body, ICollectionStore store, TrafficLog traffic, CancellationToken cancellationToken)
     {
         await store.DescribeAsync(name, cancellationToken);
         TrafficMapping.CheckSession(body.Session);
