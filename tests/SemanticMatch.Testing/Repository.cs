@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace SemanticMatch.Testing;
 
-/// <summary>The checkout the tests run from, and the npm tools installed in it (.ci/run installs them).</summary>
+/// <summary>The checkout the tests run from, the tools installed in it (.ci/run installs them), and running programs.</summary>
 public static class Repository
 {
     /// <summary>The directory holding SemanticMatch.slnx above the test binaries, or null.</summary>
@@ -20,11 +20,15 @@ public static class Repository
         return File.Exists(path) ? (path, null) : (null, $"{tool} is not installed ({path} is missing): run npm ci --prefix tools/{tool}");
     }
 
-    /// <summary>Runs <c>node</c> with these arguments and environment; returns its exit code and standard output, failing the test on timeout.</summary>
-    public static async Task<(int Exit, string Output, string Errors)> NodeAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
-        TimeSpan? timeout = null)
+    /// <summary>Runs <c>node</c> with these arguments and environment in the repository root.</summary>
+    public static Task<(int Exit, string Output, string Errors)> NodeAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null,
+        TimeSpan? timeout = null) => RunAsync("node", arguments, Root?.FullName, environment, timeout);
+
+    /// <summary>Runs a program to its end; returns its exit code, standard output and error, failing the test on timeout (two minutes unless told).</summary>
+    public static async Task<(int Exit, string Output, string Errors)> RunAsync(string program, IEnumerable<string> arguments, string? workingDirectory = null,
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Root?.FullName };
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -35,18 +39,19 @@ public static class Repository
             start.Environment[name] = value;
         }
 
+        var limit = timeout ?? TimeSpan.FromMinutes(2);
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        using var cancel = new CancellationTokenSource(limit);
         try
         {
-            await process.WaitForExitAsync(limit.Token);
+            await process.WaitForExitAsync(cancel.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"node {string.Join(' ', start.ArgumentList)} ran past {timeout ?? TimeSpan.FromMinutes(2)}");
+            Assert.Fail($"{program} {string.Join(' ', start.ArgumentList)} ran past {limit}");
         }
 
         return (process.ExitCode, await output, await errors);

@@ -39,7 +39,7 @@ internal static class Endpoints
         v1.MapPost("/collections/{name}/rollback", RollbackAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata())
             .WithName("rollbackGeneration").WithSummary("Serve the previous generation again").WithTags("Collections");
         work.MapPost("/collections/{name}/records", RecordUpload.UpsertAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
-            .Accepts<IReadOnlyList<Record>>("application/json", "application/x-ndjson")
+            .Accepts<IReadOnlyList<Record>>("application/json", "application/x-ndjson").WithMetadata(new ArrayBodyMetadata(typeof(Record)))
             .WithName("upsertRecords").WithSummary("Insert or replace records: a JSON array, or NDJSON (one record a line)").WithTags("Records");
         v1.MapGet("/collections/{name}/records/{id}", GetRecordAsync).Needs(Scope.Read)
             .WithName("getRecord").WithSummary("One record, without its private fields").WithTags("Records");
@@ -194,5 +194,6 @@ internal static class Endpoints
     }
 
     private static ProblemHttpResult RecordNotFound(string name, string id) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"collection '{name}' has no record '{id}'");
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"collection '{name}' has no record '{id}'",
+            extensions: new Dictionary<string, object?> { ["code"] = ErrorCodes.RecordNotFound });
 }

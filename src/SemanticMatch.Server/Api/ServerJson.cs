@@ -35,5 +35,5 @@ namespace SemanticMatch.Server.Api;
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Record))]
 [JsonSerializable(typeof(IReadOnlyList<Record>))]
-[JsonSerializable(typeof(IReadOnlyList<EventRequest>))]
+[JsonSerializable(typeof(EventRequest))]
 internal sealed partial class ServerJson : JsonSerializerContext;

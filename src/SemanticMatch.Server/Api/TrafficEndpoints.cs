@@ -17,7 +17,7 @@ internal static class TrafficEndpoints
     public static void Map(RouteGroupBuilder v1)
     {
         v1.MapPost("/collections/{name}/events", EventsAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
-            .Accepts<IReadOnlyList<EventRequest>>("application/json")
+            .WithMetadata(new ArrayBodyMetadata(typeof(EventRequest)))
             .WithName("recordEvents").WithSummary("Log what shoppers did with the hits of a search (by its queryId); UBI 1.0 events accepted").WithTags("Feedback");
         v1.MapPost("/collections/{name}/feedback", FeedbackAsync).Needs(Scope.Write).WithMetadata(new WritesMetadata())
             .WithName("recordFeedback").WithSummary("Log what a shopper was shown and did (older form of events)").WithTags("Feedback");

@@ -35,10 +35,10 @@ internal static class ApiDescription
             Describe(document);
             return Task.CompletedTask;
         });
-        options.AddOperationTransformer((operation, context, _) =>
+        options.AddOperationTransformer(async (operation, context, cancellationToken) =>
         {
+            await DescribeArrayBodyAsync(operation, context, cancellationToken);
             DescribeErrors(operation, context);
-            return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
         {
@@ -77,6 +77,30 @@ internal static class ApiDescription
         foreach (var (name, schema) in ErrorSchemas())
         {
             document.Components.Schemas[name] = schema;
+        }
+    }
+
+    /// <summary>
+    /// A body the handler reads itself (to name the bad element, or to stream NDJSON) is described as the array of items
+    /// it reads, in every content type the route accepts.
+    /// </summary>
+    private static async Task DescribeArrayBodyAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    {
+        if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ArrayBodyMetadata>().LastOrDefault() is not { } body
+            || operation.RequestBody?.Content is not { } content)
+        {
+            return;
+        }
+
+        var (id, document) = (body.Items.Name, context.Document!);
+        if (document.Components?.Schemas?.ContainsKey(id) != true)
+        {
+            document.AddComponent(id, await context.GetOrCreateSchemaAsync(body.Items, cancellationToken: cancellationToken));
+        }
+
+        foreach (var media in content.Values)
+        {
+            media.Schema = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchemaReference(id, document) };
         }
     }
 
@@ -233,6 +257,13 @@ internal static class ApiDescription
         Type = JsonSchemaType.String | JsonSchemaType.Number | JsonSchemaType.Boolean | JsonSchemaType.Null,
     };
 
+    // Kiota makes this property the generated exception's Message, so its users read our reason.
+    private static OpenApiSchema PrimaryMessage(OpenApiSchema property)
+    {
+        property.Extensions = new Dictionary<string, IOpenApiExtension> { ["x-ms-primary-error-message"] = new JsonNodeExtension(true) };
+        return property;
+    }
+
     private static IEnumerable<(string Name, OpenApiSchema Schema)> ErrorSchemas()
     {
         static OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
@@ -245,7 +276,7 @@ internal static class ApiDescription
                 ["type"] = Text("A URI for the kind of problem."),
                 ["title"] = Text("A short summary."),
                 ["status"] = new OpenApiSchema { Type = JsonSchemaType.Integer, Description = "The HTTP status." },
-                ["detail"] = Text("What is wrong and where."),
+                ["detail"] = PrimaryMessage(Text("What is wrong and where.")),
                 ["code"] = Text("A stable machine-readable code (docs/api.md lists them)."),
             },
             Required = new HashSet<string> { "title", "status", "code" },
@@ -275,7 +306,7 @@ internal static class ApiDescription
         {
             Type = JsonSchemaType.Object,
             Description = "Cohere's (and Jina's) error shape, with our code.",
-            Properties = new Dictionary<string, IOpenApiSchema> { ["message"] = Text("What is wrong and where."), ["code"] = Text("A stable machine-readable code.") },
+            Properties = new Dictionary<string, IOpenApiSchema> { ["message"] = PrimaryMessage(Text("What is wrong and where.")), ["code"] = Text("A stable machine-readable code.") },
             Required = new HashSet<string> { "message", "code" },
         });
         yield return ("TeiError", new OpenApiSchema
@@ -287,6 +318,9 @@ internal static class ApiDescription
         });
     }
 }
+
+/// <summary>Endpoint metadata: the route's body is a JSON array of these (the handler reads it itself).</summary>
+internal sealed record ArrayBodyMetadata(Type Items);
 
 /// <summary>Endpoint metadata: the route can answer 409 (the collection's state refuses it).</summary>
 internal sealed class ConflictMetadata;

@@ -16,6 +16,7 @@ internal static class ErrorCodes
     public const string CollectionNotFound = "collection_not_found";
     public const string CollectionExists = "collection_exists";
     public const string NotFound = "not_found";
+    public const string RecordNotFound = "record_not_found";
     public const string ModelNotFound = "model_not_found";
     public const string OverLimit = "over_limit";
     public const string InvalidRequest = "invalid_request";
