@@ -47,4 +47,19 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, other.Status);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
+
+    [Fact]
+    public async Task TheClientLibrary_WaitsWhatRetryAfterSays_AndEveryCallSucceeds()
+    {
+        using var client = new Client.SemanticMatchClient(new Client.SemanticMatchClientOptions { Endpoint = new Uri(_server.Url), ApiKey = _second });
+
+        var answers = new List<int>();
+        for (var i = 0; i < 8; i++)
+        {
+            answers.Add((await client.ListCollectionsAsync()).Count);
+        }
+
+        // 8 calls in a row through a bucket of 2: without honouring Retry-After, the third would have thrown rate_limited.
+        Assert.Equal(Enumerable.Repeat(answers[0], 8), answers);
+    }
 }
