@@ -14,7 +14,7 @@ public sealed class PackagesFixture : IDisposable
 
     private static readonly string[] s_packed =
     [
-        "SemanticMatch.Cli", "SemanticMatch.Cli.Train", "SemanticMatch.Core", "SemanticMatch.Onnx",
+        "SemanticMatch.Cli", "SemanticMatch.Cli.Train", "SemanticMatch.Client", "SemanticMatch.Core", "SemanticMatch.Onnx",
     ];
 
     public PackagesFixture()
