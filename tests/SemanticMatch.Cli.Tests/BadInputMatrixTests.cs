@@ -304,7 +304,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         Assert.Equal(before, Snapshot(work));
     }
 
-    private static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "keys add", "feedback export", "generation build", "generation rollback"];
+    /// <summary>Every command a user runs (docs/cli.md documents the same list).</summary>
+    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "generation build", "generation rollback"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

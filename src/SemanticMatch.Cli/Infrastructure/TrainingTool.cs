@@ -41,16 +41,20 @@ internal static class TrainingTool
         return process.ExitCode;
     }
 
-    // Beside this tool (the repository's test and publish folders) it runs under the same dotnet host; otherwise from PATH,
-    // where 'dotnet tool install --global' puts it.
+    // Beside this tool (the repository's test and publish folders) it runs under the same dotnet host; in a clone, the
+    // training project's build output (or 'dotnet run' of it when not built yet); otherwise from PATH, where
+    // 'dotnet tool install --global' puts it.
     private static ProcessStartInfo? Locate()
     {
         var beside = Path.Combine(AppContext.BaseDirectory, Name + ".dll");
         if (File.Exists(beside))
         {
-            var start = new ProcessStartInfo(DotnetHost());
-            start.ArgumentList.Add(beside);
-            return start;
+            return Dotnet(beside);
+        }
+
+        if (InClone() is { } clone)
+        {
+            return clone;
         }
 
         var executable = OperatingSystem.IsWindows() ? Name + ".exe" : Name;
@@ -60,6 +64,41 @@ internal static class TrainingTool
             .Where(File.Exists)
             .Select(path => new ProcessStartInfo(path))
             .FirstOrDefault();
+    }
+
+    // src/SemanticMatch.Cli/bin/CONFIGURATION/net10.0/ -> src/SemanticMatch.Cli.Train, built in the same configuration.
+    private static ProcessStartInfo? InClone()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        if (output.Parent?.Parent is not { Name: "bin" } bin || bin.Parent?.Parent is not { } src || output.Parent is not { } configuration)
+        {
+            return null;
+        }
+
+        var project = Path.Combine(src.FullName, "SemanticMatch.Cli.Train");
+        if (!File.Exists(Path.Combine(project, "SemanticMatch.Cli.Train.csproj")))
+        {
+            return null;
+        }
+
+        var built = Path.Combine(project, "bin", configuration.Name, output.Name, Name + ".dll");
+        if (File.Exists(built))
+        {
+            return Dotnet(built);
+        }
+
+        return Dotnet("run", "--project", project, "-c", configuration.Name, "-v", "q", "--");
+    }
+
+    private static ProcessStartInfo Dotnet(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(DotnetHost());
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return start;
     }
 
     private static string DotnetHost() =>
