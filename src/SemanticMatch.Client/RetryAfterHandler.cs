@@ -18,10 +18,11 @@ internal sealed class RetryAfterHandler : DelegatingHandler
 
     public RetryAfterHandler(int maxRetries, TimeSpan maxDelay, HttpMessageHandler inner) : base(inner)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRetries, 1);
         _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage>()
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = Math.Max(1, maxRetries),
+                MaxRetryAttempts = maxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
@@ -40,14 +41,11 @@ internal sealed class RetryAfterHandler : DelegatingHandler
                 },
             })
             .Build();
-        Enabled = maxRetries > 0;
     }
-
-    private bool Enabled { get; }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!Enabled || (request.Options.TryGetValue(SendOnce, out var once) && once))
+        if (request.Options.TryGetValue(SendOnce, out var once) && once)
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
@@ -58,7 +56,7 @@ internal sealed class RetryAfterHandler : DelegatingHandler
     }
 
     /// <summary>The wait the answer asks for (seconds or a date), capped; null lets the backoff decide.</summary>
-    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan maxDelay)
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan maxDelay)
     {
         var wait = response?.Headers.RetryAfter switch
         {

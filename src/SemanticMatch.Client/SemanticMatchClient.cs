@@ -28,7 +28,8 @@ public sealed class SemanticMatchClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.UploadBatchSize, 1);
-        _http = new HttpClient(new RetryAfterHandler(options.MaxRetries, options.MaxRetryDelay, new SocketsHttpHandler()))
+        var connections = new SocketsHttpHandler();
+        _http = new HttpClient(options.MaxRetries > 0 ? new RetryAfterHandler(options.MaxRetries, options.MaxRetryDelay, connections) : connections)
         {
             BaseAddress = options.Endpoint,
             Timeout = options.Timeout,
@@ -69,9 +70,8 @@ public sealed class SemanticMatchClient : IDisposable
         (await SendAsync(HttpMethod.Get, "v1/collections", ClientJson.Default.CollectionList, cancellationToken).ConfigureAwait(false)).Collections;
 
     /// <summary>Drops a collection and its records; false when there was none.</summary>
-    public async Task<bool> DeleteCollectionAsync(string name, CancellationToken cancellationToken = default) =>
-        await OrNullAsync(async () => await SendAsync(HttpMethod.Delete, Collection(name), cancellationToken).ConfigureAwait(false), "collection_not_found")
-            .ConfigureAwait(false) is not null;
+    public Task<bool> DeleteCollectionAsync(string name, CancellationToken cancellationToken = default) =>
+        DeleteAsync(Collection(name), "collection_not_found", cancellationToken);
 
     /// <summary>Inserts or replaces records in batches of the configured size (each batch durable when its call returns); returns how many.</summary>
     public async Task<int> UpsertAsync(string name, IEnumerable<Record> records, CancellationToken cancellationToken = default)
@@ -95,7 +95,7 @@ public sealed class SemanticMatchClient : IDisposable
     public async Task<int> UpsertAsync(string name, IAsyncEnumerable<Record> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        using var request = new HttpRequestMessage(HttpMethod.Post, Collection(name) + "/records") { Content = new NdjsonContent(records) };
+        var request = new HttpRequestMessage(HttpMethod.Post, Collection(name) + "/records") { Content = new NdjsonContent(records) };
         request.Options.Set(RetryAfterHandler.SendOnce, true);
         return (await ReadAsync(request, ClientJson.Default.UpsertAnswer, cancellationToken).ConfigureAwait(false)).Upserted;
     }
@@ -106,9 +106,8 @@ public sealed class SemanticMatchClient : IDisposable
             .ConfigureAwait(false);
 
     /// <summary>Deletes a record; false when there was none.</summary>
-    public async Task<bool> DeleteRecordAsync(string name, string id, CancellationToken cancellationToken = default) =>
-        await OrNullAsync(async () => await SendAsync(HttpMethod.Delete, RecordPath(name, id), cancellationToken).ConfigureAwait(false), "record_not_found")
-            .ConfigureAwait(false) is not null;
+    public Task<bool> DeleteRecordAsync(string name, string id, CancellationToken cancellationToken = default) =>
+        DeleteAsync(RecordPath(name, id), "record_not_found", cancellationToken);
 
     /// <summary>Searches a collection with every option of <see cref="SearchRequest"/>.</summary>
     public Task<SearchResult> SearchAsync(string name, SearchRequest request, CancellationToken cancellationToken = default) =>
@@ -167,9 +166,27 @@ public sealed class SemanticMatchClient : IDisposable
         {
             return await call().ConfigureAwait(false);
         }
-        catch (SemanticMatchException refused) when (refused.Status == HttpStatusCode.NotFound && refused.Code == missingCode)
+        catch (SemanticMatchException refused) when (IsMissing(refused, missingCode))
         {
             return null;
+        }
+    }
+
+    private static bool IsMissing(SemanticMatchException refused, string missingCode) => refused.Status == HttpStatusCode.NotFound && refused.Code == missingCode;
+
+    // True when deleted, false when there was nothing of that name (the answer's code says which).
+    private async Task<bool> DeleteAsync(string path, string missingCode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, path);
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            await ThrowIfRefusedAsync(response, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (SemanticMatchException refused) when (IsMissing(refused, missingCode))
+        {
+            return false;
         }
     }
 
@@ -177,35 +194,21 @@ public sealed class SemanticMatchClient : IDisposable
         CancellationToken cancellationToken)
     {
         var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, bodyType) };
-        return ReadAsync(request, answerType, cancellationToken, dispose: true);
+        return ReadAsync(request, answerType, cancellationToken);
     }
 
     private Task<TAnswer> SendAsync<TAnswer>(HttpMethod method, string path, JsonTypeInfo<TAnswer> answerType, CancellationToken cancellationToken) =>
-        ReadAsync(new HttpRequestMessage(method, path), answerType, cancellationToken, dispose: true);
+        ReadAsync(new HttpRequestMessage(method, path), answerType, cancellationToken);
 
-    private async Task<string> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    // Sends the request (and disposes it) and reads the answer's JSON.
+    private async Task<TAnswer> ReadAsync<TAnswer>(HttpRequestMessage request, JsonTypeInfo<TAnswer> answerType, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, path);
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        await ThrowIfRefusedAsync(response, cancellationToken).ConfigureAwait(false);
-        return path;
-    }
-
-    private async Task<TAnswer> ReadAsync<TAnswer>(HttpRequestMessage request, JsonTypeInfo<TAnswer> answerType, CancellationToken cancellationToken, bool dispose = false)
-    {
-        try
+        using (request)
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             await ThrowIfRefusedAsync(response, cancellationToken).ConfigureAwait(false);
             return await response.Content.ReadFromJsonAsync(answerType, cancellationToken).ConfigureAwait(false)
                 ?? throw new SemanticMatchException(response.StatusCode, "empty_answer", $"{request.Method} {request.RequestUri}: the answer was empty");
-        }
-        finally
-        {
-            if (dispose)
-            {
-                request.Dispose();
-            }
         }
     }
 
