@@ -18,6 +18,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["keys add"] = typeof(KeysAddCommand.Settings),
     ["recover"] = typeof(RecoverCommand.Settings),
     ["feedback export"] = typeof(FeedbackExportCommand.Settings),
+    ["analytics"] = typeof(AnalyticsCommand.Settings),
     ["generation build"] = typeof(GenerationBuildCommand.Settings),
     ["generation rollback"] = typeof(GenerationRollbackCommand.Settings),
 };
@@ -79,6 +80,9 @@ app.Configure(config =>
             .WithDescription("Turn a collection's logged searches and events into judgments for 'semmatch train' (a click model removes position bias).")
             .WithExample("feedback", "export", "--data", "semmatch-data", "--collection", "demo", "--out", "feedback.csv");
     });
+    config.AddCommand<AnalyticsCommand>("analytics")
+        .WithDescription("A collection's search analytics from its log: top queries, queries without results or clicks, click-through rate and click position.")
+        .WithExample("analytics", "--data", "semmatch-data", "--collection", "demo", "--from", "2026-11-01");
     config.AddBranch("generation", generation =>
     {
         generation.SetDescription("Change an embedded collection's model without re-creating it (the server stopped; a running one does this at POST /v1/collections/NAME/generations).");

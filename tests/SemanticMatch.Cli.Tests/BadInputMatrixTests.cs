@@ -286,6 +286,15 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "feedback|export|--data|{W}|--collection|c|--out|{W}", "--out: '{W}' is a directory" },
         { "feedback|export|--collection|c|--out|{W}/j.csv|--store|files", "--store must be embedded or postgres (got 'files')" },
         { "feedback|export|--collection|c|--out|{W}/j.csv|--connection|Host=x", "--connection needs --store postgres" },
+        // analytics
+        { "analytics|--data|{W}", "--collection is required" },
+        { "analytics|--data|{W}|--collection|c", "--collection: {W} has no collection 'c'" },
+        { "analytics|--data|{W}|--collection|c|--limit|0", "--limit must be between 1 and 1000" },
+        { "analytics|--data|{W}|--collection|c|--from|yesterday", "--from: 'yesterday' is not an ISO 8601 date or time" },
+        { "analytics|--data|{W}|--collection|c|--from|2021-01-01|--to|2020-01-01", "--from: 2021-01-01T00:00:00.0000000+00:00 is not before --to: 2020-01-01T00:00:00.0000000+00:00" },
+        { "analytics|--data|{W}|--collection|c|--json=2", "--json: '2' is not true or false" },
+        { "analytics|--collection|c|--store|files", "--store must be embedded or postgres (got 'files')" },
+        { "analytics|--collection|c|--connection|Host=x", "--connection needs --store postgres" },
     };
 
     [Theory]
@@ -305,7 +314,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
     }
 
     /// <summary>Every command a user runs (docs/cli.md documents the same list).</summary>
-    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "generation build", "generation rollback"];
+    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "analytics", "generation build", "generation rollback"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

@@ -92,6 +92,49 @@ public sealed class TrafficLogTests(ServiceFixture service)
         Assert.NotEqual("s-9", stored.GetProperty("session").GetString());
     }
 
+    [Fact]
+    public async Task Analytics_CountTheLoggedSearchesAndClicks_ForAdminsOnly()
+    {
+        var name = await CollectionAsync();
+        var queryIds = new List<string>();
+        foreach (var query in (string[])["cordless drill", "Cordless Drill", "cordless drill", "zzqx"])
+        {
+            var search = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query, top = 3, method = "bm25", spellCorrection = false });
+            queryIds.Add(search.Body.GetProperty("queryId").GetString()!);
+        }
+
+        // The first two drill searches get a click at positions 1 and 3; the third none; nobody clicks on nothing.
+        var logged = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/events", service.Writer, new object[]
+        {
+            new { queryId = queryIds[0], action = "click", objectId = "d1", position = 1 },
+            new { queryId = queryIds[1], action = "click", objectId = "d3", position = 3 },
+        });
+        Assert.Equal(HttpStatusCode.OK, logged.Status);
+
+        var (status, report) = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/analytics?limit=5", service.Admin);
+        var asReader = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/analytics", service.Reader);
+        var badFrom = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/analytics?from=yesterday", service.Admin);
+        var future = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/analytics?from=2999-01-01&to=2999-01-02", service.Admin);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(4, report.GetProperty("searches").GetInt32());
+        Assert.Equal(1, report.GetProperty("noResults").GetInt32());
+        Assert.Equal(2, report.GetProperty("clicked").GetInt32());
+        Assert.Equal(2 / 3.0, report.GetProperty("clickThroughRate").GetDouble(), 10);
+        Assert.Equal(2.0, report.GetProperty("meanClickPosition").GetDouble(), 10);
+        var top = report.GetProperty("topQueries")[0];
+        Assert.Equal("cordless drill", top.GetProperty("query").GetString());
+        Assert.Equal(3, top.GetProperty("searches").GetInt32());
+        Assert.Equal("zzqx", report.GetProperty("noResultQueries")[0].GetProperty("query").GetString());
+        Assert.Equal(0, report.GetProperty("noClickQueries").GetArrayLength());
+        Assert.Equal(4, Assert.Single(report.GetProperty("days").EnumerateArray()).GetProperty("searches").GetInt32());
+        Assert.Equal(HttpStatusCode.Forbidden, asReader.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, badFrom.Status);
+        Assert.Equal("invalid_request", badFrom.Body.GetProperty("code").GetString());
+        Assert.StartsWith("from: 'yesterday' is not an ISO 8601 date", badFrom.Body.GetProperty("detail").GetString());
+        Assert.Equal(0, future.Body.GetProperty("searches").GetInt32());
+    }
+
     private async Task<string> CollectionAsync()
     {
         var name = "t-" + Guid.NewGuid().ToString("N")[..12];

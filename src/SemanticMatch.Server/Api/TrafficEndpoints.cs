@@ -24,6 +24,8 @@ internal static class TrafficEndpoints
         v1.MapGet("/collections/{name}/judgments", JudgmentsAsync).Needs(Scope.Admin)
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .WithName("getJudgments").WithSummary("Judgments estimated from the logged searches and events, as the CSV `semmatch train` reads").WithTags("Feedback");
+        v1.MapGet("/collections/{name}/analytics", AnalyticsAsync).Needs(Scope.Admin)
+            .WithName("getAnalytics").WithSummary("Top queries, queries without results or clicks, click-through rate and click position over a window").WithTags("Feedback");
     }
 
     /// <summary>Who sent a search without a session id: the API key's name, else the client's address (hashed before it is stored).</summary>
@@ -52,6 +54,14 @@ internal static class TrafficEndpoints
         var entry = TrafficMapping.FromFeedback(body, await traffic.HashSessionAsync(body.Session, cancellationToken));
         await traffic.AppendAsync(name, entry, cancellationToken);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<SearchAnalyticsReport> AnalyticsAsync(string name, string? from, string? to, int? limit, ICollectionStore store,
+        TrafficLog traffic, CancellationToken cancellationToken)
+    {
+        await store.DescribeAsync(name, cancellationToken);
+        var (start, end) = AnalyticsWindow.Parse(from, to, DateTimeOffset.UtcNow);
+        return await SearchAnalytics.ComputeAsync(traffic.Store.ReadAsync(name, cancellationToken), start, end, limit ?? 20, cancellationToken);
     }
 
     private static async Task<IResult> JudgmentsAsync(string name, string? clickModel, int? minEvidence, ICollectionStore store, TrafficLog traffic,
