@@ -227,6 +227,52 @@ public sealed class PageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnalyticsPage_ChartsTheDaysSearches_AndListsTopNoResultAndNoClickQueries()
+    {
+        await _server.SendAsync(HttpMethod.Put, "/v1/collections/shop", _admin, new { model = "minilm" });
+        await _server.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", _admin, new object[]
+        {
+            new { id = "d1", title = "Cordless Drill 20V" }, new { id = "h1", title = "Garden Hose 50 ft" },
+        });
+        var queryIds = new List<string>();
+        foreach (var query in (string[])["cordless drill", "cordless drill", "garden hose", "zzqx"])
+        {
+            var search = await _server.SendAsync(HttpMethod.Post, "/v1/collections/shop/search", _key, new { query, method = "bm25", spellCorrection = false });
+            queryIds.Add(search.Body.GetProperty("queryId").GetString()!);
+        }
+
+        await _server.SendAsync(HttpMethod.Post, "/v1/collections/shop/events", _key, new object[] { new { queryId = queryIds[0], action = "click", objectId = "d1", position = 1 } });
+        var page = await _browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync($"{_server.Url}/analytics?collection=shop");
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("admin scope");
+        await page.Locator("#api-key").FillAsync(_admin);
+        await page.Locator("#save-key").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-total=searches]")).ToHaveTextAsync("4");
+        await Assertions.Expect(page.Locator("[data-total='without results']")).ToHaveTextAsync("1 (25.0 %)");
+        await Assertions.Expect(page.Locator("[data-total=click-through]")).ToHaveTextAsync("33.3 %"); // 1 of the 3 that found something
+        var day = page.Locator("#chart g.day");
+        await Assertions.Expect(day).ToHaveCountAsync(1);
+        await Assertions.Expect(day.Locator("title")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(": 4 searches, 1 without results, 1 clicked$"));
+        Assert.True(await day.Locator("rect.searches").GetAttributeAsync("height") is { } height && int.Parse(height, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        await Assertions.Expect(page.Locator("#top-queries tbody tr").First.Locator("td").First).ToHaveTextAsync("cordless drill");
+        await Assertions.Expect(page.Locator("#no-result-queries tbody td").First).ToHaveTextAsync("zzqx");
+        await Assertions.Expect(page.Locator("#no-click-queries tbody td").First).ToHaveTextAsync("garden hose");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "analytics.png"), FullPage = true });
+
+        // An empty window says so instead of drawing nothing.
+        await page.Locator("#from").FillAsync("2020-01-01");
+        await page.Locator("#to").FillAsync("2020-01-31");
+        await page.Locator("#analytics-form button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-total=searches]")).ToHaveTextAsync("0");
+        await Assertions.Expect(page.Locator("#top-queries")).ToContainTextAsync("None in this window.");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Page_FitsAPhoneScreen_AndIsUsableByKeyboard()
     {
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
