@@ -8,7 +8,7 @@ using SemanticMatch.Search;
 
 namespace SemanticMatch.Cli.Tests;
 
-/// <summary><c>index --store postgres</c> and <c>feedback export --store postgres</c> against a real PostgreSQL with pgvector (PGlite).</summary>
+/// <summary><c>index</c>, <c>feedback export</c> and <c>analytics</c> with <c>--store postgres</c> against a real PostgreSQL with pgvector (PGlite).</summary>
 public sealed class PostgresStoreCommandTests : IAsyncLifetime
 {
     private readonly Semmatch _semmatch = new();
@@ -74,5 +74,33 @@ public sealed class PostgresStoreCommandTests : IAsyncLifetime
         Assert.Equal("query,product_id,relevance,impressions,clicks\ndrill,d1,3,2,2\ndrill,d2,1,2,0\ndrill,d3,0,1,0\n", await File.ReadAllTextAsync(output));
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("no collection named 'other'", missing.Stderr);
+    }
+
+    [Fact]
+    public async Task Analytics_ReadsTheDatabasesLog_AsJsonAndAsTables()
+    {
+        using (var models = new ModelProvider(Path.Combine(_semmatch.Root, "cache", "models")))
+        {
+            await using var store = await PostgresCollectionStore.OpenAsync(models, new PostgresStoreOptions { ConnectionString = _database.ConnectionString() });
+            await store.CreateAsync("shop", new CollectionSettings());
+            var feedback = new PostgresFeedbackStore(store);
+            await feedback.AppendAsync("shop", [TrafficEntry.FromFeedback(new FeedbackEvent(DateTimeOffset.UtcNow, "Drill", ["d1", "d2"], ["d2"], [], null), "q1")]);
+            await feedback.AppendAsync("shop", [TrafficEntry.FromFeedback(new FeedbackEvent(DateTimeOffset.UtcNow, "drill ", ["d1", "d2"], [], [], null), "q2")]);
+        }
+
+        string[] args = ["analytics", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "shop"];
+        var json = _semmatch.Run([.. args, "--json"]);
+        var table = _semmatch.Run(args);
+
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var report = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement;
+        Assert.Equal(2, report.GetProperty("searches").GetInt32());
+        Assert.Equal(1, report.GetProperty("clicked").GetInt32());
+        Assert.Equal(0.5, report.GetProperty("clickThroughRate").GetDouble(), 10);
+        Assert.Equal(2.0, report.GetProperty("meanClickPosition").GetDouble(), 10);
+        Assert.Equal("drill", report.GetProperty("topQueries")[0].GetProperty("query").GetString());
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.Contains("shop: 2 searches from", table.Stdout);
+        Assert.Contains("without results 0.0 %, click-through 50.0 %, mean click position 2.0", table.Stdout);
     }
 }
