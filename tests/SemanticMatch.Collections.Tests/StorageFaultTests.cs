@@ -246,6 +246,31 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.Equal(sequences.Order().Distinct(), sequences);
     }
 
+    [Theory]
+    [InlineData(StorageOperation.Open)]
+    [InlineData(StorageOperation.Write)]
+    [InlineData(StorageOperation.Fsync)]
+    [InlineData(StorageOperation.Rename)]
+    public async Task RefusedSynonyms_KeepTheOldOnes_NowAndAfterARestart_AndTheNextWriteTakes(StorageOperation operation)
+    {
+        var couch = new Synonyms([["couch", "sofa"]]);
+        var hose = new Synonyms([["hose", "hosepipe"]]);
+        await _store.SetSynonymsAsync("shop", couch);
+        _files.Fail(operation, StorageError.NoSpace, times: 1, pathContains: "synonyms");
+
+        var refused = await Assert.ThrowsAsync<StorageFaultException>(() => _store.SetSynonymsAsync("shop", hose));
+        var inForce = await _store.SynonymsAsync("shop");
+        await ReopenAsync();
+        var afterRestart = await _store.SynonymsAsync("shop");
+        await _store.SetSynonymsAsync("shop", hose);
+        await ReopenAsync();
+
+        Assert.True(refused.IsFull);
+        Assert.Equal(couch.Groups, inForce.Groups);
+        Assert.Equal(couch.Groups, afterRestart.Groups);
+        Assert.Equal(hose.Groups, (await _store.SynonymsAsync("shop")).Groups);
+    }
+
     private EmbeddedCollectionStore Open(long snapshotAfter) =>
         EmbeddedCollectionStore.Open(_data, _models, new CollectionOptions { Files = _files, SnapshotAfterLogBytes = snapshotAfter });
 
