@@ -1,10 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
-using SemanticMatch.Collections.Embedded;
 using SemanticMatch.Collections.Feedback;
-using SemanticMatch.Collections.Postgres;
 using SemanticMatch.CommandLine;
-using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -29,8 +26,8 @@ internal sealed class AnalyticsCommand : AsyncCommand<AnalyticsCommand.Settings>
 
         [CommandOption("--limit <N>")]
         [Description("Queries listed in each list (top, without results, without clicks).")]
-        [DefaultValue(20)]
-        public int Limit { get; init; } = 20;
+        [DefaultValue(SearchAnalytics.DefaultListed)]
+        public int Limit { get; init; } = SearchAnalytics.DefaultListed;
 
         [CommandOption("--json")]
         [Description("Print the report as JSON, as the service's GET /v1/collections/NAME/analytics answers it.")]
@@ -64,25 +61,9 @@ internal sealed class AnalyticsCommand : AsyncCommand<AnalyticsCommand.Settings>
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (from, to) = AnalyticsWindow.Parse(settings.From, settings.To, DateTimeOffset.UtcNow, "--from", "--to");
-        SearchAnalyticsReport report;
-        if (settings.Postgres is { } postgres)
-        {
-            using var models = new ModelProvider();
-            await using var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
-            await store.DescribeAsync(settings.Collection, cancellationToken);
-            report = await SearchAnalytics.ComputeAsync(new PostgresFeedbackStore(store).ReadAsync(settings.Collection, cancellationToken), from, to,
-                settings.Limit, cancellationToken);
-        }
-        else
-        {
-            if (!EmbeddedCollectionStore.Holds(settings.DataDirectory, settings.Collection))
-            {
-                throw new UserError($"--collection: {settings.DataDirectory} has no collection '{settings.Collection}'");
-            }
-
-            using var files = new FileFeedbackStore(settings.DataDirectory);
-            report = await SearchAnalytics.ComputeAsync(files.ReadAsync(settings.Collection, cancellationToken), from, to, settings.Limit, cancellationToken);
-        }
+        var report = await settings.WithTrafficLogAsync(settings.Collection,
+            log => SearchAnalytics.ComputeAsync(log.ReadAsync(settings.Collection, cancellationToken), from, to, settings.Limit, cancellationToken),
+            cancellationToken);
 
         if (settings.Json)
         {

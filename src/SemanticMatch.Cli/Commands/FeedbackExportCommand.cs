@@ -1,9 +1,6 @@
-using SemanticMatch.Collections.Embedded;
 using System.ComponentModel;
 using SemanticMatch.Collections.Feedback;
-using SemanticMatch.Collections.Postgres;
 using SemanticMatch.CommandLine;
-using SemanticMatch.Onnx.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -76,25 +73,8 @@ internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         Inputs.CheckOutputFile("--out", settings.Out);
-        JudgmentSet judgments;
-        if (settings.Postgres is { } postgres)
-        {
-            using var models = new ModelProvider();
-            await using var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
-            await store.DescribeAsync(settings.Collection, cancellationToken);
-            judgments = await JudgmentEstimator.EstimateAsync(new PostgresFeedbackStore(store), settings.Collection, settings.ToOptions(), cancellationToken);
-        }
-        else
-        {
-            if (!EmbeddedCollectionStore.Holds(settings.DataDirectory, settings.Collection))
-            {
-                throw new UserError($"--collection: {settings.DataDirectory} has no collection '{settings.Collection}'");
-            }
-
-            using var files = new FileFeedbackStore(settings.DataDirectory);
-            judgments = await JudgmentEstimator.EstimateAsync(files, settings.Collection, settings.ToOptions(), cancellationToken);
-        }
-
+        var judgments = await settings.WithTrafficLogAsync(settings.Collection,
+            log => JudgmentEstimator.EstimateAsync(log, settings.Collection, settings.ToOptions(), cancellationToken), cancellationToken);
         await File.WriteAllTextAsync(settings.Out, judgments.ToCsv(), cancellationToken);
         var evidence = judgments.Evidence;
         Consoles.Out.MarkupLineInterpolated(

@@ -1,5 +1,8 @@
 using System.ComponentModel;
+using SemanticMatch.Collections.Embedded;
+using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
+using SemanticMatch.Onnx.Models;
 using SemanticMatch.CommandLine;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -33,6 +36,31 @@ internal class StoreSettings : DataSettings
         : null;
 
     public override ValidationResult Validate() => StoreProblem(Store, Connection) is { } problem ? ValidationResult.Error(problem) : base.Validate();
+
+    /// <summary>
+    /// Runs <paramref name="use"/> over the traffic log of <paramref name="collection"/> in the chosen store (the
+    /// database's table, or the files beside the embedded collections), once the collection is known to exist there.
+    /// </summary>
+    /// <exception cref="UserError">The data directory has no such collection.</exception>
+    public async Task<T> WithTrafficLogAsync<T>(string collection, Func<IFeedbackStore, Task<T>> use, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        if (Postgres is { } postgres)
+        {
+            using var models = new ModelProvider();
+            await using var store = await PostgresCollectionStore.OpenAsync(models, postgres, cancellationToken);
+            await store.DescribeAsync(collection, cancellationToken);
+            return await use(new PostgresFeedbackStore(store));
+        }
+
+        if (!EmbeddedCollectionStore.Holds(DataDirectory, collection))
+        {
+            throw new UserError($"--collection: {DataDirectory} has no collection '{collection}'");
+        }
+
+        using var files = new FileFeedbackStore(DataDirectory);
+        return await use(files);
+    }
 
     /// <summary>What is wrong with a --store / --connection pair (any command that chooses a store), or null.</summary>
     public static string? StoreProblem(string store, string? connection) => store switch

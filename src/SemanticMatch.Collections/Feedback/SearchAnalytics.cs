@@ -40,10 +40,13 @@ public static class SearchAnalytics
     /// <summary>Most queries a list may hold.</summary>
     public const int MaxListed = 1000;
 
+    /// <summary>Queries a list holds unless told otherwise.</summary>
+    public const int DefaultListed = 20;
+
     /// <summary>Reads the log once and computes the report for [<paramref name="from"/>, <paramref name="to"/>).</summary>
     /// <exception cref="Core.InvalidRequestException"><paramref name="listed"/> is out of range.</exception>
     public static async Task<SearchAnalyticsReport> ComputeAsync(IAsyncEnumerable<TrafficEntry> entries, DateTimeOffset from, DateTimeOffset to,
-        int listed = 20, CancellationToken cancellationToken = default)
+        int listed = DefaultListed, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(from, to);

@@ -61,7 +61,7 @@ internal static class TrafficEndpoints
     {
         await store.DescribeAsync(name, cancellationToken);
         var (start, end) = AnalyticsWindow.Parse(from, to, DateTimeOffset.UtcNow);
-        return await SearchAnalytics.ComputeAsync(traffic.Store.ReadAsync(name, cancellationToken), start, end, limit ?? 20, cancellationToken);
+        return await SearchAnalytics.ComputeAsync(traffic.Store.ReadAsync(name, cancellationToken), start, end, limit ?? SearchAnalytics.DefaultListed, cancellationToken);
     }
 
     private static async Task<IResult> JudgmentsAsync(string name, string? clickModel, int? minEvidence, ICollectionStore store, TrafficLog traffic,
