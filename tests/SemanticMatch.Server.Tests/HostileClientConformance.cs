@@ -18,7 +18,7 @@ public abstract class HostileClientConformance(KeyedServerFixture fixture)
     private static readonly HashSet<string> s_anonymous =
     [
         "GET /healthz", "GET /readyz", "GET /", "HEAD /", "GET /page/app.js", "HEAD /page/app.js", "GET /page/app.css", "HEAD /page/app.css",
-        "GET /analytics", "HEAD /analytics", "GET /page/analytics.js", "HEAD /page/analytics.js",
+        "GET /analytics", "HEAD /analytics", "GET /page/shared.js", "HEAD /page/shared.js", "GET /page/analytics.js", "HEAD /page/analytics.js",
         "GET /openapi/{documentName}.json", "GET /scalar/{documentName?}", "GET /metrics",
     ];
 

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Routing;
 namespace SemanticMatch.Server.Hosting;
 
 /// <summary>
-/// Serves the search page (Page/: index.html, app.js, app.css, embedded in this assembly) at <c>/</c>, and the analytics page at <c>/analytics</c>. It calls the
+/// Serves the search page (Page/: index.html, app.js, app.css, embedded in this assembly) at <c>/</c>, and the analytics page
+/// (analytics.html, analytics.js) at <c>/analytics</c>; shared.js holds what both pages' scripts use. It calls the
 /// /v1 API from the browser and loads nothing from elsewhere (a content security policy says so).
 /// </summary>
 internal static class SearchPage
@@ -17,6 +18,7 @@ internal static class SearchPage
     private static readonly (string Route, string Resource, string ContentType)[] s_files =
     [
         ("/", "page/index.html", "text/html; charset=utf-8"),
+        ("/page/shared.js", "page/shared.js", "text/javascript; charset=utf-8"),
         ("/page/app.js", "page/app.js", "text/javascript; charset=utf-8"),
         ("/page/app.css", "page/app.css", "text/css; charset=utf-8"),
         ("/analytics", "page/analytics.html", "text/html; charset=utf-8"),

@@ -1,32 +1,10 @@
 // The analytics page: GET /v1/collections/{name}/analytics drawn as totals, a per-day chart (SVG) and three tables.
 'use strict';
 
-const $ = (id) => document.getElementById(id);
 const SVG = 'http://www.w3.org/2000/svg';
 const percent = (x) => (100 * x).toFixed(1) + ' %';
 const position = (x) => (x === null || x === undefined ? '–' : x.toFixed(1));
 const isoDay = (date) => date.toISOString().slice(0, 10);
-
-async function api(path) {
-  const headers = { 'Accept': 'application/json' };
-  const key = localStorage.getItem('semmatch-key');
-  if (key) headers['Authorization'] = 'Bearer ' + key;
-  const response = await fetch(path, { headers });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error((data && (data.detail || data.title)) || response.statusText);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-function el(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, value);
-  for (const child of children.flat()) node.append(child instanceof Node ? child : String(child));
-  return node;
-}
 
 function svg(tag, attributes, ...children) {
   const node = document.createElementNS(SVG, tag);
@@ -83,7 +61,7 @@ function table(title, id, queries) {
 async function show() {
   const name = $('collection').value;
   if (!name) return;
-  const params = new URLSearchParams({ limit: '20' });
+  const params = new URLSearchParams();
   if ($('from').value) params.set('from', $('from').value);
   if ($('to').value) params.set('to', isoDay(new Date(Date.parse($('to').value) + 86400000))); // the day itself included
   history.replaceState(null, '', `?collection=${encodeURIComponent(name)}&from=${$('from').value}&to=${$('to').value}`);

@@ -1,7 +1,6 @@
 // The search page: plain JavaScript over the /v1 API, no libraries, nothing loaded from elsewhere.
 'use strict';
 
-const $ = (id) => document.getElementById(id);
 const TOP = 10;
 const HIDDEN_FIELDS = new Set(['id', 'title', 'description']);
 // Field names are data (a record may have a field named 'constructor' or '__proto__'): filters are kept in Maps, never as object keys.
@@ -12,36 +11,6 @@ function newSession() {
   const id = self.crypto && crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now();
   sessionStorage.setItem('semmatch-session', id);
   return id;
-}
-
-// Calls the API; a ProblemDetails answer becomes an Error carrying its detail and status.
-async function api(path, body, method) {
-  const headers = { 'Accept': 'application/json' };
-  const key = localStorage.getItem('semmatch-key');
-  if (key) headers['Authorization'] = 'Bearer ' + key;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const started = performance.now();
-  const response = await fetch(path, { method: method || (body === undefined ? 'GET' : 'POST'), headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (response.status === 204) return null;
-  const data = await response.json().catch(() => null);
-  if (data && typeof data === 'object') Object.defineProperty(data, 'requestMs', { value: performance.now() - started }); // the request itself, body read
-  if (!response.ok) {
-    const error = new Error((data && (data.detail || data.title)) || response.statusText);
-    error.status = response.status;
-    throw error;
-  }
-  return data;
-}
-
-function el(tag, attributes, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes || {})) {
-    if (name === 'class') node.className = value;
-    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value);
-  }
-  for (const child of children.flat()) node.append(child instanceof Node ? child : String(child));
-  return node;
 }
 
 const collection = () => $('collection').value;
