@@ -29,7 +29,7 @@ public sealed partial class EmbeddedCollection
             try
             {
                 DurableFiles.Replace(_options.Files, Path.Combine(_synonymsDirectory, SynonymsFile),
-                    stream => JsonSerializer.Serialize(stream, synonyms.Groups, FileJson));
+                    stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(synonyms.ToJson())));
             }
             catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
             {
@@ -43,13 +43,19 @@ public sealed partial class EmbeddedCollection
     /// <summary>Uses synonyms another generation of the collection has made durable (in the folder they share).</summary>
     internal void UseSynonyms(Synonyms synonyms) => _synonyms = synonyms;
 
-    /// <summary>Completions of <paramref name="prefix"/> from the shown fields' words (see <see cref="CollectionSearcher.Complete"/>).</summary>
-    public IReadOnlyList<string> Suggest(string prefix, int limit)
+    /// <summary>Completions of <paramref name="prefix"/> from popular queries and the shown fields' words (see <see cref="Completions"/>).</summary>
+    public ValueTask<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, Func<string, IReadOnlyList<Feedback.PopularQuery>>? popular,
+        CancellationToken cancellationToken)
     {
-        var (normalized, last) = _searcher.SuggestionPrefix(prefix);
-        var words = Read(() => _keyword.WordsStartingWith(last, SuggestionScan));
-        return CollectionSearcher.Complete(normalized, words, limit);
+        var (normalized, _) = _searcher.SuggestionPrefix(prefix);
+        return Completions.SuggestAsync(normalized, limit, (prefixes, count, _) => ValueTask.FromResult<IReadOnlyList<CatalogueWord>>(Read(() => WordsStartingWith(prefixes, count))),
+            popular, cancellationToken);
     }
+
+    // The spelling words starting with any of the prefixes, the most frequent first (each prefix reads at most SuggestionScan).
+    private List<CatalogueWord> WordsStartingWith(IReadOnlyList<string> prefixes, int count) =>
+        prefixes.SelectMany(p => _keyword.WordsStartingWith(p, SuggestionScan)).DistinctBy(w => w.Word)
+            .OrderByDescending(w => w.Records).Take(count).Select(w => new CatalogueWord(w.Word, w.Records)).ToList();
 
     // Reads synonyms.json when there is one (a collection that never had synonyms has none).
     private void LoadSynonyms()
@@ -62,9 +68,7 @@ public sealed partial class EmbeddedCollection
 
         try
         {
-            var groups = JsonSerializer.Deserialize<List<List<string>>>(File.ReadAllBytes(path), FileJson)
-                ?? throw new JsonException("null instead of a list of groups");
-            _synonyms = new Synonyms(groups.Select(g => (IReadOnlyList<string>)g).ToList());
+            _synonyms = Synonyms.FromJson(File.ReadAllText(path));
         }
         catch (JsonException e)
         {

@@ -308,8 +308,13 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Collection(name).Suggest(prefix, limit));
+    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, Feedback.IPopularQueries? popular = null,
+        CancellationToken cancellationToken = default)
+    {
+        var collection = Collection(name);
+        return await collection.SuggestAsync(prefix, limit, popular is null ? null : p => popular.StartingWith(name, p, limit), cancellationToken)
+            .ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -392,8 +392,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         return (json, Searcher(name, json), dimension, count, SynonymsOf(synonyms));
     }
 
-    private static Synonyms SynonymsOf(string json) =>
-        new((System.Text.Json.JsonSerializer.Deserialize<List<List<string>>>(json) ?? []).Select(g => (IReadOnlyList<string>)g).ToList());
+    private static Synonyms SynonymsOf(string json) => Synonyms.FromJson(json);
 
     /// <inheritdoc />
     public async Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) =>
@@ -408,7 +407,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         {
             await using var command = new NpgsqlCommand("UPDATE semmatch_collections SET synonyms = $2::jsonb WHERE name = $1", connection, transaction);
             command.Parameters.Add(new() { Value = name });
-            command.Parameters.Add(new() { Value = System.Text.Json.JsonSerializer.Serialize(synonyms.Groups) });
+            command.Parameters.Add(new() { Value = synonyms.ToJson() });
             return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         if (updated == 0)
@@ -434,36 +433,45 @@ public sealed class PostgresCollectionStore : ICollectionStore
 
     /// <inheritdoc />
     /// <remarks>From the collection's words table (the shown fields' words and how many records hold each).</remarks>
-    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, Collections.Feedback.IPopularQueries? popular = null,
+        CancellationToken cancellationToken = default)
     {
         var (_, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var (normalized, last) = searcher.SuggestionPrefix(prefix);
-        if (last.Length == 0)
-        {
-            return [];
-        }
+        var (normalized, _) = searcher.SuggestionPrefix(prefix);
+        return await Completions.SuggestAsync(normalized, limit, (prefixes, count, token) => WordsStartingWithAsync(name, prefixes, count, token),
+            popular is null ? null : p => popular.StartingWith(name, p, limit), cancellationToken).ConfigureAwait(false);
+    }
 
-        var words = await RunAsync(async (connection, transaction, token) =>
+    // The words starting with any of the prefixes, most records first, in one scan of the collection's words: each
+    // word's first letters are compared with the prefixes of that length (a typo's variants have up to three lengths).
+    private async ValueTask<IReadOnlyList<CatalogueWord>> WordsStartingWithAsync(string name, IReadOnlyList<string> prefixes, int count,
+        CancellationToken cancellationToken) =>
+        await RunAsync(async (connection, transaction, token) =>
         {
-            await using var command = new NpgsqlCommand("""
+            var byLength = prefixes.GroupBy(p => p.Length).ToList();
+            var matches = string.Join(" OR ", byLength.Select((_, i) => $"left(word, ${(2 * i) + 3}) = ANY(${(2 * i) + 4}::text[])"));
+            await using var command = new NpgsqlCommand($"""
                 SELECT word, records FROM semmatch_words
-                WHERE collection = $1 AND records > 0 AND starts_with(word, $2) AND word <> $2
-                ORDER BY records DESC, word COLLATE "C" LIMIT $3
+                WHERE collection = $1 AND records > 0 AND ({matches})
+                ORDER BY records DESC, word COLLATE "C" LIMIT $2
                 """, connection, transaction);
             command.Parameters.Add(new() { Value = name });
-            command.Parameters.Add(new() { Value = last });
-            command.Parameters.Add(new() { Value = limit + 1 });
-            var found = new List<(string, int)>();
+            command.Parameters.Add(new() { Value = count });
+            foreach (var group in byLength)
+            {
+                command.Parameters.Add(new() { Value = group.Key });
+                command.Parameters.Add(new() { Value = group.ToArray() });
+            }
+
+            var found = new List<CatalogueWord>();
             await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
             while (await reader.ReadAsync(token).ConfigureAwait(false))
             {
-                found.Add((reader.GetString(0), reader.GetInt32(1)));
+                found.Add(new CatalogueWord(reader.GetString(0), reader.GetInt32(1)));
             }
 
-            return found;
+            return (IReadOnlyList<CatalogueWord>)found;
         }, cancellationToken).ConfigureAwait(false);
-        return CollectionSearcher.Complete(normalized, words, limit);
-    }
 
     private static async Task<CollectionSettings?> SettingsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         string name, CancellationToken cancellationToken)

@@ -163,19 +163,6 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         return (matches, matches.Count);
     }
 
-    /// <summary>Completions of <paramref name="prefix"/> from <paramref name="words"/> (the catalogue's shown words with their record counts, most first): its last word completed, the words before it kept.</summary>
-    public static IReadOnlyList<string> Complete(string prefix, IEnumerable<(string Word, int Records)> words, int limit)
-    {
-        ArgumentNullException.ThrowIfNull(prefix);
-        var cut = prefix.LastIndexOf(' ');
-        var (head, last) = (cut < 0 ? string.Empty : prefix[..(cut + 1)], prefix[(cut + 1)..]);
-        return words.Where(w => w.Word.StartsWith(last, StringComparison.Ordinal) && w.Word != last)
-            .OrderByDescending(w => w.Records).ThenBy(w => w.Word, StringComparer.Ordinal)
-            .Take(limit)
-            .Select(w => head + w.Word)
-            .ToList();
-    }
-
     /// <summary>The prefix as completions read it (normalised as queries are, lower case) and its last word, the one completed.</summary>
     public (string Normalized, string LastWord) SuggestionPrefix(string prefix)
     {

@@ -71,9 +71,16 @@ public interface ICollectionStore : IAsyncDisposable
     Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Up to <paramref name="limit"/> completions of <paramref name="prefix"/> (its last word completed, the words before
-    /// it kept) from the words of the collection's shown fields, those in most records first.
+    /// Up to <paramref name="limit"/> completions of <paramref name="prefix"/> (<see cref="Completions"/>): popular
+    /// logged queries starting with it, then the words of the collection's shown fields completing its last word (the
+    /// words before it kept, those in most records first), then both again for the last word with one typo fixed.
     /// </summary>
+    /// <param name="name">The collection.</param>
+    /// <param name="prefix">What the shopper typed so far.</param>
+    /// <param name="limit">Most completions.</param>
+    /// <param name="popular">Where popular logged queries are found (asked only once the collection is known to exist); null for the catalogue's words alone.</param>
+    /// <param name="cancellationToken">Stops the reads.</param>
     /// <exception cref="CollectionNotFoundException">No such collection.</exception>
-    Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, Feedback.IPopularQueries? popular = null,
+        CancellationToken cancellationToken = default);
 }

@@ -45,8 +45,9 @@ internal sealed class OpeningCollectionStore(Func<CancellationToken, Task<IColle
     public async Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default) =>
         await (await Store(cancellationToken)).SetSynonymsAsync(name, synonyms, cancellationToken);
 
-    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).SuggestAsync(name, prefix, limit, cancellationToken);
+    public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, Collections.Feedback.IPopularQueries? popular = null,
+        CancellationToken cancellationToken = default) =>
+        await (await Store(cancellationToken)).SuggestAsync(name, prefix, limit, popular, cancellationToken);
 
     public async Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default) =>
         await (await Store(cancellationToken)).StartGenerationAsync(name, settings, cancellationToken);

@@ -1,3 +1,4 @@
+using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Core;
 using SemanticMatch.Search;
 
@@ -98,7 +99,7 @@ public abstract partial class CollectionStoreConformance
         await Store.UpsertAsync("shop", [Records.R("s1", "Grey Sofa Cover"), Records.R("d1", "Cordless Drill"), Records.R("c1", "Coach Bag")]);
         var before = await Store.SearchAsync("shop", new CollectionQuery { Query = "couch", Method = SearchMethod.Bm25 });
 
-        await Store.SetSynonymsAsync("shop", Synonyms.Of([["couch", "sofa"]], ProductText.Default));
+        await Store.SetSynonymsAsync("shop", Synonyms.Of([["couch", "sofa"]], null, ProductText.Default));
         var after = await Store.SearchAsync("shop", new CollectionQuery { Query = "couch", Method = SearchMethod.Bm25 });
         await ReopenAsync();
         var reopened = await Store.SearchAsync("shop", new CollectionQuery { Query = "couch", Method = SearchMethod.Bm25 });
@@ -109,6 +110,28 @@ public abstract partial class CollectionStoreConformance
         Assert.Equal(["s1"], reopened.Hits.Select(h => h.Record.Id));
         Assert.Equal([["couch", "sofa"]], (await Store.SynonymsAsync("shop")).Groups);
         await Assert.ThrowsAsync<CollectionNotFoundException>(() => Store.SetSynonymsAsync("nope", Synonyms.None));
+    }
+
+    [Fact]
+    public async Task OneWaySynonyms_WidenOnlyTheInput_AndExplanationsNameTheSynonymThatMatched()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("p1", "Smartphone Case"), Records.R("p2", "Phone Stand"), Records.R("s1", "Grey Sofa Cover")]);
+        await Store.SetSynonymsAsync("shop", Synonyms.Of([["couch", "sofa"]], [("phone", ["smartphone"])], ProductText.Default));
+
+        var phone = await Store.SearchAsync("shop", new CollectionQuery { Query = "phone", Method = SearchMethod.Bm25 });
+        var smartphone = await Store.SearchAsync("shop", new CollectionQuery { Query = "smartphone", Method = SearchMethod.Bm25 });
+        var couch = await Store.SearchAsync("shop", new CollectionQuery { Query = "grey couch", Method = SearchMethod.Bm25, Explain = true });
+        await ReopenAsync();
+        var kept = await Store.SynonymsAsync("shop");
+
+        Assert.Equal(["p1", "p2"], phone.Hits.Select(h => h.Record.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(["p1"], smartphone.Hits.Select(h => h.Record.Id));
+        var terms = couch.Hits.Single(h => h.Record.Id == "s1").Explanation!.Bm25.Terms;
+        Assert.Equal([("grey", null), ("sofa", "couch")], terms.Where(t => t.Contribution > 0).Select(t => (t.Word, t.SynonymOf)));
+        Assert.All(terms.Where(t => t.Word == "couch"), t => Assert.Null(t.SynonymOf)); // a word the query typed is its own
+        Assert.Equal([new OneWaySynonym("phone", ["smartphone"])], kept.OneWay, (a, b) => a.Input == b.Input && a.Synonyms.SequenceEqual(b.Synonyms));
+        Assert.Equal([["couch", "sofa"]], kept.Groups);
     }
 
     [Fact]
@@ -127,6 +150,37 @@ public abstract partial class CollectionStoreConformance
         Assert.Equal(["red cordless", "red corded", "red corner"], completions);
         Assert.Empty(none);
         Assert.DoesNotContain(await Store.SuggestAsync("shop", "cornw", 5), s => s.Contains("cornwall", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Suggest_PutsPopularQueriesFirst_AndFixesATypoWhenNothingCompletesAsTyped()
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", [Records.R("a", "Cordless Drill"), Records.R("b", "Cordless Saw"), Records.R("c", "Corded Drill")]);
+        var popular = new KnownQueries("shop", new PopularQuery("cordless drill kit", 12));
+
+        var withPopular = await Store.SuggestAsync("shop", "Cor", 3, popular);
+        var swapped = await Store.SuggestAsync("shop", "red codrl", 3, popular);
+        var replaced = await Store.SuggestAsync("shop", "sww", 3); // too short for a typo
+        var missing = await Assert.ThrowsAsync<CollectionNotFoundException>(() => Store.SuggestAsync("nope", "cor", 3, popular));
+
+        Assert.Equal(["cordless drill kit", "cordless", "corded"], withPopular);
+        Assert.Equal(["red cordless"], swapped);
+        Assert.Empty(replaced);
+        Assert.Equal(["shop"], popular.Asked.Distinct()); // never for a collection that does not exist
+        Assert.Contains("nope", missing.Message, StringComparison.Ordinal);
+    }
+
+    // Popular queries as a traffic log would give them; records which collections were asked for.
+    private sealed class KnownQueries(string collection, params PopularQuery[] queries) : IPopularQueries
+    {
+        public List<string> Asked { get; } = [];
+
+        public IReadOnlyList<PopularQuery> StartingWith(string name, string prefix, int limit)
+        {
+            Asked.Add(name);
+            return name == collection ? queries.Where(q => q.Query.StartsWith(prefix, StringComparison.Ordinal)).Take(limit).ToList() : [];
+        }
     }
 
     [Fact]

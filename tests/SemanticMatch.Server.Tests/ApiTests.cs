@@ -401,5 +401,34 @@ public sealed class ApiTests(ServiceFixture service)
         return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
     }
 
+    [Fact]
+    public async Task Synonyms_MultiAndOneWay_RoundTrip_ExplainWhichMatched_AndABadOneIsNamed()
+    {
+        var name = NewName();
+        await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm", fields = new[] { "title" } });
+        await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Writer, new object[]
+        {
+            new { id = "s1", title = "Grey Sofa Cover" }, new { id = "p1", title = "Smartphone Case" }, new { id = "p2", title = "Phone Stand" },
+        });
+        var put = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}/synonyms", service.Admin,
+            new { synonyms = new[] { new[] { "Couch", "sofa" } }, oneWay = new[] { new { input = "phone", synonyms = new[] { "smartphone" } } } });
+        var got = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/synonyms", service.Reader);
+        var smartphone = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "smartphone", method = "bm25" });
+        var couch = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "couch", method = "bm25", explain = true });
+        var missing = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}/synonyms", service.Admin, new { oneWay = new[] { new { input = "phone" } } });
+        var empty = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}/synonyms", service.Admin, new { });
+
+        Assert.Equal(HttpStatusCode.OK, put.Status);
+        Assert.Equal("""{"synonyms":[["couch","sofa"]],"oneWay":[{"input":"phone","synonyms":["smartphone"]}]}""", got.Body.GetRawText());
+        Assert.Equal(["p1"], smartphone.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        var sofa = couch.Body.GetProperty("hits")[0].GetProperty("explanation").GetProperty("bm25").GetProperty("terms").EnumerateArray()
+            .Single(t => t.GetProperty("word").GetString() == "sofa");
+        Assert.Equal("couch", sofa.GetProperty("synonymOf").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, missing.Status);
+        Assert.StartsWith("oneWay[0].synonyms: give 1 to 50", missing.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, empty.Status);
+        Assert.Contains("\"oneWay\"", empty.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];
 }

@@ -125,6 +125,14 @@ public sealed class PageTests : IAsyncLifetime
         await page.Locator("#q").FillAsync("cordl");
         await Assertions.Expect(page.Locator("#suggestions option[value=\"cordless\"]")).ToHaveCountAsync(1);
 
+        // A synonym the merchandiser set: the explanation says which word matched through it.
+        await _server.SendAsync(HttpMethod.Put, "/v1/collections/shop/synonyms", _admin, new { synonyms = new[] { new[] { "tap", "faucet" } } });
+        await page.Locator("#sort").SelectOptionAsync("");
+        await page.Locator("#q").FillAsync("tap");
+        await Assertions.Expect(hits.First.Locator(".title")).ToContainTextAsync("Kitchen Faucet");
+        await hits.First.Locator(".why").ClickAsync();
+        await Assertions.Expect(page.Locator("#panel .synonym-note")).ToHaveTextAsync("Matched “faucet” through the synonym “tap”.");
+
         Assert.Empty(errors);
     }
 

@@ -135,6 +135,36 @@ public sealed class TrafficLogTests(ServiceFixture service)
         Assert.Equal(0, future.Body.GetProperty("searches").GetInt32());
     }
 
+    [Fact]
+    public async Task Suggest_OffersAQueryShoppersSearched_OnceItFoundResultsThreeTimesForTwoSessions()
+    {
+        var name = await CollectionAsync();
+        var before = await SuggestAsync(name, "cord");
+        foreach (var session in new[] { "s-1", "s-1", "s-2" })
+        {
+            await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "Cordless Drill Kit", method = "bm25", session });
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "cordless drill 20v", method = "bm25", session = "s-3" });
+        }
+
+        var after = await SuggestAsync(name, "cord");
+        var typo = await SuggestAsync(name, "cordelss");
+
+        Assert.Equal(["cordless", "corded"], before);
+        Assert.Equal(["cordless drill kit", "cordless", "corded"], after); // the one-session query is not offered
+        Assert.Equal(["cordless drill kit", "cordless"], typo); // two letters swapped
+    }
+
+    private async Task<List<string?>> SuggestAsync(string name, string q)
+    {
+        var answer = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{name}/suggest?q={Uri.EscapeDataString(q)}&limit=5", service.Reader);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        return answer.Body.GetProperty("suggestions").EnumerateArray().Select(s => s.GetString()).ToList();
+    }
+
     private async Task<string> CollectionAsync()
     {
         var name = "t-" + Guid.NewGuid().ToString("N")[..12];

@@ -26,9 +26,14 @@ public sealed record TrafficLogOptions
 /// without its answer waiting for the disk (a crash can lose the last searches), events are acknowledged only once
 /// they are durable, and an event is never written before the search it follows.
 /// </summary>
-/// <remarks>Thread-safe.</remarks>
-public sealed class TrafficLog : IAsyncDisposable
+/// <remarks>
+/// Thread-safe. It also keeps, per collection asked for completions, the tally of its popular queries: read from the
+/// log in the background at the first completion asked for, then counted as searches are logged here (on PostgreSQL
+/// another replica's searches are seen at the next start).
+/// </remarks>
+public sealed class TrafficLog : IAsyncDisposable, IPopularQueries
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PopularQueryTable> _popular = new(StringComparer.Ordinal);
     private readonly IFeedbackStore _store;
     // Bounded, so a store that is down cannot fill memory: beyond it searches go unlogged (counted) and events wait.
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000)
@@ -88,16 +93,70 @@ public sealed class TrafficLog : IAsyncDisposable
         if (!_queue.Writer.TryWrite(new Pending(collection, new TrafficEntry(DateTimeOffset.UtcNow, kept, null), null)))
         {
             Interlocked.Increment(ref _lostSearches);
+            return;
         }
+
+        Tally(collection, kept);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The first call for a collection starts reading its log and answers from what was counted so far.</remarks>
+    public IReadOnlyList<PopularQuery> StartingWith(string collection, string prefix, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(collection);
+        if (!_popular.TryGetValue(collection, out var table))
+        {
+            var added = new PopularQueryTable();
+            table = _popular.GetOrAdd(collection, added);
+            if (ReferenceEquals(table, added))
+            {
+                _ = Task.Run(() => LoadPopularAsync(collection, added, DateTimeOffset.UtcNow));
+            }
+        }
+
+        return table.StartingWith(prefix, limit);
     }
 
     /// <summary>Appends an entry of events (and maybe the search they follow); completes once it is durable.</summary>
     /// <exception cref="Storage.StorageFaultException">The storage refused it: nothing of it was recorded.</exception>
     public async Task AppendAsync(string collection, TrafficEntry entry, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await _queue.Writer.WriteAsync(new Pending(collection, entry, done), cancellationToken).ConfigureAwait(false);
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (entry.Search is { } search)
+        {
+            Tally(collection, search);
+        }
+    }
+
+    private void Tally(string collection, LoggedSearch search)
+    {
+        if (_popular.TryGetValue(collection, out var table))
+        {
+            table.Count(search);
+        }
+    }
+
+    // Counts the searches logged before the table was made (those after it are counted as they are logged).
+    private async Task LoadPopularAsync(string collection, PopularQueryTable table, DateTimeOffset made)
+    {
+        try
+        {
+            await foreach (var entry in _store.ReadAsync(collection, _stopping.Token).ConfigureAwait(false))
+            {
+                if (entry.Search is { } search && entry.Time < made)
+                {
+                    table.Count(search);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Stopping, or the log could not be read (the disk, the database): completions go on from the searches
+            // counted since, as they would for a new collection.
+        }
     }
 
     /// <summary>Writes what is queued, then stops.</summary>

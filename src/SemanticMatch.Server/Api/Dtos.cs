@@ -95,8 +95,15 @@ public sealed record EventRequest(string QueryId, string Action, string ObjectId
 /// <summary>Answer of <c>POST /v1/collections/{name}/events</c>: how many events are now durable.</summary>
 public sealed record EventsResponse(int Recorded);
 
-/// <summary>Body and answer of <c>PUT/GET /v1/collections/{name}/synonyms</c>: groups of words or phrases that mean the same.</summary>
-public sealed record SynonymsBody(IReadOnlyList<IReadOnlyList<string?>?>? Synonyms);
+/// <summary>Body and answer of <c>PUT/GET /v1/collections/{name}/synonyms</c>.</summary>
+/// <param name="Synonyms">Groups of words or phrases that mean the same (multi-way: each finds the others).</param>
+/// <param name="OneWay">One-way synonyms: a query holding the input also searches its synonyms, not the other way round.</param>
+public sealed record SynonymsBody(IReadOnlyList<IReadOnlyList<string?>?>? Synonyms, IReadOnlyList<OneWaySynonymBody?>? OneWay = null);
+
+/// <summary>A one-way synonym: <c>{"input": "phone", "synonyms": ["smartphone"]}</c>.</summary>
+/// <param name="Input">The word or phrase typed.</param>
+/// <param name="Synonyms">What it also searches.</param>
+public sealed record OneWaySynonymBody(string? Input, IReadOnlyList<string?>? Synonyms);
 
 /// <summary>Answer of <c>GET /v1/collections/{name}/suggest</c>: completions, most likely first.</summary>
 public sealed record SuggestResponse(IReadOnlyList<string> Suggestions);

@@ -52,7 +52,7 @@ internal static class Endpoints
         v1.MapPut("/collections/{name}/synonyms", SetSynonymsAsync).Needs(Scope.Admin).WithMetadata(new WritesMetadata())
             .WithName("setSynonyms").WithSummary("Replace the collection's synonyms (groups of words that mean the same)").WithTags("Collections");
         v1.MapGet("/collections/{name}/synonyms", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
-            new SynonymsBody((await store.SynonymsAsync(name, cancellationToken)).Groups)).Needs(Scope.Read)
+            Body(await store.SynonymsAsync(name, cancellationToken))).Needs(Scope.Read)
             .WithName("getSynonyms").WithSummary("The collection's synonyms").WithTags("Collections");
         v1.MapGet("/collections/{name}/suggest", SuggestAsync).Needs(Scope.Read)
             .WithName("suggest").WithSummary("Completions of what a shopper is typing").WithTags("Search");
@@ -126,16 +126,26 @@ internal static class Endpoints
     private static async Task<SynonymsBody> SetSynonymsAsync(string name, SynonymsBody body, ICollectionStore store, CancellationToken cancellationToken)
     {
         var settings = (await store.DescribeAsync(name, cancellationToken)).Settings;
-        var synonyms = Collections.Synonyms.Of(body.Synonyms ?? throw new InvalidRequestException("synonyms: give a list of groups, e.g. [[\"couch\", \"sofa\"]]"),
-            new ProductText(settings.Fields, Core.Text.TextNormalizationOptions.Default));
+        if (body.Synonyms is null && body.OneWay is null)
+        {
+            throw new InvalidRequestException("synonyms: give a list of groups, e.g. [[\"couch\", \"sofa\"]], and/or \"oneWay\": [{\"input\": \"phone\", \"synonyms\": [\"smartphone\"]}]");
+        }
+
+        var oneWay = body.OneWay?.Select((o, i) => o is null ? throw new InvalidRequestException($"oneWay[{i}]: give {{\"input\": ..., \"synonyms\": [...]}}") : (o.Input, o.Synonyms))
+            .ToList();
+        var synonyms = Collections.Synonyms.Of(body.Synonyms ?? [], oneWay, new ProductText(settings.Fields, Core.Text.TextNormalizationOptions.Default));
         await store.SetSynonymsAsync(name, synonyms, cancellationToken);
-        return new SynonymsBody(synonyms.Groups);
+        return Body(synonyms);
     }
+
+    private static SynonymsBody Body(Collections.Synonyms synonyms) =>
+        new(synonyms.Groups, synonyms.OneWay.Select(o => new OneWaySynonymBody(o.Input, o.Synonyms)).ToList());
 
     /// <summary>Most completions one request may ask for.</summary>
     private const int MaxSuggestions = 50;
 
-    private static async Task<SuggestResponse> SuggestAsync(string name, string? q, int? limit, ICollectionStore store, CancellationToken cancellationToken)
+    private static async Task<SuggestResponse> SuggestAsync(string name, string? q, int? limit, ICollectionStore store, TrafficLog traffic,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(q) || q.Length > CollectionQuery.MaxQueryLength)
         {
@@ -147,7 +157,7 @@ internal static class Endpoints
             throw new RequestLimitException($"limit: must be between 1 and {MaxSuggestions}");
         }
 
-        return new SuggestResponse(await store.SuggestAsync(name, q, limit ?? 8, cancellationToken));
+        return new SuggestResponse(await store.SuggestAsync(name, q, limit ?? 8, traffic, cancellationToken));
     }
 
     private static async Task<MatchResponse> MatchAsync(MatchRequest body, IModelProvider models, ServedModels served, CancellationToken cancellationToken)

@@ -240,6 +240,8 @@ async function explain(hit) {
     const content = [
       el('h3', {}, `BM25: score ${num(x.bm25.score)}, rank ${x.bm25.rank ?? 'beyond the fusion depth'}`),
       table(['query word', 'term', 'contribution', ''], x.bm25.terms.map((t) => [t.word, t.term, num(t.contribution), bar(t.contribution, maxTerm)])),
+      ...x.bm25.terms.filter((t) => t.synonymOf && t.contribution > 0)
+        .map((t) => el('p', { class: 'synonym-note' }, `Matched “${t.word}” through the synonym “${t.synonymOf}”.`)),
       el('h3', {}, `Semantic: score ${num(x.dense.score)}, rank ${x.dense.rank ?? 'beyond the fusion depth'}`),
       el('p', {}, 'How much the similarity drops when a word is left out:'),
       table(['query word', 'drop', ''], x.dense.queryWords.map((w) => [w.word, num(w.contribution), bar(w.contribution, maxWord)])),
