@@ -6,7 +6,8 @@ namespace SemanticMatch.Benchmarks;
 /// <summary>
 /// What the results-page features cost a search, measured side by side on a real server over the Home Depot catalogue
 /// (titles, plus a category-like "brand" field: each title's first word): every dev query is sent once per variant,
-/// the variants interleaved query by query, one client, after a warm-up.
+/// the variants interleaved query by query, one client, after a warm-up. Each search variant is its own session, so a
+/// query searched by the variants becomes a popular query the completions then offer.
 /// </summary>
 internal static class ResultsPageLatency
 {
@@ -31,13 +32,14 @@ internal static class ResultsPageLatency
             var queries = Data.DevQueries().Take(Queries).ToList();
             var variants = new (string Label, Func<string, Task> Send)[]
             {
-                ("hybrid search", q => Search(client, new { query = q })),
-                ("hybrid search + facets [brand]", q => Search(client, new { query = q, facets = new[] { "brand" } })),
-                ("bm25 search", q => Search(client, new { query = q, method = "bm25" })),
-                ("bm25 search + facets [brand]", q => Search(client, new { query = q, method = "bm25", facets = new[] { "brand" } })),
-                ("bm25 search + sort [brand]", q => Search(client, new { query = q, method = "bm25", sort = new[] { "brand:asc" } })),
-                ("hybrid search + highlight", q => Search(client, new { query = q, highlight = true })),
-                ("suggest (first 4 letters)", q => Get(client, $"/v1/collections/hd/suggest?q={Uri.EscapeDataString(q[..Math.Min(4, q.Length)])}&limit=8")),
+                ("hybrid search", q => Search(client, new { query = q, session = "s1" })),
+                ("hybrid search + facets [brand]", q => Search(client, new { query = q, facets = new[] { "brand" }, session = "s2" })),
+                ("bm25 search", q => Search(client, new { query = q, method = "bm25", session = "s3" })),
+                ("bm25 search + facets [brand]", q => Search(client, new { query = q, method = "bm25", facets = new[] { "brand" }, session = "s4" })),
+                ("bm25 search + sort [brand]", q => Search(client, new { query = q, method = "bm25", sort = new[] { "brand:asc" }, session = "s5" })),
+                ("hybrid search + highlight", q => Search(client, new { query = q, highlight = true, session = "s6" })),
+                ("suggest (first 4 letters)", q => Suggest(client, q[..Math.Min(4, q.Length)])),
+                ("suggest (first 5 letters, 2nd and 3rd swapped)", q => Suggest(client, Swapped(q[..Math.Min(5, q.Length)]))),
             };
             foreach (var query in queries.Take(100))
             {
@@ -85,12 +87,15 @@ internal static class ResultsPageLatency
         await response.Content.ReadAsByteArrayAsync();
     }
 
-    private static async Task Get(HttpClient client, string path)
+    private static async Task Suggest(HttpClient client, string prefix)
     {
-        using var response = await client.GetAsync(path);
+        using var response = await client.GetAsync($"/v1/collections/hd/suggest?q={Uri.EscapeDataString(prefix)}&limit=8");
         response.EnsureSuccessStatusCode();
         await response.Content.ReadAsByteArrayAsync();
     }
+
+    // A typo: the second and third letters swapped ("crodl" for "cordl").
+    private static string Swapped(string prefix) => prefix.Length < 3 ? prefix : string.Concat(prefix[..1], prefix[2].ToString(), prefix[1].ToString(), prefix[3..]);
 
     private static double Percentile(List<double> values, double p)
     {

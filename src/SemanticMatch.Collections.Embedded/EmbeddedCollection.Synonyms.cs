@@ -52,9 +52,9 @@ public sealed partial class EmbeddedCollection
             popular, cancellationToken);
     }
 
-    // The spelling words starting with any of the prefixes, the most frequent first (each prefix reads at most SuggestionScan).
+    // The spelling words starting with any of the prefixes (the first SuggestionScan in term order), the most frequent first.
     private List<CatalogueWord> WordsStartingWith(IReadOnlyList<string> prefixes, int count) =>
-        prefixes.SelectMany(p => _keyword.WordsStartingWith(p, SuggestionScan)).DistinctBy(w => w.Word)
+        _keyword.WordsStartingWith(prefixes, SuggestionScan)
             .OrderByDescending(w => w.Records).Take(count).Select(w => new CatalogueWord(w.Word, w.Records)).ToList();
 
     // Reads synonyms.json when there is one (a collection that never had synonyms has none).

@@ -160,9 +160,11 @@ public sealed partial class EmbeddedCollection : IAsyncDisposable
     public Task<CollectionSearchResult> SearchAsync(CollectionQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        Func<string, bool>? filter = query.Filters.Count == 0 ? null : id => query.Filters.All(f => f.Accepts(_records[id].Record));
-        return _searcher.SearchAsync(query, Count, new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, filter)), Synonyms,
+        return _searcher.SearchAsync(query, Count, filters => new LockedRetrieval(this, new IndexRetrieval(_keyword, _vectors, Accepting(filters))), Synonyms,
             cancellationToken);
+
+        Func<string, bool>? Accepting(IReadOnlyList<FieldFilter> filters) =>
+            filters.Count == 0 ? null : id => filters.All(f => f.Accepts(_records[id].Record));
     }
 
     /// <summary>The records nearest to record <paramref name="id"/> by vector (itself excluded); null when it is not there.</summary>

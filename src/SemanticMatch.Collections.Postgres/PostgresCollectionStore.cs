@@ -299,8 +299,8 @@ public sealed class PostgresCollectionStore : ICollectionStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var (_, searcher, dimension, count, synonyms) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var retrieval = new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, query.Filters, _options);
-        return await searcher.SearchAsync(query, (int)Math.Min(count, int.MaxValue), retrieval, synonyms, cancellationToken).ConfigureAwait(false);
+        return await searcher.SearchAsync(query, (int)Math.Min(count, int.MaxValue),
+            filters => new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, filters, _options), synonyms, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

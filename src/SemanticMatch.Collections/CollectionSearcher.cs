@@ -67,16 +67,17 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
     /// </summary>
     /// <param name="query">The query.</param>
     /// <param name="size">How many records the collection holds.</param>
-    /// <param name="retrieval">The store's retrieval under the query's filters, and its records.</param>
+    /// <param name="retrievalUnder">The store's retrieval under some filters (the query's, or those a facet's own filter left out), and its records.</param>
     /// <param name="synonyms">The collection's synonyms, applied to keyword retrieval, spelling and highlights.</param>
     /// <param name="cancellationToken">Stops between stages, encoder and re-ranking batches.</param>
     /// <exception cref="InvalidRequestException">Broken options, re-ranking without a re-ranker, a private field filtered on, or nothing to match.</exception>
-    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, int size, ICollectionRetrieval retrieval, Synonyms synonyms,
-        CancellationToken cancellationToken)
+    public async Task<CollectionSearchResult> SearchAsync(CollectionQuery query, int size, Func<IReadOnlyList<FieldFilter>, ICollectionRetrieval> retrievalUnder,
+        Synonyms synonyms, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(retrievalUnder);
         ArgumentNullException.ThrowIfNull(synonyms);
-        retrieval = synonyms.Over(retrieval ?? throw new ArgumentNullException(nameof(retrieval)));
+        var retrieval = synonyms.Over(retrievalUnder(query.Filters));
         var normalized = Check(query);
         var prepared = size == 0 ? normalized : await QueryPreparation.PrepareAsync(normalized, query.SpellCorrection, retrieval, cancellationToken).ConfigureAwait(false);
         var options = query.ToSearchOptions(models.Reranker, models.Ranker);
@@ -120,11 +121,44 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
             });
         }
 
-        var facets = query.Facets.Count == 0 ? null : ResultPage.Facets(present.Select(x => x.Record!).ToList(), query.Facets, query.FacetValues);
+        var facets = query.Facets.Count == 0
+            ? null
+            : await FacetsAsync(query, size, prepared, run.QueryVector, present.Select(x => x.Record!).ToList(), retrievalUnder, synonyms, cancellationToken)
+                .ConfigureAwait(false);
         return new CollectionSearchResult(prepared, prepared != normalized, hits, total, facets);
 
         async ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken token) =>
             (await retrieval.RecordsAsync(ids, token).ConfigureAwait(false)).Select(r => r is null ? string.Empty : TextOf(r)).ToList();
+    }
+
+    /// <summary>
+    /// Facets counted disjunctively: a field is counted over the matches of the query's other filters, so its own
+    /// filter does not hide its other values (a brand picked still shows the other brands' counts). A field nobody
+    /// filters on is counted over the search's own matches; one with a filter costs one more first-stage retrieval
+    /// (no re-ranking) under the filters without it.
+    /// </summary>
+    private async ValueTask<IReadOnlyDictionary<string, Facet>> FacetsAsync(CollectionQuery query, int size, string prepared, float[]? queryVector, List<Record> matched,
+        Func<IReadOnlyList<FieldFilter>, ICollectionRetrieval> retrievalUnder, Synonyms synonyms, CancellationToken cancellationToken)
+    {
+        var filtered = query.Facets.Where(f => query.Filters.Any(filter => filter.Field == f)).ToList();
+        var facets = new Dictionary<string, Facet>(ResultPage.Facets(matched, query.Facets.Except(filtered).ToList(), query.FacetValues), StringComparer.Ordinal);
+        foreach (var field in filtered)
+        {
+            var others = query.Filters.Where(f => f.Field != field).ToList();
+            var retrieval = synonyms.Over(retrievalUnder(others));
+            var unfiltered = query with { Filters = others, Sort = [], Offset = 0, Explain = false, Rerank = false, MinProbability = null };
+            var options = unfiltered.ToSearchOptions(reranker: null);
+            var run = await SearchPipeline.RunAsync(prepared, options, size, retrieval, models.Encoder, NoTexts, prepared, explain: false, queryVector,
+                cancellationToken).ConfigureAwait(false);
+            var (matches, _) = await MatchesAsync(unfiltered, options, size, prepared, run, retrieval, cancellationToken).ConfigureAwait(false);
+            var records = await retrieval.RecordsAsync(matches.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false);
+            facets[field] = ResultPage.Facets(records.OfType<Record>().ToList(), [field], query.FacetValues)[field];
+        }
+
+        return query.Facets.ToDictionary(f => f, f => facets[f], StringComparer.Ordinal);
+
+        static ValueTask<IReadOnlyList<string>> NoTexts(IReadOnlyList<string> ids, CancellationToken token) =>
+            throw new InvalidOperationException("a facet's retrieval does not re-rank");
     }
 
     /// <summary>

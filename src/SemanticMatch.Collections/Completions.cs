@@ -76,8 +76,9 @@ public static class Completions
     }
 
     /// <summary>
-    /// Every prefix one edit from <paramref name="word"/> with its first letter kept: a letter left out, swapped with
-    /// the next, replaced or added (letters and digits of a-z, 0-9; a word in another script gets the first two only).
+    /// Every prefix one edit from <paramref name="word"/> with its first letter kept: a letter before the last left
+    /// out, one swapped with the next, replaced, or added before the last (letters and digits of a-z, 0-9; a word in
+    /// another script gets the first two only).
     /// </summary>
     public static IReadOnlyList<string> TypoVariants(string word)
     {
@@ -86,9 +87,11 @@ public static class Completions
         var ascii = word.All(c => Alphabet.Contains(c, StringComparison.Ordinal));
         for (var i = 1; i < word.Length; i++)
         {
-            variants.Add(word.Remove(i, 1));
+            // (The last letter left out would complete to what the box offered a letter ago; one added at the end, to
+            // some of what the word itself completes to.)
             if (i + 1 < word.Length)
             {
+                variants.Add(word.Remove(i, 1));
                 variants.Add(string.Concat(word.AsSpan(0, i), word[i + 1].ToString(), word[i].ToString(), word.AsSpan(i + 2)));
             }
 
@@ -102,7 +105,7 @@ public static class Completions
             }
         }
 
-        variants.Remove(word); // (a letter added at the end completes to what the word itself does)
+        variants.Remove(word);
         return variants.Order(StringComparer.Ordinal).ToList();
     }
 }

@@ -47,6 +47,56 @@ public abstract partial class CollectionStoreConformance
         Assert.Equal(5, result.Hits.Count);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(13)]
+    public async Task Facets_AreDisjunctive_AFieldsOwnFilterDoesNotHideItsOtherValues(int seed)
+    {
+        var records = Catalogue(seed, 120);
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", records);
+        var kestrel = new FieldFilter { Field = "brand", In = ["Kestrel"] };
+        var cheap = new FieldFilter { Field = "price", Max = 200 };
+        FieldFilter[] both = [kestrel, cheap];
+
+        var result = await Store.SearchAsync("shop", new CollectionQuery
+        {
+            Query = "drill", Method = SearchMethod.Bm25, Top = 5, Facets = ["brand", "price", "category"], Filters = both,
+        });
+
+        var drills = records.Where(r => r.Text("title").Split(' ').Contains("drill")).ToList();
+        var matching = drills.Where(r => both.All(f => f.Accepts(r))).ToList();
+        Assert.Equal(matching.Count, result.Total);
+        Assert.All(result.Hits, h => Assert.Equal("Kestrel", h.Record.Text("brand")));
+        var brands = drills.Where(cheap.Accepts).GroupBy(r => r.Text("brand")).ToDictionary(g => g.Key, g => g.Count()); // every brand under the price filter
+        Assert.Equal(brands.OrderBy(b => b.Key), result.Facets!["brand"].Values!.OrderBy(b => b.Key));
+        Assert.Equal(4, brands.Count);
+        var kestrels = drills.Where(kestrel.Accepts).ToList(); // every price of the brand picked
+        Assert.Equal((kestrels.Min(r => r.Number("price")), kestrels.Max(r => r.Number("price"))), (result.Facets["price"].Min, result.Facets["price"].Max));
+        Assert.True(kestrels.Max(r => r.Number("price")) > 200);
+        var categories = matching.GroupBy(r => r.Text("category")).ToDictionary(g => g.Key, g => g.Count()); // unfiltered: under both
+        Assert.Equal(categories.OrderBy(b => b.Key), result.Facets["category"].Values!.OrderBy(b => b.Key));
+        Assert.Equal(["brand", "price", "category"], result.Facets.Keys);
+    }
+
+    [Theory]
+    [InlineData(SearchMethod.Dense)]
+    [InlineData(SearchMethod.Hybrid)]
+    public async Task AFilteredFieldsFacet_IsTheFacetOfTheSearchWithoutItsFilter_ForEveryMethod(SearchMethod method)
+    {
+        await Store.CreateAsync("shop", new CollectionSettings());
+        await Store.UpsertAsync("shop", Catalogue(17, 120));
+        var kestrel = new FieldFilter { Field = "brand", EqualTo = "Kestrel" };
+        var regular = new FieldFilter { Field = "category", EqualTo = "regular" };
+
+        var filtered = await Store.SearchAsync("shop", new CollectionQuery { Query = "cordless drill", Method = method, Facets = ["brand"], Filters = [kestrel, regular] });
+        var without = await Store.SearchAsync("shop", new CollectionQuery { Query = "cordless drill", Method = method, Facets = ["brand"], Filters = [regular] });
+
+        Assert.Equal(without.Facets!["brand"].Values, filtered.Facets!["brand"].Values);
+        Assert.True(filtered.Facets["brand"].Values!.Count > 1);
+        Assert.All(filtered.Hits, h => Assert.Equal("Kestrel", h.Record.Text("brand")));
+    }
+
     [Fact]
     public async Task Pages_ConcatenateToTheUnpagedOrder_WithoutGapsOrRepeats_ForEveryMethod()
     {

@@ -252,36 +252,30 @@ public sealed class Bm25Index : IDisposable
     }
 
     /// <summary>
-    /// The spelling words (the shown fields' words, lower-cased) that start with <paramref name="prefix"/>, with how many
-    /// documents hold each; the first <paramref name="scan"/> in term order (a short prefix can have many).
+    /// The spelling words (the shown fields' words, lower-cased) that start with any of <paramref name="prefixes"/>,
+    /// with how many documents hold each; the first <paramref name="scan"/> in term order (a short prefix can have many).
+    /// One pass over the terms dictionary, intersected with the automaton of the prefixes followed by anything (as
+    /// Lucene's own prefix and fuzzy queries do), however many prefixes (a typo's variants are a few hundred).
     /// </summary>
-    public IReadOnlyList<(string Word, int Records)> WordsStartingWith(string prefix, int scan)
+    public IReadOnlyList<(string Word, int Records)> WordsStartingWith(IReadOnlyList<string> prefixes, int scan)
     {
-        ArgumentNullException.ThrowIfNull(prefix);
+        ArgumentNullException.ThrowIfNull(prefixes);
         var terms = MultiFields.GetTerms(Searcher().IndexReader, SpellField);
         var words = new List<(string, int)>();
-        if (terms is null || prefix.Length == 0)
+        var given = prefixes.Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).Select(p => new BytesRef(p)).ToList();
+        if (terms is null || given.Count == 0)
         {
             return words;
         }
 
-        var iterator = terms.GetEnumerator();
-        if (iterator.SeekCeil(new Lucene.Net.Util.BytesRef(prefix)) == TermsEnum.SeekStatus.END)
+        given.Sort(BytesRef.UTF8SortedAsUnicodeComparer);
+        var automaton = Lucene.Net.Util.Automaton.BasicOperations.Concatenate(
+            Lucene.Net.Util.Automaton.BasicAutomata.MakeStringUnion(given), Lucene.Net.Util.Automaton.BasicAutomata.MakeAnyString());
+        var iterator = new Lucene.Net.Util.Automaton.CompiledAutomaton(automaton).GetTermsEnum(terms);
+        while (words.Count < scan && iterator.MoveNext())
         {
-            return words;
+            words.Add((iterator.Term.Utf8ToString(), iterator.DocFreq));
         }
-
-        do
-        {
-            var word = iterator.Term.Utf8ToString();
-            if (!word.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            words.Add((word, iterator.DocFreq));
-        }
-        while (words.Count < scan && iterator.MoveNext());
 
         return words;
     }
