@@ -47,7 +47,7 @@ public sealed partial class EmbeddedCollection
     public ValueTask<IReadOnlyList<string>> SuggestAsync(string prefix, int limit, Func<string, IReadOnlyList<Feedback.PopularQuery>>? popular,
         CancellationToken cancellationToken)
     {
-        var (normalized, _) = _searcher.SuggestionPrefix(prefix);
+        var normalized = _searcher.SuggestionPrefix(prefix);
         return Completions.SuggestAsync(normalized, limit, (prefixes, count, _) => ValueTask.FromResult<IReadOnlyList<CatalogueWord>>(Read(() => WordsStartingWith(prefixes, count))),
             popular, cancellationToken);
     }

@@ -437,7 +437,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         CancellationToken cancellationToken = default)
     {
         var (_, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var (normalized, _) = searcher.SuggestionPrefix(prefix);
+        var normalized = searcher.SuggestionPrefix(prefix);
         return await Completions.SuggestAsync(normalized, limit, (prefixes, count, token) => WordsStartingWithAsync(name, prefixes, count, token),
             popular is null ? null : p => popular.StartingWith(name, p, limit), cancellationToken).ConfigureAwait(false);
     }

@@ -146,7 +146,8 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         {
             var others = query.Filters.Where(f => f.Field != field).ToList();
             var retrieval = synonyms.Over(retrievalUnder(others));
-            var unfiltered = query with { Filters = others, Sort = [], Offset = 0, Explain = false, Rerank = false, MinProbability = null };
+            // The page kept: a dense list is read as deep for the facet as for the search's own matches.
+            var unfiltered = query with { Filters = others, Sort = [], Explain = false, Rerank = false, MinProbability = null };
             var options = unfiltered.ToSearchOptions(reranker: null);
             var run = await SearchPipeline.RunAsync(prepared, options, size, retrieval, models.Encoder, NoTexts, prepared, explain: false, queryVector,
                 cancellationToken).ConfigureAwait(false);
@@ -197,12 +198,8 @@ public sealed class CollectionSearcher(string name, CollectionSettings settings,
         return (matches, matches.Count);
     }
 
-    /// <summary>The prefix as completions read it (normalised as queries are, lower case) and its last word, the one completed.</summary>
-    public (string Normalized, string LastWord) SuggestionPrefix(string prefix)
-    {
-        var normalized = _text.OfQuery(prefix ?? string.Empty).ToLowerInvariant();
-        return (normalized, normalized[(normalized.LastIndexOf(' ') + 1)..]);
-    }
+    /// <summary>The prefix as completions read it: normalised as queries are, lower case.</summary>
+    public string SuggestionPrefix(string prefix) => _text.OfQuery(prefix ?? string.Empty).ToLowerInvariant();
 
     private Dictionary<string, string> Highlights(Record record, Highlighter highlighter) =>
         settings.Fields.Where(f => !_private.Contains(f) && record.Fields.TryGetValue(f, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String)

@@ -33,7 +33,7 @@ public sealed record TrafficLogOptions
 /// </remarks>
 public sealed class TrafficLog : IAsyncDisposable, IPopularQueries
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, PopularQueryTable> _popular = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Popular> _popular = new(StringComparer.Ordinal);
     private readonly IFeedbackStore _store;
     // Bounded, so a store that is down cannot fill memory: beyond it searches go unlogged (counted) and events wait.
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000)
@@ -90,13 +90,14 @@ public sealed class TrafficLog : IAsyncDisposable, IPopularQueries
         }
 
         var kept = Options.LogQueryText ? search : search with { Query = null, Searched = null };
-        if (!_queue.Writer.TryWrite(new Pending(collection, new TrafficEntry(DateTimeOffset.UtcNow, kept, null), null)))
+        var entry = new TrafficEntry(DateTimeOffset.UtcNow, kept, null);
+        if (!_queue.Writer.TryWrite(new Pending(collection, entry, null)))
         {
             Interlocked.Increment(ref _lostSearches);
             return;
         }
 
-        Tally(collection, kept);
+        Tally(collection, entry);
     }
 
     /// <inheritdoc />
@@ -104,17 +105,17 @@ public sealed class TrafficLog : IAsyncDisposable, IPopularQueries
     public IReadOnlyList<PopularQuery> StartingWith(string collection, string prefix, int limit)
     {
         ArgumentNullException.ThrowIfNull(collection);
-        if (!_popular.TryGetValue(collection, out var table))
+        if (!_popular.TryGetValue(collection, out var popular))
         {
-            var added = new PopularQueryTable();
-            table = _popular.GetOrAdd(collection, added);
-            if (ReferenceEquals(table, added))
+            var added = new Popular(new PopularQueryTable(), DateTimeOffset.UtcNow);
+            popular = _popular.GetOrAdd(collection, added);
+            if (ReferenceEquals(popular, added))
             {
-                _ = Task.Run(() => LoadPopularAsync(collection, added, DateTimeOffset.UtcNow));
+                _ = Task.Run(() => LoadPopularAsync(collection, added));
             }
         }
 
-        return table.StartingWith(prefix, limit);
+        return popular.Table.StartingWith(prefix, limit);
     }
 
     /// <summary>Appends an entry of events (and maybe the search they follow); completes once it is durable.</summary>
@@ -125,30 +126,28 @@ public sealed class TrafficLog : IAsyncDisposable, IPopularQueries
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await _queue.Writer.WriteAsync(new Pending(collection, entry, done), cancellationToken).ConfigureAwait(false);
         await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (entry.Search is { } search)
-        {
-            Tally(collection, search);
-        }
+        Tally(collection, entry);
     }
 
-    private void Tally(string collection, LoggedSearch search)
+    // Counts a logged search in the collection's tally, if it has one. Each entry is counted once: by the tally's
+    // reading of the log when it is older than the tally, here when it is not.
+    private void Tally(string collection, TrafficEntry entry)
     {
-        if (_popular.TryGetValue(collection, out var table))
+        if (entry.Search is { } search && _popular.TryGetValue(collection, out var popular) && entry.Time >= popular.Since)
         {
-            table.Count(search);
+            popular.Table.Count(search);
         }
     }
 
-    // Counts the searches logged before the table was made (those after it are counted as they are logged).
-    private async Task LoadPopularAsync(string collection, PopularQueryTable table, DateTimeOffset made)
+    private async Task LoadPopularAsync(string collection, Popular popular)
     {
         try
         {
             await foreach (var entry in _store.ReadAsync(collection, _stopping.Token).ConfigureAwait(false))
             {
-                if (entry.Search is { } search && entry.Time < made)
+                if (entry.Search is { } search && entry.Time < popular.Since)
                 {
-                    table.Count(search);
+                    popular.Table.Count(search);
                 }
             }
         }
@@ -233,4 +232,7 @@ public sealed class TrafficLog : IAsyncDisposable, IPopularQueries
     }
 
     private sealed record Pending(string Collection, TrafficEntry Entry, TaskCompletionSource? Done);
+
+    // A collection's tally of popular queries, and when it was made (older entries are read from the log).
+    private sealed record Popular(PopularQueryTable Table, DateTimeOffset Since);
 }

@@ -138,9 +138,7 @@ public sealed class Bm25Index : IDisposable
         }
 
         var searcher = Searcher();
-        return Collect(searcher, accept is null
-            ? searcher.Search(luceneQuery, k)
-            : searcher.Search(luceneQuery, new AcceptedIdsFilter(IdField, accept), k));
+        return Collect(searcher, searcher.Search(accept is null ? luceneQuery : AcceptedIdsFilter.Over(luceneQuery, IdField, accept), k));
     }
 
     /// <summary>How many products among those <paramref name="accept"/> keeps (all when null) hold a word of <paramref name="query"/>.</summary>
@@ -153,7 +151,7 @@ public sealed class Bm25Index : IDisposable
         }
 
         var searcher = Searcher();
-        return (accept is null ? searcher.Search(luceneQuery, 1) : searcher.Search(luceneQuery, new AcceptedIdsFilter(IdField, accept), 1)).TotalHits;
+        return searcher.Search(accept is null ? luceneQuery : AcceptedIdsFilter.Over(luceneQuery, IdField, accept), 1).TotalHits;
     }
 
     /// <summary>
