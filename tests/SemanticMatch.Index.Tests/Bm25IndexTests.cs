@@ -65,6 +65,27 @@ public sealed class Bm25IndexTests : IDisposable
     }
 
     [Fact]
+    public void Filter_IsAskedOnlyAboutTheProductsTheQueryMatches_NotTheWholeIndex()
+    {
+        using var index = Bm25Index.CreateInMemory();
+        for (var i = 0; i < 500; i++)
+        {
+            index.Upsert($"p{i}", i % 100 == 0 ? $"garden hose {i}" : $"cordless drill {i}");
+        }
+
+        index.Upsert("p100", "cordless drill 100"); // replaced: its old document is deleted, never asked about
+        index.Commit();
+        var asked = new List<string>();
+
+        var hits = index.Search("hose", 10, id => { asked.Add(id); return id != "p200"; });
+        var count = index.CountMatches("hose", id => id != "p200");
+
+        Assert.Equal(["p0", "p300", "p400"], hits.Select(h => h.ProductId).Order(StringComparer.Ordinal));
+        Assert.Equal(["p0", "p200", "p300", "p400"], asked.Order(StringComparer.Ordinal));
+        Assert.Equal(3, count);
+    }
+
+    [Fact]
     public void Upsert_ReplacesText_AndRemoveDeletes()
     {
         _index.Upsert("hose", "Cordless leaf blower");
