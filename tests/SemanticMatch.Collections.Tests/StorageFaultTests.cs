@@ -53,6 +53,41 @@ public sealed class StorageFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASearchTheTrafficLogCannotWrite_IsCountedLost_AndTheNextOneIsWritten()
+    {
+        using var feedback = new Feedback.FileFeedbackStore(_data, _files);
+        await using var log = new Feedback.TrafficLog(feedback);
+        await log.AppendAsync("shop", new Feedback.TrafficEntry(DateTimeOffset.UtcNow, null, [])); // the log file exists
+        _files.Fail(StorageOperation.Write, StorageError.NoSpace, times: 1, pathContains: "feedback");
+
+        log.LogSearch("shop", new Feedback.LoggedSearch("q1", "drill", "drill", "hybrid", [], 1, 0, ["a"], null));
+        var lost = await EventuallyAsync(() => log.LostSearches == 1);
+        log.LogSearch("shop", new Feedback.LoggedSearch("q2", "hose", "hose", "hybrid", [], 1, 0, ["b"], null));
+        await log.AppendAsync("shop", new Feedback.TrafficEntry(DateTimeOffset.UtcNow, null, [])); // written after q2
+
+        var logged = new List<string>();
+        await foreach (var entry in feedback.ReadAsync("shop"))
+        {
+            logged.AddRange(entry.Search is { } search ? [search.QueryId] : []);
+        }
+
+        Assert.True(lost);
+        Assert.Equal(1, log.LostSearches);
+        Assert.Equal(["q2"], logged);
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + s_patience;
+        while (!condition() && DateTime.UtcNow < until)
+        {
+            await Task.Delay(20);
+        }
+
+        return condition();
+    }
+
+    [Fact]
     public async Task WhileTheLogCannotBeCutBack_WritesAreRefused_ThenAcceptedOnceTheFaultClears()
     {
         await _store.UpsertAsync("shop", [Records.R("ok1", "Cordless Drill")]);

@@ -266,6 +266,7 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Contains("semanticmatch_requests_rejected_total{otel_scope_name=\"SemanticMatch\",reason=\"unauthorized\"}", metrics);
         Assert.Contains("semanticmatch_encoder_batch_size_bucket", metrics);
         Assert.Contains("semanticmatch_wal_fsync_duration_seconds_bucket", metrics);
+        Assert.Contains("semanticmatch_traffic_searches_lost_total{otel_scope_name=\"SemanticMatch\"} 0", metrics);
         Assert.True(openApi.GetProperty("paths").TryGetProperty("/v1/collections/{name}/search", out _));
     }
 

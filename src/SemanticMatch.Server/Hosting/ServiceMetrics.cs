@@ -19,10 +19,13 @@ public sealed class ServiceMetrics : IDisposable
     private readonly ICollectionStore _store;
     private volatile IReadOnlyList<CollectionInfo> _collections = [];
 
-    /// <summary>Creates the instruments; <paramref name="store"/> is observed for record counts and sizes.</summary>
-    public ServiceMetrics(ICollectionStore store)
+    /// <summary>Creates the instruments; <paramref name="store"/> is observed for record counts and sizes, <paramref name="traffic"/> for searches it lost.</summary>
+    public ServiceMetrics(ICollectionStore store, Collections.Feedback.TrafficLog traffic)
     {
+        ArgumentNullException.ThrowIfNull(traffic);
         _store = store;
+        _meter.CreateObservableCounter("semanticmatch.traffic.searches_lost", () => traffic.LostSearches, "{search}",
+            "Searches whose traffic-log entry could not be written (the storage refused it, or 100,000 entries were waiting)");
         _rejected = _meter.CreateCounter<long>("semanticmatch.requests.rejected", "{request}", "Requests refused before any work, by reason");
         _searchSeconds = _meter.CreateHistogram<double>("semanticmatch.search.duration", "s", "Search time inside the engine, by method");
         _meter.CreateObservableGauge("semanticmatch.collection.records",
