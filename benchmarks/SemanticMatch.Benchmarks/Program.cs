@@ -15,6 +15,9 @@ switch (args.FirstOrDefault())
     case "train":
         TrainingThroughput.Run();
         return 0;
+    case "bulk-write":
+        await BulkWrite.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000);
+        return 0;
     case "results-page":
         await ResultsPageLatency.RunAsync();
         return 0;
@@ -62,6 +65,6 @@ switch (args.FirstOrDefault())
         BenchmarkSwitcher.FromAssembly(typeof(ExactSearchBenchmark).Assembly).Run(args[1..]);
         return 0;
     default:
-        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | postgres-ranker CONNECTION RANKER_DIR | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT] or cv [FOLDS]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR... | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | soak [MINUTES [SEED]] | micro [BenchmarkDotNet args]");
+        Console.Error.WriteLine("usage: dotnet run -c Release --project benchmarks/SemanticMatch.Benchmarks -- embed | search [CROSS_ENCODER_DIR] | hnsw [COUNT] | train | results-page | bulk-write [COUNT] | service [hnsw|exact] [serve options] | postgres CONNECTION [MODEL] | postgres-keyword CONNECTION | postgres-ranker CONNECTION RANKER_DIR | homedepot-split OUT | ranking BI CE TRAIN DEV CACHE [TREES LEAVES [quick] or depth=D [OUT] or cv [FOLDS]] | agreement CACHE_A CACHE_B | ranker-latency RANKER_DIR... | model-sizes [NAME=]MODEL_DIR... | chinese-files OUT | chinese [MODEL | qbqtc=DIR | afqmc=DIR ...] | apps [MODEL] | apps faq MODEL | apps faq-data DIR | soak [MINUTES [SEED]] | micro [BenchmarkDotNet args]");
         return 2;
 }

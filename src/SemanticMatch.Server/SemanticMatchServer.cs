@@ -30,8 +30,10 @@ public static class SemanticMatchServer
     public static async Task RunAsync(ServerOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         // One ONNX Runtime thread per call and no spinning: concurrent requests are the parallelism, and spinning
-        // threads of idle sessions would take the two cores from the running ones.
-        using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false }, microBatch: options.MicroBatch);
+        // threads of idle sessions would take the two cores from the running ones. A bulk encoding (a large upsert, a
+        // generation build) runs its forward passes on every core.
+        using var models = new ModelProvider(options: new EncoderOptions { Threads = 1, AllowSpinning = false, BatchParallelism = Environment.ProcessorCount },
+            microBatch: options.MicroBatch);
         await using var storage = await ServiceStorage.OpenAsync(options, models, cancellationToken);
         await DemoCollection.EnsureAsync(storage.Collections, options.DemoFolder, cancellationToken);
         var keys = ApiKeys.Load(options.DataDirectory);

@@ -36,6 +36,22 @@ public sealed class OnnxEncoderTests(BundledModelFixture fixture)
     }
 
     [Fact]
+    public void Encode_WithBatchesRunningAtOnce_EqualsOneBatchAfterAnother_AndReportsEveryText()
+    {
+        var texts = Enumerable.Range(0, 90).Select(i => $"{(i % 2 == 0 ? "cordless drill" : "garden hose")} model {i} with {i % 7} extras").ToList();
+        using var parallel = OnnxEncoder.Create(fixture.Model, new EncoderOptions { BatchSize = 8, Threads = 1, BatchParallelism = 4 });
+        var reported = new System.Collections.Concurrent.ConcurrentBag<int>();
+
+        var expected = fixture.Encoder.Encode(texts, TextRole.Document);
+        var actual = parallel.Encode(texts, TextRole.Document, new SynchronousProgress(reported.Add));
+
+        Assert.All(Enumerable.Range(0, texts.Count), i => Assert.Equal(1, VectorSimilarity.Cosine(expected[i], actual[i]), 5));
+        Assert.Equal(12, reported.Count); // 90 texts in batches of 8
+        Assert.Equal(90, reported.Max());
+        Assert.Throws<OperationCanceledException>(() => parallel.Encode(texts, TextRole.Document, cancellationToken: new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
     public void Encode_ReturnsUnitVectorsOfTheModelDimension()
     {
         var vectors = fixture.Encoder.Encode(["cordless drill", "kitchen faucet"], TextRole.Document);

@@ -29,6 +29,20 @@ public sealed record EncoderOptions
     }
 
     /// <summary>
+    /// How many forward passes of one <see cref="OnnxEncoder.Encode"/> call run at once (default 1: one after another,
+    /// each on <see cref="Threads"/> threads). The server, whose sessions run one thread each so that concurrent
+    /// requests are the parallelism, sets it to the cores: a bulk write or a generation build from one caller then uses
+    /// them all, and concurrent requests still share them.
+    /// </summary>
+    public int BatchParallelism
+    {
+        get => _batchParallelism;
+        init => _batchParallelism = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(BatchParallelism), value, "must be >= 1");
+    }
+
+    private readonly int _batchParallelism = 1;
+
+    /// <summary>
     /// Whether ONNX Runtime's idle threads spin waiting for work: fastest for one caller at a time (the CLI); a server
     /// with many concurrent callers turns it off so spinning threads do not take the cores from running ones.
     /// </summary>

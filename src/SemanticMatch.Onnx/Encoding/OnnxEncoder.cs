@@ -16,6 +16,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
     private readonly string[] _outputNames;
     private readonly int _maxLength;
     private readonly int _batchSize;
+    private readonly int _batchParallelism;
     private readonly System.Collections.Concurrent.ConcurrentBag<TokenBuffers> _queryBuffers = [];
 
     private OnnxEncoder(ModelDirectory model, InferenceSession session, WordPieceTokenizer tokenizer, EncoderOptions options)
@@ -23,6 +24,7 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         _session = session;
         _tokenizers = new TokenizerPool(tokenizer, model.Config.LowerCase);
         _batchSize = options.BatchSize;
+        _batchParallelism = options.BatchParallelism;
         _maxLength = options.MaxLength ?? model.Config.MaxLength;
         Pooling = options.Pooling ?? model.Config.Pooling;
         Model = model;
@@ -106,13 +108,30 @@ public sealed class OnnxEncoder : ITextEncoder, IDisposable
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => tokenized[i].Length).ToArray();
         var result = new float[texts.Count][];
         var done = 0;
-        for (var start = 0; start < order.Length; start += _batchSize)
+        var batches = Enumerable.Range(0, (order.Length + _batchSize - 1) / _batchSize)
+            .Select(b => order.AsSpan(b * _batchSize, Math.Min(_batchSize, order.Length - (b * _batchSize))).ToArray()).ToList();
+        void Run(int[] batch)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = order.AsSpan(start, Math.Min(_batchSize, order.Length - start)).ToArray();
             RunBatch(tokenized, batch, result);
-            done += batch.Length;
-            progress?.Report(done);
+            progress?.Report(Interlocked.Add(ref done, batch.Length));
+        }
+
+        if (_batchParallelism == 1)
+        {
+            batches.ForEach(Run);
+        }
+        else
+        {
+            // Each batch fills its own rows of the result, so batches may run at once; a failure surfaces as itself.
+            try
+            {
+                Parallel.ForEach(batches, new ParallelOptions { MaxDegreeOfParallelism = _batchParallelism }, Run);
+            }
+            catch (AggregateException e)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            }
         }
 
         EncoderMetrics.Record(Model.Config.Name, texts.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started));
