@@ -61,7 +61,7 @@ public sealed class StorageFaultTests : IAsyncLifetime
         _files.Fail(StorageOperation.Write, StorageError.NoSpace, times: 1, pathContains: "feedback");
 
         log.LogSearch("shop", new Feedback.LoggedSearch("q1", "drill", "drill", "hybrid", [], 1, 0, ["a"], null));
-        var lost = await EventuallyAsync(() => log.LostSearches == 1);
+        var lost = await Eventually.HoldsAsync(() => log.LostSearches == 1, s_patience);
         log.LogSearch("shop", new Feedback.LoggedSearch("q2", "hose", "hose", "hybrid", [], 1, 0, ["b"], null));
         await log.AppendAsync("shop", new Feedback.TrafficEntry(DateTimeOffset.UtcNow, null, [])); // written after q2
 
@@ -74,17 +74,6 @@ public sealed class StorageFaultTests : IAsyncLifetime
         Assert.True(lost);
         Assert.Equal(1, log.LostSearches);
         Assert.Equal(["q2"], logged);
-    }
-
-    private static async Task<bool> EventuallyAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + s_patience;
-        while (!condition() && DateTime.UtcNow < until)
-        {
-            await Task.Delay(20);
-        }
-
-        return condition();
     }
 
     [Fact]

@@ -88,8 +88,9 @@ public sealed class SuggestionTests : IDisposable
 
         using var again = new FileFeedbackStore(_directory);
         await using var log = new TrafficLog(again);
-        log.StartingWith("shop", "h", 8); // starts reading the log
-        var loaded = await EventuallyAsync(() => log.StartingWith("shop", "h", 8));
+        log.StartingWith("shop", "h", 8); // starts reading the log, in the background
+        await Eventually.HoldsAsync(() => log.StartingWith("shop", "h", 8).Count > 0, TimeSpan.FromSeconds(10));
+        var loaded = log.StartingWith("shop", "h", 8);
         log.LogSearch("shop", Search("hose nozzle", "a"));
         log.LogSearch("shop", Search("hose nozzle", "c"));
         log.LogSearch("shop", Search("hose nozzle", "c"));
@@ -109,20 +110,4 @@ public sealed class SuggestionTests : IDisposable
 
     private static LoggedSearch Search(string query, string? session, int offset = 0, int hits = 3) =>
         new(TrafficLog.NewQueryId(), query, query, "hybrid", [], 1, offset, [.. Enumerable.Range(0, hits).Select(i => $"r{i}")], session);
-
-    // The log is read in the background: asks until it answers (at most 10 s).
-    private static async Task<IReadOnlyList<PopularQuery>> EventuallyAsync(Func<IReadOnlyList<PopularQuery>> ask)
-    {
-        for (var tries = 0; tries < 200; tries++)
-        {
-            if (ask() is { Count: > 0 } answer)
-            {
-                return answer;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return ask();
-    }
 }

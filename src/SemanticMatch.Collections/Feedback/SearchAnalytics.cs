@@ -73,25 +73,28 @@ public static class SearchAnalytics
         }
 
         var all = searches.Values.ToList();
-        var perQuery = all.Where(t => t.Query is not null).GroupBy(t => t.Query!, StringComparer.Ordinal).Select(Summarise).ToList();
+        var total = Summarise(string.Empty, all);
+        var perQuery = all.Where(t => t.Query is not null).GroupBy(t => t.Query!, StringComparer.Ordinal).Select(q => Summarise(q.Key, q.ToList())).ToList();
         List<QueryAnalytics> Top(IEnumerable<QueryAnalytics> queries) =>
             queries.OrderByDescending(q => q.Searches).ThenBy(q => q.Query, StringComparer.Ordinal).Take(listed).ToList();
-        var positions = all.SelectMany(t => t.Positions).ToList();
-        var withResults = all.Count(t => !t.Empty);
-        var clicked = all.Count(t => t.Positions.Count > 0);
-        return new SearchAnalyticsReport(from, to, all.Count, all.Count(t => t.Query is null), all.Count(t => t.Empty), clicked,
-            withResults == 0 ? 0 : (double)clicked / withResults, positions.Count == 0 ? null : positions.Average(),
+        return new SearchAnalyticsReport(from, to, total.Searches, all.Count(t => t.Query is null), total.NoResults, total.Clicked,
+            total.ClickThroughRate, total.MeanClickPosition,
             Top(perQuery), Top(perQuery.Where(q => q.NoResults > 0)), Top(perQuery.Where(q => q.Searches > q.NoResults && q.Clicked == 0)),
             all.GroupBy(t => DateOnly.FromDateTime(t.Time.UtcDateTime)).OrderBy(d => d.Key)
-                .Select(d => new DailySearches(d.Key, d.Count(), d.Count(t => t.Empty), d.Count(t => t.Positions.Count > 0))).ToList());
+                .Select(d =>
+                {
+                    var day = Summarise(string.Empty, d.ToList());
+                    return new DailySearches(d.Key, day.Searches, day.NoResults, day.Clicked);
+                }).ToList());
     }
 
-    private static QueryAnalytics Summarise(IGrouping<string, Tally> query)
+    // The outcome of some searches (one query's, one day's, or all of them): the same counts and rates for each.
+    private static QueryAnalytics Summarise(string query, List<Tally> searches)
     {
-        var withResults = query.Count(t => !t.Empty);
-        var clicked = query.Count(t => t.Positions.Count > 0);
-        var positions = query.SelectMany(t => t.Positions).ToList();
-        return new QueryAnalytics(query.Key, query.Count(), query.Count(t => t.Empty), clicked, withResults == 0 ? 0 : (double)clicked / withResults,
+        var withResults = searches.Count(t => !t.Empty);
+        var clicked = searches.Count(t => t.Positions.Count > 0);
+        var positions = searches.SelectMany(t => t.Positions).ToList();
+        return new QueryAnalytics(query, searches.Count, searches.Count(t => t.Empty), clicked, withResults == 0 ? 0 : (double)clicked / withResults,
             positions.Count == 0 ? null : positions.Average());
     }
 
