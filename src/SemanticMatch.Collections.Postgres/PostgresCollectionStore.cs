@@ -18,7 +18,7 @@ namespace SemanticMatch.Collections.Postgres;
 /// Thread-safe. Operations that fail because the database cannot be reached are retried with exponential backoff
 /// (<see cref="PostgresStoreOptions.Retries"/>); after the last they throw <see cref="StoreUnavailableException"/>.
 /// </remarks>
-public sealed class PostgresCollectionStore : ICollectionStore
+public sealed partial class PostgresCollectionStore : ICollectionStore
 {
     private readonly NpgsqlDataSource _database;
     private readonly IModelProvider _models;
@@ -63,6 +63,10 @@ public sealed class PostgresCollectionStore : ICollectionStore
         {
             await store._resilience.RunAsync(token => PostgresSchema.MigrateAsync(database, token), cancellationToken).ConfigureAwait(false);
             await database.ReloadTypesAsync(cancellationToken).ConfigureAwait(false); // the vector type may be new
+            if (options.ResumesBuilds)
+            {
+                store._resumer = store.ResumeAbandonedBuildsAsync(store._closing.Token);
+            }
         }
         catch (PostgresException e) when (e.SqlState.StartsWith("28", StringComparison.Ordinal) || e.SqlState.StartsWith("3D", StringComparison.Ordinal))
         {
@@ -102,11 +106,7 @@ public sealed class PostgresCollectionStore : ICollectionStore
         CollectionSettings.CheckName(name);
         ArgumentNullException.ThrowIfNull(settings);
         settings.Check();
-        if (settings.Language == Core.Text.TextLanguage.Zh)
-        {
-            throw new InvalidRequestException(
-                "language: the PostgreSQL store analyses text with PostgreSQL's 'english' configuration only; Chinese ('zh') needs the embedded store");
-        }
+        CheckLanguage(settings);
 
         // The models must load before anything is written (an unknown model is the caller's mistake).
         var encoder = CollectionModels.Load(settings, _models, _options.Rankers).Encoder;
@@ -115,31 +115,28 @@ public sealed class PostgresCollectionStore : ICollectionStore
         return await RunAsync(async (connection, transaction, token) =>
         {
             await using (var insert = new NpgsqlCommand(
-                "INSERT INTO semmatch_collections (name, settings, dimension) VALUES ($1, $2::jsonb, $3) ON CONFLICT (name) DO NOTHING",
-                connection, transaction))
+                "INSERT INTO semmatch_generations (collection, serving) VALUES ($1, 1) ON CONFLICT (collection) DO NOTHING", connection, transaction))
             {
                 insert.Parameters.Add(new() { Value = name });
-                insert.Parameters.Add(new() { Value = json });
-                insert.Parameters.Add(new() { Value = encoder.Dimension });
                 if (await insert.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 0)
                 {
-                    var existing = await SettingsOfAsync(connection, transaction, name, token).ConfigureAwait(false);
-                    return existing?.ToJson() == json ? false : throw new CollectionConflictException(name);
+                    var existing = await LockAsync(connection, transaction, name, token).ConfigureAwait(false);
+                    return CollectionSettings.FromJson(existing.Serving.SettingsJson).ToJson() == json ? false : throw new CollectionConflictException(name);
                 }
             }
 
-            if (settings.VectorIndex == VectorIndexKind.Hnsw)
-            {
-                // A partial expression index per collection: each collection has its own dimension and metric.
-                await using var index = new NpgsqlCommand($"""
-                    CREATE INDEX {IndexName(name)} ON semmatch_records
-                    USING hnsw ((embedding::vector({encoder.Dimension})) {OperatorClass(settings.Metric)})
-                    WHERE collection = '{name}'
-                    """, connection, transaction);
-                await index.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-            }
+            await InsertGenerationAsync(connection, transaction, name, 1, settings, encoder.Dimension, Synonyms.None.ToJson(), token).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void CheckLanguage(CollectionSettings settings)
+    {
+        if (settings.Language == Core.Text.TextLanguage.Zh)
+        {
+            throw new InvalidRequestException(
+                "language: the PostgreSQL store analyses text with PostgreSQL's 'english' configuration only; Chinese ('zh') needs the embedded store");
+        }
     }
 
     /// <inheritdoc />
@@ -148,12 +145,23 @@ public sealed class PostgresCollectionStore : ICollectionStore
         CollectionSettings.CheckName(name);
         return await RunAsync(async (connection, transaction, token) =>
         {
-            await using var drop = new NpgsqlCommand("DELETE FROM semmatch_collections WHERE name = $1", connection, transaction);
-            drop.Parameters.Add(new() { Value = name });
-            var dropped = await drop.ExecuteNonQueryAsync(token).ConfigureAwait(false) == 1;
-            await using var index = new NpgsqlCommand($"DROP INDEX IF EXISTS {IndexName(name)}", connection, transaction);
-            await index.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-            return dropped;
+            StoredLineage lineage;
+            try
+            {
+                lineage = await LockAsync(connection, transaction, name, token).ConfigureAwait(false);
+            }
+            catch (CollectionNotFoundException)
+            {
+                return false;
+            }
+
+            foreach (var generation in lineage.Open)
+            {
+                await DropGenerationAsync(connection, transaction, name, generation.Number, token).ConfigureAwait(false);
+            }
+
+            await ExecuteAsync(connection, transaction, "DELETE FROM semmatch_generations WHERE collection = $1", token, name).ConfigureAwait(false);
+            return true;
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -162,110 +170,152 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) => InfosAsync(null, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
-        (await InfosAsync(name, cancellationToken).ConfigureAwait(false)).SingleOrDefault() ?? throw new CollectionNotFoundException(name);
+    public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default)
+    {
+        CollectionSettings.CheckName(name);
+        return (await InfosAsync(name, cancellationToken).ConfigureAwait(false)).SingleOrDefault() ?? throw new CollectionNotFoundException(name);
+    }
 
-    // Every collection, or the one named (describing one reads its row only).
+    // Every collection, or the one named (describing one reads its rows only).
     private Task<IReadOnlyList<CollectionInfo>> InfosAsync(string? name, CancellationToken cancellationToken) => RunAsync(async (connection, transaction, token) =>
     {
-        await using var command = new NpgsqlCommand("""
-            SELECT name, settings::text, dimension, record_count,
-                   (pg_total_relation_size('semmatch_records') * record_count
-                    / (SELECT greatest(sum(record_count), 1) FROM semmatch_collections))::bigint
-            FROM semmatch_collections WHERE $1::text IS NULL OR name = $1 ORDER BY name COLLATE "C"
+        var lineages = await LineagesAsync(connection, transaction, name, token).ConfigureAwait(false);
+        await using var size = new NpgsqlCommand("""
+            SELECT pg_total_relation_size('semmatch_records')::float8 / greatest((SELECT sum(record_count) FROM semmatch_collections), 1)
             """, connection, transaction);
-        command.Parameters.Add(new() { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-        var infos = new List<CollectionInfo>();
-        while (await reader.ReadAsync(token).ConfigureAwait(false))
+        var bytesPerRecord = (double)(await size.ExecuteScalarAsync(token).ConfigureAwait(false))!;
+        return (IReadOnlyList<CollectionInfo>)lineages.Select(l =>
         {
-            infos.Add(new CollectionInfo(reader.GetString(0), CollectionSettings.FromJson(reader.GetString(1)), (int)reader.GetInt64(3),
-                reader.GetInt32(2), reader.GetInt64(4)));
-        }
-
-        return (IReadOnlyList<CollectionInfo>)infos;
+            var serving = l.Serving;
+            var building = l.Building is { } b
+                ? new GenerationBuild(b.Number, CollectionSettings.FromJson(b.SettingsJson), (int)Math.Min(b.Count, serving.Count), (int)serving.Count)
+                : null;
+            return new CollectionInfo(l.Name, CollectionSettings.FromJson(serving.SettingsJson), (int)serving.Count, serving.Dimension,
+                (long)(bytesPerRecord * l.Open.Sum(g => g.Count)), serving.Number, building, l.Failure);
+        }).ToList();
     }, cancellationToken);
 
     /// <inheritdoc />
     public async Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var (settingsJson, searcher) = await CollectionAsync(name, cancellationToken).ConfigureAwait(false);
+        CollectionSettings.CheckName(name);
+        var lineage = await LineageAsync(name, cancellationToken).ConfigureAwait(false);
         if (records.Count == 0)
         {
             return 0;
         }
 
-        var vectors = searcher.Embed(records, cancellationToken);
-        var ids = records.Select(r => r.Id).ToArray();
-        var fields = records.Select(r => System.Text.Json.JsonSerializer.Serialize(r.Fields)).ToArray();
-        var texts = records.Select(searcher.TextOf).ToArray();
-        var spelling = records.Select((r, i) => searcher.PublicTextOf(r) is var shown && shown != texts[i] ? shown : null).ToArray();
-        var embeddings = vectors.Select(v => new Vector(v)).ToArray();
-        await RunAsync(async (connection, transaction, token) =>
+        // Embedded for each open generation outside the transaction; written to all of them in it, unless a generation
+        // started, switched or rolled back meanwhile (then embedded again for what is open now).
+        for (var attempt = 1; ; attempt++)
         {
-            // Writers of one collection take turns on its row, so its statistics stay exact.
-            await LockAsync(connection, transaction, name, settingsJson, token).ConfigureAwait(false);
-            await using var upsert = new NpgsqlCommand("""
-                WITH input AS (
-                    SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[], $6::text[]) AS t (id, fields, text, embedding, spelling_text)),
-                old AS (
-                    SELECT r.id, r.doc_length, coalesce(r.spelling_text, r.text) AS spelling FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
-                words AS (
-                    INSERT INTO semmatch_words (collection, word, records)
-                    SELECT $1, word, sum(change) FROM (
-                        SELECT DISTINCT i.id, w.word, 1 AS change FROM input i, regexp_split_to_table(lower(coalesce(i.spelling_text, i.text)), '[^[:alpha:]]+') AS w (word)
-                        UNION ALL
-                        SELECT DISTINCT o.id, w.word, -1 FROM old o, regexp_split_to_table(lower(o.spelling), '[^[:alpha:]]+') AS w (word)) changes
-                    WHERE word <> '' GROUP BY word HAVING sum(change) <> 0
-                    ON CONFLICT (collection, word) DO UPDATE SET records = semmatch_words.records + EXCLUDED.records),
-                analysed AS (
-                    SELECT i.id, i.fields, i.text, to_tsvector('english', i.text) AS tsv, i.embedding, i.spelling_text FROM input i),
-                written AS (
-                    INSERT INTO semmatch_records (collection, id, fields, text, tsv, doc_length, embedding, spelling_text)
-                    SELECT $1, a.id, a.fields, a.text, a.tsv, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(a.tsv)), a.embedding, a.spelling_text
-                    FROM analysed a
-                    ON CONFLICT (collection, id) DO UPDATE SET fields = EXCLUDED.fields, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
-                        doc_length = EXCLUDED.doc_length, embedding = EXCLUDED.embedding, spelling_text = EXCLUDED.spelling_text
-                    RETURNING doc_length)
-                UPDATE semmatch_collections SET
-                    record_count = record_count + (SELECT count(*) FROM written) - (SELECT count(*) FROM old),
-                    total_length = total_length + (SELECT coalesce(sum(doc_length), 0) FROM written) - (SELECT coalesce(sum(doc_length), 0) FROM old)
-                WHERE name = $1
-                """, connection, transaction);
-            upsert.Parameters.Add(new() { Value = name });
-            upsert.Parameters.Add(new() { Value = ids });
-            upsert.Parameters.Add(new() { Value = fields, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-            upsert.Parameters.Add(new() { Value = texts });
-            upsert.Parameters.Add(new() { Value = embeddings });
-            upsert.Parameters.Add(new() { Value = spelling, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
-            await upsert.ExecuteNonQueryAsync(token).ConfigureAwait(false);
-            return 0;
-        }, cancellationToken).ConfigureAwait(false);
-        return records.Count;
+            var rows = lineage.Open.Select(g => RecordRows.Of(Searcher(name, g), records, cancellationToken)).ToList();
+            var prepared = lineage;
+            var changed = await RunAsync(async (connection, transaction, token) =>
+            {
+                var current = await LockAsync(connection, transaction, name, token).ConfigureAwait(false);
+                if (current.Shape != prepared.Shape)
+                {
+                    return current;
+                }
+
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    await UpsertRowsAsync(connection, transaction, prepared.Open[i].Key, rows[i], copiedFrom: null, token).ConfigureAwait(false);
+                }
+
+                return null;
+            }, cancellationToken).ConfigureAwait(false);
+            if (changed is null)
+            {
+                return records.Count;
+            }
+
+            lineage = attempt < WriteAttempts
+                ? changed
+                : throw new GenerationConflictException($"collection '{name}': its generations kept changing during the write; nothing was written, try again");
+        }
+    }
+
+    // Writes rows into one generation, keeping its word counts and statistics exact. A build's copy (copiedFrom: the
+    // serving generation) writes only the records still there that no write has put in the new generation meanwhile.
+    private static async Task UpsertRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string key, RecordRows rows, string? copiedFrom,
+        CancellationToken cancellationToken)
+    {
+        var only = copiedFrom is null ? string.Empty : """
+            WHERE EXISTS (SELECT 1 FROM semmatch_records s WHERE s.collection = $7 AND s.id = t.id)
+              AND NOT EXISTS (SELECT 1 FROM semmatch_records b WHERE b.collection = $1 AND b.id = t.id)
+            """;
+        await using var upsert = new NpgsqlCommand($"""
+            WITH input AS (
+                SELECT * FROM unnest($2::text[], $3::jsonb[], $4::text[], $5::vector[], $6::text[]) AS t (id, fields, text, embedding, spelling_text)
+                {only}),
+            old AS (
+                SELECT r.id, r.doc_length, coalesce(r.spelling_text, r.text) AS spelling FROM semmatch_records r JOIN input i ON r.collection = $1 AND r.id = i.id),
+            words AS (
+                INSERT INTO semmatch_words (collection, word, records)
+                SELECT $1, word, sum(change) FROM (
+                    SELECT DISTINCT i.id, w.word, 1 AS change FROM input i, regexp_split_to_table(lower(coalesce(i.spelling_text, i.text)), '[^[:alpha:]]+') AS w (word)
+                    UNION ALL
+                    SELECT DISTINCT o.id, w.word, -1 FROM old o, regexp_split_to_table(lower(o.spelling), '[^[:alpha:]]+') AS w (word)) changes
+                WHERE word <> '' GROUP BY word HAVING sum(change) <> 0
+                ON CONFLICT (collection, word) DO UPDATE SET records = semmatch_words.records + EXCLUDED.records),
+            analysed AS (
+                SELECT i.id, i.fields, i.text, to_tsvector('english', i.text) AS tsv, i.embedding, i.spelling_text FROM input i),
+            written AS (
+                INSERT INTO semmatch_records (collection, id, fields, text, tsv, doc_length, embedding, spelling_text)
+                SELECT $1, a.id, a.fields, a.text, a.tsv, (SELECT coalesce(sum(cardinality(positions)), 0) FROM unnest(a.tsv)), a.embedding, a.spelling_text
+                FROM analysed a
+                ON CONFLICT (collection, id) DO UPDATE SET fields = EXCLUDED.fields, text = EXCLUDED.text, tsv = EXCLUDED.tsv,
+                    doc_length = EXCLUDED.doc_length, embedding = EXCLUDED.embedding, spelling_text = EXCLUDED.spelling_text
+                RETURNING doc_length)
+            UPDATE semmatch_collections SET
+                record_count = record_count + (SELECT count(*) FROM written) - (SELECT count(*) FROM old),
+                total_length = total_length + (SELECT coalesce(sum(doc_length), 0) FROM written) - (SELECT coalesce(sum(doc_length), 0) FROM old)
+            WHERE name = $1
+            """, connection, transaction);
+        upsert.Parameters.Add(new() { Value = key });
+        upsert.Parameters.Add(new() { Value = rows.Ids });
+        upsert.Parameters.Add(new() { Value = rows.Fields, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        upsert.Parameters.Add(new() { Value = rows.Texts });
+        upsert.Parameters.Add(new() { Value = rows.Embeddings });
+        upsert.Parameters.Add(new() { Value = rows.Spelling, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        if (copiedFrom is not null)
+        {
+            upsert.Parameters.Add(new() { Value = copiedFrom });
+        }
+
+        await upsert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default)
     {
-        var (settingsJson, _) = await CollectionAsync(name, cancellationToken).ConfigureAwait(false);
+        CollectionSettings.CheckName(name);
         return await RunAsync(async (connection, transaction, token) =>
         {
-            await LockAsync(connection, transaction, name, settingsJson, token).ConfigureAwait(false);
-            await using var delete = new NpgsqlCommand("""
-                WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length, coalesce(spelling_text, text) AS spelling),
-                words AS (
-                    UPDATE semmatch_words SET records = records - 1
-                    WHERE collection = $1 AND word IN (
-                        SELECT w.word FROM gone, regexp_split_to_table(lower(gone.spelling), '[^[:alpha:]]+') AS w (word) WHERE w.word <> ''))
-                UPDATE semmatch_collections SET record_count = record_count - (SELECT count(*) FROM gone),
-                    total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
-                WHERE name = $1
-                RETURNING (SELECT count(*) FROM gone)
-                """, connection, transaction);
-            delete.Parameters.Add(new() { Value = name });
-            delete.Parameters.Add(new() { Value = id });
-            var deleted = (long)(await delete.ExecuteScalarAsync(token).ConfigureAwait(false))! == 1;
+            var lineage = await LockAsync(connection, transaction, name, token).ConfigureAwait(false);
+            var deleted = false;
+            foreach (var generation in lineage.Open)
+            {
+                await using var delete = new NpgsqlCommand("""
+                    WITH gone AS (DELETE FROM semmatch_records WHERE collection = $1 AND id = $2 RETURNING doc_length, coalesce(spelling_text, text) AS spelling),
+                    words AS (
+                        UPDATE semmatch_words SET records = records - 1
+                        WHERE collection = $1 AND word IN (
+                            SELECT w.word FROM gone, regexp_split_to_table(lower(gone.spelling), '[^[:alpha:]]+') AS w (word) WHERE w.word <> ''))
+                    UPDATE semmatch_collections SET record_count = record_count - (SELECT count(*) FROM gone),
+                        total_length = total_length - (SELECT coalesce(sum(doc_length), 0) FROM gone)
+                    WHERE name = $1
+                    RETURNING (SELECT count(*) FROM gone)
+                    """, connection, transaction);
+                delete.Parameters.Add(new() { Value = generation.Key });
+                delete.Parameters.Add(new() { Value = id });
+                var gone = (long)(await delete.ExecuteScalarAsync(token).ConfigureAwait(false))! == 1;
+                deleted |= generation == lineage.Serving && gone;
+            }
+
             return deleted;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -276,20 +326,13 @@ public sealed class PostgresCollectionStore : ICollectionStore
         CollectionSettings.CheckName(name);
         var (record, searcher) = await RunAsync(async (connection, transaction, token) =>
         {
-            await using var command = new NpgsqlCommand("""
-                SELECT c.settings::text, r.fields::text FROM semmatch_collections c
-                LEFT JOIN semmatch_records r ON r.collection = c.name AND r.id = $2
-                WHERE c.name = $1
-                """, connection, transaction);
-            command.Parameters.Add(new() { Value = name });
+            var serving = ((await LineagesAsync(connection, transaction, name, token).ConfigureAwait(false)).SingleOrDefault()
+                ?? throw new CollectionNotFoundException(name)).Serving;
+            await using var command = new NpgsqlCommand("SELECT fields::text FROM semmatch_records WHERE collection = $1 AND id = $2", connection, transaction);
+            command.Parameters.Add(new() { Value = serving.Key });
             command.Parameters.Add(new() { Value = id });
-            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            if (!await reader.ReadAsync(token).ConfigureAwait(false))
-            {
-                throw new CollectionNotFoundException(name);
-            }
-
-            return (reader.IsDBNull(1) ? null : PostgresRetrieval.ReadRecord(id, reader.GetString(1)), Searcher(name, reader.GetString(0)));
+            var fields = await command.ExecuteScalarAsync(token).ConfigureAwait(false) as string;
+            return (fields is null ? null : PostgresRetrieval.ReadRecord(id, fields), Searcher(name, serving));
         }, cancellationToken).ConfigureAwait(false);
         return record?.Without(searcher.PrivateFields);
     }
@@ -298,19 +341,25 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (_, searcher, dimension, count, synonyms) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        return await searcher.SearchAsync(query, (int)Math.Min(count, int.MaxValue),
-            filters => new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, filters, _options), synonyms, cancellationToken).ConfigureAwait(false);
+        CollectionSettings.CheckName(name);
+        var serving = (await LineageAsync(name, cancellationToken).ConfigureAwait(false)).Serving;
+        var searcher = Searcher(name, serving);
+        var result = await searcher.SearchAsync(query, (int)Math.Min(serving.Count, int.MaxValue),
+            filters => new PostgresRetrieval(this, serving.Key, serving.Dimension, searcher.Settings.Metric, filters, _options),
+            Synonyms.FromJson(serving.SynonymsJson), cancellationToken).ConfigureAwait(false);
+        return result with { Generation = serving.Number };
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default)
     {
-        var (_, searcher, dimension, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
+        CollectionSettings.CheckName(name);
+        var serving = (await LineageAsync(name, cancellationToken).ConfigureAwait(false)).Serving;
+        var searcher = Searcher(name, serving);
         var vector = await RunAsync(async (connection, transaction, token) =>
         {
             await using var lookup = new NpgsqlCommand("SELECT embedding FROM semmatch_records WHERE collection = $1 AND id = $2", connection, transaction);
-            lookup.Parameters.Add(new() { Value = name });
+            lookup.Parameters.Add(new() { Value = serving.Key });
             lookup.Parameters.Add(new() { Value = id });
             return await lookup.ExecuteScalarAsync(token).ConfigureAwait(false) as Vector;
         }, cancellationToken).ConfigureAwait(false);
@@ -319,16 +368,18 @@ public sealed class PostgresCollectionStore : ICollectionStore
             return null;
         }
 
-        var retrieval = new PostgresRetrieval(this, name, dimension, searcher.Settings.Metric, [], _options);
+        var retrieval = new PostgresRetrieval(this, serving.Key, serving.Dimension, searcher.Settings.Metric, [], _options);
         var nearest = await retrieval.NearestAsync(vector.ToArray(), top, exceptId: id, cancellationToken).ConfigureAwait(false);
         var records = await retrieval.RecordsAsync(nearest.Select(h => h.ProductId).ToList(), cancellationToken).ConfigureAwait(false);
         return searcher.Similar(id, nearest, top, records);
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _database.DisposeAsync();
-
-    private static string IndexName(string collection) => $"\"semmatch_hnsw_{collection}\"";
+    public async ValueTask DisposeAsync()
+    {
+        await StopBuildsAsync().ConfigureAwait(false);
+        await _database.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static string OperatorClass(Core.Similarity.SimilarityMetric metric) => metric switch
     {
@@ -354,81 +405,45 @@ public sealed class PostgresCollectionStore : ICollectionStore
             return result;
         }, cancellationToken);
 
-    // The searcher of a collection's settings (the same object while the settings are the same).
-    private CollectionSearcher Searcher(string name, string settingsJson)
+    // The searcher of a generation's settings (the same object while its settings are the same).
+    private CollectionSearcher Searcher(string name, StoredGeneration generation)
     {
-        var settings = CollectionSettings.FromJson(settingsJson);
-        var current = _searchers.GetValueOrDefault(name);
-        if (current is not null && current.Settings.ToJson() == settings.ToJson())
+        var current = _searchers.GetValueOrDefault(generation.Key);
+        if (current is not null && current.Settings.ToJson() == CollectionSettings.FromJson(generation.SettingsJson).ToJson())
         {
             return current;
         }
 
+        var settings = CollectionSettings.FromJson(generation.SettingsJson);
         var searcher = new CollectionSearcher(name, settings, CollectionModels.Load(settings, _models, _options.Rankers));
-        _searchers[name] = searcher;
+        _searchers[generation.Key] = searcher;
         return searcher;
     }
 
-    private async Task<(string Json, CollectionSearcher Searcher)> CollectionAsync(string name, CancellationToken cancellationToken)
-    {
-        var (json, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        return (json, searcher);
-    }
-
-    private async Task<(string Json, CollectionSearcher Searcher, int Dimension, long Count, Synonyms Synonyms)> DescribeForSearchAsync(string name,
-        CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default)
     {
         CollectionSettings.CheckName(name);
-        var (json, dimension, count, synonyms) = await RunAsync(async (connection, transaction, token) =>
-        {
-            await using var command = new NpgsqlCommand(
-                "SELECT settings::text, dimension, record_count, synonyms::text FROM semmatch_collections WHERE name = $1", connection, transaction);
-            command.Parameters.Add(new() { Value = name });
-            await using var reader = await command.ExecuteReaderAsync(token).ConfigureAwait(false);
-            return await reader.ReadAsync(token).ConfigureAwait(false)
-                ? (reader.GetString(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3))
-                : throw new CollectionNotFoundException(name);
-        }, cancellationToken).ConfigureAwait(false);
-        return (json, Searcher(name, json), dimension, count, SynonymsOf(synonyms));
+        return Synonyms.FromJson((await LineageAsync(name, cancellationToken).ConfigureAwait(false)).Serving.SynonymsJson);
     }
 
-    private static Synonyms SynonymsOf(string json) => Synonyms.FromJson(json);
-
     /// <inheritdoc />
-    public async Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) =>
-        (await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false)).Synonyms;
-
-    /// <inheritdoc />
+    /// <remarks>Every open generation gets them (a rollback or a switch keeps them).</remarks>
     public async Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(synonyms);
         CollectionSettings.CheckName(name);
-        var updated = await RunAsync(async (connection, transaction, token) =>
+        await RunAsync(async (connection, transaction, token) =>
         {
-            await using var command = new NpgsqlCommand("UPDATE semmatch_collections SET synonyms = $2::jsonb WHERE name = $1", connection, transaction);
-            command.Parameters.Add(new() { Value = name });
-            command.Parameters.Add(new() { Value = synonyms.ToJson() });
-            return await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            var lineage = await LockAsync(connection, transaction, name, token).ConfigureAwait(false);
+            foreach (var generation in lineage.Open)
+            {
+                await ExecuteAsync(connection, transaction, "UPDATE semmatch_collections SET synonyms = $2::jsonb WHERE name = $1", token,
+                    generation.Key, synonyms.ToJson()).ConfigureAwait(false);
+            }
+
+            return 0;
         }, cancellationToken).ConfigureAwait(false);
-        if (updated == 0)
-        {
-            throw new CollectionNotFoundException(name);
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Not built for this store yet: a new model needs a new collection here.</remarks>
-    public async Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default)
-    {
-        await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
-        throw new InvalidRequestException($"collection '{name}': model generations are built by the embedded store only so far; in PostgreSQL create a new collection with the new model");
-    }
-
-    /// <inheritdoc />
-    public async Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await DescribeAsync(name, cancellationToken).ConfigureAwait(false);
-        throw new GenerationConflictException($"collection '{name}' has no previous generation to roll back to");
     }
 
     /// <inheritdoc />
@@ -436,9 +451,10 @@ public sealed class PostgresCollectionStore : ICollectionStore
     public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, Collections.Feedback.IPopularQueries? popular = null,
         CancellationToken cancellationToken = default)
     {
-        var (_, searcher, _, _, _) = await DescribeForSearchAsync(name, cancellationToken).ConfigureAwait(false);
-        var normalized = searcher.SuggestionPrefix(prefix);
-        return await Completions.SuggestAsync(normalized, limit, (prefixes, count, token) => WordsStartingWithAsync(name, prefixes, count, token),
+        CollectionSettings.CheckName(name);
+        var serving = (await LineageAsync(name, cancellationToken).ConfigureAwait(false)).Serving;
+        var normalized = Searcher(name, serving).SuggestionPrefix(prefix);
+        return await Completions.SuggestAsync(normalized, limit, (prefixes, count, token) => WordsStartingWithAsync(serving.Key, prefixes, count, token),
             popular is null ? null : p => popular.StartingWith(name, p, limit), cancellationToken).ConfigureAwait(false);
     }
 
@@ -472,26 +488,4 @@ public sealed class PostgresCollectionStore : ICollectionStore
 
             return (IReadOnlyList<CatalogueWord>)found;
         }, cancellationToken).ConfigureAwait(false);
-
-    private static async Task<CollectionSettings?> SettingsOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string name, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT settings::text FROM semmatch_collections WHERE name = $1", connection, transaction);
-        command.Parameters.Add(new() { Value = name });
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? CollectionSettings.FromJson(json) : null;
-    }
-
-    // Locks the collection's row for the write, checking it still has the settings the batch was embedded for
-    // (another replica may have dropped and re-created it meanwhile).
-    private static async Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string name, string settingsJson,
-        CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT settings::text FROM semmatch_collections WHERE name = $1 FOR UPDATE", connection, transaction);
-        command.Parameters.Add(new() { Value = name });
-        var current = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
-        if (current != settingsJson)
-        {
-            throw new CollectionNotFoundException(name);
-        }
-    }
 }

@@ -74,6 +74,20 @@ internal static class PostgresSchema
         (4, "synonyms per collection, apart from the settings (changing them re-embeds nothing)", """
             ALTER TABLE semmatch_collections ADD COLUMN synonyms jsonb NOT NULL DEFAULT '[]'::jsonb;
             """),
+        (5, "model generations: a collection's generations are rows of semmatch_collections keyed 'name' (1) and 'name~N'", """
+            CREATE FUNCTION semmatch_generation_key(collection text, generation integer) RETURNS text
+                LANGUAGE sql IMMUTABLE
+                AS $key$ SELECT CASE WHEN generation = 1 THEN collection ELSE collection || '~' || generation END $key$;
+            CREATE TABLE semmatch_generations (
+                collection text PRIMARY KEY,
+                serving integer NOT NULL,
+                previous integer,
+                building integer,
+                builder uuid,
+                lease_until timestamptz,
+                failure text);
+            INSERT INTO semmatch_generations (collection, serving) SELECT name, 1 FROM semmatch_collections;
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -31,6 +31,15 @@ public sealed record PostgresStoreOptions
     /// <summary>The first retry's delay; each next one doubles.</summary>
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// How long a replica building a generation holds it without renewing (it renews with each batch); a build whose
+    /// lease ran out, its replica gone, is resumed by another replica (each looks every half lease).
+    /// </summary>
+    public TimeSpan BuildLease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Whether this store takes over builds whose lease ran out (a service does; a one-off command that exits soon should not).</summary>
+    public bool ResumesBuilds { get; init; } = true;
+
     /// <summary>Loads a learned ranker from its location (a directory); null = collections cannot have rankers.</summary>
     public Func<string, Search.IResultRanker>? Rankers { get; init; }
 
@@ -41,6 +50,7 @@ public sealed record PostgresStoreOptions
         { EfSearch: < 1 or > 1000 } => new(nameof(EfSearch), "must be between 1 and 1000"),
         { Retries: < 0 or > 20 } => new(nameof(Retries), "must be between 0 and 20"),
         _ when FirstRetryDelay < TimeSpan.Zero => new(nameof(FirstRetryDelay), "must not be negative"),
+        _ when BuildLease < TimeSpan.FromMilliseconds(200) || BuildLease > TimeSpan.FromHours(1) => new(nameof(BuildLease), "must be between 200 ms and 1 hour"),
         _ => null,
     };
 }

@@ -257,6 +257,8 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "serve|--store|postgres|--connection|Host=x|--keyword-ranking|tfidf", "--keyword-ranking: 'tfidf' is not one of: bm25, ts-rank-cd" },
         { "serve|--store|postgres|--connection|Host=x|--ef-search|0", "--ef-search must be between 1 and 1000" },
         { "serve|--ef-search|50", "--keyword-ranking and --ef-search need --store postgres" },
+        { "serve|--store|postgres|--connection|Host=x|--build-lease|0", "--build-lease must be between 1 and 3600 seconds" },
+        { "serve|--build-lease|5", "--build-lease needs --store postgres" },
         { "serve|--store|postgres|--connection|Host=127.0.0.1;Port=1;Timeout=1", "the database cannot be reached" },
         { "serve|--urll|http://127.0.0.1:1", "unknown option '--urll' for 'semmatch serve'; did you mean '--urls'?" },
 

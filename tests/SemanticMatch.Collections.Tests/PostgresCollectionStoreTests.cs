@@ -174,6 +174,41 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
     }
 
     [Fact]
+    public async Task ADatabaseFromBeforeGenerations_IsUpgraded_ItsCollectionsServingAsGenerationOne()
+    {
+        var connectionString = await database.EmptyAsync();
+        var options = new PostgresStoreOptions { ConnectionString = connectionString };
+        await using (var store = await PostgresCollectionStore.OpenAsync(_models, options, TestContext.Current.CancellationToken))
+        {
+            await store.CreateAsync("shop", new CollectionSettings { VectorIndex = VectorIndexKind.Hnsw });
+            await store.UpsertAsync("shop", [Records.R("d1", "cordless drill"), Records.R("h1", "garden hose")]);
+        }
+
+        // The database as schema 4 left it: no generations table.
+        await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = new Npgsql.NpgsqlCommand("""
+                DROP TABLE semmatch_generations;
+                DROP FUNCTION semmatch_generation_key;
+                DELETE FROM semmatch_schema_migrations WHERE version = 5;
+                """, connection);
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = await PostgresCollectionStore.OpenAsync(_models, options, TestContext.Current.CancellationToken);
+        var info = await upgraded.DescribeAsync("shop");
+        var hit = await upgraded.SearchAsync("shop", new CollectionQuery { Query = "garden hose", Top = 1, Method = SearchMethod.Dense });
+        await upgraded.UpsertAsync("shop", [Records.R("l1", "ladder")]);
+
+        Assert.Equal((1, 2), (info.Generation, info.Count));
+        Assert.Equal(("h1", 1), (hit.Hits[0].Record.Id, hit.Generation));
+        Assert.Equal(3, (await upgraded.DescribeAsync("shop")).Count);
+        Assert.True(await upgraded.DropAsync("shop"));
+        Assert.Empty(await upgraded.ListAsync());
+    }
+
+    [Fact]
     public async Task Migrations_RunOnce_AndANewerSchemaIsRefused()
     {
         await using (await OpenAsync())
@@ -190,7 +225,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
             await connection.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM semmatch_schema_migrations", connection, transaction);
-            Assert.Equal(4L, await count.ExecuteScalarAsync());
+            Assert.Equal(5L, await count.ExecuteScalarAsync());
             await using var future = new Npgsql.NpgsqlCommand("INSERT INTO semmatch_schema_migrations (version, description) VALUES (99, 'from the future')", connection, transaction);
             await future.ExecuteNonQueryAsync();
             await transaction.CommitAsync();
@@ -198,7 +233,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             PostgresCollectionStore.OpenAsync(_models, new PostgresStoreOptions { ConnectionString = connectionString }));
-        Assert.Contains("schema is version 99, newer than this build's 4", error.Message);
+        Assert.Contains("schema is version 99, newer than this build's 5", error.Message);
     }
 
     [Fact]

@@ -28,8 +28,54 @@ public sealed class PostgresServiceTests : IAsyncLifetime
         }
     }
 
-    private Task<ServerProcess> ReplicaAsync(string name) =>
-        ServerProcess.StartAsync(Path.Combine(_root, name), Models, "--store", "postgres", "--connection", _database.ConnectionString(pool: 4));
+    private Task<ServerProcess> ReplicaAsync(string name, params string[] extra) =>
+        ServerProcess.StartAsync(Path.Combine(_root, name), Models, ["--store", "postgres", "--connection", _database.ConnectionString(pool: 4), .. extra]);
+
+    [Fact]
+    public async Task SigkillOfTheReplicaBuildingAGeneration_LeavesAWholeGenerationServing_AndAnotherReplicaFinishesTheBuild()
+    {
+        const int Count = 1500;
+        bool caughtBuilding;
+        await using (var dying = await ReplicaAsync("a", "--build-lease", "2"))
+        {
+            await dying.SendAsync(HttpMethod.Put, "/v1/collections/shop", json: new { model = "minilm" });
+            foreach (var batch in Enumerable.Range(0, Count).Select(i => new { id = $"p{i}", title = $"cordless drill model {i} with battery" }).Chunk(500))
+            {
+                Assert.Equal(HttpStatusCode.OK, (await dying.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: batch)).Status);
+            }
+
+            var started = await dying.SendAsync(HttpMethod.Post, "/v1/collections/shop/generations", json: new { model = "minilm-int8" });
+            var during = await dying.SendAsync(HttpMethod.Post, "/v1/collections/shop/records", json: new[] { new { id = "during", title = "garden hose" } });
+            var described = await dying.SendAsync(HttpMethod.Get, "/v1/collections/shop");
+            caughtBuilding = described.Body.TryGetProperty("building", out var building) && building.GetProperty("progress").GetDouble() < 1;
+            dying.Kill();
+            Assert.Equal((HttpStatusCode.Accepted, 2), (started.Status, started.Body.GetProperty("generation").GetInt32()));
+            Assert.Equal(HttpStatusCode.OK, during.Status);
+        }
+
+        Assert.True(caughtBuilding, "the build finished before the kill: the test did not kill it mid-build");
+        await using var other = await ReplicaAsync("b", "--build-lease", "2");
+        var first = await other.SendAsync(HttpMethod.Get, "/v1/collections/shop");
+        var search = await other.SendAsync(HttpMethod.Post, "/v1/collections/shop/search", json: new { query = "garden hose", top = 1, method = "dense" });
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        var switched = first;
+        while (DateTime.UtcNow < deadline && (switched.Body.GetProperty("generation").GetInt32() != 2 || switched.Body.TryGetProperty("building", out _)))
+        {
+            await Task.Delay(250);
+            switched = await other.SendAsync(HttpMethod.Get, "/v1/collections/shop");
+        }
+
+        var after = await other.SendAsync(HttpMethod.Post, "/v1/collections/shop/search", json: new { query = "garden hose", top = 1, method = "dense" });
+        var rollback = await other.SendAsync(HttpMethod.Post, "/v1/collections/shop/rollback");
+
+        Assert.Equal((1, "minilm", Count + 1), (first.Body.GetProperty("generation").GetInt32(), first.Body.GetProperty("model").GetString(),
+            first.Body.GetProperty("count").GetInt32()));
+        Assert.Equal("during", search.Body.GetProperty("hits")[0].GetProperty("id").GetString());
+        Assert.Equal((2, "minilm-int8", Count + 1), (switched.Body.GetProperty("generation").GetInt32(), switched.Body.GetProperty("model").GetString(),
+            switched.Body.GetProperty("count").GetInt32()));
+        Assert.Equal("during", after.Body.GetProperty("hits")[0].GetProperty("id").GetString());
+        Assert.Equal((HttpStatusCode.OK, 1), (rollback.Status, rollback.Body.GetProperty("generation").GetInt32()));
+    }
 
     [Fact]
     public async Task TwoReplicas_SeeEachOthersWritesAtOnce_AndServeTheDemoAndThePage()

@@ -73,6 +73,7 @@ internal static class CollectionSearch
             {
                 ConnectionString = StoreSettings.ConnectionOrVariable(settings.Connection),
                 Rankers = rankers,
+                ResumesBuilds = false,
             }, cancellationToken);
         }
 

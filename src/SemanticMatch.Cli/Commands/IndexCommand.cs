@@ -58,6 +58,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         public PostgresStoreOptions Postgres => new()
         {
             ConnectionString = StoreSettings.ConnectionOrVariable(Connection),
+            ResumesBuilds = false,
         };
 
         [CommandOption("--metric <METRIC>")]

@@ -55,12 +55,19 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
         [DefaultValue(PostgresStoreOptions.DefaultEfSearch)]
         public int EfSearch { get; init; } = PostgresStoreOptions.DefaultEfSearch;
 
+        [CommandOption("--build-lease <SECONDS>")]
+        [Description("With --store postgres: how long a replica building a model generation holds it without renewing; another replica resumes the build of one that died after this.")]
+        [DefaultValue(30)]
+        public int BuildLease { get; init; } = 30;
+
         /// <inheritdoc />
         public override PostgresStoreOptions? Postgres => base.Postgres is { } options
             ? options with
             {
                 KeywordRanking = KeywordRanking,
                 EfSearch = EfSearch,
+                BuildLease = TimeSpan.FromSeconds(BuildLease),
+                ResumesBuilds = true,
             }
             : null;
 
@@ -93,6 +100,16 @@ internal sealed class ServeCommand : AsyncCommand<ServeCommand.Settings>
             if (Store != "postgres" && (KeywordRanking != Collections.Postgres.KeywordRanking.Bm25 || EfSearch != PostgresStoreOptions.DefaultEfSearch))
             {
                 return ValidationResult.Error("--keyword-ranking and --ef-search need --store postgres");
+            }
+
+            if (BuildLease is < 1 or > 3600)
+            {
+                return ValidationResult.Error("--build-lease must be between 1 and 3600 seconds");
+            }
+
+            if (Store != "postgres" && BuildLease != 30)
+            {
+                return ValidationResult.Error("--build-lease needs --store postgres");
             }
 
             if (MicroBatch < 1)

@@ -32,6 +32,7 @@ internal class StoreSettings : DataSettings
         ? new PostgresStoreOptions
         {
             ConnectionString = ConnectionOrVariable(Connection),
+            ResumesBuilds = false, // a command that exits soon; `serve` resumes them
         }
         : null;
 
