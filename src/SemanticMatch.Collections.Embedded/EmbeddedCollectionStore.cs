@@ -46,6 +46,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         var root = Path.Combine(dataDirectory, CollectionsFolder);
         Directory.CreateDirectory(root);
         var store = new EmbeddedCollectionStore(dataDirectory, models, options ?? new CollectionOptions(), Lock(dataDirectory));
+        store._aliases = LoadAliases(dataDirectory);
         foreach (var folder in Directory.EnumerateDirectories(store._root))
         {
             var name = Path.GetFileName(folder);
@@ -121,6 +122,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            CheckNoAliasConflict(name, dropping: false);
             if (_collections.TryGetValue(name, out var existing))
             {
                 return existing.Settings.ToJson() == settings.ToJson()
@@ -178,6 +180,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         await _schema.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            CheckNoAliasConflict(name, dropping: true);
             return await DropLockedAsync(name, cancellationToken).ConfigureAwait(false);
         }
         finally

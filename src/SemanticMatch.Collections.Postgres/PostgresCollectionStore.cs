@@ -114,6 +114,7 @@ public sealed partial class PostgresCollectionStore : ICollectionStore
         var json = settings.ToJson();
         return await RunAsync(async (connection, transaction, token) =>
         {
+            await CheckNoAliasConflictAsync(connection, transaction, name, dropping: false, token).ConfigureAwait(false);
             await using (var insert = new NpgsqlCommand(
                 "INSERT INTO semmatch_generations (collection, serving) VALUES ($1, 1) ON CONFLICT (collection) DO NOTHING", connection, transaction))
             {
@@ -145,6 +146,7 @@ public sealed partial class PostgresCollectionStore : ICollectionStore
         CollectionSettings.CheckName(name);
         return await RunAsync(async (connection, transaction, token) =>
         {
+            await CheckNoAliasConflictAsync(connection, transaction, name, dropping: true, token).ConfigureAwait(false);
             StoredLineage lineage;
             try
             {

@@ -88,6 +88,11 @@ internal static class PostgresSchema
                 failure text);
             INSERT INTO semmatch_generations (collection, serving) SELECT name, 1 FROM semmatch_collections;
             """),
+        (6, "aliases: stable names for collections", """
+            CREATE TABLE semmatch_aliases (
+                alias text PRIMARY KEY,
+                collection text NOT NULL REFERENCES semmatch_generations (collection));
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

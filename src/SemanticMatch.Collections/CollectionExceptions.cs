@@ -21,3 +21,11 @@ public sealed class CollectionUnavailableException(string name, string reason)
 
 /// <summary>A generation cannot start or be rolled back now: one is being built, or there is no previous one (a server answers 409).</summary>
 public sealed class GenerationConflictException(string message) : InvalidRequestException(message);
+
+/// <summary>
+/// An alias and a collection would share a name, or a collection an alias names would be dropped (a server answers 409).
+/// </summary>
+public sealed class AliasConflictException(string message) : InvalidRequestException(message);
+
+/// <summary>No alias of that name exists (a server answers 404).</summary>
+public sealed class AliasNotFoundException(string alias) : InvalidRequestException($"no alias named '{alias}'");

@@ -221,6 +221,8 @@ public sealed class ApiTests(ServiceFixture service)
             ("invalid_request", HttpMethod.Post, $"/v1/collections/{name}/search", service.Reader, new { query = "!!!" }),
             ("collection_exists", HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "arctic" }),
             ("generation_conflict", HttpMethod.Post, $"/v1/collections/{name}/rollback", service.Admin, null),
+            ("alias_conflict", HttpMethod.Put, $"/v1/aliases/{name}", service.Admin, new { collection = name }),
+            ("alias_not_found", HttpMethod.Delete, "/v1/aliases/nope", service.Admin, null),
             ("invalid_request", HttpMethod.Post, $"/v1/collections/{name}/generations", service.Admin, new { model = "no-such-model" }),
             ("invalid_request", HttpMethod.Post, $"/v1/collections/{name}/events", service.Writer, new object[] { new { queryId = "q", action = "click", objectId = "x", position = 0 } }),
             ("invalid_request", HttpMethod.Get, $"/v1/collections/{name}/judgments?clickModel=dbn", service.Admin, null),
@@ -429,6 +431,55 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.StartsWith("oneWay[0].synonyms: give 1 to 50", missing.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, empty.Status);
         Assert.Contains("\"oneWay\"", empty.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnAlias_ServesEveryCollectionRoute_SwapsAtomically_AndGuardsWhatItNames()
+    {
+        var (alias, first, second) = (NewName(), NewName(), NewName());
+        foreach (var (name, title) in new[] { (first, "Cordless Drill"), (second, "Garden Hose") })
+        {
+            await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
+            await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Writer, new object[] { new { id = "p1", title } });
+        }
+
+        var created = await Server.SendAsync(HttpMethod.Put, $"/v1/aliases/{alias}", service.Admin, new { collection = first });
+        var beforeSwap = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{alias}/records/p1", service.Reader);
+        var swapped = await Server.SendAsync(HttpMethod.Put, $"/v1/aliases/{alias}", service.Admin, new { collection = second });
+        var search = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{alias}/search", service.Reader, new { query = "hose", method = "bm25" });
+        var described = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{alias}", service.Reader);
+        var events = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{alias}/events", service.Writer,
+            new[] { new { queryId = search.Body.GetProperty("queryId").GetString(), action = "click", objectId = "p1", position = 1, session = "s1" } });
+        var got = await Server.SendAsync(HttpMethod.Get, $"/v1/aliases/{alias}", service.Reader);
+        var listed = await Server.SendAsync(HttpMethod.Get, "/v1/aliases", service.Reader);
+        var createOver = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{alias}", service.Admin, new { model = "minilm" });
+        var dropNamed = await Server.SendAsync(HttpMethod.Delete, $"/v1/collections/{second}", service.Admin);
+        var dropAlias = await Server.SendAsync(HttpMethod.Delete, $"/v1/collections/{alias}", service.Admin);
+        var overCollection = await Server.SendAsync(HttpMethod.Put, $"/v1/aliases/{first}", service.Admin, new { collection = second });
+        var noBody = await Server.SendAsync(HttpMethod.Put, $"/v1/aliases/{alias}", service.Admin, new { });
+        var byWriter = await Server.SendAsync(HttpMethod.Put, $"/v1/aliases/{alias}", service.Writer, new { collection = first });
+        var deleted = await Server.SendAsync(HttpMethod.Delete, $"/v1/aliases/{alias}", service.Admin);
+        var gone = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{alias}/search", service.Reader, new { query = "hose" });
+        var missingAlias = await Server.SendAsync(HttpMethod.Get, $"/v1/aliases/{alias}", service.Reader);
+
+        Assert.Equal((HttpStatusCode.Created, first), (created.Status, created.Body.GetProperty("collection").GetString()));
+        Assert.Equal("Cordless Drill", beforeSwap.Body.GetProperty("title").GetString());
+        Assert.Equal((HttpStatusCode.OK, second), (swapped.Status, swapped.Body.GetProperty("collection").GetString()));
+        Assert.Equal(["p1"], search.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        Assert.Equal(second, described.Body.GetProperty("name").GetString());
+        Assert.True(events.Status is HttpStatusCode.OK or HttpStatusCode.NoContent, $"events: {events.Status}");
+        Assert.Equal(second, got.Body.GetProperty("collection").GetString());
+        Assert.Contains(listed.Body.GetProperty("aliases").EnumerateArray(), a => a.GetProperty("alias").GetString() == alias);
+        Assert.Equal((HttpStatusCode.Conflict, "alias_conflict"), (createOver.Status, createOver.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Conflict, "alias_conflict"), (dropNamed.Status, dropNamed.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.Conflict, "alias_conflict"), (dropAlias.Status, dropAlias.Body.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.Conflict, overCollection.Status);
+        Assert.Equal(HttpStatusCode.BadRequest, noBody.Status);
+        Assert.StartsWith("collection: must be given", noBody.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, byWriter.Status);
+        Assert.Equal(HttpStatusCode.NoContent, deleted.Status);
+        Assert.Equal((HttpStatusCode.NotFound, "collection_not_found"), (gone.Status, gone.Body.GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.NotFound, "alias_not_found"), (missingAlias.Status, missingAlias.Body.GetProperty("code").GetString()));
     }
 
     private static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];

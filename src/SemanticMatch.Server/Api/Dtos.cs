@@ -107,3 +107,15 @@ public sealed record OneWaySynonymBody(string? Input, IReadOnlyList<string?>? Sy
 
 /// <summary>Answer of <c>GET /v1/collections/{name}/suggest</c>: completions, most likely first.</summary>
 public sealed record SuggestResponse(IReadOnlyList<string> Suggestions);
+
+/// <summary>Points an alias at a collection.</summary>
+/// <param name="Collection">The collection the alias names (a collection's own name, never another alias).</param>
+public sealed record SetAliasRequest(string? Collection);
+
+/// <summary>An alias and the collection it names.</summary>
+/// <param name="Alias">The alias: every <c>/v1/collections/{name}/...</c> route except create and drop accepts it for the collection.</param>
+/// <param name="Collection">The collection it names now.</param>
+public sealed record AliasResponse(string Alias, string Collection);
+
+/// <summary>Every alias.</summary>
+public sealed record AliasListResponse(IReadOnlyList<AliasResponse> Aliases);

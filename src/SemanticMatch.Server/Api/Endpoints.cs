@@ -21,18 +21,19 @@ internal static class Endpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilterFactory(RawPath.DecodeRouteValues);
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(RateLimiting.PerKey).AddEndpointFilterFactory(RawPath.DecodeRouteValues)
+            .AddEndpointFilterFactory(AliasEndpoints.ResolveCollectionName);
         var gate = app.ServiceProvider.GetRequiredService<AdmissionGate>();
         var work = v1.MapGroup(string.Empty).AddEndpointFilter(gate.FilterAsync);
         v1.MapGet("/collections", async (ICollectionStore store, CancellationToken cancellationToken) =>
             new CollectionListResponse((await store.ListAsync(cancellationToken)).Select(RequestMapping.ToResponse).ToList())).Needs(Scope.Read)
             .WithName("listCollections").WithSummary("List the collections").WithTags("Collections");
-        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata())
+        v1.MapPut("/collections/{name}", CreateAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata(), new OwnNameMetadata())
             .WithName("createCollection").WithSummary("Create a collection (200 when it exists with the same settings)").WithTags("Collections");
         v1.MapGet("/collections/{name}", async (string name, ICollectionStore store, CancellationToken cancellationToken) =>
             RequestMapping.ToResponse(await store.DescribeAsync(name, cancellationToken))).Needs(Scope.Read)
             .WithName("getCollection").WithSummary("Describe a collection").WithTags("Collections");
-        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin).WithMetadata(new WritesMetadata())
+        v1.MapDelete("/collections/{name}", DropAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata(), new OwnNameMetadata())
             .WithName("dropCollection").WithSummary("Drop a collection and its records").WithTags("Collections");
         v1.MapPost("/collections/{name}/generations", StartGenerationAsync).Needs(Scope.Admin).WithMetadata(new ConflictMetadata(), new WritesMetadata())
             .WithName("startGeneration").WithSummary("Re-embed every record with a new model (or other settings) while the current generation serves; 202").WithTags("Collections");
@@ -57,6 +58,7 @@ internal static class Endpoints
         v1.MapGet("/collections/{name}/suggest", SuggestAsync).Needs(Scope.Read)
             .WithName("suggest").WithSummary("Completions of what a shopper is typing").WithTags("Search");
         TrafficEndpoints.Map(v1);
+        AliasEndpoints.Map(v1);
         work.MapPost("/match", MatchAsync).Needs(Scope.Read)
             .WithName("match").WithSummary("Score texts against a query").WithTags("Models");
         work.MapPost("/embed", EmbedAsync).Needs(Scope.Read)

@@ -35,6 +35,8 @@ internal static class ErrorCodes
     public const string CollectionUnavailable = "collection_unavailable";
     public const string InternalError = "internal_error";
     public const string GenerationConflict = "generation_conflict";
+    public const string AliasConflict = "alias_conflict";
+    public const string AliasNotFound = "alias_not_found";
 
     /// <summary>The code of an error answered with <paramref name="status"/>, caused by <paramref name="exception"/> when one was thrown.</summary>
     public static string For(Exception? exception, int status) => exception switch
@@ -42,6 +44,8 @@ internal static class ErrorCodes
         CollectionNotFoundException => CollectionNotFound,
         CollectionConflictException => CollectionExists,
         GenerationConflictException => GenerationConflict,
+        AliasConflictException => AliasConflict,
+        AliasNotFoundException => AliasNotFound,
         RequestLimitException => OverLimit,
         ModelNotFoundException => ModelNotFound,
         InvalidRequestException => InvalidRequest,

@@ -19,8 +19,8 @@ internal sealed partial class ProblemMapping(IProblemDetailsService problems, Se
     {
         var (status, title) = exception switch
         {
-            CollectionNotFoundException or ModelNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
-            CollectionConflictException or GenerationConflictException => (StatusCodes.Status409Conflict, "Conflict"),
+            CollectionNotFoundException or ModelNotFoundException or AliasNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
+            CollectionConflictException or GenerationConflictException or AliasConflictException => (StatusCodes.Status409Conflict, "Conflict"),
             RequestLimitException => (StatusCodes.Status422UnprocessableEntity, "Over a limit"),
             InvalidRequestException => (StatusCodes.Status400BadRequest, "Bad request"),
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),

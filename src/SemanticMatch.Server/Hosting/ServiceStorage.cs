@@ -20,6 +20,9 @@ internal sealed class ServiceStorage : IAsyncDisposable
 
     public ICollectionStore Collections { get; }
 
+    /// <summary>The aliases of <see cref="Collections"/> (each store keeps its own).</summary>
+    public ICollectionAliases Aliases => (ICollectionAliases)Collections;
+
     public IFeedbackStore Feedback { get; }
 
     /// <summary>The traffic log over <see cref="Feedback"/>: searches, events, and the judgments made of them.</summary>
