@@ -47,6 +47,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         Directory.CreateDirectory(root);
         var store = new EmbeddedCollectionStore(dataDirectory, models, options ?? new CollectionOptions(), Lock(dataDirectory));
         store._aliases = LoadAliases(dataDirectory);
+        store._experiments = LoadExperiments(dataDirectory);
         foreach (var folder in Directory.EnumerateDirectories(store._root))
         {
             var name = Path.GetFileName(folder);
@@ -235,6 +236,15 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         }
 
         _unavailable.TryRemove(name, out _);
+        try
+        {
+            StopLocked(name);
+        }
+        catch (StorageFaultException)
+        {
+            // The collection is gone; an experiment left naming it finds nothing to search and is ignored.
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         TryDelete(doomed);
         return true;

@@ -93,6 +93,13 @@ internal static class PostgresSchema
                 alias text PRIMARY KEY,
                 collection text NOT NULL REFERENCES semmatch_generations (collection));
             """),
+        (7, "interleaving experiments, one per collection", """
+            CREATE TABLE semmatch_experiments (
+                collection text PRIMARY KEY REFERENCES semmatch_generations (collection) ON DELETE CASCADE,
+                candidate text NOT NULL,
+                share float8 NOT NULL,
+                started timestamptz NOT NULL);
+            """),
     ];
 
     /// <summary>The newest schema version this build knows.</summary>

@@ -189,6 +189,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
         {
             await connection.OpenAsync();
             await using var downgrade = new Npgsql.NpgsqlCommand("""
+                DROP TABLE semmatch_experiments;
                 DROP TABLE semmatch_aliases;
                 DROP TABLE semmatch_generations;
                 DROP FUNCTION semmatch_generation_key;
@@ -226,7 +227,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
             await connection.OpenAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM semmatch_schema_migrations", connection, transaction);
-            Assert.Equal(6L, await count.ExecuteScalarAsync());
+            Assert.Equal(7L, await count.ExecuteScalarAsync());
             await using var future = new Npgsql.NpgsqlCommand("INSERT INTO semmatch_schema_migrations (version, description) VALUES (99, 'from the future')", connection, transaction);
             await future.ExecuteNonQueryAsync();
             await transaction.CommitAsync();
@@ -234,7 +235,7 @@ public sealed class PostgresCollectionStoreTests(PgliteFixture database) : IClas
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
             PostgresCollectionStore.OpenAsync(_models, new PostgresStoreOptions { ConnectionString = connectionString }));
-        Assert.Contains("schema is version 99, newer than this build's 6", error.Message);
+        Assert.Contains("schema is version 99, newer than this build's 7", error.Message);
     }
 
     [Fact]

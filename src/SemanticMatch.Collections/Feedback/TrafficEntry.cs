@@ -32,8 +32,14 @@ public enum EventAction
 /// <param name="Offset">Hits skipped before the first shown (the page).</param>
 /// <param name="Hits">Ids of the hits shown, in order: position = offset + index + 1.</param>
 /// <param name="Session">The session (or client) id, hashed with the store's salt.</param>
+/// <param name="Interleaving">When the hits were a team-draft interleaving of two rankings: which side each came from.</param>
 public sealed record LoggedSearch(string QueryId, string? Query, string? Searched, string Method, IReadOnlyList<string> Filters, int Generation,
-    int Offset, IReadOnlyList<string> Hits, string? Session);
+    int Offset, IReadOnlyList<string> Hits, string? Session, Interleaving? Interleaving = null);
+
+/// <summary>How an interleaved search's hits were drawn.</summary>
+/// <param name="Candidate">The collection interleaved against the one searched.</param>
+/// <param name="Teams">One letter a hit, in order: 'A' drawn from the collection searched, 'B' from the candidate.</param>
+public sealed record Interleaving(string Candidate, string Teams);
 
 /// <summary>One thing a shopper did with one hit of a logged search.</summary>
 /// <param name="QueryId">The search it refers to.</param>
