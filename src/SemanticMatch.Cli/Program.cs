@@ -19,6 +19,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["recover"] = typeof(RecoverCommand.Settings),
     ["feedback export"] = typeof(FeedbackExportCommand.Settings),
     ["analytics"] = typeof(AnalyticsCommand.Settings),
+    ["experiment report"] = typeof(ExperimentReportCommand.Settings),
     ["generation build"] = typeof(GenerationBuildCommand.Settings),
     ["generation rollback"] = typeof(GenerationRollbackCommand.Settings),
 };
@@ -83,6 +84,13 @@ app.Configure(config =>
     config.AddCommand<AnalyticsCommand>("analytics")
         .WithDescription("A collection's search analytics from its log: top queries, queries without results or clicks, click-through rate and click position.")
         .WithExample("analytics", "--data", "semmatch-data", "--collection", "demo", "--from", "2026-11-01");
+    config.AddBranch("experiment", experiment =>
+    {
+        experiment.SetDescription("Interleaving experiments from the service's search logs.");
+        experiment.AddCommand<ExperimentReportCommand>("report")
+            .WithDescription("Wins, losses and ties of each candidate interleaved with a collection, with a 95% interval, from its log.")
+            .WithExample("experiment", "report", "--data", "semmatch-data", "--collection", "demo");
+    });
     config.AddBranch("generation", generation =>
     {
         generation.SetDescription("Change an embedded collection's model without re-creating it (the server stopped; a running one does this at POST /v1/collections/NAME/generations).");

@@ -94,6 +94,7 @@ public static class SemanticMatchServer
         builder.Services.AddPerKeyRateLimit(options.RequestsPerSecondPerKey);
         builder.Services.AddSingleton(storage.Collections);
         builder.Services.AddSingleton(storage.Aliases);
+        builder.Services.AddSingleton(storage.Experiments);
         builder.Services.AddSingleton(storage.Feedback);
         builder.Services.AddSingleton(models);
         builder.Services.AddSingleton(keys);

@@ -297,6 +297,13 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "analytics|--data|{W}|--collection|c|--json=2", "--json: '2' is not true or false" },
         { "analytics|--collection|c|--store|files", "--store must be embedded or postgres (got 'files')" },
         { "analytics|--collection|c|--connection|Host=x", "--connection needs --store postgres" },
+        { "experiment|report|--data|{W}", "--collection is required" },
+        { "experiment|report|--data|{W}|--collection|c", "--collection: {W} has no collection 'c'" },
+        { "experiment|report|--data|{W}|--collection|c|--to|soon", "--to: 'soon' is not an ISO 8601 date or time" },
+        { "experiment|report|--data|{W}|--collection|c|--from|soon", "--from: 'soon' is not an ISO 8601 date or time" },
+        { "experiment|report|--data|{W}|--collection|c|--json=2", "--json: '2' is not true or false" },
+        { "experiment|report|--collection|c|--store|files", "--store must be embedded or postgres (got 'files')" },
+        { "experiment|report|--collection|c|--connection|Host=x", "--connection needs --store postgres" },
     };
 
     [Theory]
@@ -316,7 +323,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
     }
 
     /// <summary>Every command a user runs (docs/cli.md documents the same list).</summary>
-    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "analytics", "generation build", "generation rollback"];
+    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "analytics", "experiment report", "generation build", "generation rollback"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

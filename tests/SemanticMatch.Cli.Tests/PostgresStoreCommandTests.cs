@@ -103,4 +103,34 @@ public sealed class PostgresStoreCommandTests : IAsyncLifetime
         Assert.Contains("shop: 2 searches from", table.Stdout);
         Assert.Contains("without results 0.0 %, click-through 50.0 %, mean click position 2.0", table.Stdout);
     }
+
+    [Fact]
+    public async Task ExperimentReport_CountsTheInterleavedSearchesOfTheDatabasesLog()
+    {
+        using (var models = new ModelProvider(Path.Combine(_semmatch.Root, "cache", "models")))
+        {
+            await using var store = await PostgresCollectionStore.OpenAsync(models, new PostgresStoreOptions { ConnectionString = _database.ConnectionString() });
+            await store.CreateAsync("shop", new CollectionSettings());
+            var feedback = new PostgresFeedbackStore(store);
+            for (var i = 0; i < 3; i++)
+            {
+                var id = $"q{i}";
+                var search = new LoggedSearch(id, "drill", "drill", "hybrid", [], 1, 0, ["a", "b"], "s", new Interleaving("shop-v2", "AB"));
+                await feedback.AppendAsync("shop", [new TrafficEntry(DateTimeOffset.UtcNow, search, [new LoggedEvent(id, EventAction.Click, i < 2 ? "b" : "a", i < 2 ? 2 : 1, "s")])]);
+            }
+        }
+
+        string[] args = ["experiment", "report", "--store", "postgres", "--connection", _database.ConnectionString(), "--collection", "shop"];
+        var json = _semmatch.Run([.. args, "--json"]);
+        var table = _semmatch.Run(args);
+
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        var result = System.Text.Json.JsonDocument.Parse(json.Stdout).RootElement[0];
+        Assert.Equal(("shop-v2", 3, 2, 1, 0), (result.GetProperty("candidate").GetString(), result.GetProperty("searches").GetInt32(),
+            result.GetProperty("wins").GetInt32(), result.GetProperty("losses").GetInt32(), result.GetProperty("ties").GetInt32()));
+        Assert.Equal(1.0 / 3, result.GetProperty("preference").GetDouble(), 10);
+        Assert.True(table.ExitCode == 0, table.Stderr);
+        Assert.Contains("shop-v2", table.Stdout);
+        Assert.Contains("no difference shown", table.Stdout);
+    }
 }

@@ -482,5 +482,66 @@ public sealed class ApiTests(ServiceFixture service)
         Assert.Equal((HttpStatusCode.NotFound, "alias_not_found"), (missingAlias.Status, missingAlias.Body.GetProperty("code").GetString()));
     }
 
+    [Fact]
+    public async Task AnExperiment_InterleavesSearches_AndItsReportCreditsTheCandidateShoppersClick()
+    {
+        var (serving, candidate) = (NewName(), NewName());
+        foreach (var (name, prefix) in new[] { (serving, "s"), (candidate, "c") })
+        {
+            await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm" });
+            await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{name}/records", service.Writer,
+                Enumerable.Range(1, 5).Select(i => new { id = $"{prefix}{i}", title = $"cordless drill model {i}" }).ToArray());
+        }
+
+        var started = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{serving}/experiment", service.Admin, new { candidate, share = 1.0 });
+        var mixed = 0;
+        for (var i = 0; i < 12; i++)
+        {
+            // A shopper who prefers the candidate: clicks its first hit (the page cannot tell which side a hit came from).
+            var search = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{serving}/search", service.Reader, new { query = "cordless drill", top = 6, session = $"s{i}" });
+            var ids = search.Body.GetProperty("hits").EnumerateArray().Select(h => h.GetProperty("id").GetString()!).ToList();
+            mixed += ids.Any(id => id[0] == 's') && ids.Any(id => id[0] == 'c') ? 1 : 0;
+            var pick = ids.FindIndex(id => id[0] == 'c');
+            await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{serving}/events", service.Writer,
+                new[] { new { queryId = search.Body.GetProperty("queryId").GetString(), action = "click", objectId = ids[pick], position = pick + 1, session = $"s{i}" } });
+        }
+
+        var report = await Eventually(async () => await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{serving}/experiment", service.Admin),
+            r => r.Body.GetProperty("results").GetArrayLength() == 1 && r.Body.GetProperty("results")[0].GetProperty("withClicks").GetInt32() == 12);
+        var noCandidate = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{serving}/experiment", service.Admin, new { share = 0.5 });
+        var badShare = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{serving}/experiment", service.Admin, new { candidate, share = 1.5 });
+        var stopped = await Server.SendAsync(HttpMethod.Delete, $"/v1/collections/{serving}/experiment", service.Admin);
+        var plain = await Server.SendAsync(HttpMethod.Post, $"/v1/collections/{serving}/search", service.Reader, new { query = "cordless drill", top = 6 });
+        var afterStop = await Server.SendAsync(HttpMethod.Get, $"/v1/collections/{serving}/experiment?from=2026-01-01", service.Admin);
+
+        Assert.Equal((HttpStatusCode.OK, candidate, 1.0), (started.Status, started.Body.GetProperty("candidate").GetString(), started.Body.GetProperty("share").GetDouble()));
+        Assert.Equal(12, mixed);
+        var result = report.Body.GetProperty("results")[0];
+        Assert.Equal((candidate, 12, 12, 0, 0, "candidate"), (result.GetProperty("candidate").GetString(), result.GetProperty("searches").GetInt32(),
+            result.GetProperty("wins").GetInt32(), result.GetProperty("losses").GetInt32(), result.GetProperty("ties").GetInt32(), result.GetProperty("verdict").GetString()));
+        Assert.Equal(serving, report.Body.GetProperty("running").GetProperty("collection").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, noCandidate.Status);
+        Assert.StartsWith("candidate: must be given", noCandidate.Body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, badShare.Status);
+        Assert.Equal(HttpStatusCode.NoContent, stopped.Status);
+        Assert.All(plain.Body.GetProperty("hits").EnumerateArray(), h => Assert.StartsWith("s", h.GetProperty("id").GetString(), StringComparison.Ordinal));
+        Assert.Equal(JsonValueKind.Null, afterStop.Body.GetProperty("running").ValueKind);
+        Assert.Equal(12, afterStop.Body.GetProperty("results")[0].GetProperty("wins").GetInt32()); // the log stays
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> Eventually(Func<Task<(HttpStatusCode Status, JsonElement Body)>> ask,
+        Func<(HttpStatusCode Status, JsonElement Body), bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var answer = await ask();
+        while (!done(answer) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100); // searches are logged in the background
+            answer = await ask();
+        }
+
+        return answer;
+    }
+
     private static string NewName() => "t-" + Guid.NewGuid().ToString("N")[..12];
 }

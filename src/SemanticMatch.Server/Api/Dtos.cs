@@ -119,3 +119,15 @@ public sealed record AliasResponse(string Alias, string Collection);
 
 /// <summary>Every alias.</summary>
 public sealed record AliasListResponse(IReadOnlyList<AliasResponse> Aliases);
+
+/// <summary>Starts an interleaving experiment on a collection.</summary>
+/// <param name="Candidate">The collection (or an alias of one) compared against it: the same records under another model, say.</param>
+/// <param name="Share">The share of first-page searches interleaved, more than 0 and at most 1.</param>
+public sealed record ExperimentRequest(string? Candidate, double? Share);
+
+/// <summary>A running experiment.</summary>
+public sealed record ExperimentResponse(string Collection, string Candidate, double Share, DateTimeOffset Started);
+
+/// <summary>An experiment's report: the one running (null when none) and each candidate's outcome in the window.</summary>
+public sealed record ExperimentReportResponse(ExperimentResponse? Running, DateTimeOffset From, DateTimeOffset To,
+    IReadOnlyList<Collections.Experiments.InterleavingResult> Results);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SemanticMatch.Collections;
 using SemanticMatch.Collections.Feedback;
+using SemanticMatch.Collections.Experiments;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine;
@@ -59,6 +60,7 @@ internal static class Endpoints
             .WithName("suggest").WithSummary("Completions of what a shopper is typing").WithTags("Search");
         TrafficEndpoints.Map(v1);
         AliasEndpoints.Map(v1);
+        ExperimentEndpoints.Map(v1);
         work.MapPost("/match", MatchAsync).Needs(Scope.Read)
             .WithName("match").WithSummary("Score texts against a query").WithTags("Models");
         work.MapPost("/embed", EmbedAsync).Needs(Scope.Read)
@@ -108,18 +110,20 @@ internal static class Endpoints
             : RecordNotFound(name, id);
     }
 
-    private static async Task<SearchResponse> SearchAsync(string name, SearchRequest body, HttpContext http, ICollectionStore store, TrafficLog traffic,
-        ServiceMetrics metrics, CancellationToken cancellationToken)
+    private static async Task<SearchResponse> SearchAsync(string name, SearchRequest body, HttpContext http, ICollectionStore store,
+        ICollectionExperiments experiments, TrafficLog traffic, ServiceMetrics metrics, CancellationToken cancellationToken)
     {
         TrafficMapping.CheckSession(body.Session);
         var query = RequestMapping.ToQuery(body);
         var timer = Stopwatch.StartNew();
-        var result = await store.SearchAsync(name, query, cancellationToken);
-        metrics.RecordSearch(query.Method, timer.Elapsed);
         var queryId = TrafficLog.NewQueryId();
+        var experiment = query.Offset == 0 ? await experiments.ExperimentAsync(name, cancellationToken) : null;
+        var (result, interleaving) = await InterleavedSearch.SearchAsync(store, name, query, queryId, experiment, cancellationToken);
+        metrics.RecordSearch(query.Method, timer.Elapsed);
         var session = await traffic.HashSessionAsync(body.Session ?? TrafficEndpoints.ClientOf(http), cancellationToken);
         traffic.LogSearch(name, new LoggedSearch(queryId, body.Query, result.Searched, RequestMapping.Name(query.Method),
-            query.Filters.Select(f => f.ToString()).ToList(), result.Generation, query.Offset, result.Hits.Select(h => h.Record.Id).ToList(), session));
+            query.Filters.Select(f => f.ToString()).ToList(), result.Generation, query.Offset, result.Hits.Select(h => h.Record.Id).ToList(), session,
+            interleaving));
         return new SearchResponse(body.Query!, result.Searched, result.Corrected, RequestMapping.Name(query.Method),
             result.Hits.Select(RecordJson.Hit).ToList(), timer.Elapsed.TotalMilliseconds, result.Total,
             result.Facets?.ToDictionary(f => f.Key, f => new FacetResponse(f.Value.Values, f.Value.Min, f.Value.Max), StringComparer.Ordinal), queryId);

@@ -23,6 +23,9 @@ internal sealed class ServiceStorage : IAsyncDisposable
     /// <summary>The aliases of <see cref="Collections"/> (each store keeps its own).</summary>
     public ICollectionAliases Aliases => (ICollectionAliases)Collections;
 
+    /// <summary>The interleaving experiments of <see cref="Collections"/>.</summary>
+    public Collections.Experiments.ICollectionExperiments Experiments => (Collections.Experiments.ICollectionExperiments)Collections;
+
     public IFeedbackStore Feedback { get; }
 
     /// <summary>The traffic log over <see cref="Feedback"/>: searches, events, and the judgments made of them.</summary>
