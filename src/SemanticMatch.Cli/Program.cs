@@ -20,6 +20,7 @@ var settingsByCommand = new Dictionary<string, Type>(StringComparer.Ordinal)
     ["feedback export"] = typeof(FeedbackExportCommand.Settings),
     ["analytics"] = typeof(AnalyticsCommand.Settings),
     ["experiment report"] = typeof(ExperimentReportCommand.Settings),
+    ["retrain"] = typeof(RetrainCommand.Settings),
     ["generation build"] = typeof(GenerationBuildCommand.Settings),
     ["generation rollback"] = typeof(GenerationRollbackCommand.Settings),
 };
@@ -84,6 +85,9 @@ app.Configure(config =>
     config.AddCommand<AnalyticsCommand>("analytics")
         .WithDescription("A collection's search analytics from its log: top queries, queries without results or clicks, click-through rate and click position.")
         .WithExample("analytics", "--data", "semmatch-data", "--collection", "demo", "--from", "2026-11-01");
+    config.AddCommand<RetrainCommand>("retrain")
+        .WithDescription("The learning loop in one command: judgments from the log, a model trained from the serving one, compared on a later slice of the log, a new generation when better.")
+        .WithExample("retrain", "--data", "semmatch-data", "--collection", "demo", "--out", "models/demo-retrained");
     config.AddBranch("experiment", experiment =>
     {
         experiment.SetDescription("Interleaving experiments from the service's search logs.");

@@ -297,6 +297,20 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "analytics|--data|{W}|--collection|c|--json=2", "--json: '2' is not true or false" },
         { "analytics|--collection|c|--store|files", "--store must be embedded or postgres (got 'files')" },
         { "analytics|--collection|c|--connection|Host=x", "--connection needs --store postgres" },
+        { "retrain|--data|{W}", "--collection is required" },
+        { "retrain|--data|{W}|--collection|c", "--out is required" },
+        { "retrain|--data|{W}|--collection|c|--out|{W}/m", "--collection: {W} has no collection 'c'" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--holdout|1", "--holdout must be between 0 and 1 (exclusive)" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--margin|2", "--margin must be between -1 and 1 (below 0: promote unless worse by more)" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--min-evidence|0", "--min-evidence must be at least 1" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--epochs|0", "--epochs must be between 1 and 100" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--seed|x", "--seed: 'x' is not a whole number" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--from|soon", "--from: 'soon' is not an ISO 8601 date or time" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--to|soon", "--to: 'soon' is not an ISO 8601 date or time" },
+        { "retrain|--data|{W}|--collection|c|--out|{W}/m|--dev|{W}/none.csv", "--dev: '{W}/none.csv' does not exist" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--dry-run=2", "--dry-run: '2' is not true or false" },
+        { "retrain|--collection|c|--out|m|--store|files", "--store must be embedded or postgres (got 'files')" },
+        { "retrain|--collection|c|--out|m|--connection|Host=x", "--connection needs --store postgres" },
         { "experiment|report|--data|{W}", "--collection is required" },
         { "experiment|report|--data|{W}|--collection|c", "--collection: {W} has no collection 'c'" },
         { "experiment|report|--data|{W}|--collection|c|--to|soon", "--to: 'soon' is not an ISO 8601 date or time" },
@@ -323,7 +337,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
     }
 
     /// <summary>Every command a user runs (docs/cli.md documents the same list).</summary>
-    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "analytics", "experiment report", "generation build", "generation rollback"];
+    internal static readonly string[] s_commands = ["demo", "search", "explain", "index", "match", "train", "quantize", "eval", "train-ranker", "serve", "recover", "keys add", "feedback export", "analytics", "experiment report", "retrain", "generation build", "generation rollback"];
 
     public static TheoryData<string> Commands { get; } = new(s_commands);
 

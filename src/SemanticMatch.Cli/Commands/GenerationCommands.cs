@@ -52,12 +52,22 @@ internal sealed class GenerationBuildCommand : AsyncCommand<GenerationBuildComma
         var current = await store.DescribeAsync(settings.Collection, cancellationToken);
         var model = Directory.Exists(settings.Model) ? Path.GetFullPath(settings.Model) : settings.Model;
         var number = await store.StartGenerationAsync(settings.Collection, current.Settings with { Model = model }, cancellationToken);
+        await WaitAsync(store, settings.Collection, number, current.Count, cancellationToken);
+        Consoles.Out.MarkupLineInterpolated(
+            $"collection '{settings.Collection}' now serves generation {number} ({model}); generation {current.Generation} stays for 'semmatch generation rollback'");
+        return 0;
+    }
+
+    /// <summary>Waits for generation <paramref name="number"/> to serve, with a progress bar (a command that exits would stop the build).</summary>
+    /// <exception cref="UserError">The build was discarded; the reason is in the message.</exception>
+    public static async Task WaitAsync(ICollectionStore store, string collection, int number, int records, CancellationToken cancellationToken)
+    {
         var done = await SpectreProgressSink.RunAsync(async sink =>
         {
-            var bar = sink.Begin($"generation {number}: re-embedding {current.Count} records", 1000);
+            var bar = sink.Begin($"generation {number}: re-embedding {records} records", 1000);
             while (true)
             {
-                var info = await store.DescribeAsync(settings.Collection, cancellationToken);
+                var info = await store.DescribeAsync(collection, cancellationToken);
                 if (info.Building is not { } building)
                 {
                     bar.Report(1000);
@@ -72,10 +82,6 @@ internal sealed class GenerationBuildCommand : AsyncCommand<GenerationBuildComma
         {
             throw new UserError($"generation {number} was not completed ({done.BuildFailure ?? "no reason recorded"}); generation {done.Generation} serves on");
         }
-
-        Consoles.Out.MarkupLineInterpolated(
-            $"collection '{settings.Collection}' now serves generation {number} ({model}); generation {current.Generation} stays for 'semmatch generation rollback'");
-        return 0;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using SemanticMatch.Collections;
 using SemanticMatch.Collections.Embedded;
 using SemanticMatch.Collections.Feedback;
 using SemanticMatch.Collections.Postgres;
@@ -61,6 +62,33 @@ internal class StoreSettings : DataSettings
 
         using var files = new FileFeedbackStore(DataDirectory);
         return await use(files);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="use"/> with the chosen store, its traffic log and the models, once <paramref name="collection"/>
+    /// is known to exist (the embedded store is refused while a server holds the data directory).
+    /// </summary>
+    /// <exception cref="UserError">The data directory has no such collection.</exception>
+    public async Task<T> WithStoreAsync<T>(string collection, Func<ICollectionStore, IFeedbackStore, Core.IModelProvider, Task<T>> use,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(use);
+        using var models = new ModelProvider();
+        if (Postgres is { } postgres)
+        {
+            await using var database = await PostgresCollectionStore.OpenAsync(models, postgres with { Rankers = new Ranking.RankerProvider().Open }, cancellationToken);
+            await database.DescribeAsync(collection, cancellationToken);
+            return await use(database, new PostgresFeedbackStore(database), models);
+        }
+
+        if (!EmbeddedCollectionStore.Holds(DataDirectory, collection))
+        {
+            throw new UserError($"--collection: {DataDirectory} has no collection '{collection}'");
+        }
+
+        await using var store = EmbeddedCollectionStore.Open(DataDirectory, models, new CollectionOptions { Rankers = new Ranking.RankerProvider().Open });
+        using var files = new FileFeedbackStore(DataDirectory);
+        return await use(store, files, models);
     }
 
     /// <summary>What is wrong with a --store / --connection pair (any command that chooses a store), or null.</summary>
