@@ -303,6 +303,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "retrain|--data|{W}|--collection|c|--out|m|--holdout|1", "--holdout must be between 0 and 1 (exclusive)" },
         { "retrain|--data|{W}|--collection|c|--out|m|--margin|2", "--margin must be between -1 and 1 (below 0: promote unless worse by more)" },
         { "retrain|--data|{W}|--collection|c|--out|m|--min-evidence|0", "--min-evidence must be at least 1" },
+        { "retrain|--data|{W}|--collection|c|--out|m|--click-model|dbn", "--click-model: 'dbn' is not one of: position-based (pbm), naive" },
         { "retrain|--data|{W}|--collection|c|--out|m|--epochs|0", "--epochs must be between 1 and 100" },
         { "retrain|--data|{W}|--collection|c|--out|m|--seed|x", "--seed: 'x' is not a whole number" },
         { "retrain|--data|{W}|--collection|c|--out|m|--from|soon", "--from: 'soon' is not an ISO 8601 date or time" },

@@ -43,6 +43,11 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
         [DefaultValue(0.005)]
         public double Margin { get; init; } = 0.005;
 
+        [CommandOption("--click-model <MODEL>")]
+        [Description("How clicks become judgments: position-based (corrects for position) or naive (the old 0-3 grades, for comparison).")]
+        [DefaultValue("position-based")]
+        public string ClickModel { get; init; } = "position-based";
+
         [CommandOption("--min-evidence <N>")]
         [Description("Searches with events a (query, product) pair needs to become a judgment.")]
         [DefaultValue(3)]
@@ -78,6 +83,15 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
                 { Epochs: < 1 or > 100 } => "--epochs must be between 1 and 100",
                 _ => null,
             };
+            try
+            {
+                _ = ClickModels.Parse(ClickModel, "--click-model");
+            }
+            catch (Core.InvalidRequestException e)
+            {
+                problem ??= e.Message;
+            }
+
             if (problem is not null)
             {
                 return ValidationResult.Error(problem);
@@ -109,7 +123,7 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
         {
             HoldoutShare = settings.Holdout,
             Margin = settings.Margin,
-            Judgments = new JudgmentOptions { MinEvidence = settings.MinEvidence },
+            Judgments = new JudgmentOptions { ClickModel = ClickModels.Parse(settings.ClickModel, "--click-model"), MinEvidence = settings.MinEvidence },
             StartGeneration = !settings.DryRun,
             Dev = settings.Dev is null ? null : Path.GetFullPath(settings.Dev),
         };
@@ -136,7 +150,7 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
     private static Task Train(TrainingJob job, Settings settings)
     {
         var code = TrainingTool.Run(["--train", job.Judgments, "--dev", job.Dev, "--products", job.Products, "--fields", string.Join(',', job.Fields), "--base", job.BaseModel,
-            "--out", job.Output, "--relevant-threshold", "0.5", "--epochs", settings.Epochs.ToString(CultureInfo.InvariantCulture),
+            "--out", job.Output, "--relevant-threshold", job.RelevantThreshold.ToString(CultureInfo.InvariantCulture), "--epochs", settings.Epochs.ToString(CultureInfo.InvariantCulture),
             "--seed", settings.Seed.ToString(CultureInfo.InvariantCulture)]);
         return code == 0 ? Task.CompletedTask : throw new UserError($"training failed (semmatch train exited {code}); nothing changed, the serving model serves on");
     }

@@ -15,7 +15,9 @@ namespace SemanticMatch.Collections.Retraining;
 /// <param name="Fields">The fields the collection embeds, in order.</param>
 /// <param name="BaseModel">The serving model (a bundled name or a model directory).</param>
 /// <param name="Output">The directory the new model goes to.</param>
-public sealed record TrainingJob(string Judgments, string Dev, string Products, IReadOnlyList<string> Fields, string BaseModel, string Output);
+/// <param name="RelevantThreshold">Relevance at or above which a judgment is a positive (0.5 for estimated probabilities, 2 for naive grades).</param>
+public sealed record TrainingJob(string Judgments, string Dev, string Products, IReadOnlyList<string> Fields, string BaseModel, string Output,
+    double RelevantThreshold);
 
 /// <summary>How a retraining run goes.</summary>
 public sealed record RetrainOptions
@@ -108,7 +110,8 @@ public static class Retrainer
         var productsFile = Path.Combine(work, "products.csv");
         await File.WriteAllTextAsync(productsFile, ProductsCsv(products.Values, info.Settings.Fields), cancellationToken).ConfigureAwait(false);
 
-        await train(new TrainingJob(judgmentsFile, options.Dev ?? judgmentsFile, productsFile, info.Settings.Fields, info.Settings.Model, output), cancellationToken).ConfigureAwait(false);
+        await train(new TrainingJob(judgmentsFile, options.Dev ?? judgmentsFile, productsFile, info.Settings.Fields, info.Settings.Model, output,
+            options.Judgments.ClickModel == ClickModel.Naive ? 2 : 0.5), cancellationToken).ConfigureAwait(false);
 
         var candidateModel = Path.GetFullPath(output);
         var servingNdcg = Ndcg(heldOut, products, info.Settings, models, info.Settings.Model, out var queries);
