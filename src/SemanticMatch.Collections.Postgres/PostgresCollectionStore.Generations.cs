@@ -146,9 +146,10 @@ public sealed partial class PostgresCollectionStore
                 after = batch[^1].Id;
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or CollectionNotFoundException or StoreUnavailableException)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested || e is OperationCanceledException or CollectionNotFoundException or StoreUnavailableException)
         {
-            // Closing, dropped, or the database unreachable: the lease runs out and a replica resumes the build.
+            // Closing (a query cancelled mid-transaction can surface as a disposed transaction), dropped, or the database
+            // unreachable: the lease runs out and a replica resumes the build.
         }
         catch (Exception e)
         {
@@ -285,9 +286,9 @@ public sealed partial class PostgresCollectionStore
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }
-        catch (OperationCanceledException)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // Closing.
+            // Closing (a cancelled query can surface as a disposed transaction, not only as a cancellation).
         }
     }
 
