@@ -22,7 +22,7 @@ public sealed record JudgmentSet(IReadOnlyList<EstimatedJudgment> Judgments, Jud
         var text = new StringBuilder(Header).Append('\n');
         foreach (var j in Judgments)
         {
-            text.Append(Csv(j.Query)).Append(',').Append(Csv(j.ProductId)).Append(',')
+            text.Append(CsvField.Quote(j.Query)).Append(',').Append(CsvField.Quote(j.ProductId)).Append(',')
                 .Append(Math.Round(j.Relevance, 4).ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(j.Impressions.ToString(CultureInfo.InvariantCulture)).Append(',')
                 .Append(j.Clicks.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -30,11 +30,6 @@ public sealed record JudgmentSet(IReadOnlyList<EstimatedJudgment> Judgments, Jud
 
         return text.ToString();
     }
-
-    private static string Csv(string value) =>
-        value.AsSpan().IndexOfAny(",\"\n\r") >= 0 || value.StartsWith(' ') || value.EndsWith(' ')
-            ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""
-            : value;
 }
 
 /// <summary>

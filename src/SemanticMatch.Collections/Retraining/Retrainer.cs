@@ -159,13 +159,13 @@ public static class Retrainer
 
     private static string ProductsCsv(IEnumerable<Record> products, IReadOnlyList<string> fields)
     {
-        var csv = new StringBuilder("product_id," + string.Join(',', fields.Select(Quote)) + "\n");
+        var csv = new StringBuilder("product_id," + string.Join(',', fields.Select(CsvField.Quote)) + "\n");
         foreach (var product in products)
         {
-            csv.Append(Quote(product.Id));
+            csv.Append(CsvField.Quote(product.Id));
             foreach (var field in fields)
             {
-                csv.Append(',').Append(Quote(product.Text(field) ?? string.Empty));
+                csv.Append(',').Append(CsvField.Quote(product.Text(field) ?? string.Empty));
             }
 
             csv.Append('\n');
@@ -173,8 +173,6 @@ public static class Retrainer
 
         return csv.ToString();
     }
-
-    private static string Quote(string value) => value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     // Mean NDCG@10 of a model ranking each held-out query's judged products (relevance the estimated probability).
     private static double? Ndcg(JudgmentSet heldOut, Dictionary<string, Record> products, CollectionSettings settings, IModelProvider models, string model,
