@@ -1,5 +1,3 @@
-using System.Text.Json;
-using SemanticMatch.Collections.Storage;
 using SemanticMatch.Core;
 
 namespace SemanticMatch.Collections.Embedded;
@@ -93,34 +91,10 @@ public sealed partial class EmbeddedCollectionStore : ICollectionAliases
 
     private void SaveAliases(Dictionary<string, string> aliases)
     {
-        try
-        {
-            DurableFiles.Replace(_options.Files, Path.Combine(_dataDirectory, AliasesFile), s => JsonSerializer.Serialize(s, aliases));
-        }
-        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
-        {
-            throw new StorageFaultException($"the aliases could not be saved ({e.Message}); they are unchanged", e);
-        }
-
+        JsonMapFile.Save(_options.Files, Path.Combine(_dataDirectory, AliasesFile), aliases, "aliases");
         _aliases = aliases;
     }
 
-    private static Dictionary<string, string> LoadAliases(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, AliasesFile);
-        if (!File.Exists(path))
-        {
-            return new(StringComparer.Ordinal);
-        }
-
-        try
-        {
-            var aliases = JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllBytes(path)) ?? throw new JsonException("null");
-            return new(aliases, StringComparer.Ordinal);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid ({e.Message}): it should map each alias to a collection, e.g. {{\"shop\": \"shop-v2\"}}", e);
-        }
-    }
+    private static Dictionary<string, string> LoadAliases(string dataDirectory) =>
+        JsonMapFile.Load<string>(Path.Combine(dataDirectory, AliasesFile), "it should map each alias to a collection, e.g. {\"shop\": \"shop-v2\"}");
 }

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using SemanticMatch.Collections.Experiments;
-using SemanticMatch.Collections.Storage;
 
 namespace SemanticMatch.Collections.Embedded;
 
@@ -72,33 +70,10 @@ public sealed partial class EmbeddedCollectionStore : ICollectionExperiments
 
     private void SaveExperiments(Dictionary<string, Experiment> experiments)
     {
-        try
-        {
-            DurableFiles.Replace(_options.Files, Path.Combine(_dataDirectory, ExperimentsFile), s => JsonSerializer.Serialize(s, experiments));
-        }
-        catch (Exception e) when (StorageFaultException.IsStorageFailure(e))
-        {
-            throw new StorageFaultException($"the experiments could not be saved ({e.Message}); they are unchanged", e);
-        }
-
+        JsonMapFile.Save(_options.Files, Path.Combine(_dataDirectory, ExperimentsFile), experiments, "experiments");
         _experiments = experiments;
     }
 
-    private static Dictionary<string, Experiment> LoadExperiments(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, ExperimentsFile);
-        if (!File.Exists(path))
-        {
-            return new(StringComparer.Ordinal);
-        }
-
-        try
-        {
-            return new(JsonSerializer.Deserialize<Dictionary<string, Experiment>>(File.ReadAllBytes(path)) ?? throw new JsonException("null"), StringComparer.Ordinal);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path} is not valid ({e.Message}): it maps each collection to its experiment", e);
-        }
-    }
+    private static Dictionary<string, Experiment> LoadExperiments(string dataDirectory) =>
+        JsonMapFile.Load<Experiment>(Path.Combine(dataDirectory, ExperimentsFile), "it maps each collection to its experiment");
 }
