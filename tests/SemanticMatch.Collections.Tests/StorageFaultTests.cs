@@ -93,6 +93,28 @@ public sealed class StorageFaultTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(StorageOperation.Write, StorageError.NoSpace)]
+    [InlineData(StorageOperation.Fsync, StorageError.IoError)]
+    public async Task RefusedAliasOrExperiment_IsNeverAppliedLater_AndTheOldOneStays(StorageOperation operation, StorageError error)
+    {
+        await _store.CreateAsync("shop-v2", new CollectionSettings());
+        await _store.SetAliasAsync("front", "shop");
+        await _store.StartExperimentAsync(new Collections.Experiments.Experiment("shop", "shop-v2", 0.1, DateTimeOffset.UnixEpoch));
+        _files.Fail(operation, error, times: 1, pathContains: "aliases.json");
+        var alias = await Assert.ThrowsAsync<StorageFaultException>(() => _store.SetAliasAsync("front", "shop-v2"));
+        _files.Fail(operation, error, times: 1, pathContains: "experiments.json");
+        var experiment = await Assert.ThrowsAsync<StorageFaultException>(() => _store.StopExperimentAsync("shop"));
+        var resolvedBefore = await _store.ResolveAliasAsync("front");
+        var runningBefore = await _store.ExperimentAsync("shop");
+        await ReopenAsync();
+
+        Assert.Contains("the aliases could not be saved", alias.Message);
+        Assert.Contains("the experiments could not be saved", experiment.Message);
+        Assert.Equal(("shop", "shop"), (resolvedBefore, await _store.ResolveAliasAsync("front")));
+        Assert.Equal((0.1, 0.1), (runningBefore!.Share, (await _store.ExperimentAsync("shop"))!.Share));
+    }
+
+    [Theory]
     [InlineData(StorageError.PermissionDenied)]
     [InlineData(StorageError.IoError)]
     public async Task AFailingLog_DoesNotStopTheCollection_NorItsShutdown(StorageError error)
