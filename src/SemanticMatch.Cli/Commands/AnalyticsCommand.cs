@@ -10,20 +10,8 @@ namespace SemanticMatch.Cli.Commands;
 /// <summary><c>semmatch analytics</c>: a collection's search analytics from its traffic log (what <c>GET .../analytics</c> answers).</summary>
 internal sealed class AnalyticsCommand : AsyncCommand<AnalyticsCommand.Settings>
 {
-    internal sealed class Settings : StoreSettings
+    internal sealed class Settings : LogWindowSettings
     {
-        [CommandOption("-c|--collection <NAME>")]
-        [Description("The collection whose searches to analyse.")]
-        public string Collection { get; init; } = string.Empty;
-
-        [CommandOption("--from <TIME>")]
-        [Description("Start of the window (ISO 8601 date or time, UTC unless it says otherwise). Default: 30 days before --to.")]
-        public string? From { get; init; }
-
-        [CommandOption("--to <TIME>")]
-        [Description("End of the window, exclusive. Default: now.")]
-        public string? To { get; init; }
-
         [CommandOption("--limit <N>")]
         [Description("Queries listed in each list (top, without results, without clicks).")]
         [DefaultValue(SearchAnalytics.DefaultListed)]
@@ -33,34 +21,13 @@ internal sealed class AnalyticsCommand : AsyncCommand<AnalyticsCommand.Settings>
         [Description("Print the report as JSON, as the service's GET /v1/collections/NAME/analytics answers it.")]
         public bool Json { get; init; }
 
-        public override ValidationResult Validate()
-        {
-            if (string.IsNullOrWhiteSpace(Collection))
-            {
-                return ValidationResult.Error("--collection is required");
-            }
-
-            if (Limit is < 1 or > SearchAnalytics.MaxListed)
-            {
-                return ValidationResult.Error($"--limit must be between 1 and {SearchAnalytics.MaxListed}");
-            }
-
-            try
-            {
-                _ = AnalyticsWindow.Parse(From, To, DateTimeOffset.UtcNow, "--from", "--to");
-            }
-            catch (Core.InvalidRequestException e)
-            {
-                return ValidationResult.Error(e.Message);
-            }
-
-            return base.Validate();
-        }
+        protected override string? Problem() =>
+            Limit is < 1 or > SearchAnalytics.MaxListed ? $"--limit must be between 1 and {SearchAnalytics.MaxListed}" : null;
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (from, to) = AnalyticsWindow.Parse(settings.From, settings.To, DateTimeOffset.UtcNow, "--from", "--to");
+        var (from, to) = settings.Window(DateTimeOffset.UtcNow);
         var report = await settings.WithTrafficLogAsync(settings.Collection,
             log => SearchAnalytics.ComputeAsync(log.ReadAsync(settings.Collection, cancellationToken), from, to, settings.Limit, cancellationToken),
             cancellationToken);

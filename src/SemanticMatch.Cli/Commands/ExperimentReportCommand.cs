@@ -11,47 +11,16 @@ namespace SemanticMatch.Cli.Commands;
 /// <summary><c>semmatch experiment report</c>: each interleaved candidate's wins, losses and ties from a collection's log (what <c>GET .../experiment</c> answers).</summary>
 internal sealed class ExperimentReportCommand : AsyncCommand<ExperimentReportCommand.Settings>
 {
-    internal sealed class Settings : StoreSettings
+    internal sealed class Settings : LogWindowSettings
     {
-        [CommandOption("-c|--collection <NAME>")]
-        [Description("The collection whose interleaved searches to count.")]
-        public string Collection { get; init; } = string.Empty;
-
-        [CommandOption("--from <TIME>")]
-        [Description("Start of the window (ISO 8601 date or time, UTC unless it says otherwise). Default: 30 days before --to.")]
-        public string? From { get; init; }
-
-        [CommandOption("--to <TIME>")]
-        [Description("End of the window, exclusive. Default: now.")]
-        public string? To { get; init; }
-
         [CommandOption("--json")]
         [Description("Print the results as JSON, as the service's GET /v1/collections/NAME/experiment lists them.")]
         public bool Json { get; init; }
-
-        public override ValidationResult Validate()
-        {
-            if (string.IsNullOrWhiteSpace(Collection))
-            {
-                return ValidationResult.Error("--collection is required");
-            }
-
-            try
-            {
-                _ = AnalyticsWindow.Parse(From, To, DateTimeOffset.UtcNow, "--from", "--to");
-            }
-            catch (Core.InvalidRequestException e)
-            {
-                return ValidationResult.Error(e.Message);
-            }
-
-            return base.Validate();
-        }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (from, to) = AnalyticsWindow.Parse(settings.From, settings.To, DateTimeOffset.UtcNow, "--from", "--to");
+        var (from, to) = settings.Window(DateTimeOffset.UtcNow);
         var results = await settings.WithTrafficLogAsync(settings.Collection,
             log => InterleavingReport.ComputeAsync(log.ReadAsync(settings.Collection, cancellationToken), from, to, cancellationToken), cancellationToken);
         if (settings.Json)

@@ -15,23 +15,11 @@ namespace SemanticMatch.Cli.Commands;
 /// </summary>
 internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
 {
-    internal sealed class Settings : StoreSettings
+    internal sealed class Settings : LogWindowSettings
     {
-        [CommandOption("-c|--collection <NAME>")]
-        [Description("The collection to retrain the model of.")]
-        public string Collection { get; init; } = string.Empty;
-
         [CommandOption("-o|--out <DIR>")]
         [Description("Directory for the new model, its training data and retrain-decision.json.")]
         public string Out { get; init; } = string.Empty;
-
-        [CommandOption("--from <TIME>")]
-        [Description("Start of the log window (ISO 8601). Default: 30 days before --to.")]
-        public string? From { get; init; }
-
-        [CommandOption("--to <TIME>")]
-        [Description("End of the log window, exclusive. Default: now.")]
-        public string? To { get; init; }
 
         [CommandOption("--holdout <SHARE>")]
         [Description("The last share of the window kept out of training to compare the models on.")]
@@ -71,11 +59,10 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
         [Description("Train, compare and record the decision, but start no generation.")]
         public bool DryRun { get; init; }
 
-        public override ValidationResult Validate()
+        protected override string? Problem()
         {
             string? problem = this switch
             {
-                { Collection: null or "" } => "--collection is required",
                 { Out: null or "" } => "--out is required",
                 { Holdout: <= 0 or >= 1 } => "--holdout must be between 0 and 1 (exclusive)",
                 { Margin: < -1 or > 1 } => "--margin must be between -1 and 1 (below 0: promote unless worse by more)",
@@ -92,27 +79,13 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
                 problem ??= e.Message;
             }
 
-            if (problem is not null)
-            {
-                return ValidationResult.Error(problem);
-            }
-
-            try
-            {
-                _ = AnalyticsWindow.Parse(From, To, DateTimeOffset.UtcNow, "--from", "--to");
-            }
-            catch (Core.InvalidRequestException e)
-            {
-                return ValidationResult.Error(e.Message);
-            }
-
-            return base.Validate();
+            return problem;
         }
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var (from, to) = AnalyticsWindow.Parse(settings.From, settings.To, DateTimeOffset.UtcNow, "--from", "--to");
+        var (from, to) = settings.Window(DateTimeOffset.UtcNow);
         Inputs.CheckNewDirectory("--out", settings.Out);
         if (settings.Dev is { } dev && !File.Exists(dev))
         {
