@@ -412,7 +412,7 @@ public sealed partial class PostgresCollectionStore
     private sealed record StoredLineage(string Name, StoredGeneration Serving, StoredGeneration? Previous, StoredGeneration? Building, Guid? Builder,
         string? Failure)
     {
-        public List<StoredGeneration> Open => new[] { Serving, Previous, Building }.OfType<StoredGeneration>().ToList();
+        public List<StoredGeneration> Open { get; } = new[] { Serving, Previous, Building }.OfType<StoredGeneration>().ToList();
 
         // What a write was prepared for; it must find the same once it holds the lock.
         public string Shape => string.Join(';', Open.Select(g => $"{g.Number}:{g.SettingsJson}"));

@@ -410,13 +410,13 @@ public sealed partial class PostgresCollectionStore : ICollectionStore
     // The searcher of a generation's settings (the same object while its settings are the same).
     private CollectionSearcher Searcher(string name, StoredGeneration generation)
     {
+        var settings = CollectionSettings.FromJson(generation.SettingsJson);
         var current = _searchers.GetValueOrDefault(generation.Key);
-        if (current is not null && current.Settings.ToJson() == CollectionSettings.FromJson(generation.SettingsJson).ToJson())
+        if (current is not null && current.Settings.ToJson() == settings.ToJson())
         {
             return current;
         }
 
-        var settings = CollectionSettings.FromJson(generation.SettingsJson);
         var searcher = new CollectionSearcher(name, settings, CollectionModels.Load(settings, _models, _options.Rankers));
         _searchers[generation.Key] = searcher;
         return searcher;
