@@ -278,7 +278,7 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-impressions|0", "--min-impressions must be at least 1" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--click-model|dbn", "--click-model: 'dbn' is not one of: position-based (pbm), naive" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--min-evidence|0", "--min-evidence must be at least 1" },
-        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--no-skip-above=2", "--no-skip-above: '2' is not true or false" },
+        { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--skip-above=2", "--skip-above: '2' is not true or false" },
         { "feedback|export|--data|{W}|--collection|c|--out|{W}/j.csv|--max-clicks-per-search|0", "--max-clicks-per-search must be positive" },
         // generation build / rollback
         { "generation|build|--data|{W}|--collection|c", "--model is required" },

@@ -29,9 +29,9 @@ internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand
         [DefaultValue(3)]
         public int MinEvidence { get; init; } = 3;
 
-        [CommandOption("--no-skip-above")]
-        [Description("Do not count hits shown above the last click of a search as examined (position-based).")]
-        public bool NoSkipAbove { get; init; }
+        [CommandOption("--skip-above")]
+        [Description("Count hits shown above the last click of a search as examined, the cascade assumption (position-based; off: shoppers scan a grid).")]
+        public bool SkipAbove { get; init; }
 
         [CommandOption("--max-clicks-per-search <N>")]
         [Description("Leave out sessions that click more hits than this per search on average (robots).")]
@@ -47,7 +47,7 @@ internal sealed class FeedbackExportCommand : AsyncCommand<FeedbackExportCommand
         {
             ClickModel = ClickModels.Parse(ClickModel, "--click-model"),
             MinEvidence = MinEvidence,
-            SkipAbove = !NoSkipAbove,
+            SkipAbove = SkipAbove,
             MaxClicksPerSearch = MaxClicksPerSearch,
             MinImpressions = MinImpressions,
         };

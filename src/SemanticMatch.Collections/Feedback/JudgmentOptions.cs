@@ -24,9 +24,11 @@ public sealed record JudgmentOptions
 
     /// <summary>
     /// Hits shown above the last click of a search count as examined (skipped, not unseen): the cascade assumption
-    /// that gives skip-above negatives.
+    /// that gives skip-above negatives. Off by default: shoppers scanning a grid do not read it top to bottom, and
+    /// on such traffic the assumption takes positions 2-7 for examined almost always, which drags every attraction
+    /// below it down (docs/results/learning-loop.md). For a list read in order it may fit.
     /// </summary>
-    public bool SkipAbove { get; init; } = true;
+    public bool SkipAbove { get; init; }
 
     /// <summary>Sessions clicking more than this many hits per search on average are left out (robots, testers).</summary>
     public double MaxClicksPerSearch { get; init; } = 4;
