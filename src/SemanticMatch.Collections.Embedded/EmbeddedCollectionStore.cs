@@ -261,7 +261,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         {
             try
             {
-                infos.Add(Info(collection));
+                infos.Add(Info(collection.Name));
             }
             catch (CollectionNotFoundException)
             {
@@ -274,7 +274,7 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
 
     /// <inheritdoc />
     public Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Info(Collection(name)));
+        Task.FromResult(Info(name));
 
     /// <inheritdoc />
     public Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default) =>
@@ -363,7 +363,21 @@ public sealed partial class EmbeddedCollectionStore : ICollectionStore
         }
     }
 
-    private CollectionInfo Info(EmbeddedCollection c) => new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk, ServingOf(c.Name), BuildingOf(c.Name), BuildFailureOf(c.Name));
+    // One consistent picture: a switch or rollback between the reads (the serving number changes first) reads again,
+    // so the number, the settings and the build in progress always describe the same generation.
+    private CollectionInfo Info(string name)
+    {
+        while (true)
+        {
+            var serving = ServingOf(name);
+            var building = BuildingOf(name);
+            var c = Collection(name);
+            if (ServingOf(name) == serving)
+            {
+                return new(c.Name, c.Settings, c.Count, c.Dimension, c.BytesOnDisk, serving, building, BuildFailureOf(name));
+            }
+        }
+    }
 
     private EmbeddedCollection Collection(string name) =>
         CollectionSettings.IsValidName(name) && _collections.TryGetValue(name, out var collection)
