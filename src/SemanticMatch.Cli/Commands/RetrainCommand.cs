@@ -52,7 +52,7 @@ internal sealed class RetrainCommand : AsyncCommand<RetrainCommand.Settings>
         public int Seed { get; init; } = 13;
 
         [CommandOption("--dev <FILE>")]
-        [Description("Judgments (query,product_id,relevance) to select the training epoch by. Default: the training judgments.")]
+        [Description("Judgments (query,product_id,relevance) to select the training epoch by. Default: the judgments of 500 training queries spread over them.")]
         public string? Dev { get; init; }
 
         [CommandOption("--dry-run")]
