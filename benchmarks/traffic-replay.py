@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-# More simulated traffic than a real server can take in an afternoon: the shoppers of traffic-simulator.py (examination
-# 1/k, attraction from the human label, 30% of clicked hits labelled >= 2.5 bought) replayed offline against the hit
-# lists the server answered for each train query in an earlier traffic-simulator.py run (its collection unchanged, so a
-# query's hits are the same every time), with query popularity following Zipf's law (the k-th most popular query
+# More simulated traffic than a real server can take in an afternoon: the shoppers of shoppers.py replayed offline
+# against the hit lists the server answered for each train query in an earlier traffic-simulator.py run (its
+# collection unchanged, so a query's hits are the same every time), with query popularity following Zipf's law (the k-th most popular query
 # searched in proportion to 1/k^s; e-commerce query logs are heavy-tailed). Writes a data directory holding that run's
 # collection and the new log, for `semmatch feedback export` and `semmatch retrain`. Typos are left out (only the
 # untouched queries' hit lists are reused).
 #   python3 benchmarks/traffic-replay.py --run DIR --searches 200000 --zipf 1.0 --seed 7 --out DIR2
 import argparse, csv, datetime, json, os, random, shutil, sys
+import shoppers
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--run', required=True, help='the --work directory of a traffic-simulator.py run')
@@ -45,15 +45,8 @@ with open(os.path.join(args.out, 'feedback', 'hd.jsonl'), 'w', encoding='utf-8')
         query_id, session = 'replay-%d' % i, 'shopper-%d' % rng.randrange(2000)
         log.write(json.dumps({'time': time.isoformat(), 'search': {'queryId': query_id, 'query': query, 'searched': query, 'method': 'hybrid',
                                                                    'filters': [], 'generation': 1, 'offset': 0, 'hits': hits[query], 'session': session}}) + '\n')
-        events = []
-        for k, hit in enumerate(hits[query], start=1):
-            events.append({'queryId': query_id, 'action': 'impression', 'objectId': hit, 'position': k, 'session': session})
-            label = labels[query].get(hit)
-            attraction = 0.02 if label is None else 0.05 + 0.85 * ((label - 1) / 2) ** 2
-            if rng.random() < 1 / k and rng.random() < attraction:
-                events.append({'queryId': query_id, 'action': 'click', 'objectId': hit, 'position': k, 'session': session}); clicks += 1
-                if label is not None and label >= 2.5 and rng.random() < 0.3:
-                    events.append({'queryId': query_id, 'action': 'purchase', 'objectId': hit, 'position': k, 'session': session}); purchases += 1
+        events, clicked, bought = shoppers.react(query_id, hits[query], labels[query], session, rng)
+        clicks += clicked; purchases += bought
         log.write(json.dumps({'time': (time + datetime.timedelta(milliseconds=500)).isoformat(), 'events': events}) + '\n')
 end = start + datetime.timedelta(seconds=args.searches + 1)
 print(json.dumps({'searches': args.searches, 'distinctQueries': len(searched), 'clicks': clicks, 'purchases': purchases,

@@ -2,11 +2,9 @@
 # The learning loop on simulated shoppers over Home Depot (../shared/data/homedepot), end to end on a real server.
 # Stages (each resumable: a stage whose output is in --work is skipped):
 #   traffic     `semmatch serve` holds the catalogue in collection "hd" (MiniLM, titles, HNSW); simulated shoppers
-#               issue the train queries (10% with one typo), see the top 10 of a hybrid search, examine position k
-#               with probability 1/k (a position-based model), click an examined hit with an attraction set by its
-#               human label (3 -> 0.9, 2 -> 0.26, 1 -> 0.05, unlabelled -> 0.02; 0.05 + 0.85 * ((label - 1) / 2) ** 2)
-#               and buy 30% of the clicked hits labelled 2.5 or more; every search posts its impressions, clicks and
-#               purchases to /events with its queryId.
+#               issue the train queries (10% with one typo), see the top 10 of a hybrid search and react as
+#               shoppers.py says (examination 1/k, attraction from the human label, purchases); every search
+#               posts its impressions, clicks and purchases to /events with its queryId.
 #   judgments   `semmatch feedback export` (debiased and naive) scored against the human labels of the same pairs.
 #   train       `semmatch retrain --dry-run` from MiniLM on the debiased and the naive judgments (each --train-seeds
 #               seed), and the ceiling: `semmatch train` on the human labels of the queries the shoppers searched.
@@ -19,6 +17,7 @@
 #   dotnet build -c Release && python3 benchmarks/traffic-simulator.py --work DIR [--searches 20000] [--seed 7]
 # --products N keeps the products any sampled query has a label for, plus random others up to N (a quick run).
 import argparse, csv, datetime, json, os, random, socket, statistics, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import shoppers
 
 STAGES = ['traffic', 'judgments', 'train', 'eval', 'build', 'interleave']
 parser = argparse.ArgumentParser()
@@ -73,10 +72,6 @@ catalogue = os.path.join(work, 'products.csv')
 write_csv(catalogue, ['product_id', 'title'], [[p['product_id'], p['title']] for p in products])
 print('work %s; %d products, %d train queries, %d searches, traffic seed %d, training seeds %s' %
       (work, len(products), len(queries), args.searches, args.seed, train_seeds), flush=True)
-
-
-def attraction(label):
-    return 0.02 if label is None else 0.05 + 0.85 * ((label - 1) / 2) ** 2
 
 
 def typo(query, r):
@@ -135,14 +130,8 @@ def shop(server, count, r, report_every=1000):
         shown = typo(query, r) if r.random() < 0.1 else query
         session = 'shopper-%d' % r.randrange(2000)
         answer = server.call('POST', '/v1/collections/hd/search', {'query': shown, 'top': 10, 'method': 'hybrid', 'session': session})
-        events = []
-        for k, hit in enumerate(answer['hits'], start=1):
-            events.append({'queryId': answer['queryId'], 'action': 'impression', 'objectId': hit['id'], 'position': k, 'session': session})
-            label = labels[query].get(hit['id'])
-            if r.random() < 1 / k and r.random() < attraction(label):
-                events.append({'queryId': answer['queryId'], 'action': 'click', 'objectId': hit['id'], 'position': k, 'session': session}); clicks += 1
-                if label is not None and label >= 2.5 and r.random() < 0.3:
-                    events.append({'queryId': answer['queryId'], 'action': 'purchase', 'objectId': hit['id'], 'position': k, 'session': session}); purchases += 1
+        events, clicked, bought = shoppers.react(answer['queryId'], [hit['id'] for hit in answer['hits']], labels[query], session, r)
+        clicks += clicked; purchases += bought
         server.call('POST', '/v1/collections/hd/events', events)
         if (s + 1) % report_every == 0:
             print('%d searches, %d clicks, %d purchases, %.0f searches/s' % (s + 1, clicks, purchases, (s + 1) / (time.perf_counter() - started)), flush=True)
