@@ -114,21 +114,21 @@ internal static class PostgresSchema
         foreach (var (version, description, sql) in s_migrations)
         {
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await Execute(connection, transaction, "SELECT pg_advisory_xact_lock(7305129)", cancellationToken).ConfigureAwait(false);
-            await Execute(connection, transaction, """
+            await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(7305129)", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, """
                 CREATE TABLE IF NOT EXISTS semmatch_schema_migrations (
                     version integer PRIMARY KEY,
                     description text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now())
                 """, cancellationToken).ConfigureAwait(false);
-            if (await Scalar<bool>(connection, transaction, $"SELECT EXISTS (SELECT 1 FROM semmatch_schema_migrations WHERE version = {version})",
+            if (await ScalarAsync<bool>(connection, transaction, $"SELECT EXISTS (SELECT 1 FROM semmatch_schema_migrations WHERE version = {version})",
                 cancellationToken).ConfigureAwait(false))
             {
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            await Execute(connection, transaction, sql, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, sql, cancellationToken).ConfigureAwait(false);
             await using (var record = new NpgsqlCommand("INSERT INTO semmatch_schema_migrations (version, description) VALUES ($1, $2)", connection, transaction))
             {
                 record.Parameters.Add(new() { Value = version });
@@ -141,7 +141,7 @@ internal static class PostgresSchema
         }
 
         await using var check = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var newest = await Scalar<int>(connection, check, "SELECT coalesce(max(version), 0) FROM semmatch_schema_migrations", cancellationToken)
+        var newest = await ScalarAsync<int>(connection, check, "SELECT coalesce(max(version), 0) FROM semmatch_schema_migrations", cancellationToken)
             .ConfigureAwait(false);
         await check.CommitAsync(cancellationToken).ConfigureAwait(false);
         return newest > Latest
@@ -150,13 +150,13 @@ internal static class PostgresSchema
             : applied;
     }
 
-    private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<T> Scalar<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction);
         return (T)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -11,49 +11,49 @@ internal sealed class OpeningCollectionStore(Func<CancellationToken, Task<IColle
     private readonly SemaphoreSlim _gate = new(1, 1);
     private ICollectionStore? _store;
 
-    public async Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => await (await Store(cancellationToken)).FirstUseAsync(cancellationToken);
+    public async Task<bool> FirstUseAsync(CancellationToken cancellationToken = default) => await (await StoreAsync(cancellationToken)).FirstUseAsync(cancellationToken);
 
     public async Task<bool> CreateAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).CreateAsync(name, settings, cancellationToken);
+        await (await StoreAsync(cancellationToken)).CreateAsync(name, settings, cancellationToken);
 
-    public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default) => await (await Store(cancellationToken)).DropAsync(name, cancellationToken);
+    public async Task<bool> DropAsync(string name, CancellationToken cancellationToken = default) => await (await StoreAsync(cancellationToken)).DropAsync(name, cancellationToken);
 
     public async Task<IReadOnlyList<CollectionInfo>> ListAsync(CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).ListAsync(cancellationToken);
+        await (await StoreAsync(cancellationToken)).ListAsync(cancellationToken);
 
     public async Task<CollectionInfo> DescribeAsync(string name, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).DescribeAsync(name, cancellationToken);
+        await (await StoreAsync(cancellationToken)).DescribeAsync(name, cancellationToken);
 
     public async Task<int> UpsertAsync(string name, IReadOnlyList<Record> records, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).UpsertAsync(name, records, cancellationToken);
+        await (await StoreAsync(cancellationToken)).UpsertAsync(name, records, cancellationToken);
 
     public async Task<bool> DeleteAsync(string name, string id, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).DeleteAsync(name, id, cancellationToken);
+        await (await StoreAsync(cancellationToken)).DeleteAsync(name, id, cancellationToken);
 
     public async Task<Record?> FindAsync(string name, string id, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).FindAsync(name, id, cancellationToken);
+        await (await StoreAsync(cancellationToken)).FindAsync(name, id, cancellationToken);
 
     public async Task<CollectionSearchResult> SearchAsync(string name, CollectionQuery query, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).SearchAsync(name, query, cancellationToken);
+        await (await StoreAsync(cancellationToken)).SearchAsync(name, query, cancellationToken);
 
     public async Task<IReadOnlyList<CollectionHit>?> SimilarAsync(string name, string id, int top, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).SimilarAsync(name, id, top, cancellationToken);
+        await (await StoreAsync(cancellationToken)).SimilarAsync(name, id, top, cancellationToken);
 
     public async Task<Synonyms> SynonymsAsync(string name, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).SynonymsAsync(name, cancellationToken);
+        await (await StoreAsync(cancellationToken)).SynonymsAsync(name, cancellationToken);
 
     public async Task SetSynonymsAsync(string name, Synonyms synonyms, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).SetSynonymsAsync(name, synonyms, cancellationToken);
+        await (await StoreAsync(cancellationToken)).SetSynonymsAsync(name, synonyms, cancellationToken);
 
     public async Task<IReadOnlyList<string>> SuggestAsync(string name, string prefix, int limit, Collections.Feedback.IPopularQueries? popular = null,
         CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).SuggestAsync(name, prefix, limit, popular, cancellationToken);
+        await (await StoreAsync(cancellationToken)).SuggestAsync(name, prefix, limit, popular, cancellationToken);
 
     public async Task<int> StartGenerationAsync(string name, CollectionSettings settings, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).StartGenerationAsync(name, settings, cancellationToken);
+        await (await StoreAsync(cancellationToken)).StartGenerationAsync(name, settings, cancellationToken);
 
     public async Task<int> RollbackAsync(string name, CancellationToken cancellationToken = default) =>
-        await (await Store(cancellationToken)).RollbackAsync(name, cancellationToken);
+        await (await StoreAsync(cancellationToken)).RollbackAsync(name, cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -65,7 +65,7 @@ internal sealed class OpeningCollectionStore(Func<CancellationToken, Task<IColle
         _gate.Dispose();
     }
 
-    private async ValueTask<ICollectionStore> Store(CancellationToken cancellationToken)
+    private async ValueTask<ICollectionStore> StoreAsync(CancellationToken cancellationToken)
     {
         if (_store is { } opened)
         {

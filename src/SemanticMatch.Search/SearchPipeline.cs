@@ -62,7 +62,7 @@ public static class SearchPipeline
         }
         catch
         {
-            await Observe(keywordPending).ConfigureAwait(false);
+            await ObserveAsync(keywordPending).ConfigureAwait(false);
             throw;
         }
 
@@ -84,7 +84,7 @@ public static class SearchPipeline
         else if (options.Reranker is { } reranker)
         {
             var head = hits.Take(options.RerankDepth).Select(h => h.ProductId).ToList();
-            var texts = await TextsById(textsOf, head, cancellationToken).ConfigureAwait(false);
+            var texts = await TextsByIdAsync(textsOf, head, cancellationToken).ConfigureAwait(false);
             hits = Reranking.Rerank(prepared, hits, options.RerankDepth, reranker, id => texts[id], options.RerankFirstStageWeight, cancellationToken);
         }
 
@@ -108,7 +108,7 @@ public static class SearchPipeline
     }
 
     /// <summary>The texts of <paramref name="ids"/> by id.</summary>
-    internal static async ValueTask<Dictionary<string, string>> TextsById(ItemTexts textsOf, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    internal static async ValueTask<Dictionary<string, string>> TextsByIdAsync(ItemTexts textsOf, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
         var texts = await textsOf(ids, cancellationToken).ConfigureAwait(false);
         var byId = new Dictionary<string, string>(ids.Count, StringComparer.Ordinal);
@@ -121,7 +121,7 @@ public static class SearchPipeline
     }
 
     // A list asked for but no longer wanted (the search failed or was cancelled meanwhile): let it finish, quietly.
-    private static async Task Observe(Task<IReadOnlyList<SearchHit>>? pending)
+    private static async Task ObserveAsync(Task<IReadOnlyList<SearchHit>>? pending)
     {
         if (pending is not null)
         {

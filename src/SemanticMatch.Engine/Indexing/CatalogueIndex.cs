@@ -137,7 +137,7 @@ public sealed partial class CatalogueIndex : IDisposable
 
     private static void WriteFolder(string directory, IndexManifest manifest, IReadOnlyList<Product> products, float[][] embeddings, ITextEncoder encoder,
         CatalogueIndexOptions options) =>
-        OwnedFolder.Write(directory, FolderKind, staging =>
+        OwnedFolder.Write(directory, s_folderKind, staging =>
         {
             using (var vectors = BuildVectors(products, embeddings, encoder.Dimension, options))
             {
@@ -157,10 +157,10 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <see cref="Build"/> replaces). Check it before slow work such as embedding.
     /// </summary>
     /// <exception cref="IndexMismatchException">It is a file, or a folder holding anything but an index.</exception>
-    public static void CheckTarget(string directory) => OwnedFolder.CheckTarget(directory, FolderKind);
+    public static void CheckTarget(string directory) => OwnedFolder.CheckTarget(directory, s_folderKind);
 
     // What an index directory holds; a folder with anything else is not ours to replace.
-    private static readonly OwnedFolderKind FolderKind = new("index",
+    private static readonly OwnedFolderKind s_folderKind = new("index",
         new HashSet<string>(StringComparer.Ordinal) { ManifestFile, ProductsFile, VectorsDir, KeywordDir }, ManifestFile,
         directory => ReadManifest(directory), message => new IndexMismatchException(message));
 
@@ -171,7 +171,7 @@ public sealed partial class CatalogueIndex : IDisposable
     /// <exception cref="IndexMismatchException">Not an index directory.</exception>
     public static IndexManifest ReadManifest(string directory)
     {
-        OwnedFolder.Recover(directory, FolderKind);
+        OwnedFolder.Recover(directory, s_folderKind);
         var path = Path.Combine(directory, ManifestFile);
         if (!File.Exists(path))
         {
