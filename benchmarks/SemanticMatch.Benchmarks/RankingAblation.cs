@@ -8,6 +8,7 @@ using SemanticMatch.Search;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
+using SemanticMatch.Ranking.Training;
 using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Benchmarks;
@@ -88,7 +89,7 @@ internal static class RankingAblation
         Print($"first stage, top {depth} described", RankerEvaluation.Measure(Truncate(dev, depth), null, Threshold, minimum), null);
         if (args.Length > 6)
         {
-            RankerDirectory.Write(args[6], trained);
+            RankerWriter.Write(args[6], trained);
         }
     }
 

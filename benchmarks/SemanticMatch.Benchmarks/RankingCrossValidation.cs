@@ -1,6 +1,7 @@
 using System.Globalization;
 using SemanticMatch.Search;
 using SemanticMatch.Ranking;
+using SemanticMatch.Ranking.Training;
 using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Benchmarks;

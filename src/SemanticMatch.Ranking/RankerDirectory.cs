@@ -26,25 +26,27 @@ public static class RankerDirectory
     /// <summary>The reliability plot's file name.</summary>
     public const string ReliabilityFile = "reliability.png";
 
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    /// <summary>How the manifest is written and read.</summary>
+    internal static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
-    private static readonly OwnedFolderKind s_kind = new("ranker",
+    /// <summary>What a ranker directory holds (it is written as one folder, atomically).</summary>
+    internal static OwnedFolderKind Kind { get; } = new("ranker",
         new HashSet<string>(StringComparer.Ordinal) { ManifestFile, OrderingFile, RelevanceFile, ReliabilityFile }, ManifestFile,
         directory => ReadManifest(directory), message => new InvalidRequestException(message));
 
     /// <summary>Throws unless <paramref name="directory"/> can receive a ranker (absent, empty, or a ranker); check before slow work.</summary>
     /// <exception cref="InvalidRequestException">It is a file, or a folder holding something else.</exception>
-    public static void CheckTarget(string directory) => OwnedFolder.CheckTarget(directory, s_kind);
+    public static void CheckTarget(string directory) => OwnedFolder.CheckTarget(directory, Kind);
 
     /// <summary>Reads a ranker directory's manifest.</summary>
     /// <exception cref="InvalidRequestException">Not a ranker directory, or one written for other features.</exception>
     public static RankerManifest ReadManifest(string directory)
     {
-        OwnedFolder.Recover(directory, s_kind);
+        OwnedFolder.Recover(directory, Kind);
         var path = Path.Combine(directory, ManifestFile);
         if (!File.Exists(path))
         {
@@ -54,7 +56,7 @@ public static class RankerDirectory
         RankerManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<RankerManifest>(File.ReadAllText(path), s_json);
+            manifest = JsonSerializer.Deserialize<RankerManifest>(File.ReadAllText(path), Json);
         }
         catch (JsonException e)
         {
@@ -102,19 +104,6 @@ public static class RankerDirectory
         {
             throw new InvalidRequestException($"'{directory}': {file} is not a model ML.NET can read ({e.Message}); train the ranker again");
         }
-    }
-
-    /// <summary>Writes a trained ranker into <paramref name="directory"/> (replacing a ranker there).</summary>
-    public static void Write(string directory, TrainedRanker ranker)
-    {
-        ArgumentNullException.ThrowIfNull(ranker);
-        OwnedFolder.Write(directory, s_kind, staging =>
-        {
-            ranker.Ordering.Save(Path.Combine(staging, OrderingFile));
-            ranker.Relevance.Save(Path.Combine(staging, RelevanceFile));
-            ReliabilityPlot.Write(Path.Combine(staging, ReliabilityFile), ranker.HeldOutCurve, ranker.Manifest.Training?.CalibrationErrorHeldOut);
-            File.WriteAllText(Path.Combine(staging, ManifestFile), JsonSerializer.Serialize(ranker.Manifest, s_json)); // last: marks it complete
-        });
     }
 
     // "ranker:NAME@" + 12 hex of the SHA-256 of the manifest and both models.

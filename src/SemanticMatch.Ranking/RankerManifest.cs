@@ -97,3 +97,35 @@ public sealed record RankerTrainingReport(int TrainQueries, int TrainPairs, int 
 /// <param name="RocAuc">ROC-AUC of relevant vs not over judged pairs (probability, or the score when there is none).</param>
 /// <param name="Rmse">RMSE of predicted relevance, or null.</param>
 public sealed record RankerMetrics(double Ndcg10, double Mrr10, double Recall10, double? RocAuc, double? Rmse);
+
+/// <summary>
+/// A part of a ranker's train judgments described by models that were not fine-tuned on its queries (cross-fitting):
+/// the ranker then learns from queries the served models were trained on, each seen through models for which it is new.
+/// </summary>
+/// <param name="Judgments">The part's judgments file, as given.</param>
+/// <param name="BiEncoder">The bi-encoder of its first stage and dense features.</param>
+/// <param name="CrossEncoder">Its cross-encoder, or null when the ranker has none.</param>
+/// <param name="Queries">Its queries.</param>
+/// <param name="Pairs">Its judged pairs.</param>
+public sealed record RankerPart(string Judgments, ModelReference BiEncoder, ModelReference? CrossEncoder, int Queries, int Pairs);
+
+/// <summary>One tree setting measured by cross-validation over the train queries.</summary>
+/// <param name="Trees">The setting.</param>
+/// <param name="Folds">Its metrics on each held-out fold, in fold order (the same folds for every setting).</param>
+public sealed record CrossValidatedSetting(TreeSettings Trees, IReadOnlyList<RankerMetrics> Folds)
+{
+    /// <summary>Mean NDCG@10 over the folds.</summary>
+    public double Ndcg10 => Folds.Average(f => f.Ndcg10);
+
+    /// <summary>Mean MRR@10 over the folds.</summary>
+    public double Mrr10 => Folds.Average(f => f.Mrr10);
+
+    /// <summary>Mean RMSE of the predicted relevance over the folds.</summary>
+    public double? Rmse => Folds.All(f => f.Rmse is not null) ? Folds.Average(f => f.Rmse!.Value) : null;
+}
+
+/// <summary>How a ranker's tree settings were chosen: every candidate's cross-validated metrics and the one kept.</summary>
+/// <param name="FoldCount">Folds of the train queries.</param>
+/// <param name="Settings">The candidates, as given.</param>
+/// <param name="Chosen">The setting the ranker was trained with (by <c>RankerSelection.Choose</c> in SemanticMatch.Ranking.Training).</param>
+public sealed record RankerCrossValidation(int FoldCount, IReadOnlyList<CrossValidatedSetting> Settings, TreeSettings Chosen);

@@ -40,8 +40,8 @@ public sealed record TreeSettings(int Trees = 100, int Leaves = 8, int MinimumLe
 }
 
 /// <summary>
-/// A trained ML.NET FastTree model (ranking or regression) over <see cref="RankingFeatures"/> vectors: trains, saves,
-/// loads and scores. Scoring goes through a pool of prediction engines (one is not thread-safe).
+/// A trained ML.NET FastTree model (ranking or regression) over <see cref="RankingFeatures"/> vectors: saves, loads and
+/// scores (SemanticMatch.Ranking.Training fits it). Scoring goes through a pool of prediction engines (one is not thread-safe).
 /// </summary>
 internal sealed class TreeModel
 {
@@ -50,7 +50,7 @@ internal sealed class TreeModel
     private readonly SchemaDefinition _schema;
     private readonly ConcurrentBag<PredictionEngine<FeatureRow, ScoreRow>> _engines = [];
 
-    private TreeModel(MLContext ml, ITransformer model, SchemaDefinition schema)
+    internal TreeModel(MLContext ml, ITransformer model, SchemaDefinition schema)
     {
         _ml = ml;
         _model = model;
@@ -74,53 +74,6 @@ internal sealed class TreeModel
         }
 
         return weights.DenseValues().ToArray();
-    }
-
-    /// <summary>Trains LambdaMART on rows grouped by query (rows of a group adjacent), labels being relevance levels 0..n-1.</summary>
-    /// <param name="rows">Training rows.</param>
-    /// <param name="gains">NDCG gain of each level.</param>
-    /// <param name="settings">Tree settings.</param>
-    /// <param name="seed">Seed of ML.NET.</param>
-    public static TreeModel TrainRanking(IReadOnlyList<FeatureRow> rows, double[] gains, TreeSettings settings, int seed)
-    {
-        var ml = new MLContext(seed);
-        var schema = Schema();
-        var data = ml.Data.LoadFromEnumerable(rows, schema);
-        var options = new FastTreeRankingTrainer.Options
-        {
-            LabelColumnName = nameof(FeatureRow.Label),
-            FeatureColumnName = nameof(FeatureRow.Features),
-            RowGroupColumnName = "GroupKey",
-            NumberOfTrees = settings.Trees,
-            NumberOfLeaves = settings.Leaves,
-            MinimumExampleCountPerLeaf = settings.MinimumLeafCount,
-            LearningRate = settings.LearningRate,
-            CustomGains = gains,
-            NumberOfThreads = 1, // deterministic
-        };
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("GroupKey", nameof(FeatureRow.Group))
-            .Append(ml.Ranking.Trainers.FastTree(options));
-        var model = pipeline.Fit(data);
-        return new TreeModel(ml, model.LastTransformer, schema);
-    }
-
-    /// <summary>Trains least-squares boosted trees on labels as they are (predicted relevance).</summary>
-    public static TreeModel TrainRegression(IReadOnlyList<FeatureRow> rows, TreeSettings settings, int seed)
-    {
-        var ml = new MLContext(seed);
-        var schema = Schema();
-        var data = ml.Data.LoadFromEnumerable(rows, schema);
-        var options = new FastTreeRegressionTrainer.Options
-        {
-            LabelColumnName = nameof(FeatureRow.Label),
-            FeatureColumnName = nameof(FeatureRow.Features),
-            NumberOfTrees = settings.Trees,
-            NumberOfLeaves = settings.Leaves,
-            MinimumExampleCountPerLeaf = settings.MinimumLeafCount,
-            LearningRate = settings.LearningRate,
-            NumberOfThreads = 1,
-        };
-        return new TreeModel(ml, ml.Regression.Trainers.FastTree(options).Fit(data), schema);
     }
 
     /// <summary>Loads a model saved by <see cref="Save"/>.</summary>
@@ -166,7 +119,8 @@ internal sealed class TreeModel
         }
     }
 
-    private static SchemaDefinition Schema()
+    /// <summary>How ML.NET reads a <see cref="FeatureRow"/> (a fixed-length feature vector).</summary>
+    internal static SchemaDefinition Schema()
     {
         var schema = SchemaDefinition.Create(typeof(FeatureRow));
         schema[nameof(FeatureRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, RankingFeatures.Count);

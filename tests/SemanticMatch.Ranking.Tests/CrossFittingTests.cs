@@ -1,3 +1,4 @@
+using SemanticMatch.Ranking.Training;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 

@@ -1,3 +1,4 @@
+using SemanticMatch.Ranking.Training;
 using SemanticMatch.Core;
 
 namespace SemanticMatch.Ranking.Tests;
@@ -13,7 +14,7 @@ public sealed class RankerDirectoryTests : IDisposable
         var trained = RankerTrainer.Train(train, dev, 20, new("minilm-int8", "bi@1"), new("/models/ce", "ce@1"), RankerTrainerTests.Options());
         var directory = Path.Combine(_root, "ranker");
 
-        RankerDirectory.Write(directory, trained);
+        RankerWriter.Write(directory, trained);
         var opened = RankerDirectory.Open(directory);
         var query = dev[3];
 
@@ -24,7 +25,7 @@ public sealed class RankerDirectoryTests : IDisposable
         Assert.True(File.Exists(Path.Combine(directory, RankerDirectory.ReliabilityFile)));
         Assert.Equal(trained.Manifest.Calibration, opened.Manifest.Calibration);
 
-        RankerDirectory.Write(directory, trained); // a ranker is ours to replace
+        RankerWriter.Write(directory, trained); // a ranker is ours to replace
         Assert.Equal(opened.Score(query.Signals, query.Signals.Candidates), RankerDirectory.Open(directory).Score(query.Signals, query.Signals.Candidates));
     }
 
@@ -50,7 +51,7 @@ public sealed class RankerDirectoryTests : IDisposable
 
         var (train, dev) = (RankerTrainerTests.Queries(60, seed: 13), RankerTrainerTests.Queries(40, seed: 14));
         var directory = Path.Combine(_root, "old");
-        RankerDirectory.Write(directory, RankerTrainer.Train(train, dev, 20, new("bi", "bi@1"), null, RankerTrainerTests.Options()));
+        RankerWriter.Write(directory, RankerTrainer.Train(train, dev, 20, new("bi", "bi@1"), null, RankerTrainerTests.Options()));
         var manifest = Path.Combine(directory, RankerDirectory.ManifestFile);
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"number_conflict\"", "\"colour_match\"", StringComparison.Ordinal));
 
@@ -69,11 +70,11 @@ public sealed class RankerDirectoryTests : IDisposable
         var scores = Enumerable.Range(0, 200).Select(i => i / 100f).ToList();
         var relevant = scores.Select((s, i) => s > 1 ? i % 10 != 0 : i % 10 == 0).ToList(); // 90 % vs 10 % relevant
 
-        var calibration = PlattCalibration.Fit(scores, relevant);
+        var calibration = PlattFitting.Fit(scores, relevant);
 
         Assert.True(calibration.Probability(0.2f) < 0.3f && calibration.Probability(1.8f) > 0.7f,
             $"{calibration.Probability(0.2f)} {calibration.Probability(1.8f)}");
-        Assert.Throws<ArgumentException>(() => PlattCalibration.Fit([1f, 2f], [true, true]));
+        Assert.Throws<ArgumentException>(() => PlattFitting.Fit([1f, 2f], [true, true]));
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using SemanticMatch.Ranking;
+using SemanticMatch.Ranking.Training;
 
 namespace SemanticMatch.Server.Tests;
 
@@ -65,7 +66,7 @@ public sealed class ApiTests(ServiceFixture service)
     public async Task CollectionWithARanker_GivesProbabilities_AndFiltersByThem()
     {
         var ranker = Path.Combine(service.Root, "ranker-" + Guid.NewGuid().ToString("N"));
-        RankerDirectory.Write(ranker, TinyRanker.Train());
+        RankerWriter.Write(ranker, TinyRanker.Train());
         var name = NewName();
         var created = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{name}", service.Admin, new { model = "minilm", ranker });
         var missing = await Server.SendAsync(HttpMethod.Put, $"/v1/collections/{NewName()}", service.Admin, new { ranker = ranker + "-nope" });

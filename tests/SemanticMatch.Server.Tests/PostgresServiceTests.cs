@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using SemanticMatch.Ranking;
+using SemanticMatch.Ranking.Training;
 using SemanticMatch.Testing;
 
 namespace SemanticMatch.Server.Tests;
@@ -117,7 +118,7 @@ public sealed class PostgresServiceTests : IAsyncLifetime
     public async Task CollectionWithARanker_IsRankedByEveryReplica()
     {
         var ranker = Path.Combine(_root, "ranker");
-        RankerDirectory.Write(ranker, TinyRanker.Train());
+        RankerWriter.Write(ranker, TinyRanker.Train());
         await using var first = await ReplicaAsync("a");
         await using var second = await ReplicaAsync("b");
 

@@ -1,6 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Search;
 using SemanticMatch.Ranking;
+using SemanticMatch.Ranking.Training;
 using SemanticMatch.Engine.Evaluation;
 
 namespace SemanticMatch.Server.Tests;

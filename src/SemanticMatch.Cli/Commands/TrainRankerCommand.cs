@@ -9,6 +9,7 @@ using SemanticMatch.Search;
 using SemanticMatch.Onnx.Encoding;
 using SemanticMatch.Onnx.Models;
 using SemanticMatch.Ranking;
+using SemanticMatch.Ranking.Training;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using SemanticMatch.Engine.Evaluation;
@@ -238,7 +239,7 @@ internal sealed class TrainRankerCommand : AsyncCommand<TrainRankerCommand.Setti
                 _ => RankerTrainer.Train(described, devQueries, settings.Depth, biEncoder, crossReference, options))
             : Consoles.Error.Status().Start($"cross-validating {trees.Count} tree setting(s) over {settings.Folds} folds, then training",
                 _ => RankerSelection.Train(described, devQueries, settings.Depth, biEncoder, crossReference, options, trees, settings.Folds));
-        RankerDirectory.Write(settings.Out, trained);
+        RankerWriter.Write(settings.Out, trained);
         Report(trained.Manifest, settings.Out);
         return 0;
     }

@@ -1,7 +1,7 @@
 using SemanticMatch.Core.Metrics;
 using System.Globalization;
 
-namespace SemanticMatch.Ranking;
+namespace SemanticMatch.Ranking.Training;
 
 /// <summary>The calibration curve as a PNG (ScottPlot): observed share of relevant pairs against the predicted probability.</summary>
 internal static class ReliabilityPlot

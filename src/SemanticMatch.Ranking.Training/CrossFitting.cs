@@ -1,18 +1,7 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 
-namespace SemanticMatch.Ranking;
-
-/// <summary>
-/// A part of a ranker's train judgments described by models that were not fine-tuned on its queries (cross-fitting):
-/// the ranker then learns from queries the served models were trained on, each seen through models for which it is new.
-/// </summary>
-/// <param name="Judgments">The part's judgments file, as given.</param>
-/// <param name="BiEncoder">The bi-encoder of its first stage and dense features.</param>
-/// <param name="CrossEncoder">Its cross-encoder, or null when the ranker has none.</param>
-/// <param name="Queries">Its queries.</param>
-/// <param name="Pairs">Its judged pairs.</param>
-public sealed record RankerPart(string Judgments, ModelReference BiEncoder, ModelReference? CrossEncoder, int Queries, int Pairs);
+namespace SemanticMatch.Ranking.Training;
 
 /// <summary>Checks on the judgment sets a cross-fitted ranker is trained from.</summary>
 public static class CrossFitting

@@ -1,7 +1,7 @@
 using SemanticMatch.Engine.Evaluation;
 using SemanticMatch.Search;
 
-namespace SemanticMatch.Ranking;
+namespace SemanticMatch.Ranking.Training;
 
 /// <summary>Measures a ranker on described judged queries with <c>semmatch eval</c>'s own code (docs/metrics.md).</summary>
 public static class RankerEvaluation

@@ -3,7 +3,7 @@ using SemanticMatch.Core.Metrics;
 using SemanticMatch.Search;
 using SemanticMatch.Engine.Evaluation;
 
-namespace SemanticMatch.Ranking;
+namespace SemanticMatch.Ranking.Training;
 
 /// <summary>Settings of <see cref="RankerTrainer"/>.</summary>
 public sealed record RankerTrainingOptions
@@ -123,8 +123,8 @@ public static class RankerTrainer
             }
         }
 
-        var ordering = TreeModel.TrainRanking(rows, levels.Gains, options.Trees, options.Seed);
-        var relevance = TreeModel.TrainRegression(regressionRows, options.Trees, options.Seed);
+        var ordering = TreeTraining.TrainRanking(rows, levels.Gains, options.Trees, options.Seed);
+        var relevance = TreeTraining.TrainRegression(regressionRows, options.Trees, options.Seed);
         var names = RankingFeatures.All.Select(f => f.Name).ToList();
         var importance = ordering.Importance();
         var total = Math.Max(importance.Sum(), 1e-12f);
@@ -153,7 +153,7 @@ public static class RankerTrainer
         var devScores = dev.Select(q => uncalibrated.Score(q.Signals, q.Judged.Select(j => j.Signals).ToList())).ToList();
         var devPredicted = devScores.SelectMany(s => s.Select(x => x.Relevance)).ToList();
         var devRelevant = dev.SelectMany(q => q.Judged.Select(j => j.Relevance >= options.RelevantThreshold)).ToList();
-        var calibration = PlattCalibration.Fit(devPredicted, devRelevant);
+        var calibration = PlattFitting.Fit(devPredicted, devRelevant);
         var heldOut = HeldOutProbabilities(dev, devScores, options.RelevantThreshold);
         manifest = manifest with { Calibration = calibration };
         var ranker = new TrainedRanker(manifest, ordering, relevance, []).AsRanker();
@@ -176,7 +176,7 @@ public static class RankerTrainer
         {
             var fit = Enumerable.Range(0, dev.Count).Where(q => q % 2 != half).ToList();
             var apply = Enumerable.Range(0, dev.Count).Where(q => q % 2 == half).ToList();
-            var calibration = PlattCalibration.Fit(
+            var calibration = PlattFitting.Fit(
                 fit.SelectMany(q => scores[q].Select(s => s.Relevance)).ToList(),
                 fit.SelectMany(q => dev[q].Judged.Select(j => j.Relevance >= threshold)).ToList());
             probabilities.AddRange(apply.SelectMany(q => scores[q].Select(s => calibration.Probability(s.Relevance))));

@@ -2,28 +2,7 @@ using SemanticMatch.Core;
 using SemanticMatch.Search;
 using SemanticMatch.Engine.Evaluation;
 
-namespace SemanticMatch.Ranking;
-
-/// <summary>One tree setting measured by cross-validation over the train queries.</summary>
-/// <param name="Trees">The setting.</param>
-/// <param name="Folds">Its metrics on each held-out fold, in fold order (the same folds for every setting).</param>
-public sealed record CrossValidatedSetting(TreeSettings Trees, IReadOnlyList<RankerMetrics> Folds)
-{
-    /// <summary>Mean NDCG@10 over the folds.</summary>
-    public double Ndcg10 => Folds.Average(f => f.Ndcg10);
-
-    /// <summary>Mean MRR@10 over the folds.</summary>
-    public double Mrr10 => Folds.Average(f => f.Mrr10);
-
-    /// <summary>Mean RMSE of the predicted relevance over the folds.</summary>
-    public double? Rmse => Folds.All(f => f.Rmse is not null) ? Folds.Average(f => f.Rmse!.Value) : null;
-}
-
-/// <summary>How a ranker's tree settings were chosen: every candidate's cross-validated metrics and the one kept.</summary>
-/// <param name="FoldCount">Folds of the train queries.</param>
-/// <param name="Settings">The candidates, as given.</param>
-/// <param name="Chosen">The setting the ranker was trained with (<see cref="RankerSelection.Choose"/>).</param>
-public sealed record RankerCrossValidation(int FoldCount, IReadOnlyList<CrossValidatedSetting> Settings, TreeSettings Chosen);
+namespace SemanticMatch.Ranking.Training;
 
 /// <summary>
 /// Chooses a ranker's tree settings by K-fold cross-validation over the train queries instead of on dev, so that dev
