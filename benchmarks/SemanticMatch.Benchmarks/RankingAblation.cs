@@ -1,3 +1,4 @@
+using SemanticMatch.Engine.Indexing;
 using System.Globalization;
 using System.Text.Json;
 using SemanticMatch.Core.Catalogue;
@@ -157,7 +158,7 @@ internal static class RankingAblation
         var ids = products.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         using var encoder = OnnxEncoder.Create(BundledModels.Resolve(bi));
         using var cross = OnnxCrossEncoder.Create(BundledModels.Resolve(ce));
-        using var catalogue = RankingCatalogue.Build(products, ProductText.Default, encoder);
+        using var catalogue = RankingCatalogue.Build(products, new CatalogueIndexOptions(), encoder);
         var described = new List<List<JudgedQuerySignals>>();
         foreach (var file in new[] { train, dev })
         {

@@ -97,7 +97,7 @@ public sealed class SearchParityTests(PgliteFixture database) : IClassFixture<Pg
             await embedded.CreateAsync("shop", new CollectionSettings { Ranker = "recording" }, TestContext.Current.CancellationToken);
             await embedded.UpsertAsync("shop", records, TestContext.Current.CancellationToken);
             var products = records.Select(r => new Product(r.Id, r.Text("title"))).ToList();
-            using var catalogue = RankingCatalogue.Build(products, ProductText.Default, _models.Encoder("hashing"),
+            using var catalogue = RankingCatalogue.Build(products, new CatalogueIndexOptions(), _models.Encoder("hashing"),
                 cancellationToken: TestContext.Current.CancellationToken);
 
             foreach (var query in Queries())

@@ -1,3 +1,4 @@
+using SemanticMatch.Engine.Indexing;
 using System.ComponentModel;
 using System.Globalization;
 using SemanticMatch.CommandLine;
@@ -257,7 +258,7 @@ internal sealed class TrainRankerCommand : AsyncCommand<TrainRankerCommand.Setti
             var fusion = new FusionOptions();
             var described = await SpectreProgressSink.RunAsync(async sink =>
             {
-                using var catalogue = RankingCatalogue.Build(products, text, encoder, sink, cancellationToken);
+                using var catalogue = RankingCatalogue.Build(products, new CatalogueIndexOptions { Text = text }, encoder, sink, cancellationToken);
                 var sets = new List<IReadOnlyList<JudgedQuerySignals>>(judgmentSets.Length);
                 foreach (var judgments in judgmentSets)
                 {

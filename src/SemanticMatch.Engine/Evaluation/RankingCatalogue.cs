@@ -4,29 +4,25 @@ using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Fusion;
 using SemanticMatch.Core.Similarity;
 using SemanticMatch.Engine.Indexing;
-using SemanticMatch.Index.Keyword;
-using SemanticMatch.Index.Vectors;
 using SemanticMatch.Search;
 
 namespace SemanticMatch.Engine.Evaluation;
 
 /// <summary>
-/// A catalogue held in memory (BM25 and exact vectors of one bi-encoder) for describing judged queries to a learned
+/// A catalogue held in memory (an in-memory <see cref="CatalogueIndex"/> of one bi-encoder) for describing judged queries to a learned
 /// ranker: each query runs the hybrid first stage as a search would, and its top candidates and its judged products are
 /// described by <see cref="RankingStage.DescribeAsync"/>. Ranker training and evaluation both read queries through it.
 /// </summary>
 public sealed class RankingCatalogue : IDisposable
 {
-    private readonly Bm25Index _keyword;
-    private readonly ExactVectorIndex _vectors;
+    private readonly CatalogueIndex _corpus;
     private readonly Dictionary<string, string> _texts;
     private readonly ProductText _text;
     private readonly ITextEncoder _encoder;
 
-    private RankingCatalogue(Bm25Index keyword, ExactVectorIndex vectors, Dictionary<string, string> texts, ProductText text, ITextEncoder encoder)
+    private RankingCatalogue(CatalogueIndex corpus, Dictionary<string, string> texts, ProductText text, ITextEncoder encoder)
     {
-        _keyword = keyword;
-        _vectors = vectors;
+        _corpus = corpus;
         _texts = texts;
         _text = text;
         _encoder = encoder;
@@ -35,32 +31,29 @@ public sealed class RankingCatalogue : IDisposable
     /// <summary>Products a second indexed and embedded.</summary>
     public double ProductsPerSecond { get; private init; }
 
-    /// <summary>Indexes and embeds <paramref name="products"/>.</summary>
-    public static RankingCatalogue Build(IReadOnlyList<Product> products, ProductText text, ITextEncoder encoder, IProgressSink? progress = null,
-        CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Embeds <paramref name="products"/> and builds them into an in-memory corpus (<see cref="CatalogueIndex.Build"/>
+    /// without a directory) with the settings a served corpus has: fields and normalisation, keyword language, metric and
+    /// vector index.
+    /// </summary>
+    /// <exception cref="InvalidRequestException">The settings are invalid.</exception>
+    public static RankingCatalogue Build(IReadOnlyList<Product> products, CatalogueIndexOptions corpus, ITextEncoder encoder,
+        IProgressSink? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(products);
-        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(corpus);
         ArgumentNullException.ThrowIfNull(encoder);
+        if (corpus.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"corpus settings: {problem.Property} {problem.Rule}");
+        }
+
         var stopwatch = Stopwatch.StartNew();
-        var texts = products.Select(text.Of).ToList();
-        var keyword = Bm25Index.CreateInMemory();
-        for (var i = 0; i < products.Count; i++)
-        {
-            keyword.Upsert(products[i].Id, texts[i]);
-        }
-
-        keyword.Commit();
         var step = (progress ?? NullProgressSink.Instance).Begin($"embedding {products.Count} products", products.Count);
-        var embeddings = encoder.Encode(texts, TextRole.Document, step, cancellationToken);
-        var vectors = new ExactVectorIndex(encoder.Dimension, SimilarityMetric.Cosine);
-        for (var i = 0; i < products.Count; i++)
-        {
-            vectors.Add(products[i].Id, embeddings[i]);
-        }
-
-        var byId = products.Select((p, i) => (p.Id, Text: texts[i])).ToDictionary(x => x.Id, x => x.Text, StringComparer.Ordinal);
-        return new RankingCatalogue(keyword, vectors, byId, text, encoder) { ProductsPerSecond = products.Count / stopwatch.Elapsed.TotalSeconds };
+        var embeddings = CatalogueIndex.Embed(products, encoder, corpus.Text, step, cancellationToken);
+        var index = CatalogueIndex.Build(products, embeddings, encoder, corpus);
+        var byId = products.ToDictionary(p => p.Id, corpus.Text.Of, StringComparer.Ordinal);
+        return new RankingCatalogue(index, byId, corpus.Text, encoder) { ProductsPerSecond = products.Count / stopwatch.Elapsed.TotalSeconds };
     }
 
     /// <summary>
@@ -87,7 +80,7 @@ public sealed class RankingCatalogue : IDisposable
         }
 
         var queries = judgments.GroupBy(j => j.Query, StringComparer.Ordinal).ToList();
-        var retrieval = new IndexRetrieval(_keyword, _vectors);
+        var retrieval = new IndexRetrieval(_corpus.Keyword, _corpus.Vectors);
         var options = new SearchOptions { Method = SearchMethod.Hybrid, Top = Math.Max(depth, 100), Fusion = fusion, FusionDepth = Math.Max(depth, 100) };
         var step = (progress ?? NullProgressSink.Instance).Begin($"describing {queries.Count} queries", queries.Count);
         var described = new List<JudgedQuerySignals>(queries.Count);
@@ -120,11 +113,7 @@ public sealed class RankingCatalogue : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _keyword.Dispose();
-        _vectors.Dispose();
-    }
+    public void Dispose() => _corpus.Dispose();
 
     private ValueTask<IReadOnlyList<string>> TextsOf(IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<string>>(ids.Select(id => _texts[id]).ToList());
