@@ -143,6 +143,13 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { Eval + "|--batch-size|0", "--batch-size must be at least 1" },
         { Eval + "|--scale-min|x", "--scale-min: 'x' is not a number" },
         { Eval + "|--ranker|{W}/no-ranker", "'{W}/no-ranker' is not a ranker directory" },
+        { Eval + "|--metric|jaccard", "--metric jaccard is lexical and cannot index vectors" },
+        { Eval + "|--vector-index|annoy", "--vector-index: 'annoy' is not one of: exact, hnsw" },
+        { Eval + "|--language|fr", "--language: 'fr' is not one of: auto, en, zh" },
+        { Eval + "|--hnsw-m|1", "--hnsw-m must be in 2..256" },
+        { Eval + "|--hnsw-ef-construction|0", "--hnsw-ef-construction must be at least 1" },
+        { Eval + "|--hnsw-ef-search|0", "--hnsw-ef-search must be at least 1" },
+        { Eval + "|--hnsw-storage|f8", "--hnsw-storage: 'f8' is not one of: f32, f16, i8" },
 
         // train-ranker
         { TrainRanker.Replace("{W}/ranker", "{W}/site", StringComparison.Ordinal), "which is not part of a SemanticMatch ranker; nothing was changed" },
@@ -182,6 +189,13 @@ public sealed partial class BadInputMatrixTests(Semmatch semmatch)
         { TrainRanker + "|--model|no-model", "unknown model 'no-model'" },
         { TrainRanker + "|--pooling|x", "--pooling: 'x' is not one of: mean, cls, max" },
         { TrainRanker + "|--batch-size|0", "--batch-size must be at least 1" },
+        { TrainRanker + "|--metric|manhattan", "--metric: 'manhattan' is not one of: cosine, dot, euclidean, jaccard" },
+        { TrainRanker + "|--vector-index|annoy", "--vector-index: 'annoy' is not one of: exact, hnsw" },
+        { TrainRanker + "|--language|fr", "--language: 'fr' is not one of: auto, en, zh" },
+        { TrainRanker + "|--hnsw-m|300", "--hnsw-m must be in 2..256" },
+        { TrainRanker + "|--hnsw-ef-construction|0", "--hnsw-ef-construction must be at least 1" },
+        { TrainRanker + "|--hnsw-ef-search|-1", "--hnsw-ef-search must be at least 1" },
+        { TrainRanker + "|--hnsw-storage|f8", "--hnsw-storage: 'f8' is not one of: f32, f16, i8" },
 
         // demo
         { "demo|--top|0", "--top must be at least 1" },

@@ -1,6 +1,8 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
 using SemanticMatch.Core.Metrics;
+using SemanticMatch.Core.Similarity;
+using SemanticMatch.Core.Text;
 using SemanticMatch.Engine.Evaluation;
 using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Search;
@@ -124,9 +126,14 @@ public sealed class EvaluatorTests
     }
 
     [Theory]
-    [InlineData(SearchMethod.Dense, "dense[hash]")]
-    [InlineData(SearchMethod.Hybrid, "hybrid[hash]")]
-    public async Task Run_RetrievalMetrics_EqualThoseOfTheSearchPipeline(SearchMethod method, string label)
+    [InlineData(SearchMethod.Bm25, "bm25", SimilarityMetric.Cosine, VectorIndexKind.Exact, TextLanguage.Auto)]
+    [InlineData(SearchMethod.Dense, "dense[hash]", SimilarityMetric.Cosine, VectorIndexKind.Exact, TextLanguage.Auto)]
+    [InlineData(SearchMethod.Hybrid, "hybrid[hash]", SimilarityMetric.Cosine, VectorIndexKind.Exact, TextLanguage.Auto)]
+    [InlineData(SearchMethod.Bm25, "bm25", SimilarityMetric.Cosine, VectorIndexKind.Exact, TextLanguage.Zh)]
+    [InlineData(SearchMethod.Hybrid, "hybrid[hash]", SimilarityMetric.Euclidean, VectorIndexKind.Hnsw, TextLanguage.En)]
+    [InlineData(SearchMethod.Dense, "dense[hash]", SimilarityMetric.Dot, VectorIndexKind.Hnsw, TextLanguage.Auto)]
+    public async Task Run_RetrievalMetrics_EqualThoseOfTheSearchPipeline_OnTheCorpusItIsGiven(SearchMethod method, string label,
+        SimilarityMetric metric, VectorIndexKind vectorIndex, TextLanguage language)
     {
         // A seeded synthetic catalogue where the methods rank differently, so a divergence between eval and search shows.
         var random = new Random(7);
@@ -141,8 +148,11 @@ public sealed class EvaluatorTests
         }).ToList();
         var encoder = new HashingEncoder();
 
-        var result = (await new Evaluator(new EvalOptions()).RunAsync(products, judgments, [new EvalModel("hash", encoder)])).Single(r => r.Method == label);
-        using var index = CatalogueIndex.Build(products, CatalogueIndex.Embed(products, encoder, ProductText.Default), encoder, new CatalogueIndexOptions());
+        var corpus = new CatalogueIndexOptions { Metric = metric, VectorIndex = vectorIndex, Language = language };
+
+        var result = (await new Evaluator(new EvalOptions { Corpus = corpus }).RunAsync(products, judgments, [new EvalModel("hash", encoder)]))
+            .Single(r => r.Method == label);
+        using var index = CatalogueIndex.Build(products, CatalogueIndex.Embed(products, encoder, ProductText.Default), encoder, corpus);
         var recall10 = new List<double>();
         var mrr10 = new List<double>();
         foreach (var query in judgments.GroupBy(j => j.Query))
@@ -160,6 +170,52 @@ public sealed class EvaluatorTests
 
         Assert.Equal(recall10.Average(), result.Recall10!.Value, 12);
         Assert.Equal(mrr10.Average(), result.Mrr10!.Value, 12);
+    }
+
+    [Fact]
+    public async Task Run_KeywordLanguage_IsTheCorpusLanguage()
+    {
+        // The English analyser drops the stop word "the", so only the drill set matches "the drill"; the Chinese one
+        // (SmartCn) keeps it, so the short lamp title matches on "the" and outranks the longer drill title.
+        Product[] products = [new("lamp", "the lamp"), new("drill", "drill set with case and bits")];
+        Judgment[] judgments = [new("the drill", "drill", 3), new("the drill", "lamp", 1)];
+        var encoder = new HashingEncoder();
+
+        async Task<(double Eval, string ServedFirst)> Run(TextLanguage language)
+        {
+            var corpus = new CatalogueIndexOptions { Language = language };
+            var eval = (await new Evaluator(new EvalOptions { Corpus = corpus, SpellCorrection = false }).RunAsync(products, judgments, [])).Single();
+            using var index = CatalogueIndex.Build(products, CatalogueIndex.Embed(products, encoder, ProductText.Default), encoder, corpus);
+            var served = await index.SearchAsync("the drill", new SearchOptions { Method = SearchMethod.Bm25, Top = 2, SpellCorrection = false });
+            return (eval.Mrr10!.Value, served[0].Product.Id);
+        }
+
+        var english = await Run(TextLanguage.En);
+        var chinese = await Run(TextLanguage.Zh);
+
+        Assert.Equal(("drill", "lamp"), (english.ServedFirst, chinese.ServedFirst));
+        Assert.Equal((1, 0.5), (english.Eval, chinese.Eval));
+    }
+
+    [Fact]
+    public async Task Run_QueryASearchRefuses_IsNamed_BeforeAnyWork()
+    {
+        Judgment[] judgments = [.. s_judgments, new("!!!", "d1", 3), new("- -", "d2", 1)];
+
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => new Evaluator(new EvalOptions()).RunAsync(s_products, judgments, []));
+
+        Assert.Equal("2 judged queries have no letters or digits after normalisation, so a search refuses them: '!!!', '- -'; remove them from the judgments",
+            error.Message);
+    }
+
+    [Fact]
+    public async Task Run_BrokenCorpusSettings_AreRefusedByName()
+    {
+        var options = new EvalOptions { Corpus = new CatalogueIndexOptions { Metric = SimilarityMetric.Jaccard } };
+
+        var error = await Assert.ThrowsAsync<InvalidRequestException>(() => new Evaluator(options).RunAsync(s_products, s_judgments, []));
+
+        Assert.StartsWith("evaluation options: Metric ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -25,7 +25,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         [nameof(EvalOptions.RerankFirstStageWeight)] = nameof(Settings.FirstStageWeight),
     };
 
-    internal sealed class Settings : CatalogueSettings
+    internal sealed class Settings : CorpusSettings
     {
         [CommandOption("-p|--products <FILE>")]
         [Description("The whole catalogue (retrieval metrics search all of it).")]
@@ -159,7 +159,7 @@ internal sealed class EvalCommand : AsyncCommand<EvalCommand.Settings>
         {
             RelevantThreshold = settings.RelevantThreshold,
             ScaleMinimum = settings.ScaleMinimum,
-            Text = text,
+            Corpus = settings.ToCorpus(text, settings.Model ?? BundledModels.DefaultKey),
             IncludeBm25 = methods.Contains("bm25"),
             IncludeDense = methods.Contains("dense"),
             IncludeHybrid = methods.Contains("hybrid"),

@@ -18,15 +18,7 @@ namespace SemanticMatch.Cli.Commands;
 /// <summary><c>semmatch index</c>: embeds a catalogue and writes a searchable index directory.</summary>
 internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
 {
-    // Properties of the index options whose option has another name.
-    private static readonly Dictionary<string, string> s_renamed = new(StringComparer.Ordinal)
-    {
-        [nameof(HnswOptions.M)] = nameof(Settings.HnswM),
-        [nameof(HnswOptions.EfConstruction)] = nameof(Settings.HnswEfConstruction),
-        [nameof(HnswOptions.EfSearch)] = nameof(Settings.HnswEfSearch),
-    };
-
-    internal sealed class Settings : CatalogueSettings
+    internal sealed class Settings : CorpusSettings
     {
         [CommandOption("-p|--products <FILE>")]
         [Description("Products file: CSV (product_id,title[[,description,...]]) or JSON Lines (.jsonl).")]
@@ -61,45 +53,6 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             ResumesBuilds = false,
         };
 
-        [CommandOption("--metric <METRIC>")]
-        [Description("Vector similarity: cosine, dot or euclidean.")]
-        [DefaultValue(SimilarityMetric.Cosine)]
-        [TypeConverter(typeof(KebabCaseEnumConverter<SimilarityMetric>))]
-        public SimilarityMetric Metric { get; init; } = SimilarityMetric.Cosine;
-
-        [CommandOption("--vector-index <KIND>")]
-        [Description("exact (brute force, exact) or hnsw (approximate graph, faster on large catalogues).")]
-        [DefaultValue(VectorIndexKind.Exact)]
-        [TypeConverter(typeof(KebabCaseEnumConverter<VectorIndexKind>))]
-        public VectorIndexKind VectorIndex { get; init; } = VectorIndexKind.Exact;
-
-        [CommandOption("--language <LANG>")]
-        [Description("How keyword search analyses text: auto (each product and query by its script: Chinese when it holds a CJK ideograph), en or zh (words segmented by SmartCn). Search reads it from the index.")]
-        [DefaultValue(TextLanguage.Auto)]
-        [TypeConverter(typeof(KebabCaseEnumConverter<TextLanguage>))]
-        public TextLanguage Language { get; init; } = TextLanguage.Auto;
-
-        [CommandOption("--hnsw-m <M>")]
-        [Description("HNSW links per node.")]
-        [DefaultValue(HnswOptions.DefaultM)]
-        public int HnswM { get; init; } = HnswOptions.DefaultM;
-
-        [CommandOption("--hnsw-ef-construction <EF>")]
-        [Description("HNSW candidate list size while building.")]
-        [DefaultValue(HnswOptions.DefaultEfConstruction)]
-        public int HnswEfConstruction { get; init; } = HnswOptions.DefaultEfConstruction;
-
-        [CommandOption("--hnsw-ef-search <EF>")]
-        [Description("HNSW candidate list size while searching.")]
-        [DefaultValue(HnswOptions.DefaultEfSearch)]
-        public int HnswEfSearch { get; init; } = HnswOptions.DefaultEfSearch;
-
-        [CommandOption("--hnsw-storage <KIND>")]
-        [Description("HNSW vector storage: f32, f16 (half the memory) or i8 (a quarter; lower recall).")]
-        [DefaultValue(VectorStorage.F32)]
-        [TypeConverter(typeof(KebabCaseEnumConverter<VectorStorage>))]
-        public VectorStorage HnswStorage { get; init; } = VectorStorage.F32;
-
         public override ValidationResult Validate()
         {
             if (string.IsNullOrWhiteSpace(Products))
@@ -122,7 +75,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
                 return ValidationResult.Error("--out is required");
             }
 
-            return OptionNames.Error<Settings>(ToOptions(ProductText.Default, BundledModels.DefaultKey).Problem(), s_renamed) ?? base.Validate();
+            return base.Validate();
         }
 
         private string? PostgresProblem() => this switch
@@ -135,18 +88,6 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
             { Pooling: not null } => "--pooling applies to index directories only",
             { HnswStorage: not VectorStorage.F32 } => "--hnsw-storage applies to index directories only (pgvector stores float32)",
             _ => null,
-        };
-
-        /// <summary>The index these options ask for, over <paramref name="text"/> with the model of <paramref name="modelSource"/>.</summary>
-        public CatalogueIndexOptions ToOptions(ProductText text, string modelSource) => new()
-        {
-            Text = text,
-            Metric = Metric,
-            VectorIndex = VectorIndex,
-            Hnsw = new HnswOptions { M = HnswM, EfConstruction = HnswEfConstruction, EfSearch = HnswEfSearch, Storage = HnswStorage },
-            ModelSource = modelSource,
-            Pooling = Pooling?.ToString().ToLowerInvariant(),
-            Language = Language,
         };
     }
 
@@ -162,7 +103,7 @@ internal sealed class IndexCommand : AsyncCommand<IndexCommand.Settings>
         var products = Inputs.Products(settings.Products, settings.ToReadOptions());
         Inputs.CheckFields(text, products, settings.Products);
         using var encoder = Inputs.Encoder(settings);
-        var options = settings.ToOptions(text, BundledModels.Location(settings.Model));
+        var options = settings.ToCorpus(text, BundledModels.Location(settings.Model));
         var stopwatch = Stopwatch.StartNew();
         var embeddings = SpectreProgressSink.Run(sink =>
             CatalogueIndex.Embed(products, encoder, options.Text, sink.Begin($"embedding {products.Count} products", products.Count), cancellationToken));

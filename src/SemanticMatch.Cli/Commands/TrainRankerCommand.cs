@@ -25,7 +25,7 @@ internal sealed class TrainRankerCommand : AsyncCommand<TrainRankerCommand.Setti
 {
     private const int DefaultDepth = 30;
 
-    internal sealed class Settings : CatalogueSettings
+    internal sealed class Settings : CorpusSettings
     {
         [CommandOption("--train <FILE>")]
         [Description("Judgments the ranker learns from (query,product_id,relevance), described by --model and --rerank. Best: queries those models were not fine-tuned on, so their scores are as good as on new queries. May be left out when --part gives every train query.")]
@@ -258,7 +258,7 @@ internal sealed class TrainRankerCommand : AsyncCommand<TrainRankerCommand.Setti
             var fusion = new FusionOptions();
             var described = await SpectreProgressSink.RunAsync(async sink =>
             {
-                using var catalogue = RankingCatalogue.Build(products, new CatalogueIndexOptions { Text = text }, encoder, sink, cancellationToken);
+                using var catalogue = RankingCatalogue.Build(products, settings.ToCorpus(text, BundledModels.Location(model)), encoder, sink, cancellationToken);
                 var sets = new List<IReadOnlyList<JudgedQuerySignals>>(judgmentSets.Length);
                 foreach (var judgments in judgmentSets)
                 {

@@ -14,8 +14,11 @@ public sealed record EvalOptions
     /// <summary>Lowest relevance of the scale (gain 0); null takes the smallest relevance in the judgments.</summary>
     public double? ScaleMinimum { get; init; }
 
-    /// <summary>Product text fields and normalisation.</summary>
-    public ProductText Text { get; init; } = ProductText.Default;
+    /// <summary>
+    /// The corpus every method searches, built as an index folder or collection with these settings is: product text
+    /// fields and normalisation, keyword language, vector metric and vector index.
+    /// </summary>
+    public CatalogueIndexOptions Corpus { get; init; } = new();
 
     /// <summary>Hybrid fusion settings.</summary>
     public FusionOptions Fusion { get; init; } = new();
@@ -44,8 +47,8 @@ public sealed record EvalOptions
     /// <summary>Share of the first-stage score in the re-ranked order (see Reranking.Rerank; 0 = cross-encoder only).</summary>
     public double RerankFirstStageWeight { get; init; }
 
-    /// <summary>Checks the search settings by the rules of <see cref="SearchOptions"/>; returns the first problem or null.</summary>
-    public OptionProblem? Problem() => new SearchOptions
+    /// <summary>Checks the corpus and search settings by the rules of index folders and <see cref="SearchOptions"/>; returns the first problem or null.</summary>
+    public OptionProblem? Problem() => Corpus.Problem() ?? new SearchOptions
     {
         FusionDepth = FusionDepth,
         Fusion = Fusion,

@@ -28,7 +28,7 @@ public sealed partial class Evaluator
     {
         ArgumentNullException.ThrowIfNull(ranker);
         ArgumentNullException.ThrowIfNull(judgments);
-        using var catalogue = RankingCatalogue.Build(products, new CatalogueIndexOptions { Text = options.Text }, encoder, _progress, cancellationToken);
+        using var catalogue = RankingCatalogue.Build(products, options.Corpus, encoder, _progress, cancellationToken);
         var queries = await catalogue.DescribeAsync(judgments, ranker.Depth, ranker.CrossEncoder is not null ? crossEncoder : null, options.Fusion,
             options.SpellCorrection, _progress, cancellationToken).ConfigureAwait(false);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);

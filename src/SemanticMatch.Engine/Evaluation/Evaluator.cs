@@ -35,7 +35,13 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
             throw new InvalidRequestException("no judgments to evaluate");
         }
 
+        if (options.Problem() is { } problem)
+        {
+            throw new InvalidRequestException($"evaluation options: {problem}");
+        }
+
         var queries = GroupByQuery(judgments);
+        CheckSearchable(queries);
         var scaleMinimum = options.ScaleMinimum ?? judgments.Min(j => j.Relevance);
         using var keyword = RunKeyword(products, queries, scaleMinimum, cancellationToken);
         var reranking = options.Reranker is null ? null : new RerankRun(options.Reranker, products, keyword.Texts);
@@ -114,14 +120,8 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
         CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
-        var index = Bm25Index.CreateInMemory();
-        var texts = products.Select(options.Text.Of).ToList();
-        for (var i = 0; i < products.Count; i++)
-        {
-            index.Upsert(products[i].Id, texts[i]);
-        }
-
-        index.Commit();
+        var index = CatalogueIndex.BuildKeyword(products, options.Corpus);
+        var texts = products.Select(options.Corpus.Text.Of).ToList();
         var run = new KeywordRun(new MethodAccumulator("bm25", products.Count / stopwatch.Elapsed.TotalSeconds), texts, index);
         var depth = Math.Max(RetrievalDepth, options.FusionDepth);
         var step = _progress.Begin($"BM25 over {queries.Count} queries", queries.Count);
@@ -129,7 +129,7 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
         {
             cancellationToken.ThrowIfCancellationRequested();
             stopwatch.Restart();
-            var normalized = options.Text.OfQuery(query.Text);
+            var normalized = QueryPreparation.Normalize(query.Text, options.Corpus.Text);
             normalized = options.SpellCorrection ? index.CorrectSpelling(normalized) : normalized;
             var hits = index.Search(normalized, depth);
             var latency = stopwatch.Elapsed.TotalMilliseconds;
@@ -148,16 +148,10 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
     {
         var stopwatch = Stopwatch.StartNew();
         var embed = _progress.Begin($"embedding {products.Count} products [{model.Label}]", products.Count);
-        var embeddings = model.Encoder.Encode(products.Select(options.Text.Of).ToList(), TextRole.Document, embed, cancellationToken);
+        var embeddings = CatalogueIndex.Embed(products, model.Encoder, options.Corpus.Text, embed, cancellationToken);
         var embedRate = products.Count / stopwatch.Elapsed.TotalSeconds;
-        using var vectors = new ExactVectorIndex(model.Encoder.Dimension, SimilarityMetric.Cosine);
-        var vectorsById = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        for (var i = 0; i < products.Count; i++)
-        {
-            vectors.Add(products[i].Id, embeddings[i]);
-            vectorsById[products[i].Id] = embeddings[i];
-        }
-
+        using var vectors = CatalogueIndex.BuildVectors(products, embeddings, model.Encoder.Dimension, options.Corpus);
+        var vectorsById = products.Select((p, i) => (p.Id, Vector: embeddings[i])).ToDictionary(x => x.Id, x => x.Vector, StringComparer.Ordinal);
         var retrieval = new IndexRetrieval(keyword.Index, vectors);
         var dense = new MethodAccumulator($"dense[{model.Label}]", embedRate);
         var hybrid = new MethodAccumulator($"hybrid[{model.Label}]", Math.Min(embedRate, keyword.Method.ProductsPerSecond));
@@ -180,7 +174,7 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
             var denseHits = (await SearchPipeline.RunAsync(keywordResult.PreparedQuery, denseOptions, products.Count, retrieval, model.Encoder,
                 NoTexts, queryVector: queryVector, cancellationToken: cancellationToken).ConfigureAwait(false)).Hits;
             var denseMs = embedMs + stopwatch.Elapsed.TotalMilliseconds;
-            var denseScores = query.Judged.Keys.ToDictionary(id => id, id => VectorSimilarity.Cosine(queryVector, vectorsById[id]));
+            var denseScores = query.Judged.Keys.ToDictionary(id => id, id => VectorSimilarity.Score(options.Corpus.Metric, queryVector, vectorsById[id]));
             dense.AddRetrieval(denseHits.Take(RetrievalDepth).ToList(), relevant, denseMs);
             dense.AddCandidates(Candidates(denseScores, query.Judged), scaleMinimum, options.RelevantThreshold);
 
@@ -198,6 +192,30 @@ public sealed partial class Evaluator(EvalOptions options, IProgressSink? progre
         }
 
         return (dense, hybrid, hybridStages);
+    }
+
+    // Every judged query must be one a search accepts, so that each method answers every query as serving would.
+    private void CheckSearchable(List<JudgedQuery> queries)
+    {
+        var refused = new List<string>();
+        foreach (var query in queries)
+        {
+            try
+            {
+                QueryPreparation.Normalize(query.Text, options.Corpus.Text);
+            }
+            catch (InvalidRequestException)
+            {
+                refused.Add($"'{query.Text}'");
+            }
+        }
+
+        if (refused.Count > 0)
+        {
+            throw new InvalidRequestException(
+                $"{refused.Count} judged quer{(refused.Count == 1 ? "y has" : "ies have")} no letters or digits after normalisation, so a search refuses them: "
+                + string.Join(", ", refused.Take(5)) + (refused.Count > 5 ? ", ..." : string.Empty) + "; remove them from the judgments");
+        }
     }
 
     // No re-ranker reads texts in these first stages.

@@ -9,7 +9,8 @@ namespace SemanticMatch.Engine.Indexing;
 /// <summary>Building the parts of an index and checking, when opening one, that its files agree.</summary>
 public sealed partial class CatalogueIndex
 {
-    private static IVectorIndex BuildVectors(IReadOnlyList<Product> products, float[][] embeddings, int dimension, CatalogueIndexOptions options)
+    /// <summary>The vector index of <paramref name="embeddings"/> (products[i] has embeddings[i]) with the corpus's metric and index kind.</summary>
+    internal static IVectorIndex BuildVectors(IReadOnlyList<Product> products, float[][] embeddings, int dimension, CatalogueIndexOptions options)
     {
         if (options.VectorIndex == VectorIndexKind.Hnsw)
         {
@@ -26,6 +27,10 @@ public sealed partial class CatalogueIndex
 
         return exact;
     }
+
+    /// <summary>An in-memory keyword index of the products' texts, in the corpus's language.</summary>
+    internal static Bm25Index BuildKeyword(IReadOnlyList<Product> products, CatalogueIndexOptions options) =>
+        Fill(Bm25Index.CreateInMemory(options.Language), products, options.Text);
 
     private static Bm25Index Fill(Bm25Index keyword, IReadOnlyList<Product> products, ProductText text)
     {

@@ -75,9 +75,8 @@ public sealed partial class CatalogueIndex : IDisposable
         var manifest = ManifestOf(products, embeddings, encoder, options, source);
         if (directory is null)
         {
-            var keyword = Bm25Index.CreateInMemory(options.Language);
             return new CatalogueIndex(manifest, products.ToDictionary(p => p.Id, StringComparer.Ordinal),
-                BuildVectors(products, embeddings, encoder.Dimension, options), Fill(keyword, products, options.Text), encoder);
+                BuildVectors(products, embeddings, encoder.Dimension, options), BuildKeyword(products, options), encoder);
         }
 
         WriteFolder(directory, manifest, products, embeddings, encoder, options);
