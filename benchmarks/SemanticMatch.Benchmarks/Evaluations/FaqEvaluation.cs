@@ -1,6 +1,8 @@
+using System.Globalization;
 using SemanticMatch.Core;
 using SemanticMatch.Core.Similarity;
-using SemanticMatch.Index.Keyword;
+using SemanticMatch.Core.Catalogue;
+using SemanticMatch.Engine.Indexing;
 
 namespace SemanticMatch.Benchmarks.Evaluations;
 
@@ -52,25 +54,22 @@ public static class FaqEvaluation
             .GroupBy(x => x.Intent, StringComparer.Ordinal)
             .Select(g => (Intent: g.Key, Vector: Centroid(g.Select(x => x.Vector).ToList())))
             .ToList();
-        using var keyword = Bm25Index.CreateInMemory();
-        for (var i = 0; i < known.Count; i++)
-        {
-            keyword.Upsert(i.ToString(System.Globalization.CultureInfo.InvariantCulture), known[i].Text);
-        }
-
-        keyword.Commit();
+        // The known phrasings as a catalogue (id = position), built like a served one: BM25 and exact cosine vectors.
+        var phrasings = known.Select((q, i) => new Product(i.ToString(CultureInfo.InvariantCulture), q.Text, new Dictionary<string, string>())).ToList();
+        using var corpus = CatalogueIndex.Build(phrasings, knownVectors, encoder, new CatalogueIndexOptions());
         var nearest = new List<(double Score, bool Right)>();
         int centroidRight = 0, bm25Right = 0;
         for (var d = 0; d < dev.Count; d++)
         {
-            var best = Enumerable.Range(0, known.Count).MaxBy(i => VectorSimilarity.Cosine(devVectors[d], knownVectors[i]));
-            nearest.Add((VectorSimilarity.Cosine(devVectors[d], knownVectors[best]), known[best].Intent == dev[d].Intent));
+            var best = corpus.Vectors.Search(devVectors[d], 1)[0];
+            nearest.Add((best.Score, IntentOf(best.ProductId) == dev[d].Intent));
             centroidRight += centroids.MaxBy(c => VectorSimilarity.Cosine(devVectors[d], c.Vector)).Intent == dev[d].Intent ? 1 : 0;
-            var hits = keyword.Search(dev[d].Text, 1);
-            bm25Right += hits.Count > 0 && known[int.Parse(hits[0].ProductId, System.Globalization.CultureInfo.InvariantCulture)].Intent == dev[d].Intent ? 1 : 0;
+            var hits = corpus.Keyword.Search(corpus.NormalizeQuery(dev[d].Text), 1);
+            bm25Right += hits.Count > 0 && IntentOf(hits[0].ProductId) == dev[d].Intent ? 1 : 0;
         }
 
         var n = Math.Max(1, dev.Count);
+        string IntentOf(string id) => known[int.Parse(id, CultureInfo.InvariantCulture)].Intent;
         return new FaqEvaluationResult(centroids.Count, known.Count, dev.Count,
         [
             new FaqResult($"dense ({encoderLabel}), nearest known phrasing", (double)nearest.Count(x => x.Right) / n),

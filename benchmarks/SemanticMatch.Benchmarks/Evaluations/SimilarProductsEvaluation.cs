@@ -1,8 +1,6 @@
 using SemanticMatch.Core;
 using SemanticMatch.Core.Catalogue;
-using SemanticMatch.Core.Similarity;
-using SemanticMatch.Index.Keyword;
-using SemanticMatch.Index.Vectors;
+using SemanticMatch.Engine.Indexing;
 using SemanticMatch.Search;
 
 namespace SemanticMatch.Benchmarks.Evaluations;
@@ -48,25 +46,19 @@ public static class SimilarProductsEvaluation
         var evaluated = coRelevant.Keys.Order(StringComparer.Ordinal).ToList();
         var byId = products.ToDictionary(p => p.Id, StringComparer.Ordinal);
 
-        var texts = products.Select(text.Of).ToList();
-        var vectors = encoder.Encode(texts, TextRole.Document, progress?.Begin($"embedding {products.Count} products", products.Count));
-        using var exact = new ExactVectorIndex(encoder.Dimension, SimilarityMetric.Cosine);
-        using var keyword = Bm25Index.CreateInMemory();
-        for (var i = 0; i < products.Count; i++)
-        {
-            exact.Add(products[i].Id, vectors[i]);
-            keyword.Upsert(products[i].Id, texts[i]);
-        }
-
-        keyword.Commit();
+        // The same in-memory corpus search builds (CatalogueIndex.Build without a directory): fields, normalisation,
+        // language and metric as a served catalogue has them.
+        var vectors = encoder.Encode(products.Select(text.Of).ToList(), TextRole.Document,
+            progress?.Begin($"embedding {products.Count} products", products.Count));
+        using var corpus = CatalogueIndex.Build(products, vectors, encoder, new CatalogueIndexOptions { Text = text });
         var row = products.Select((p, i) => (p.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         var random = new Random(seed);
         double dense = 0, bm25 = 0, chance = 0;
         foreach (var id in evaluated)
         {
             var wanted = coRelevant[id];
-            dense += Recall(exact.Search(vectors[row[id]], K + 1).Select(h => h.ProductId), id, wanted);
-            bm25 += Recall(keyword.Search(text.OfQuery(byId[id].Title), K + 1).Select(h => h.ProductId), id, wanted);
+            dense += Recall(corpus.Vectors.Search(vectors[row[id]], K + 1).Select(h => h.ProductId), id, wanted);
+            bm25 += Recall(corpus.Keyword.Search(corpus.NormalizeQuery(byId[id].Title), K + 1).Select(h => h.ProductId), id, wanted);
             chance += Recall(Enumerable.Range(0, K + 1).Select(_ => products[random.Next(products.Count)].Id), id, wanted);
         }
 
